@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { Nav } from "@/components/nav";
+import { Providers } from "@/components/providers";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "Gantry",
+  description: "Microservices orchestration with a visual dashboard",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <Providers>
+          <div className="flex min-h-screen">
+            <Nav />
+            <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
+          </div>
+        </Providers>
+      </body>
+    </html>
+  );
+}

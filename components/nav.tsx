@@ -1,0 +1,54 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useConnectionStatus } from "./realtime/hooks";
+
+const links = [
+  { href: "/topology", label: "Topology" },
+  { href: "/services", label: "Services" },
+  { href: "/events", label: "Events" },
+];
+
+const statusStyle = {
+  live: "bg-emerald-500",
+  connecting: "bg-amber-400 animate-pulse",
+  offline: "bg-red-500",
+} as const;
+
+export function Nav() {
+  const pathname = usePathname();
+  const status = useConnectionStatus();
+  return (
+    <nav className="flex w-52 shrink-0 flex-col border-r border-zinc-200 bg-white px-3 py-5 dark:border-zinc-800 dark:bg-zinc-900">
+      <Link href="/" className="mb-6 flex items-center gap-2 px-2 text-lg font-semibold tracking-tight">
+        <span className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" aria-hidden />
+        Gantry
+      </Link>
+      <ul className="space-y-1">
+        {links.map((link) => {
+          const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
+          return (
+            <li key={link.href}>
+              <Link
+                href={link.href}
+                aria-current={active ? "page" : undefined}
+                className={`block rounded-md px-2 py-1.5 text-sm ${
+                  active
+                    ? "bg-zinc-100 font-medium text-zinc-900 dark:bg-zinc-800 dark:text-white"
+                    : "text-zinc-600 hover:bg-zinc-50 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-white"
+                }`}
+              >
+                {link.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+      <div className="mt-auto flex items-center gap-2 px-2 text-xs text-zinc-500" title="Live updates from Gantry">
+        <span className={`h-2 w-2 rounded-full ${statusStyle[status]}`} aria-hidden />
+        <span data-testid="connection-status">{status}</span>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,99 @@
+"use client";
+
+import type { ServerMessage, TopicMessage, TopicName, TopicTypes } from "@/server/contracts/realtime";
+
+export type ConnectionStatus = "connecting" | "live" | "offline";
+
+type TopicListener<T extends TopicName = TopicName> = {
+  snapshot(data: TopicTypes[T]["snapshot"]): void;
+  delta(data: TopicTypes[T]["delta"]): void;
+};
+
+/**
+ * One WebSocket per tab, shared by every live view. Subscriptions survive reconnects: after a drop
+ * each topic is subscribed again and its listeners get a fresh snapshot, so nothing drifts.
+ */
+class RealtimeConnection {
+  private ws: WebSocket | undefined;
+  private readonly topics = new Map<TopicName, Set<TopicListener>>();
+  private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  status: ConnectionStatus = "connecting";
+
+  subscribe<T extends TopicName>(topic: T, listener: TopicListener<T>): () => void {
+    let listeners = this.topics.get(topic);
+    if (!listeners) {
+      listeners = new Set();
+      this.topics.set(topic, listeners);
+      this.send({ type: "subscribe", topic });
+    }
+    listeners.add(listener as TopicListener);
+    this.ensureConnected();
+    return () => {
+      listeners.delete(listener as TopicListener);
+      if (listeners.size === 0) {
+        this.topics.delete(topic);
+        this.send({ type: "unsubscribe", topic });
+      }
+    };
+  }
+
+  onStatus(listener: (status: ConnectionStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  private setStatus(status: ConnectionStatus) {
+    this.status = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+
+  private send(message: { type: "subscribe" | "unsubscribe"; topic: TopicName }) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private ensureConnected() {
+    if (this.ws || this.reconnectTimer) return;
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/ws`);
+    this.ws = ws;
+    this.setStatus("connecting");
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.setStatus("live");
+      for (const topic of this.topics.keys()) this.send({ type: "subscribe", topic });
+    };
+    ws.onmessage = (event) => this.dispatch(JSON.parse(String(event.data)) as ServerMessage);
+    ws.onclose = () => {
+      this.ws = undefined;
+      this.setStatus("offline");
+      if (this.topics.size === 0) return;
+      // Exponential backoff with jitter, so a restarted Gantry isn't hit by every tab at once.
+      const delay = Math.min(10_000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        this.ensureConnected();
+      }, delay);
+    };
+  }
+
+  private dispatch(message: ServerMessage) {
+    if (message.type === "batch") message.messages.forEach((m) => this.deliver(m));
+    else if (message.type === "error") console.warn("gantry realtime:", message.message);
+    else this.deliver(message);
+  }
+
+  private deliver(message: TopicMessage) {
+    for (const listener of this.topics.get(message.topic) ?? []) {
+      if (message.type === "snapshot") listener.snapshot(message.data as never);
+      else listener.delta(message.data as never);
+    }
+  }
+}
+
+let shared: RealtimeConnection | undefined;
+
+export function realtime(): RealtimeConnection {
+  shared ??= new RealtimeConnection();
+  return shared;
+}

@@ -1,0 +1,69 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { GantryEvent } from "@/server/contracts/event";
+import type { TopicName, TopicTypes, TopologyDelta, TopologySnapshot } from "@/server/contracts/realtime";
+import { realtime, type ConnectionStatus } from "./connection";
+
+/** State of a live topic: undefined until the first snapshot, then folded with every delta. */
+export function useTopic<T extends TopicName, S>(
+  topic: T,
+  fromSnapshot: (snapshot: TopicTypes[T]["snapshot"]) => S,
+  applyDelta: (state: S, delta: TopicTypes[T]["delta"]) => S,
+): S | undefined {
+  const [state, setState] = useState<S>();
+  useEffect(
+    () =>
+      realtime().subscribe(topic, {
+        snapshot: (snapshot) => setState(fromSnapshot(snapshot)),
+        delta: (delta) => setState((current) => (current === undefined ? current : applyDelta(current, delta))),
+      }),
+    [topic, fromSnapshot, applyDelta],
+  );
+  return state;
+}
+
+export function useConnectionStatus(): ConnectionStatus {
+  const [status, setStatus] = useState<ConnectionStatus>("connecting");
+  useEffect(() => {
+    setStatus(realtime().status);
+    return realtime().onStatus(setStatus);
+  }, []);
+  return status;
+}
+
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+
+export function applyTopologyDelta(state: TopologySnapshot, delta: TopologyDelta): TopologySnapshot {
+  switch (delta.kind) {
+    case "service.upserted":
+      return {
+        ...state,
+        services: [...state.services.filter((s) => s.id !== delta.service.id), delta.service].sort(byName),
+      };
+    case "service.removed":
+      return { ...state, services: state.services.filter((s) => s.id !== delta.id) };
+    case "dependency.upserted":
+      return {
+        ...state,
+        dependencies: [...state.dependencies.filter((d) => d.id !== delta.dependency.id), delta.dependency],
+      };
+    case "dependency.removed":
+      return { ...state, dependencies: state.dependencies.filter((d) => d.id !== delta.id) };
+  }
+}
+
+const identity = <T,>(value: T) => value;
+
+/** Services and dependency edges, kept current by the server. */
+export const useTopology = () => useTopic("topology", identity<TopologySnapshot>, applyTopologyDelta);
+
+const EVENT_WINDOW = 500;
+
+export function prependEvent(events: GantryEvent[], event: GantryEvent): GantryEvent[] {
+  if (events.some((e) => e.id === event.id)) return events;
+  return [event, ...events].slice(0, EVENT_WINDOW);
+}
+
+/** The newest events, live. */
+export const useLiveEvents = () => useTopic("events", identity<GantryEvent[]>, prependEvent);

@@ -1,0 +1,13 @@
+import { dependenciesRouter } from "./routers/dependencies";
+import { eventsRouter } from "./routers/events";
+import { servicesRouter } from "./routers/services";
+import { router } from "./trpc";
+
+export const appRouter = router({
+  services: servicesRouter,
+  dependencies: dependenciesRouter,
+  events: eventsRouter,
+});
+
+/** The only server type the UI imports. */
+export type AppRouter = typeof appRouter;

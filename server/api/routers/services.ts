@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { serviceCreateInput, serviceId, serviceUpdateInput } from "../../contracts/service";
+import { procedure, router } from "../trpc";
+
+export const servicesRouter = router({
+  list: procedure.query(({ ctx }) => ctx.topology.listServices()),
+  get: procedure.input(z.object({ id: serviceId })).query(({ ctx, input }) => ctx.topology.getService(input.id)),
+  create: procedure.input(serviceCreateInput).mutation(({ ctx, input }) => ctx.topology.createService(input, ctx.actor)),
+  update: procedure.input(serviceUpdateInput).mutation(({ ctx, input }) => ctx.topology.updateService(input, ctx.actor)),
+  delete: procedure.input(z.object({ id: serviceId })).mutation(({ ctx, input }) => ctx.topology.deleteService(input.id, ctx.actor)),
+});

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import type { GantryEvent } from "./event";
+import type { Dependency, Service } from "./service";
+
+/** Topics a client may subscribe to. Parametrised topics (e.g. `logs:<id>`) join this union as they arrive. */
+export const topicName = z.enum(["topology", "events"]);
+export type TopicName = z.infer<typeof topicName>;
+
+export const clientMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("subscribe"), topic: topicName }),
+  z.object({ type: z.literal("unsubscribe"), topic: topicName }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+
+export type TopologySnapshot = { services: Service[]; dependencies: Dependency[] };
+
+export type TopologyDelta =
+  | { kind: "service.upserted"; service: Service }
+  | { kind: "service.removed"; id: string }
+  | { kind: "dependency.upserted"; dependency: Dependency }
+  | { kind: "dependency.removed"; id: string };
+
+export type TopicTypes = {
+  topology: { snapshot: TopologySnapshot; delta: TopologyDelta };
+  events: { snapshot: GantryEvent[]; delta: GantryEvent };
+};
+
+export type TopicMessage = {
+  [T in TopicName]:
+    | { type: "snapshot"; topic: T; data: TopicTypes[T]["snapshot"] }
+    | { type: "delta"; topic: T; data: TopicTypes[T]["delta"] };
+}[TopicName];
+
+export type ServerMessage =
+  | TopicMessage
+  /** Deltas are coalesced per socket and sent at most every 250 ms. */
+  | { type: "batch"; messages: TopicMessage[] }
+  | { type: "error"; message: string };
+
+/** Close code sent to a client that could not keep up; it should reconnect and resubscribe. */
+export const CLOSE_TOO_SLOW = 4008;

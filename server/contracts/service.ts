@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+/** RFC 1035 label, as Kubernetes Service names: it becomes a hostname and an env var prefix. */
+export const serviceName = z
+  .string()
+  .trim()
+  .min(1, "name is required")
+  .max(63, "name must be at most 63 characters")
+  .regex(
+    /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    "name must be a DNS label: lowercase letters, digits and '-', starting with a letter and not ending with '-'",
+  );
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names are letters, digits and '_', not starting with a digit")
+  .refine((name) => name !== "PORT" && !name.startsWith("GANTRY_"), "PORT and GANTRY_* are set by Gantry");
+
+export const restartPolicies = ["always", "on-failure", "never"] as const;
+export const stopSignals = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2"] as const;
+
+export const replicas = z.number().int("replicas must be a whole number").min(0, "replicas must be 0 or more").max(100, "replicas must be at most 100");
+
+const templateFields = {
+  /** Executable (argv[0]); with `shell`, a script line for /bin/sh -c. */
+  command: z.string().trim().min(1, "command is required").max(4096),
+  args: z.array(z.string().max(4096)).max(256),
+  shell: z.boolean(),
+  /** Working directory; relative paths resolve against Gantry's own working directory. Empty = that directory. */
+  cwd: z.string().trim().max(4096),
+  env: z.record(envName, z.string().max(32_768)),
+  restartPolicy: z.enum(restartPolicies),
+  stopSignal: z.enum(stopSignals),
+  gracePeriodSeconds: z.number().int().min(0).max(3600),
+};
+
+/** Everything an instance is started from. Changing it creates a new Revision. */
+export const instanceTemplate = z.object({
+  ...templateFields,
+  args: templateFields.args.default([]),
+  shell: templateFields.shell.default(false),
+  cwd: templateFields.cwd.default(""),
+  env: templateFields.env.default({}),
+  restartPolicy: templateFields.restartPolicy.default("always"),
+  stopSignal: templateFields.stopSignal.default("SIGTERM"),
+  gracePeriodSeconds: templateFields.gracePeriodSeconds.default(10),
+});
+/** Only the fields given change; no defaults are filled in. */
+export const instanceTemplatePatch = z.object(templateFields).partial().strict();
+export type InstanceTemplate = z.infer<typeof instanceTemplate>;
+export type InstanceTemplateInput = z.input<typeof instanceTemplate>;
+
+export const position = z.object({ x: z.number().finite(), y: z.number().finite() });
+export type Position = z.infer<typeof position>;
+
+export const serviceCreateInput = z.object({
+  name: serviceName,
+  replicas: replicas.default(1),
+  template: instanceTemplate,
+  position: position.optional(),
+});
+export type ServiceCreateInput = z.input<typeof serviceCreateInput>;
+
+export const serviceId = z.string().uuid("not a valid service id");
+
+export const serviceUpdateInput = z.object({
+  id: serviceId,
+  /** The version the caller read; a newer one in the database means someone else changed it. */
+  version: z.number().int().min(1),
+  patch: z
+    .object({
+      replicas: replicas.optional(),
+      /** Merged field by field over the current template. */
+      template: instanceTemplatePatch.optional(),
+      position: position.optional(),
+    })
+    .strict(),
+});
+export type ServiceUpdateInput = z.input<typeof serviceUpdateInput>;
+
+export type Service = {
+  id: string;
+  name: string;
+  version: number;
+  replicas: number;
+  revision: number;
+  template: InstanceTemplate;
+  position: Position;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export const dependencyCreateInput = z.object({ fromId: serviceId, toId: serviceId });
+export type DependencyCreateInput = z.input<typeof dependencyCreateInput>;
+
+export type Dependency = { id: string; fromId: string; toId: string; createdAt: string };

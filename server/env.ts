@@ -1,0 +1,68 @@
+import path from "node:path";
+import { isIP } from "node:net";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine((url) => /^(postgres(ql)?|pglite):/.test(url), "must start with postgres://, postgresql:// or pglite:");
+
+const envSchema = z.object({
+  GANTRY_HOST: z.string().trim().min(1).default("127.0.0.1"),
+  GANTRY_PORT: port.default(3000),
+  GANTRY_DATA_DIR: z.string().trim().min(1).default("./.gantry"),
+  DATABASE_URL: databaseUrl.optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  GANTRY_DEMO: z.enum(["0", "1"]).default("1"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+});
+
+export type Env = {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  demo: boolean;
+  dev: boolean;
+};
+
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  return host === "::1";
+}
+
+/** Parses the environment once at boot. Throws EnvError with one readable line naming the variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new EnvError(`${name}=${JSON.stringify(source[name])} is invalid: ${issue.message}`);
+  }
+  const env = result.data;
+  if (!isLoopback(env.GANTRY_HOST)) {
+    throw new EnvError(
+      `GANTRY_HOST=${env.GANTRY_HOST} is not a loopback address; Gantry refuses to listen beyond this machine ` +
+        "until authentication exists, because the dashboard can start processes. Use 127.0.0.1 and a reverse proxy or SSH tunnel.",
+    );
+  }
+  return {
+    host: env.GANTRY_HOST,
+    port: env.GANTRY_PORT,
+    dataDir: path.resolve(env.GANTRY_DATA_DIR),
+    databaseUrl: env.DATABASE_URL,
+    logLevel: env.LOG_LEVEL,
+    demo: env.GANTRY_DEMO === "1",
+    dev: env.NODE_ENV === "development",
+  };
+}

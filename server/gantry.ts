@@ -1,0 +1,100 @@
+import http from "node:http";
+import path from "node:path";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Env } from "./env";
+import { appRouter } from "./api/router";
+import { createHttpHandler, pathOf } from "./http/handler";
+import { listen } from "./http/listen";
+import { lockDataDir } from "./lib/data-dir-lock";
+import { Feed } from "./lib/feed";
+import type { Logger } from "./lib/logger";
+import { createRealtimeGateway } from "./realtime/gateway";
+import { createTopicSources } from "./realtime/topics";
+import type { Change } from "./services/changes";
+import { seedDemo } from "./services/demo";
+import { createTopology } from "./services/topology";
+import { openDatabase } from "./store/database";
+import { migrate } from "./store/migrate";
+
+export const projectRoot = path.resolve(import.meta.dirname, "..");
+
+export type GantryOptions = {
+  env: Env;
+  log: Logger;
+  /** Serve the Next.js dashboard (off for API-only integration tests). */
+  dashboard: boolean;
+};
+
+export type Gantry = {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+};
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The composition root: wires store, services, API, realtime and the dashboard onto one port. */
+export async function startGantry({ env, log, dashboard }: GantryOptions): Promise<Gantry> {
+  const releaseLock = lockDataDir(env.dataDir);
+  const cleanups: Array<() => Promise<void> | void> = [releaseLock];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        log.error({ err }, "shutdown step failed");
+      }
+    }
+  };
+
+  try {
+    const db = await openDatabase(env.databaseUrl, env.dataDir);
+    cleanups.push(() => db.close());
+    log.info({ database: db.description }, "database open");
+    await migrate(db.prisma, log);
+
+    const feed = new Feed<Change>("changes", log);
+    const topology = createTopology({ prisma: db.prisma, feed, baseDir: projectRoot });
+    if (env.demo) await seedDemo(db.prisma, topology, log);
+
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics });
+
+    const trpc = createHTTPHandler({
+      router: appRouter,
+      basePath: "/api/trpc/",
+      createContext: () => ({ prisma: db.prisma, topology, actor: "api" as const, log }),
+    });
+
+    const next = dashboard ? await prepareDashboard(env) : undefined;
+    if (next) cleanups.push(() => next.close());
+
+    let ready = false;
+    const server = http.createServer(
+      createHttpHandler({ trpc, dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
+    );
+    const gateway = createRealtimeGateway({ sources: createTopicSources(db.prisma, topology, feed), log });
+    // Only /api/ws is ours; other upgrades (Next's dev hot reload at /_next/hmr) are left to Next's listener.
+    server.on("upgrade", (req, socket, head) => {
+      if (pathOf(req.url) === "/api/ws") gateway.handleUpgrade(req, socket, head);
+    });
+
+    const listening = await listen(server, env.host, env.port);
+    cleanups.push(() => listening.close(SHUTDOWN_GRACE_MS), () => gateway.close(), () => void (ready = false));
+    ready = true;
+
+    const host = env.host.includes(":") ? `[${env.host}]` : env.host;
+    return { url: `http://${host}:${listening.port}`, port: listening.port, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function prepareDashboard(env: Env) {
+  const { default: next } = await import("next");
+  const app = next({ dev: env.dev, dir: projectRoot, hostname: env.host, port: env.port });
+  await app.prepare();
+  return app;
+}

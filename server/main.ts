@@ -1,0 +1,47 @@
+import { EnvError, parseEnv } from "./env";
+import { startGantry } from "./gantry";
+import { DataDirLockedError } from "./lib/data-dir-lock";
+import { createLogger } from "./lib/logger";
+
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
+let env;
+try {
+  env = parseEnv();
+} catch (err) {
+  if (!(err instanceof EnvError)) throw err;
+  console.error(`gantry: ${err.message}`);
+  process.exit(78); // EX_CONFIG
+}
+
+const log = createLogger(env.logLevel);
+const started = Date.now();
+
+try {
+  const gantry = await startGantry({ env, log, dashboard: true });
+  log.info({ ms: Date.now() - started }, "ready");
+  console.log(`\n  Gantry dashboard: ${gantry.url}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting now");
+      process.exit(130);
+    }
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    gantry.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+} catch (err) {
+  if (err instanceof DataDirLockedError) log.fatal(err.message);
+  else log.fatal({ err }, "Gantry failed to start");
+  process.exit(1);
+}

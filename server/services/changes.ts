@@ -1,0 +1,8 @@
+import type { GantryEvent } from "../contracts/event";
+import type { TopologyDelta } from "../contracts/realtime";
+import type { Feed } from "../lib/feed";
+
+/** What committed: the realtime gateway and the engine listen to this. Published only after commit. */
+export type Change = { type: "event"; event: GantryEvent } | { type: "topology"; delta: TopologyDelta };
+
+export type ChangeFeed = Feed<Change>;

@@ -1,0 +1,29 @@
+import type { ServiceCreateInput } from "../contracts/service";
+import type { Logger } from "../lib/logger";
+import type { Prisma } from "../store/database";
+import type { Topology } from "./topology";
+
+const demoService = (name: string, x: number): ServiceCreateInput => ({
+  name,
+  replicas: name === "api" ? 2 : 1,
+  template: { command: "node", args: ["service.mjs"], cwd: "examples/demo" },
+  position: { x, y: 120 },
+});
+
+/**
+ * On the very first start (no services and no events ever), creates web → api → users so a new
+ * user sees something. Deleting the demo later does not bring it back.
+ */
+export async function seedDemo(prisma: Prisma, topology: Topology, log: Logger): Promise<boolean> {
+  const [services, events] = await Promise.all([prisma.service.count(), prisma.event.count()]);
+  if (services > 0 || events > 0) return false;
+  const [web, api, users] = [
+    await topology.createService(demoService("web", 0), "system"),
+    await topology.createService(demoService("api", 280), "system"),
+    await topology.createService(demoService("users", 560), "system"),
+  ];
+  await topology.createDependency({ fromId: web.id, toId: api.id }, "system");
+  await topology.createDependency({ fromId: api.id, toId: users.id }, "system");
+  log.info("created the demo topology web → api → users (GANTRY_DEMO=0 skips this)");
+  return true;
+}

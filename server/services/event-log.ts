@@ -1,0 +1,17 @@
+import { eventListInput, type EventListInput, type GantryEvent } from "../contracts/event";
+import type { Prisma } from "../store/database";
+import { toEvent } from "../store/records";
+
+/** Newest first, paged by id. */
+export async function listEvents(prisma: Prisma, raw: EventListInput = {}): Promise<GantryEvent[]> {
+  const input = eventListInput.parse(raw);
+  const rows = await prisma.event.findMany({
+    where: {
+      ...(input.serviceId ? { serviceId: input.serviceId } : {}),
+      ...(input.before ? { id: { lt: BigInt(input.before) } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: input.limit,
+  });
+  return rows.map(toEvent);
+}

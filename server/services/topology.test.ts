@@ -1,0 +1,158 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "../lib/app-error";
+import { testBackends } from "../testing/databases";
+import { migratedStore, type MigratedStore } from "../testing/store";
+import { createTopology, type Topology } from "./topology";
+
+const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-topology-"));
+fs.mkdirSync(path.join(baseDir, "app"));
+
+let counter = 0;
+const uniqueName = (prefix = "svc") => `${prefix}-${++counter}`;
+const template = { command: "node", args: ["server.js"], cwd: "app" };
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
+  return err;
+}
+
+describe.each(testBackends())("topology on $name", (backend) => {
+  let store: MigratedStore;
+  let topology: Topology;
+
+  beforeAll(async () => {
+    store = await migratedStore(backend);
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, baseDir });
+  });
+  afterAll(() => store.dispose());
+  beforeEach(() => {
+    store.changes.length = 0;
+  });
+
+  const eventCount = () => store.prisma.event.count();
+
+  it("creates a service with revision 1, one event, and publishes both after commit", async () => {
+    const name = uniqueName();
+    const service = await topology.createService({ name, replicas: 2, template }, "api");
+    expect(service).toMatchObject({ name, replicas: 2, revision: 1, version: 1, template: { command: "node", args: ["server.js"], shell: false, env: {} } });
+    expect(await topology.getService(service.id)).toEqual(service);
+    expect(await store.prisma.revision.findMany({ where: { serviceId: service.id } })).toHaveLength(1);
+    expect(store.changes).toContainEqual({ type: "topology", delta: { kind: "service.upserted", service } });
+    expect(store.changes).toContainEqual({ type: "event", event: expect.objectContaining({ kind: "service.created", serviceId: service.id }) });
+    const events = await store.prisma.event.findMany({ where: { serviceId: service.id } });
+    expect(events.map((e) => [e.kind, e.actor])).toEqual([["service.created", "api"]]);
+  });
+
+  it("refuses a duplicate name with CONFLICT on the name field and changes nothing", async () => {
+    const name = uniqueName();
+    await topology.createService({ name, template }, "api");
+    const before = await eventCount();
+    const err = await rejection(topology.createService({ name, template }, "api"));
+    expect(err).toMatchObject({ code: "CONFLICT", field: "name", message: `a service named ${name} already exists` });
+    expect(await eventCount()).toBe(before);
+    expect((await topology.listServices()).filter((s) => s.name === name)).toHaveLength(1);
+  });
+
+  it("keeps names unique when two creates race", async () => {
+    const name = uniqueName();
+    const results = await Promise.allSettled([topology.createService({ name, template }, "api"), topology.createService({ name, template }, "api")]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const failure = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(failure.reason).toMatchObject({ code: "CONFLICT" });
+  });
+
+  it.each([
+    ["Upper", "DNS label"],
+    ["9lives", "starting with a letter"],
+    ["ends-", "not ending with '-'"],
+    ["a".repeat(64), "at most 63"],
+  ])("rejects the name %j (%s)", async (name, message) => {
+    await expect(topology.createService({ name, template }, "api")).rejects.toThrow(message);
+  });
+
+  it("rejects replicas outside 0–100 and reserved env names", async () => {
+    await expect(topology.createService({ name: uniqueName(), replicas: 101, template }, "api")).rejects.toThrow("at most 100");
+    await expect(topology.createService({ name: uniqueName(), template: { ...template, env: { PORT: "1" } } }, "api")).rejects.toThrow("set by Gantry");
+  });
+
+  it("rejects a working directory that does not exist, naming it", async () => {
+    const err = await rejection(topology.createService({ name: uniqueName(), template: { ...template, cwd: "nope" } }, "api"));
+    expect(err).toMatchObject({ code: "BAD_REQUEST", field: "template.cwd" });
+    expect(err.message).toContain(path.join(baseDir, "nope"));
+  });
+
+  it("creates a new revision when the template changes, not when replicas or position do", async () => {
+    const service = await topology.createService({ name: uniqueName(), template }, "api");
+    const scaled = await topology.updateService({ id: service.id, version: 1, patch: { replicas: 3, position: { x: 10, y: 20 } } }, "api");
+    expect(scaled).toMatchObject({ version: 2, replicas: 3, revision: 1, position: { x: 10, y: 20 } });
+    const edited = await topology.updateService({ id: service.id, version: 2, patch: { template: { env: { MODE: "fast" } } } }, "api");
+    expect(edited).toMatchObject({ version: 3, revision: 2, template: { command: "node", env: { MODE: "fast" } } });
+    const revisions = await store.prisma.revision.findMany({ where: { serviceId: service.id }, orderBy: { number: "asc" } });
+    expect(revisions.map((r) => r.number)).toEqual([1, 2]);
+    const kinds = await store.prisma.event.findMany({ where: { serviceId: service.id }, orderBy: { id: "asc" } });
+    expect(kinds.map((e) => e.message)).toEqual([
+      expect.stringContaining("created"),
+      `updated replicas, position of ${service.name}`,
+      `updated template of ${service.name} (revision 2)`,
+    ]);
+  });
+
+  it("fails a stale update with CONFLICT and changes nothing", async () => {
+    const service = await topology.createService({ name: uniqueName(), template }, "api");
+    await topology.updateService({ id: service.id, version: 1, patch: { replicas: 4 } }, "api");
+    const before = await eventCount();
+    const err = await rejection(topology.updateService({ id: service.id, version: 1, patch: { replicas: 9 } }, "api"));
+    expect(err.code).toBe("CONFLICT");
+    expect(err.message).toContain("changed by someone else");
+    expect(await topology.getService(service.id)).toMatchObject({ replicas: 4, version: 2 });
+    expect(await eventCount()).toBe(before);
+  });
+
+  it("lets exactly one of two concurrent updates with the same version win", async () => {
+    const service = await topology.createService({ name: uniqueName(), template }, "api");
+    const results = await Promise.allSettled([
+      topology.updateService({ id: service.id, version: 1, patch: { replicas: 5 } }, "api"),
+      topology.updateService({ id: service.id, version: 1, patch: { replicas: 6 } }, "api"),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect((await topology.getService(service.id)).version).toBe(2);
+  });
+
+  it("treats an update that changes nothing as no mutation", async () => {
+    const service = await topology.createService({ name: uniqueName(), replicas: 2, template }, "api");
+    const before = await eventCount();
+    expect(await topology.updateService({ id: service.id, version: 1, patch: { replicas: 2, template: { args: ["server.js"] } } }, "api")).toEqual(service);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it("connects services, refuses self and duplicate edges, and deletes a service with its edges", async () => {
+    const [a, b] = [await topology.createService({ name: uniqueName("a"), template }, "api"), await topology.createService({ name: uniqueName("b"), template }, "api")];
+    const edge = await topology.createDependency({ fromId: a.id, toId: b.id }, "api");
+    expect(await rejection(topology.createDependency({ fromId: a.id, toId: a.id }, "api"))).toMatchObject({ code: "BAD_REQUEST" });
+    expect(await rejection(topology.createDependency({ fromId: a.id, toId: b.id }, "api"))).toMatchObject({
+      code: "CONFLICT",
+      message: `dependency ${a.name} → ${b.name} already exists`,
+    });
+    store.changes.length = 0;
+    await topology.deleteService(b.id, "api");
+    expect(await topology.listDependencies()).not.toContainEqual(edge);
+    expect(store.changes).toContainEqual({ type: "topology", delta: { kind: "dependency.removed", id: edge.id } });
+    expect(store.changes).toContainEqual({ type: "topology", delta: { kind: "service.removed", id: b.id } });
+    expect(await rejection(topology.getService(b.id))).toMatchObject({ code: "NOT_FOUND" });
+    // The audit trail outlives the service.
+    expect(await store.prisma.event.count({ where: { serviceId: b.id, kind: "service.deleted" } })).toBe(1);
+  });
+
+  it("reports unknown ids as NOT_FOUND", async () => {
+    const ghost = "00000000-0000-4000-8000-000000000000";
+    expect(await rejection(topology.deleteService(ghost, "api"))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await rejection(topology.deleteDependency(ghost, "api"))).toMatchObject({ code: "NOT_FOUND" });
+  });
+});

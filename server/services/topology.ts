@@ -1,0 +1,206 @@
+import fs from "node:fs";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import type { EventActor } from "../contracts/event";
+import {
+  instanceTemplate,
+  type Dependency,
+  type InstanceTemplate,
+  type Service,
+  type ServiceCreateInput,
+  type ServiceUpdateInput,
+  serviceCreateInput,
+  serviceUpdateInput,
+  dependencyCreateInput,
+  type DependencyCreateInput,
+} from "../contracts/service";
+import { AppError, notFound } from "../lib/app-error";
+import { newId } from "../lib/ids";
+import type { Prisma } from "../store/database";
+import { isUniqueViolation } from "../store/errors";
+import { toDependency, toService } from "../store/records";
+import { auditedTransaction, type Tx } from "./audited-transaction";
+import type { ChangeFeed } from "./changes";
+
+export type TopologyDeps = {
+  prisma: Prisma;
+  feed: ChangeFeed;
+  /** Relative working directories of services resolve against this folder. */
+  baseDir: string;
+};
+
+/** Use-cases that edit the desired topology: services and the dependency edges between them. */
+export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
+  const checkTemplate = (template: InstanceTemplate) => {
+    const dir = path.resolve(baseDir, template.cwd);
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new AppError("BAD_REQUEST", `working directory ${dir} does not exist or is not a directory`, "template.cwd");
+    }
+  };
+
+  const findService = async (tx: Tx, id: string) => {
+    const row = await tx.service.findUnique({ where: { id } });
+    if (!row) throw notFound(`service ${id}`);
+    return row;
+  };
+
+  const nameTaken = (name: string) => new AppError("CONFLICT", `a service named ${name} already exists`, "name");
+
+  return {
+    async listServices(): Promise<Service[]> {
+      const rows = await prisma.service.findMany({ orderBy: { name: "asc" } });
+      return rows.map(toService);
+    },
+
+    async getService(id: string): Promise<Service> {
+      return toService(await findService(prisma, id));
+    },
+
+    async createService(raw: ServiceCreateInput, actor: EventActor): Promise<Service> {
+      const input = serviceCreateInput.parse(raw);
+      checkTemplate(input.template);
+      try {
+        return await auditedTransaction(prisma, feed, actor, async (tx, record) => {
+          if (await tx.service.findUnique({ where: { name: input.name } })) throw nameTaken(input.name);
+          const id = newId();
+          const row = await tx.service.create({
+            data: {
+              id,
+              name: input.name,
+              replicas: input.replicas,
+              template: input.template,
+              positionX: input.position?.x ?? 0,
+              positionY: input.position?.y ?? 0,
+              revisions: { create: { id: newId(), number: 1, template: input.template } },
+            },
+          });
+          const service = toService(row);
+          await record.event({
+            kind: "service.created",
+            serviceId: id,
+            serviceName: input.name,
+            message: `created service ${input.name} with ${input.replicas} replica(s)`,
+          });
+          record.topology({ kind: "service.upserted", service });
+          return service;
+        });
+      } catch (err) {
+        throw isUniqueViolation(err) ? nameTaken(input.name) : err;
+      }
+    },
+
+    async updateService(raw: ServiceUpdateInput, actor: EventActor): Promise<Service> {
+      const { id, version, patch } = serviceUpdateInput.parse(raw);
+      return auditedTransaction(prisma, feed, actor, async (tx, record) => {
+        const current = await findService(tx, id);
+        const stale = () =>
+          new AppError("CONFLICT", `service ${current.name} was changed by someone else since you loaded it; reload and try again`);
+        if (current.version !== version) throw stale();
+
+        const before = toService(current);
+        const template = patch.template ? instanceTemplate.parse({ ...before.template, ...patch.template }) : before.template;
+        const templateChanged = !isDeepStrictEqual(template, before.template);
+        if (templateChanged) checkTemplate(template);
+        const changed = [
+          ...(patch.replicas !== undefined && patch.replicas !== before.replicas ? ["replicas"] : []),
+          ...(templateChanged ? ["template"] : []),
+          ...(patch.position && !isDeepStrictEqual(patch.position, before.position) ? ["position"] : []),
+        ];
+        if (changed.length === 0) return before;
+
+        const revision = templateChanged ? before.revision + 1 : before.revision;
+        // Guarded by version: a concurrent writer that committed first makes this match nothing.
+        const { count } = await tx.service.updateMany({
+          where: { id, version },
+          data: {
+            version: { increment: 1 },
+            replicas: patch.replicas,
+            template,
+            revision,
+            positionX: patch.position?.x,
+            positionY: patch.position?.y,
+          },
+        });
+        if (count === 0) throw stale();
+        if (templateChanged) await tx.revision.create({ data: { id: newId(), serviceId: id, number: revision, template } });
+
+        const service = toService(await findService(tx, id));
+        await record.event({
+          kind: "service.updated",
+          serviceId: id,
+          serviceName: service.name,
+          message: `updated ${changed.join(", ")} of ${service.name}` + (templateChanged ? ` (revision ${revision})` : ""),
+          data: { changed, ...(templateChanged ? { revision } : {}) },
+        });
+        record.topology({ kind: "service.upserted", service });
+        return service;
+      });
+    },
+
+    async deleteService(id: string, actor: EventActor): Promise<void> {
+      await auditedTransaction(prisma, feed, actor, async (tx, record) => {
+        const service = await findService(tx, id);
+        const edges = await tx.dependency.findMany({ where: { OR: [{ fromId: id }, { toId: id }] } });
+        await tx.service.delete({ where: { id } });
+        await record.event({
+          kind: "service.deleted",
+          serviceId: id,
+          serviceName: service.name,
+          message: `deleted service ${service.name}` + (edges.length ? ` and its ${edges.length} dependency edge(s)` : ""),
+        });
+        for (const edge of edges) record.topology({ kind: "dependency.removed", id: edge.id });
+        record.topology({ kind: "service.removed", id });
+      });
+    },
+
+    async listDependencies(): Promise<Dependency[]> {
+      const rows = await prisma.dependency.findMany({ orderBy: { createdAt: "asc" } });
+      return rows.map(toDependency);
+    },
+
+    async createDependency(raw: DependencyCreateInput, actor: EventActor): Promise<Dependency> {
+      const { fromId, toId } = dependencyCreateInput.parse(raw);
+      if (fromId === toId) throw new AppError("BAD_REQUEST", "a service cannot depend on itself", "toId");
+      let label = "";
+      try {
+        return await auditedTransaction(prisma, feed, actor, async (tx, record) => {
+          const [from, to] = [await findService(tx, fromId), await findService(tx, toId)];
+          label = `${from.name} → ${to.name}`;
+          if (await tx.dependency.findUnique({ where: { fromId_toId: { fromId, toId } } })) {
+            throw new AppError("CONFLICT", `dependency ${label} already exists`);
+          }
+          const dependency = toDependency(await tx.dependency.create({ data: { id: newId(), fromId, toId } }));
+          await record.event({
+            kind: "dependency.created",
+            serviceId: fromId,
+            serviceName: from.name,
+            message: `added dependency ${label}`,
+            data: { fromId, toId },
+          });
+          record.topology({ kind: "dependency.upserted", dependency });
+          return dependency;
+        });
+      } catch (err) {
+        throw isUniqueViolation(err) ? new AppError("CONFLICT", `dependency ${label} already exists`) : err;
+      }
+    },
+
+    async deleteDependency(id: string, actor: EventActor): Promise<void> {
+      await auditedTransaction(prisma, feed, actor, async (tx, record) => {
+        const edge = await tx.dependency.findUnique({ where: { id }, include: { from: true, to: true } });
+        if (!edge) throw notFound(`dependency ${id}`);
+        await tx.dependency.delete({ where: { id } });
+        await record.event({
+          kind: "dependency.deleted",
+          serviceId: edge.fromId,
+          serviceName: edge.from.name,
+          message: `removed dependency ${edge.from.name} → ${edge.to.name}`,
+          data: { fromId: edge.fromId, toId: edge.toId },
+        });
+        record.topology({ kind: "dependency.removed", id });
+      });
+    },
+  };
+}
+
+export type Topology = ReturnType<typeof createTopology>;

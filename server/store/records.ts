@@ -1,0 +1,36 @@
+import type { EventActor, GantryEvent } from "../contracts/event";
+import { instanceTemplate, type Dependency, type Service } from "../contracts/service";
+import type * as Rows from "./generated/client";
+
+/** Row → contract. Templates are re-parsed so rows written by older versions gain new defaults. */
+export function toService(row: Rows.Service): Service {
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    replicas: row.replicas,
+    revision: row.revision,
+    template: instanceTemplate.parse(row.template),
+    position: { x: row.positionX, y: row.positionY },
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toDependency(row: Rows.Dependency): Dependency {
+  return { id: row.id, fromId: row.fromId, toId: row.toId, createdAt: row.createdAt.toISOString() };
+}
+
+export function toEvent(row: Rows.Event): GantryEvent {
+  return {
+    id: row.id.toString(),
+    at: row.at.toISOString(),
+    kind: row.kind,
+    actor: row.actor as EventActor,
+    serviceId: row.serviceId,
+    serviceName: row.serviceName,
+    instanceId: row.instanceId,
+    message: row.message,
+    data: (row.data as Record<string, unknown> | null) ?? null,
+  };
+}
