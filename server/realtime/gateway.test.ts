@@ -1,0 +1,78 @@
+import http from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { CLOSE_TOO_SLOW, type ServerMessage, type TopologyDelta } from "../contracts/realtime";
+import { silentLogger } from "../lib/logger";
+import { createRealtimeGateway, type GatewayOptions, type TopicSources } from "./gateway";
+
+/** Topic sources whose deltas the test pushes by hand. */
+function manualSources() {
+  const pushers = new Set<(delta: TopologyDelta) => void>();
+  const sources: TopicSources = {
+    topology: {
+      snapshot: async () => ({ services: [], dependencies: [] }),
+      subscribe: (push) => (pushers.add(push), () => pushers.delete(push)),
+    },
+    events: { snapshot: async () => [], subscribe: () => () => {} },
+  };
+  return { sources, push: (delta: TopologyDelta) => pushers.forEach((p) => p(delta)), subscribers: () => pushers.size };
+}
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+async function serve(options: Omit<GatewayOptions, "log">) {
+  const gateway = createRealtimeGateway({ ...options, log: silentLogger });
+  const server = http.createServer();
+  server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  cleanups.push(() => (gateway.close(), server.close()));
+  const { port } = server.address() as { port: number };
+  const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+  const frames: ServerMessage[] = [];
+  ws.on("message", (raw) => frames.push(JSON.parse(raw.toString()) as ServerMessage));
+  await new Promise((r) => ws.once("open", r));
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!done()) throw new Error(`condition not met; frames: ${JSON.stringify(frames).slice(0, 300)}`);
+  };
+  return { ws, frames, until };
+}
+
+describe("realtime gateway", () => {
+  it("coalesces deltas into one batch per flush interval", async () => {
+    const manual = manualSources();
+    const { ws, frames, until } = await serve({ sources: manual.sources, flushIntervalMs: 100 });
+    ws.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    await until(() => frames.some((f) => f.type === "snapshot"));
+    for (let i = 0; i < 5; i++) manual.push({ kind: "service.removed", id: `s${i}` });
+    await until(() => frames.some((f) => f.type === "batch"));
+    const batches = frames.filter((f) => f.type === "batch");
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.type === "batch" && batches[0]!.messages.map((m) => m.data)).toEqual([0, 1, 2, 3, 4].map((i) => ({ kind: "service.removed", id: `s${i}` })));
+  });
+
+  it("drops a client that falls too far behind, with close code 4008, and releases its subscriptions", async () => {
+    const manual = manualSources();
+    const { ws, until } = await serve({ sources: manual.sources, flushIntervalMs: 1000, maxQueuedMessages: 10 });
+    const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+    ws.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    await until(() => manual.subscribers() === 1);
+    await new Promise((r) => setTimeout(r, 50)); // let the snapshot go out first
+    for (let i = 0; i < 11; i++) manual.push({ kind: "service.removed", id: `s${i}` });
+    expect(await closed).toBe(CLOSE_TOO_SLOW);
+    await until(() => manual.subscribers() === 0);
+  });
+
+  it("stops sending a topic after unsubscribe", async () => {
+    const manual = manualSources();
+    const { ws, frames, until } = await serve({ sources: manual.sources, flushIntervalMs: 20 });
+    ws.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    await until(() => frames.some((f) => f.type === "snapshot"));
+    ws.send(JSON.stringify({ type: "unsubscribe", topic: "topology" }));
+    await until(() => manual.subscribers() === 0);
+    manual.push({ kind: "service.removed", id: "late" });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(frames.filter((f) => f.type === "batch")).toHaveLength(0);
+  });
+});

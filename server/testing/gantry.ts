@@ -1,0 +1,30 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import type { AppRouter } from "../api/router";
+import type { Env } from "../env";
+import { startGantry, type Gantry } from "../gantry";
+import { silentLogger } from "../lib/logger";
+
+export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gantry-${prefix}-`));
+
+/** A headless Gantry (no dashboard) on a free loopback port. */
+export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gantry> {
+  return startGantry({
+    env: {
+      host: "127.0.0.1",
+      port: 0,
+      dataDir: tempDir("data"),
+      databaseUrl: "pglite:memory",
+      logLevel: "silent",
+      demo: false,
+      dev: false,
+      ...overrides,
+    },
+    log: silentLogger,
+    dashboard: false,
+  });
+}
+
+export const apiClient = (gantry: Gantry) => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${gantry.url}/api/trpc` })] });
