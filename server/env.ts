@@ -40,7 +40,7 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Parses the environment once at boot. Throws EnvError with one readable line naming the variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   // Empty strings mean "unset", as in most shells' `VAR= cmd`.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const result = envSchema.safeParse(present);
