@@ -1,8 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/client";
 
 export type Prisma = PrismaClient;
@@ -19,7 +16,9 @@ export type Database = {
  * under `<dataDir>/pglite`; `pglite:<dir>` → PGlite in that folder; `pglite:memory` → in memory.
  */
 export async function openDatabase(url: string | undefined, dataDir: string): Promise<Database> {
+  // Each backend's driver is loaded only when used: PGlite alone is tens of MB of WASM.
   if (url && /^postgres(ql)?:/.test(url)) {
+    const { PrismaPg } = await import("@prisma/adapter-pg");
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
     await prisma.$connect();
     return { prisma, description: `postgresql ${redact(url)}`, close: () => prisma.$disconnect() };
@@ -27,7 +26,8 @@ export async function openDatabase(url: string | undefined, dataDir: string): Pr
   const target = url?.startsWith("pglite:") ? url.slice("pglite:".length) : path.join(dataDir, "pglite");
   const inMemory = target === "memory";
   if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
-  const pglite = inMemory ? new PGlite() : new PGlite(path.resolve(target));
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
+  const pglite = new PGlite(inMemory ? undefined : path.resolve(target), { startParams: pgliteStartParams });
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
@@ -39,6 +39,16 @@ export async function openDatabase(url: string | undefined, dataDir: string): Pr
     },
   };
 }
+
+/**
+ * PGlite's defaults plus a smaller shared buffer pool: Gantry's data is a few MB, and PostgreSQL's
+ * default 128 MB pool would be resident memory inside the WASM heap (≈120 MB more RSS at idle).
+ */
+const pgliteStartParams = [
+  ...["--single", "-F", "-O", "-j", "-c", "search_path=public", "-c", "exit_on_error=false", "-c", "log_checkpoints=false"],
+  ...["-c", "max_worker_processes=0", "-c", "max_parallel_workers=0", "-c", "max_parallel_workers_per_gather=0"],
+  ...["-c", "io_method=sync", "-c", "max_parallel_maintenance_workers=0", "-c", "shared_buffers=16MB"],
+];
 
 function redact(url: string): string {
   try {
