@@ -16,6 +16,16 @@ const envSchema = z.object({
   DATABASE_URL: databaseUrl.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GANTRY_DEMO: z.enum(["0", "1"]).default("1"),
+  GANTRY_PORT_RANGE: z
+    .string()
+    .trim()
+    .regex(/^\d+-\d+$/, "must look like 20000-29999")
+    .transform((range) => {
+      const [from, to] = range.split("-").map(Number) as [number, number];
+      return { from, to };
+    })
+    .refine(({ from, to }) => from >= 1024 && to <= 65535 && from <= to, "must be an ascending range within 1024-65535")
+    .default({ from: 20000, to: 29999 }),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
@@ -27,6 +37,8 @@ export type Env = {
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   demo: boolean;
   dev: boolean;
+  /** Ports handed to instances as PORT. */
+  portRange: { from: number; to: number };
 };
 
 export class EnvError extends Error {
@@ -63,6 +75,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     databaseUrl: env.DATABASE_URL,
     logLevel: env.LOG_LEVEL,
     demo: env.GANTRY_DEMO === "1",
+    portRange: env.GANTRY_PORT_RANGE,
     dev: env.NODE_ENV === "development",
   };
 }

@@ -4,6 +4,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Env } from "./env";
 import { appRouter } from "./api/router";
+import { createEngine } from "./engine";
 import { createHttpHandler, pathOf } from "./http/handler";
 import { listen } from "./http/listen";
 import { lockDataDir } from "./lib/data-dir-lock";
@@ -11,10 +12,11 @@ import { Feed } from "./lib/feed";
 import type { Logger } from "./lib/logger";
 import { createRealtimeGateway } from "./realtime/gateway";
 import { createTopicSources } from "./realtime/topics";
-import type { Change } from "./services/changes";
+import type { Change } from "./store/changes";
 import { seedDemo } from "./services/demo";
 import { createTopology } from "./services/topology";
 import { openDatabase } from "./store/database";
+import { createEngineStore } from "./store/engine-store";
 import { migrate } from "./store/migrate";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
@@ -58,13 +60,29 @@ export async function startGantry({ env, log, dashboard }: GantryOptions): Promi
     const topology = createTopology({ prisma: db.prisma, feed, baseDir: projectRoot });
     if (env.demo) await seedDemo(db.prisma, topology, log);
 
+    const engine = createEngine({
+      store: createEngineStore(db.prisma, feed),
+      log: log.child({ component: "engine" }),
+      dataDir: env.dataDir,
+      baseDir: projectRoot,
+      portRange: env.portRange,
+    });
+    // Desired state changed: the engine only hears which service to look at again.
+    feed.subscribe((change) => {
+      if (change.type !== "topology") return;
+      if (change.delta.kind === "service.upserted") engine.enqueue(change.delta.service.id);
+      if (change.delta.kind === "service.removed") engine.enqueue(change.delta.id);
+    });
+    await engine.start();
+    cleanups.push(() => engine.stop());
+
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics });
 
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",
-      createContext: () => ({ prisma: db.prisma, topology, actor: "api" as const, log }),
+      createContext: () => ({ prisma: db.prisma, topology, engine, actor: "api" as const, log }),
     });
 
     const next = dashboard ? await prepareDashboard(env) : undefined;
@@ -74,7 +92,7 @@ export async function startGantry({ env, log, dashboard }: GantryOptions): Promi
     const server = http.createServer(
       createHttpHandler({ trpc, dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
     );
-    const gateway = createRealtimeGateway({ sources: createTopicSources(db.prisma, topology, feed), log });
+    const gateway = createRealtimeGateway({ sources: createTopicSources(db.prisma, topology, feed, engine), log });
     // Only /api/ws is ours; other upgrades (Next's dev hot reload at /_next/hmr) are left to Next's listener.
     server.on("upgrade", (req, socket, head) => {
       if (pathOf(req.url) === "/api/ws") gateway.handleUpgrade(req, socket, head);

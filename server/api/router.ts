@@ -1,5 +1,6 @@
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
+import { instancesRouter } from "./routers/instances";
 import { servicesRouter } from "./routers/services";
 import { router } from "./trpc";
 
@@ -7,6 +8,7 @@ export const appRouter = router({
   services: servicesRouter,
   dependencies: dependenciesRouter,
   events: eventsRouter,
+  instances: instancesRouter,
 });
 
 /** The only server type the UI imports. */

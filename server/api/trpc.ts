@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
 import type { EventActor } from "../contracts/event";
+import type { Engine } from "../engine";
 import { AppError, type AppErrorCode } from "../lib/app-error";
 import type { Logger } from "../lib/logger";
 import type { Topology } from "../services/topology";
@@ -10,6 +11,7 @@ import type { Prisma } from "../store/database";
 export type ApiContext = {
   prisma: Prisma;
   topology: Topology;
+  engine: Engine;
   actor: EventActor;
   log: Logger;
 };

@@ -1,3 +1,4 @@
 export * from "./event";
+export * from "./instance";
 export * from "./realtime";
 export * from "./service";

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { GantryEvent } from "./event";
+import type { Instance, UsageSample } from "./instance";
 import type { Dependency, Service } from "./service";
 
 /** Topics a client may subscribe to. Parametrised topics (e.g. `logs:<id>`) join this union as they arrive. */
-export const topicName = z.enum(["topology", "events"]);
+export const topicName = z.enum(["topology", "events", "instances"]);
 export type TopicName = z.infer<typeof topicName>;
 
 export const clientMessage = z.discriminatedUnion("type", [
@@ -20,9 +21,16 @@ export type TopologyDelta =
   | { kind: "dependency.upserted"; dependency: Dependency }
   | { kind: "dependency.removed"; id: string };
 
+export type InstancesDelta =
+  | { kind: "instance.upserted"; instance: Instance }
+  | { kind: "instance.removed"; id: string }
+  /** CPU and memory of every running instance, once per sampling period. */
+  | { kind: "usage"; samples: UsageSample[] };
+
 export type TopicTypes = {
   topology: { snapshot: TopologySnapshot; delta: TopologyDelta };
   events: { snapshot: GantryEvent[]; delta: GantryEvent };
+  instances: { snapshot: Instance[]; delta: InstancesDelta };
 };
 
 export type TopicMessage = {

@@ -17,6 +17,7 @@ const envName = z
   .refine((name) => name !== "PORT" && !name.startsWith("GANTRY_"), "PORT and GANTRY_* are set by Gantry");
 
 export const restartPolicies = ["always", "on-failure", "never"] as const;
+export type RestartPolicy = (typeof restartPolicies)[number];
 export const stopSignals = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2"] as const;
 
 export const replicas = z.number().int("replicas must be a whole number").min(0, "replicas must be 0 or more").max(100, "replicas must be at most 100");
@@ -32,6 +33,8 @@ const templateFields = {
   restartPolicy: z.enum(restartPolicies),
   stopSignal: z.enum(stopSignals),
   gracePeriodSeconds: z.number().int().min(0).max(3600),
+  /** Restart an instance whose resident memory (whole process group) exceeds this, with reason OOMKilled. */
+  memoryLimitMb: z.number().int().min(1).max(1_048_576).nullable(),
 };
 
 /** Everything an instance is started from. Changing it creates a new Revision. */
@@ -44,6 +47,7 @@ export const instanceTemplate = z.object({
   restartPolicy: templateFields.restartPolicy.default("always"),
   stopSignal: templateFields.stopSignal.default("SIGTERM"),
   gracePeriodSeconds: templateFields.gracePeriodSeconds.default(10),
+  memoryLimitMb: templateFields.memoryLimitMb.default(null),
 });
 /** Only the fields given change; no defaults are filled in. */
 export const instanceTemplatePatch = z.object(templateFields).partial().strict();
@@ -80,6 +84,8 @@ export type ServiceUpdateInput = z.input<typeof serviceUpdateInput>;
 
 export type Service = {
   id: string;
+  /** Deletion was requested; the engine is stopping its instances before removing it. */
+  deleting: boolean;
   name: string;
   version: number;
   replicas: number;
@@ -89,6 +95,9 @@ export type Service = {
   createdAt: string;
   updatedAt: string;
 };
+
+export const serviceScaleInput = z.object({ id: serviceId, replicas });
+export type ServiceScaleInput = z.input<typeof serviceScaleInput>;
 
 export const dependencyCreateInput = z.object({ fromId: serviceId, toId: serviceId });
 export type DependencyCreateInput = z.input<typeof dependencyCreateInput>;

@@ -16,3 +16,19 @@ export const systemClock: Clock = {
   },
   clearTimeout: (timer) => clearTimeout(timer as unknown as NodeJS.Timeout),
 };
+
+/** Resolves after `ms` on the given clock, or early (still resolving) when `signal` aborts. */
+export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      resolve();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -14,6 +14,7 @@ function manualSources() {
       subscribe: (push) => (pushers.add(push), () => pushers.delete(push)),
     },
     events: { snapshot: async () => [], subscribe: () => () => {} },
+    instances: { snapshot: async () => [], subscribe: () => () => {} },
   };
   return { sources, push: (delta: TopologyDelta) => pushers.forEach((p) => p(delta)), subscribers: () => pushers.size };
 }

@@ -1,11 +1,12 @@
+import type { Engine } from "../engine";
 import type { Prisma } from "../store/database";
 import { listEvents } from "../services/event-log";
-import type { ChangeFeed } from "../services/changes";
+import type { ChangeFeed } from "../store/changes";
 import type { Topology } from "../services/topology";
 import type { TopicSources } from "./gateway";
 
 /** Binds each realtime topic to its snapshot query and to the committed-change feed. */
-export function createTopicSources(prisma: Prisma, topology: Topology, feed: ChangeFeed): TopicSources {
+export function createTopicSources(prisma: Prisma, topology: Topology, feed: ChangeFeed, engine: Engine): TopicSources {
   return {
     topology: {
       snapshot: async () => ({ services: await topology.listServices(), dependencies: await topology.listDependencies() }),
@@ -14,6 +15,10 @@ export function createTopicSources(prisma: Prisma, topology: Topology, feed: Cha
     events: {
       snapshot: () => listEvents(prisma, { limit: 100 }),
       subscribe: (push) => feed.subscribe((change) => change.type === "event" && push(change.event)),
+    },
+    instances: {
+      snapshot: async () => engine.instances(),
+      subscribe: (push) => engine.subscribe(push),
     },
   };
 }

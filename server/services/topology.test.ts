@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../lib/app-error";
 import { testBackends } from "../testing/databases";
 import { migratedStore, type MigratedStore } from "../testing/store";
+import { createEngineStore } from "../store/engine-store";
 import { createTopology, type Topology } from "./topology";
 
 const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-topology-"));
@@ -144,10 +145,24 @@ describe.each(testBackends())("topology on $name", (backend) => {
     await topology.deleteService(b.id, "api");
     expect(await topology.listDependencies()).not.toContainEqual(edge);
     expect(store.changes).toContainEqual({ type: "topology", delta: { kind: "dependency.removed", id: edge.id } });
+    // Deletion is a request: the service stays, marked deleting, until the engine has stopped its instances.
+    const deleting = await topology.getService(b.id);
+    expect(deleting.deleting).toBe(true);
+    expect(await rejection(topology.scaleService({ id: b.id, replicas: 3 }, "api"))).toMatchObject({ code: "CONFLICT", message: `service ${b.name} is being deleted` });
+    expect(await rejection(topology.createService({ name: b.name, template }, "api"))).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("still being deleted") });
+    await createEngineStore(store.prisma, store.feed).finalizeDeletion(b.id);
     expect(store.changes).toContainEqual({ type: "topology", delta: { kind: "service.removed", id: b.id } });
     expect(await rejection(topology.getService(b.id))).toMatchObject({ code: "NOT_FOUND" });
     // The audit trail outlives the service.
-    expect(await store.prisma.event.count({ where: { serviceId: b.id, kind: "service.deleted" } })).toBe(1);
+    expect((await store.prisma.event.findMany({ where: { serviceId: b.id } })).map((e) => e.kind)).toEqual(["service.created", "service.deleting", "service.deleted"]);
+  });
+
+  it("scales without a version, bumping it, and records the change", async () => {
+    const service = await topology.createService({ name: uniqueName(), template }, "api");
+    const scaled = await topology.scaleService({ id: service.id, replicas: 4 }, "api");
+    expect(scaled).toMatchObject({ replicas: 4, version: 2, revision: 1 });
+    expect(await store.prisma.event.count({ where: { serviceId: service.id, kind: "service.scaled" } })).toBe(1);
+    await expect(topology.scaleService({ id: service.id, replicas: 101 }, "api")).rejects.toThrow("at most 100");
   });
 
   it("reports unknown ids as NOT_FOUND", async () => {

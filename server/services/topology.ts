@@ -13,14 +13,16 @@ import {
   serviceUpdateInput,
   dependencyCreateInput,
   type DependencyCreateInput,
+  serviceScaleInput,
+  type ServiceScaleInput,
 } from "../contracts/service";
 import { AppError, notFound } from "../lib/app-error";
 import { newId } from "../lib/ids";
 import type { Prisma } from "../store/database";
 import { isUniqueViolation } from "../store/errors";
 import { toDependency, toService } from "../store/records";
-import { auditedTransaction, type Tx } from "./audited-transaction";
-import type { ChangeFeed } from "./changes";
+import { auditedTransaction, type Tx } from "../store/audited-transaction";
+import type { ChangeFeed } from "../store/changes";
 
 export type TopologyDeps = {
   prisma: Prisma;
@@ -44,7 +46,15 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
     return row;
   };
 
-  const nameTaken = (name: string) => new AppError("CONFLICT", `a service named ${name} already exists`, "name");
+  /** A service on its way out can't be changed or connected any more. */
+  const findLiveService = async (tx: Tx, id: string) => {
+    const row = await findService(tx, id);
+    if (row.deletedAt) throw new AppError("CONFLICT", `service ${row.name} is being deleted`);
+    return row;
+  };
+
+  const nameTaken = (name: string, deleting = false) =>
+    new AppError("CONFLICT", deleting ? `a service named ${name} is still being deleted; try again in a moment` : `a service named ${name} already exists`, "name");
 
   return {
     async listServices(): Promise<Service[]> {
@@ -61,7 +71,8 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
       checkTemplate(input.template);
       try {
         return await auditedTransaction(prisma, feed, actor, async (tx, record) => {
-          if (await tx.service.findUnique({ where: { name: input.name } })) throw nameTaken(input.name);
+          const existing = await tx.service.findUnique({ where: { name: input.name } });
+          if (existing) throw nameTaken(input.name, existing.deletedAt !== null);
           const id = newId();
           const row = await tx.service.create({
             data: {
@@ -92,7 +103,7 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
     async updateService(raw: ServiceUpdateInput, actor: EventActor): Promise<Service> {
       const { id, version, patch } = serviceUpdateInput.parse(raw);
       return auditedTransaction(prisma, feed, actor, async (tx, record) => {
-        const current = await findService(tx, id);
+        const current = await findLiveService(tx, id);
         const stale = () =>
           new AppError("CONFLICT", `service ${current.name} was changed by someone else since you loaded it; reload and try again`);
         if (current.version !== version) throw stale();
@@ -137,19 +148,44 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
       });
     },
 
-    async deleteService(id: string, actor: EventActor): Promise<void> {
-      await auditedTransaction(prisma, feed, actor, async (tx, record) => {
-        const service = await findService(tx, id);
-        const edges = await tx.dependency.findMany({ where: { OR: [{ fromId: id }, { toId: id }] } });
-        await tx.service.delete({ where: { id } });
+    /** Scaling is last-writer-wins, like `kubectl scale`: no version needed. */
+    async scaleService(raw: ServiceScaleInput, actor: EventActor): Promise<Service> {
+      const { id, replicas } = serviceScaleInput.parse(raw);
+      return auditedTransaction(prisma, feed, actor, async (tx, record) => {
+        const current = await findLiveService(tx, id);
+        if (current.replicas === replicas) return toService(current);
+        const service = toService(await tx.service.update({ where: { id }, data: { replicas, version: { increment: 1 } } }));
         await record.event({
-          kind: "service.deleted",
+          kind: "service.scaled",
           serviceId: id,
           serviceName: service.name,
-          message: `deleted service ${service.name}` + (edges.length ? ` and its ${edges.length} dependency edge(s)` : ""),
+          message: `scaled ${service.name} from ${current.replicas} to ${replicas} replica(s)`,
+          data: { from: current.replicas, to: replicas },
+        });
+        record.topology({ kind: "service.upserted", service });
+        return service;
+      });
+    },
+
+    /**
+     * Requests deletion: edges go now, the service is marked deleting, and the engine removes it
+     * once its instances have stopped.
+     */
+    async deleteService(id: string, actor: EventActor): Promise<void> {
+      await auditedTransaction(prisma, feed, actor, async (tx, record) => {
+        const current = await findService(tx, id);
+        if (current.deletedAt) return;
+        const edges = await tx.dependency.findMany({ where: { OR: [{ fromId: id }, { toId: id }] } });
+        await tx.dependency.deleteMany({ where: { id: { in: edges.map((e) => e.id) } } });
+        const service = toService(await tx.service.update({ where: { id }, data: { deletedAt: new Date(), version: { increment: 1 } } }));
+        await record.event({
+          kind: "service.deleting",
+          serviceId: id,
+          serviceName: service.name,
+          message: `deleting service ${service.name}: stopping its instances` + (edges.length ? `; removed ${edges.length} dependency edge(s)` : ""),
         });
         for (const edge of edges) record.topology({ kind: "dependency.removed", id: edge.id });
-        record.topology({ kind: "service.removed", id });
+        record.topology({ kind: "service.upserted", service });
       });
     },
 
@@ -164,7 +200,7 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
       let label = "";
       try {
         return await auditedTransaction(prisma, feed, actor, async (tx, record) => {
-          const [from, to] = [await findService(tx, fromId), await findService(tx, toId)];
+          const [from, to] = [await findLiveService(tx, fromId), await findLiveService(tx, toId)];
           label = `${from.name} → ${to.name}`;
           if (await tx.dependency.findUnique({ where: { fromId_toId: { fromId, toId } } })) {
             throw new AppError("CONFLICT", `dependency ${label} already exists`);

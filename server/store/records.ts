@@ -6,6 +6,7 @@ import type * as Rows from "./generated/client";
 export function toService(row: Rows.Service): Service {
   return {
     id: row.id,
+    deleting: row.deletedAt !== null,
     name: row.name,
     version: row.version,
     replicas: row.replicas,

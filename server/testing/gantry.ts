@@ -7,6 +7,13 @@ import type { Env } from "../env";
 import { startGantry, type Gantry } from "../gantry";
 import { silentLogger } from "../lib/logger";
 
+/** Test files run in parallel workers: give each its own slice of ports so their instances never collide. */
+export function testPortRange(): { from: number; to: number } {
+  const worker = Number(process.env.VITEST_POOL_ID ?? 0);
+  const from = 30000 + (worker % 30) * 1000;
+  return { from, to: from + 999 };
+}
+
 export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gantry-${prefix}-`));
 
 /** A headless Gantry (no dashboard) on a free loopback port. */
@@ -20,6 +27,7 @@ export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gan
       logLevel: "silent",
       demo: false,
       dev: false,
+      portRange: testPortRange(),
       ...overrides,
     },
     log: silentLogger,

@@ -1,7 +1,7 @@
 import os from "node:os";
 import { Feed } from "../lib/feed";
 import { silentLogger } from "../lib/logger";
-import type { Change } from "../services/changes";
+import type { Change } from "../store/changes";
 import { openDatabase, type Database } from "../store/database";
 import { migrate } from "../store/migrate";
 import type { TestBackend } from "./databases";

@@ -1,8 +1,8 @@
 import type { EventActor } from "../contracts/event";
 import type { TopologyDelta } from "../contracts/realtime";
-import type { Prisma } from "../store/database";
-import type { Prisma as Rows } from "../store/generated/client";
-import { toEvent } from "../store/records";
+import type { Prisma } from "./database";
+import type { Prisma as Rows } from "./generated/client";
+import { toEvent } from "./records";
 import type { Change, ChangeFeed } from "./changes";
 
 export type Tx = Rows.TransactionClient;

@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { instanceId, instanceListInput } from "../../contracts/instance";
+import { procedure, router } from "../trpc";
+
+/** Instances are actual state: reads come from the engine, and actions are requests to it. */
+export const instancesRouter = router({
+  list: procedure.input(instanceListInput).query(({ ctx, input }) => ctx.engine.instances(input.serviceId)),
+  stop: procedure.input(z.object({ id: instanceId })).mutation(({ ctx, input }) => ctx.engine.stopInstance(input.id)),
+  restart: procedure.input(z.object({ id: instanceId })).mutation(({ ctx, input }) => ctx.engine.restartInstance(input.id)),
+});

@@ -1,0 +1,77 @@
+import type { Clock } from "../../lib/clock";
+import type { Logger } from "../../lib/logger";
+import { every, type Loop } from "../../lib/loop";
+import type { EngineStore } from "../ports";
+import { reconcile } from "../reconciler/reconcile";
+import type { Supervisor } from "../supervisor/supervisor";
+import { WorkQueue } from "./work-queue";
+
+export type ControllerOptions = {
+  store: EngineStore;
+  supervisor: Supervisor;
+  clock: Clock;
+  log: Logger;
+  /** Every service is looked at this often even without a change (missed events, drift). */
+  resyncMs?: number;
+};
+
+/**
+ * Moves each service's instances toward what the store asks for. Changes only enqueue the
+ * service's id; the worker reads fresh desired and actual state, asks the pure reconciler for a
+ * plan, and hands the steps to the supervisor.
+ */
+export class ServiceController {
+  private readonly queue: WorkQueue<string>;
+  private resync: Loop | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.queue = new WorkQueue((serviceId) => this.sync(serviceId), { name: "services", clock: options.clock, log: options.log });
+  }
+
+  start(): void {
+    this.unsubscribe = this.options.supervisor.onStateChange((serviceId) => this.enqueue(serviceId));
+    this.resync = every(this.options.clock, this.options.resyncMs ?? 30_000, "service resync", this.options.log, () => this.enqueueAll());
+  }
+
+  enqueue(serviceId: string): void {
+    this.queue.add(serviceId);
+  }
+
+  /** Every service in the store and every service that still has instances. */
+  async enqueueAll(): Promise<void> {
+    const ids = new Set([...(await this.options.store.desiredServiceIds()), ...this.options.supervisor.all().map((r) => r.serviceId)]);
+    for (const id of ids) this.enqueue(id);
+  }
+
+  /** Resolves when no sync is queued or running. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.resync?.stop();
+    await this.queue.shutDown();
+  }
+
+  private async sync(serviceId: string): Promise<void> {
+    const { store, supervisor } = this.options;
+    const desired = await store.desiredService(serviceId);
+    const plan = reconcile(desired, supervisor.actualOf(serviceId));
+    for (const step of plan) {
+      switch (step.kind) {
+        case "start":
+          supervisor.launch(desired!);
+          break;
+        case "stop":
+          // Not awaited: a graceful stop can take the whole grace period; its completion enqueues us again.
+          void supervisor.get(step.instanceId)?.stop(step.reason);
+          break;
+        case "finalize":
+          await store.finalizeDeletion(serviceId);
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import path from "node:path";
+import type { Instance } from "../contracts/instance";
+import type { InstancesDelta } from "../contracts/realtime";
+import { AppError, notFound } from "../lib/app-error";
+import { systemClock, type Clock } from "../lib/clock";
+import type { Logger } from "../lib/logger";
+import { every, type Loop } from "../lib/loop";
+import { ServiceController } from "./controller/service-controller";
+import { processDriver } from "./drivers/process-driver";
+import type { RuntimeDriver } from "./drivers/runtime-driver";
+import { LogPump } from "./logs/log-pump";
+import type { EngineStore } from "./ports";
+import type { InstanceHook } from "./supervisor/instance-hooks";
+import { PortAllocator, type PortRange } from "./supervisor/port-allocator";
+import { portHook } from "./supervisor/port-hook";
+import type { RestartTrackerOptions } from "./supervisor/restart-tracker";
+import { StateWriter } from "./supervisor/state-writer";
+import { Supervisor } from "./supervisor/supervisor";
+
+export type { EngineStore, InstanceChanges } from "./ports";
+export type { DesiredService, EngineEvent, InstanceRecord } from "./types";
+export type { PortRange } from "./supervisor/port-allocator";
+
+export type EngineOptions = {
+  store: EngineStore;
+  log: Logger;
+  /** Instance logs live under `<dataDir>/logs`. */
+  dataDir: string;
+  /** Relative working directories of services resolve against this folder. */
+  baseDir: string;
+  portRange: PortRange;
+  driver?: RuntimeDriver;
+  clock?: Clock;
+  resyncMs?: number;
+  restartOptions?: RestartTrackerOptions;
+  usageSampleMs?: number;
+};
+
+export type Engine = ReturnType<typeof createEngine>;
+
+/** Without probes (next to come), an instance is ready as soon as its process runs. */
+const readyWhenRunning: InstanceHook = { name: "readiness", started: (instance) => instance.setReady(true) };
+
+/** The orchestrator's facade: the rest of the server talks to the engine only through this. */
+export function createEngine(options: EngineOptions) {
+  const clock = options.clock ?? systemClock;
+  const driver = options.driver ?? processDriver;
+  const { store, log } = options;
+  const writer = new StateWriter(store, clock, log);
+  const logs = new LogPump(path.join(options.dataDir, "logs"), clock, log);
+  const ports = new PortAllocator(options.portRange);
+  const supervisor = new Supervisor({
+    driver,
+    clock,
+    log,
+    writer,
+    logs,
+    hooks: [portHook(ports), logs.hook, readyWhenRunning],
+    baseDir: options.baseDir,
+    restartOptions: options.restartOptions,
+    usageSampleMs: options.usageSampleMs,
+  });
+  const controller = new ServiceController({ store, supervisor, clock, log, resyncMs: options.resyncMs });
+  let pruneLoop: Loop | undefined;
+
+  /** Takes over instances a previous Gantry left running; forgets the ones that died meanwhile. */
+  async function adoptSurvivors(): Promise<void> {
+    for (const record of (await store.instanceRecords()).sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))) {
+      const [service, template] = await Promise.all([store.desiredService(record.serviceId), store.revisionTemplate(record.serviceId, record.revision)]);
+      const handle = record.pid !== null && record.pidStartTime !== null ? driver.adopt(record.pid, record.pidStartTime) : undefined;
+      if (service && template && handle) {
+        supervisor.adopt({ id: service.id, name: service.name, revision: record.revision, template }, record, handle);
+        continue;
+      }
+      writer.remove(record.id);
+      if (service) {
+        writer.event({
+          kind: "instance.stopped",
+          serviceId: service.id,
+          serviceName: service.name,
+          instanceId: record.id,
+          message: `${record.id} was not running when Gantry started; marked stopped`,
+        });
+      }
+    }
+    await writer.drained();
+  }
+
+  return {
+    async start(): Promise<void> {
+      await adoptSurvivors();
+      logs.start();
+      supervisor.start();
+      controller.start();
+      await controller.enqueueAll();
+      pruneLoop = every(clock, 3600_000, "log pruning", log, () => logs.prune());
+      void logs.prune().catch((err: unknown) => log.warn({ err }, "pruning old logs failed"));
+    },
+
+    /** Stops all instances gracefully, then persists the final state. */
+    async stop(): Promise<void> {
+      pruneLoop?.stop();
+      await controller.stop();
+      await supervisor.stopAll();
+      logs.stop();
+      await writer.drained();
+    },
+
+    /** The desired state of a service changed (or it is gone): reconcile it. */
+    enqueue(serviceId: string): void {
+      controller.enqueue(serviceId);
+    },
+
+    /** Resolves once no reconciliation is pending (tests, benchmarks). */
+    settled(): Promise<void> {
+      return controller.idle();
+    },
+
+    instances(serviceId?: string): Instance[] {
+      return (serviceId ? supervisor.instancesOf(serviceId) : supervisor.all()).map((r) => r.toView()).sort((a, b) => a.id.localeCompare(b.id));
+    },
+
+    subscribe(listener: (delta: InstancesDelta) => void): () => void {
+      return supervisor.subscribe(listener);
+    },
+
+    /** Stops one instance; the controller starts a replacement if the service still wants it. */
+    stopInstance(id: string): void {
+      const runner = supervisor.get(id);
+      if (!runner) throw notFound(`instance ${id}`);
+      if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is already stopping`);
+      void runner.stop("stopped by user");
+    },
+
+    /** Restarts one instance's process in place. */
+    restartInstance(id: string): void {
+      const runner = supervisor.get(id);
+      if (!runner) throw notFound(`instance ${id}`);
+      if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is stopping and cannot be restarted`);
+      if (runner.phase === "Starting" || runner.phase === "Pending") throw new AppError("CONFLICT", `instance ${id} is still starting`);
+      runner.restart();
+    },
+
+    logDir(instanceId: string): string {
+      return path.join(options.dataDir, "logs", instanceId);
+    },
+  };
+}

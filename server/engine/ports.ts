@@ -1,0 +1,17 @@
+import type { InstanceTemplate } from "../contracts/service";
+import type { DesiredService, EngineEvent, InstanceRecord } from "./types";
+
+export type InstanceChanges = { saves: InstanceRecord[]; removals: string[]; events: EngineEvent[] };
+
+/** What the engine needs from persistence; server/store implements it with Prisma. */
+export interface EngineStore {
+  /** Undefined once the service is gone entirely. */
+  desiredService(id: string): Promise<DesiredService | undefined>;
+  desiredServiceIds(): Promise<string[]>;
+  revisionTemplate(serviceId: string, revision: number): Promise<InstanceTemplate | undefined>;
+  instanceRecords(): Promise<InstanceRecord[]>;
+  /** Applied in one transaction; saves for services that no longer exist are skipped. */
+  applyInstanceChanges(changes: InstanceChanges): Promise<void>;
+  /** All instances of a service whose deletion was requested are gone: remove the service. */
+  finalizeDeletion(serviceId: string): Promise<void>;
+}

@@ -1,0 +1,385 @@
+import type { Instance, InstancePhase } from "../../contracts/instance";
+import type { InstanceTemplate } from "../../contracts/service";
+import type { Clock, Timer } from "../../lib/clock";
+import type { Logger } from "../../lib/logger";
+import type { LaunchSpec, ProcessHandle, RuntimeDriver } from "../drivers/runtime-driver";
+import type { EngineEvent, ExitStatus, InstanceRecord } from "../types";
+import type { InstanceHook } from "./instance-hooks";
+import { RestartTracker, type RestartTrackerOptions } from "./restart-tracker";
+
+export type RunnerObserver = {
+  /** Any field of the instance changed (phase, pid, usage…). */
+  changed(instance: InstanceRunner): void;
+  event(event: EngineEvent): void;
+  /** Stopped for good and cleaned up: forget it. */
+  removed(instance: InstanceRunner): void;
+};
+
+export type RunnerDeps = {
+  driver: RuntimeDriver;
+  clock: Clock;
+  log: Logger;
+  hooks: InstanceHook[];
+  observer: RunnerObserver;
+  /** Builds what the driver starts; hooks have run `prepare` by then. */
+  launchSpec(instance: InstanceRunner): LaunchSpec;
+  restartOptions?: RestartTrackerOptions;
+};
+
+export type RunnerIdentity = {
+  id: string;
+  serviceId: string;
+  serviceName: string;
+  revision: number;
+  template: InstanceTemplate;
+  /** Creation order within this Gantry process; higher is newer. */
+  seq: number;
+};
+
+const describeExit = (status: ExitStatus) =>
+  status.signal ? `killed by ${status.signal}` : status.code === null ? "exited (status unknown: adopted process)" : `exited with code ${status.code}`;
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/**
+ * One instance's life, as a small state machine driven by events: launch, spawned, exited,
+ * backoff elapsed, stop, restart. Restart decisions belong to RestartTracker; ports, logs and
+ * probes to hooks; this class only sequences them.
+ */
+export class InstanceRunner implements RunnerIdentity {
+  readonly id: string;
+  readonly serviceId: string;
+  readonly serviceName: string;
+  readonly revision: number;
+  readonly template: InstanceTemplate;
+  readonly seq: number;
+
+  phase: InstancePhase = "Pending";
+  ready = false;
+  pid: number | null = null;
+  port: number | null = null;
+  restarts = 0;
+  exitCode: number | null = null;
+  signal: string | null = null;
+  reason: string | null = null;
+  message: string | null = null;
+  startedAt: Date | null = null;
+  nextRestartAt: number | null = null;
+  usage: { cpuPercent: number; cpuSeconds: number; memoryBytes: number } | null = null;
+  /** Extra environment contributed by hooks during `prepare` (e.g. dependency URLs). */
+  readonly env: Record<string, string> = {};
+  /** Per-hook state, keyed by hook name. */
+  readonly attachments = new Map<string, unknown>();
+
+  private handle: ProcessHandle | undefined;
+  private pidStartTime: bigint | null = null;
+  private readonly tracker: RestartTracker;
+  private backoffTimer: Timer | undefined;
+  private graceTimer: Timer | undefined;
+  private stopRequested = false;
+  private restartRequested = false;
+  private killReason: string | undefined;
+  private launching = false;
+  private preparing = false;
+  private finished = false;
+  private readonly stoppedPromise: Promise<void>;
+  private resolveStopped!: () => void;
+
+  constructor(
+    identity: RunnerIdentity,
+    private readonly deps: RunnerDeps,
+  ) {
+    ({ id: this.id, serviceId: this.serviceId, serviceName: this.serviceName, revision: this.revision, template: this.template, seq: this.seq } = identity);
+    this.tracker = new RestartTracker(identity.template.restartPolicy, deps.clock, deps.restartOptions);
+    this.stoppedPromise = new Promise((resolve) => (this.resolveStopped = resolve));
+  }
+
+  /** True once the instance has been asked to stop (it no longer counts toward replicas). */
+  get leaving(): boolean {
+    return this.stopRequested;
+  }
+
+  /** Ended for good under its restart policy; keeps its slot until stopped. */
+  get done(): boolean {
+    const idle = this.handle === undefined && !this.launching && !this.preparing && this.backoffTimer === undefined;
+    return !this.stopRequested && idle && (this.phase === "Stopped" || this.phase === "Failed");
+  }
+
+  /** Prepares and starts a new instance. */
+  begin(): void {
+    void this.prepareThen(() => this.launch());
+  }
+
+  /** Takes over a process a previous Gantry left running. */
+  adopt(handle: ProcessHandle, record: InstanceRecord): void {
+    this.port = record.port;
+    this.restarts = record.restarts;
+    void this.prepareThen(() => {
+      this.emit("instance.adopted", `adopted ${this.id} (pid ${handle.pid}) left running by the previous Gantry`);
+      this.spawned(handle, record.startedAt ?? new Date(this.deps.clock.now()));
+    });
+  }
+
+  /** Stops the instance gracefully; resolves once it is stopped and cleaned up. */
+  stop(reason: string): Promise<void> {
+    if (!this.stopRequested) {
+      this.stopRequested = true;
+      this.clearBackoff();
+      if (this.handle) void this.terminate(reason);
+      else if (!this.launching && !this.preparing) void this.finish(`stopped ${this.id} (${reason})`);
+      // A preparation or launch in flight finishes first, then sees stopRequested.
+    }
+    return this.stoppedPromise;
+  }
+
+  /** Restarts the process in place (same instance, same port). */
+  restart(): void {
+    if (this.stopRequested || this.launching) return;
+    this.restarts++;
+    if (this.handle) {
+      this.restartRequested = true;
+      void this.terminate("restart requested");
+    } else {
+      this.clearBackoff();
+      this.launch();
+    }
+  }
+
+  /** Kills the process now with a reason its restart decision will see (e.g. OOMKilled). */
+  kill(reason: string, message: string): void {
+    if (!this.handle || this.stopRequested || this.killReason) return;
+    this.killReason = reason;
+    this.emit(`instance.${reason.toLowerCase()}`, `${this.id} killed: ${message}`);
+    this.handle.signal("SIGKILL");
+  }
+
+  setReady(ready: boolean): void {
+    if (this.ready === ready || (ready && this.phase !== "Running")) return;
+    this.ready = ready;
+    this.deps.observer.changed(this);
+  }
+
+  toView(): Instance {
+    return {
+      id: this.id,
+      serviceId: this.serviceId,
+      serviceName: this.serviceName,
+      revision: this.revision,
+      phase: this.phase,
+      ready: this.ready,
+      pid: this.pid,
+      port: this.port,
+      restarts: this.restarts,
+      exitCode: this.exitCode,
+      signal: this.signal,
+      reason: this.reason,
+      message: this.message,
+      startedAt: this.startedAt?.toISOString() ?? null,
+      nextRestartAt: this.nextRestartAt === null ? null : new Date(this.nextRestartAt).toISOString(),
+      cpuPercent: this.usage?.cpuPercent ?? null,
+      memoryBytes: this.usage?.memoryBytes ?? null,
+    };
+  }
+
+  toRecord(): InstanceRecord {
+    return {
+      id: this.id,
+      serviceId: this.serviceId,
+      revision: this.revision,
+      phase: this.phase,
+      ready: this.ready,
+      pid: this.pid,
+      pidStartTime: this.pidStartTime,
+      port: this.port,
+      restarts: this.restarts,
+      exitCode: this.exitCode,
+      signal: this.signal,
+      reason: this.reason,
+      message: this.message,
+      startedAt: this.startedAt,
+    };
+  }
+
+  private async prepareThen(next: () => void): Promise<void> {
+    this.preparing = true;
+    try {
+      for (const hook of this.deps.hooks) await hook.prepare?.(this);
+    } catch (err) {
+      this.preparing = false;
+      this.deps.log.error({ err, instance: this.id }, "instance preparation failed");
+      this.set("Failed", { reason: "PrepareError", message: (err as Error).message });
+      this.emit("instance.failed", `${this.id} could not be prepared: ${(err as Error).message}`);
+      // Nothing is running; stopping releases whatever the hooks did set up.
+      void this.stop("preparation failed");
+      return;
+    }
+    this.preparing = false;
+    if (this.stopRequested) return void this.finish(`stopped ${this.id} before it started`);
+    next();
+  }
+
+  private launch(): void {
+    this.launching = true;
+    this.nextRestartAt = null;
+    this.set("Starting", { reason: null, message: null });
+    this.emit("instance.starting", `starting ${this.id} (revision ${this.revision})`);
+    let spec: LaunchSpec;
+    try {
+      spec = this.deps.launchSpec(this);
+    } catch (err) {
+      this.launching = false;
+      return this.spawnFailed(err as Error);
+    }
+    this.deps.driver.start(spec).then(
+      (handle) => {
+        this.launching = false;
+        this.spawned(handle, new Date(this.deps.clock.now()));
+      },
+      (err: Error) => {
+        this.launching = false;
+        this.spawnFailed(err);
+      },
+    );
+  }
+
+  private spawned(handle: ProcessHandle, startedAt: Date): void {
+    this.handle = handle;
+    this.pid = handle.pid;
+    this.pidStartTime = handle.startTime;
+    this.startedAt = startedAt;
+    this.exitCode = null;
+    this.signal = null;
+    handle.exited.then(
+      (status) => this.exited(status),
+      (err: unknown) => this.deps.log.error({ err, instance: this.id }, "waiting for exit failed"),
+    );
+    if (this.stopRequested) return void this.terminate("stop requested while starting");
+    this.tracker.started();
+    this.set("Running", { reason: null, message: null });
+    this.emit("instance.running", `${this.id} running: pid ${handle.pid}, port ${this.port ?? "none"}`);
+    this.runHooks("started");
+  }
+
+  private spawnFailed(err: Error): void {
+    this.deps.log.warn({ instance: this.id, err: err.message }, "instance could not start");
+    if (this.stopRequested) return void this.finish(`stopped ${this.id}`);
+    const decision = this.tracker.spawnFailed();
+    if (!decision.restart) {
+      this.set("Failed", { reason: decision.reason, message: err.message });
+      this.emit("instance.failed", `${this.id} could not start: ${err.message}; restart policy is never`);
+      return;
+    }
+    this.set("Failed", { reason: decision.reason, message: err.message });
+    this.scheduleRestart(decision.delayMs, "instance.failed", `${this.id} could not start: ${err.message}`);
+  }
+
+  private exited(status: ExitStatus): void {
+    this.handle = undefined;
+    this.pid = null;
+    this.pidStartTime = null;
+    this.exitCode = status.code;
+    this.signal = status.signal;
+    this.ready = false;
+    if (this.graceTimer) this.deps.clock.clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    this.runHooks("exited");
+    const killReason = this.killReason;
+    this.killReason = undefined;
+
+    if (this.stopRequested) return void this.finish(`${this.id} stopped (${describeExit(status)})`);
+    if (this.restartRequested) {
+      this.restartRequested = false;
+      return this.launch();
+    }
+    const decision = this.tracker.exited(status, killReason);
+    const what = `${this.id} ${killReason ? `was ${killReason}` : describeExit(status)}`;
+    if (!decision.restart) {
+      this.set(decision.phase, { reason: decision.reason, message: describeExit(status) });
+      this.emit(`instance.${decision.phase.toLowerCase()}`, `${what}; not restarting (restart policy ${this.template.restartPolicy})`);
+      return;
+    }
+    this.restarts++;
+    this.set("CrashLoop", { reason: decision.reason, message: describeExit(status) });
+    this.scheduleRestart(decision.delayMs, "instance.crashloop", what);
+  }
+
+  private scheduleRestart(delayMs: number, kind: string, what: string): void {
+    this.nextRestartAt = this.deps.clock.now() + delayMs;
+    this.deps.observer.changed(this);
+    this.emit(kind, `${what}; restarting in ${seconds(delayMs)}`);
+    this.backoffTimer = this.deps.clock.setTimeout(() => {
+      this.backoffTimer = undefined;
+      if (!this.stopRequested) this.launch();
+    }, delayMs);
+  }
+
+  /** Stop signal to the process group, then SIGKILL after the grace period. */
+  private async terminate(reason: string): Promise<void> {
+    const handle = this.handle;
+    if (!handle) return;
+    this.set("Stopping", {});
+    this.ready = false;
+    this.deps.observer.changed(this);
+    const grace = this.template.gracePeriodSeconds * 1000;
+    this.emit("instance.stopping", `stopping ${this.id} (${reason}): ${this.template.stopSignal}, then SIGKILL after ${seconds(grace)}`);
+    for (const hook of this.deps.hooks) {
+      try {
+        await hook.stopping?.(this);
+      } catch (err) {
+        this.deps.log.error({ err, instance: this.id, hook: hook.name }, "stopping hook failed");
+      }
+    }
+    if (this.handle !== handle) return; // exited while draining
+    handle.signal(this.template.stopSignal);
+    this.graceTimer = this.deps.clock.setTimeout(() => {
+      this.graceTimer = undefined;
+      if (this.handle !== handle) return;
+      this.emit("instance.killed", `${this.id} did not exit within ${seconds(grace)} of ${this.template.stopSignal}; sent SIGKILL`);
+      handle.signal("SIGKILL");
+    }, grace);
+  }
+
+  private async finish(message: string): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearBackoff();
+    this.set("Stopped", {});
+    this.emit("instance.stopped", message);
+    for (const hook of [...this.deps.hooks].reverse()) {
+      try {
+        await hook.cleanup?.(this);
+      } catch (err) {
+        this.deps.log.error({ err, instance: this.id, hook: hook.name }, "cleanup hook failed");
+      }
+    }
+    this.deps.observer.removed(this);
+    this.resolveStopped();
+  }
+
+  private clearBackoff(): void {
+    if (this.backoffTimer) this.deps.clock.clearTimeout(this.backoffTimer);
+    this.backoffTimer = undefined;
+    this.nextRestartAt = null;
+  }
+
+  private set(phase: InstancePhase, details: { reason?: string | null; message?: string | null }): void {
+    this.phase = phase;
+    if (phase !== "Running") this.ready = false;
+    if (details.reason !== undefined) this.reason = details.reason;
+    if (details.message !== undefined) this.message = details.message;
+    this.deps.observer.changed(this);
+  }
+
+  private runHooks(stage: "started" | "exited"): void {
+    for (const hook of this.deps.hooks) {
+      try {
+        hook[stage]?.(this);
+      } catch (err) {
+        this.deps.log.error({ err, instance: this.id, hook: hook.name, stage }, "instance hook failed");
+      }
+    }
+  }
+
+  private emit(kind: string, message: string): void {
+    this.deps.observer.event({ kind, message, serviceId: this.serviceId, serviceName: this.serviceName, instanceId: this.id });
+  }
+}

@@ -1,0 +1,43 @@
+import type { InstancePhase } from "../contracts/instance";
+import type { InstanceTemplate } from "../contracts/service";
+
+/** What the user asked for, as the engine reads it from the store. */
+export type DesiredService = {
+  id: string;
+  name: string;
+  replicas: number;
+  /** The revision instances should run, with its template. */
+  revision: number;
+  template: InstanceTemplate;
+  /** Deletion requested: stop everything, then let the store remove the service. */
+  deleting: boolean;
+};
+
+export type ExitStatus = { code: number | null; signal: string | null };
+
+/** The engine's durable record of an instance: enough to adopt it after Gantry restarts. */
+export type InstanceRecord = {
+  id: string;
+  serviceId: string;
+  revision: number;
+  phase: InstancePhase;
+  ready: boolean;
+  pid: number | null;
+  pidStartTime: bigint | null;
+  port: number | null;
+  restarts: number;
+  exitCode: number | null;
+  signal: string | null;
+  reason: string | null;
+  message: string | null;
+  startedAt: Date | null;
+};
+
+export type EngineEvent = {
+  kind: string;
+  message: string;
+  serviceId: string;
+  serviceName: string;
+  instanceId?: string;
+  data?: Record<string, string | number | boolean | null>;
+};

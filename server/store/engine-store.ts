@@ -1,0 +1,60 @@
+import { instancePhases, type InstancePhase } from "../contracts/instance";
+import { instanceTemplate } from "../contracts/service";
+import type { EngineStore, InstanceRecord } from "../engine";
+import { auditedTransaction } from "./audited-transaction";
+import type { ChangeFeed } from "./changes";
+import type { Prisma } from "./database";
+import { toEvent, toService } from "./records";
+
+const asPhase = (phase: string): InstancePhase => ((instancePhases as readonly string[]).includes(phase) ? (phase as InstancePhase) : "Pending");
+
+/** The engine's persistence port on Prisma. Engine events are published like any other change. */
+export function createEngineStore(prisma: Prisma, feed: ChangeFeed): EngineStore {
+  return {
+    async desiredService(id) {
+      const row = await prisma.service.findUnique({ where: { id } });
+      if (!row) return undefined;
+      const service = toService(row);
+      return { id, name: service.name, replicas: service.replicas, revision: service.revision, template: service.template, deleting: service.deleting };
+    },
+
+    async desiredServiceIds() {
+      return (await prisma.service.findMany({ select: { id: true } })).map((s) => s.id);
+    },
+
+    async revisionTemplate(serviceId, revision) {
+      const row = await prisma.revision.findUnique({ where: { serviceId_number: { serviceId, number: revision } } });
+      return row ? instanceTemplate.parse(row.template) : undefined;
+    },
+
+    async instanceRecords(): Promise<InstanceRecord[]> {
+      const rows = await prisma.instance.findMany();
+      return rows.map((row) => ({ ...row, phase: asPhase(row.phase) }));
+    },
+
+    async applyInstanceChanges({ saves, removals, events }) {
+      const published = await prisma.$transaction(async (tx) => {
+        const serviceIds = [...new Set(saves.map((s) => s.serviceId))];
+        const existing = new Set((await tx.service.findMany({ where: { id: { in: serviceIds } }, select: { id: true } })).map((s) => s.id));
+        for (const record of saves) {
+          if (!existing.has(record.serviceId)) continue; // its service was removed meanwhile
+          const { id, ...fields } = record;
+          await tx.instance.upsert({ where: { id }, create: record, update: fields });
+        }
+        if (removals.length > 0) await tx.instance.deleteMany({ where: { id: { in: removals } } });
+        return events.length === 0 ? [] : tx.event.createManyAndReturn({ data: events.map((event) => ({ ...event, actor: "engine" })) });
+      });
+      for (const row of published) feed.publish({ type: "event", event: toEvent(row) });
+    },
+
+    async finalizeDeletion(serviceId) {
+      await auditedTransaction(prisma, feed, "engine", async (tx, record) => {
+        const row = await tx.service.findUnique({ where: { id: serviceId } });
+        if (!row?.deletedAt) return;
+        await tx.service.delete({ where: { id: serviceId } });
+        await record.event({ kind: "service.deleted", serviceId, serviceName: row.name, message: `deleted service ${row.name}; all its instances have stopped` });
+        record.topology({ kind: "service.removed", id: serviceId });
+      });
+    },
+  };
+}
