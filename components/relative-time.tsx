@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useNow } from "./use-now";
 
 const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ["day", 86_400_000],
@@ -20,12 +20,7 @@ export function relativeTime(iso: string, now: number): string {
 
 /** "3 minutes ago", refreshed every 15 s; the exact time is in the tooltip. */
 export function RelativeTime({ iso }: { iso: string }) {
-  const [now, setNow] = useState<number>();
-  useEffect(() => {
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 15_000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useNow(15_000);
   return (
     <time dateTime={iso} title={new Date(iso).toLocaleString()}>
       {now === undefined ? "" : relativeTime(iso, now)}

@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 
 test("the demo topology is listed on first start", async ({ page }) => {
   await page.goto("/services");
-  for (const name of ["web", "api", "users"]) await expect(page.getByTestId(`service-row-${name}`)).toBeVisible();
+  for (const name of ["web", "api", "users"]) await expect(page.getByTestId(`service-${name}`)).toBeVisible();
   await expect(page.getByTestId("connection-status")).toHaveText("live");
 });
 
@@ -18,12 +18,13 @@ test("create a service through the form, see it listed, reload, still there", as
   await form.getByRole("button", { name: "Create service" }).click();
 
   await expect(page.getByRole("status").filter({ hasText: "Created orders." })).toBeVisible();
-  const row = page.getByTestId("service-row-orders");
-  await expect(row).toContainText("node service.mjs --mode 'fast lane'");
-  await expect(row.getByRole("cell").nth(2)).toHaveText("2");
+  const card = page.getByTestId("service-orders");
+  await expect(card).toContainText("node service.mjs --mode 'fast lane'");
+  await expect(card.getByLabel("Replicas of orders")).toHaveValue("2");
+  await expect(card.getByTestId("ready-count")).toHaveText("2/2 ready");
 
   await page.reload();
-  await expect(page.getByTestId("service-row-orders")).toBeVisible();
+  await expect(page.getByTestId("service-orders")).toBeVisible();
 
   await page.goto("/events");
   await expect(page.getByTestId("event").filter({ hasText: "created service orders with 2 replica(s)" })).toBeVisible();
@@ -31,8 +32,8 @@ test("create a service through the form, see it listed, reload, still there", as
 
 test("an invalid name shows the error inline and creates nothing", async ({ page }) => {
   await page.goto("/services");
-  await expect(page.getByTestId("service-row-web")).toBeVisible();
-  const rowsBefore = await page.locator("[data-testid^=service-row-]").count();
+  await expect(page.getByTestId("service-web")).toBeVisible();
+  const servicesBefore = await page.locator("section[data-testid^=service-]").count();
   await page.getByRole("button", { name: "New service" }).click();
   const form = page.getByRole("form", { name: "New service" });
   await form.getByLabel("Name").fill("Bad_Name");
@@ -41,8 +42,8 @@ test("an invalid name shows the error inline and creates nothing", async ({ page
   await expect(form.getByRole("alert")).toContainText("name must be a DNS label");
   await expect(form.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
   await page.reload();
-  await expect(page.getByTestId("service-row-web")).toBeVisible();
-  await expect(page.locator("[data-testid^=service-row-]")).toHaveCount(rowsBefore);
+  await expect(page.getByTestId("service-web")).toBeVisible();
+  await expect(page.locator("section[data-testid^=service-]")).toHaveCount(servicesBefore);
 });
 
 test("an error found by the server (missing working directory) shows next to its field", async ({ page }) => {
@@ -54,7 +55,7 @@ test("an error found by the server (missing working directory) shows next to its
   await form.getByLabel("Working directory").fill("no/such/dir");
   await form.getByRole("button", { name: "Create service" }).click();
   await expect(page.locator("#cwd-error")).toContainText("no/such/dir does not exist");
-  await expect(page.getByTestId("service-row-nowhere")).toHaveCount(0);
+  await expect(page.getByTestId("service-nowhere")).toHaveCount(0);
 });
 
 test("the topology page shows services and who calls whom", async ({ page }) => {

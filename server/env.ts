@@ -16,6 +16,7 @@ const envSchema = z.object({
   DATABASE_URL: databaseUrl.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GANTRY_DEMO: z.enum(["0", "1"]).default("1"),
+  GANTRY_DASHBOARD: z.enum(["0", "1"]).default("1"),
   GANTRY_PORT_RANGE: z
     .string()
     .trim()
@@ -36,6 +37,8 @@ export type Env = {
   databaseUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   demo: boolean;
+  /** Serve the Next.js dashboard; 0 runs the API, WebSocket and engine only. */
+  dashboard: boolean;
   dev: boolean;
   /** Ports handed to instances as PORT. */
   portRange: { from: number; to: number };
@@ -75,6 +78,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     databaseUrl: env.DATABASE_URL,
     logLevel: env.LOG_LEVEL,
     demo: env.GANTRY_DEMO === "1",
+    dashboard: env.GANTRY_DASHBOARD === "1",
     portRange: env.GANTRY_PORT_RANGE,
     dev: env.NODE_ENV === "development",
   };

@@ -21,12 +21,7 @@ import { migrate } from "./store/migrate";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
 
-export type GantryOptions = {
-  env: Env;
-  log: Logger;
-  /** Serve the Next.js dashboard (off for API-only integration tests). */
-  dashboard: boolean;
-};
+export type GantryOptions = { env: Env; log: Logger };
 
 export type Gantry = {
   url: string;
@@ -37,7 +32,7 @@ export type Gantry = {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** The composition root: wires store, services, API, realtime and the dashboard onto one port. */
-export async function startGantry({ env, log, dashboard }: GantryOptions): Promise<Gantry> {
+export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> {
   const releaseLock = lockDataDir(env.dataDir);
   const cleanups: Array<() => Promise<void> | void> = [releaseLock];
   const stopAll = async () => {
@@ -85,7 +80,7 @@ export async function startGantry({ env, log, dashboard }: GantryOptions): Promi
       createContext: () => ({ prisma: db.prisma, topology, engine, actor: "api" as const, log }),
     });
 
-    const next = dashboard ? await prepareDashboard(env) : undefined;
+    const next = env.dashboard ? await prepareDashboard(env) : undefined;
     if (next) cleanups.push(() => next.close());
 
     let ready = false;

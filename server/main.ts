@@ -18,7 +18,7 @@ const log = createLogger(env.logLevel);
 const started = Date.now();
 
 try {
-  const gantry = await startGantry({ env, log, dashboard: true });
+  const gantry = await startGantry({ env, log });
   log.info({ ms: Date.now() - started }, "ready");
   console.log(`\n  Gantry dashboard: ${gantry.url}\n`);
 

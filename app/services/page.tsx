@@ -3,16 +3,18 @@
 import { useState } from "react";
 import { buttonClass } from "@/components/form-field";
 import { PageHeader } from "@/components/page-header";
-import { useTopology } from "@/components/realtime/hooks";
+import { useInstances, useTopology } from "@/components/realtime/hooks";
+import { ServiceCard } from "@/components/service-card";
 import { ServiceCreateForm } from "@/components/service-create-form";
-import { ServiceTable } from "@/components/service-table";
 import { StatusMessage } from "@/components/status-message";
 
 export default function ServicesPage() {
   const topology = useTopology();
+  const instances = useInstances();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string>();
 
+  const names = new Map(topology?.services.map((s) => [s.id, s.name]));
   return (
     <>
       <PageHeader
@@ -40,12 +42,21 @@ export default function ServicesPage() {
           Created {created}.
         </p>
       )}
-      {!topology ? (
+      {!topology || !instances ? (
         <StatusMessage>Loading services…</StatusMessage>
       ) : topology.services.length === 0 ? (
         <StatusMessage>No services yet. Create one to get started.</StatusMessage>
       ) : (
-        <ServiceTable services={topology.services} dependencies={topology.dependencies} />
+        <div className="space-y-4">
+          {topology.services.map((service) => (
+            <ServiceCard
+              key={service.id}
+              service={service}
+              instances={instances.filter((i) => i.serviceId === service.id)}
+              calls={topology.dependencies.filter((d) => d.fromId === service.id).map((d) => names.get(d.toId) ?? "?")}
+            />
+          ))}
+        </div>
       )}
     </>
   );

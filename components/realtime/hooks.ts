@@ -2,7 +2,8 @@
 
 import { useEffect, useState } from "react";
 import type { GantryEvent } from "@/server/contracts/event";
-import type { TopicName, TopicTypes, TopologyDelta, TopologySnapshot } from "@/server/contracts/realtime";
+import type { Instance } from "@/server/contracts/instance";
+import type { InstancesDelta, TopicName, TopicTypes, TopologyDelta, TopologySnapshot } from "@/server/contracts/realtime";
 import { realtime, type ConnectionStatus } from "./connection";
 
 /** State of a live topic: undefined until the first snapshot, then folded with every delta. */
@@ -67,3 +68,27 @@ export function prependEvent(events: GantryEvent[], event: GantryEvent): GantryE
 
 /** The newest events, live. */
 export const useLiveEvents = () => useTopic("events", identity<GantryEvent[]>, prependEvent);
+
+export function applyInstancesDelta(state: Instance[], delta: InstancesDelta): Instance[] {
+  switch (delta.kind) {
+    case "instance.upserted": {
+      const index = state.findIndex((i) => i.id === delta.instance.id);
+      if (index === -1) return [...state, delta.instance].sort((a, b) => a.id.localeCompare(b.id));
+      const next = [...state];
+      next[index] = delta.instance;
+      return next;
+    }
+    case "instance.removed":
+      return state.filter((i) => i.id !== delta.id);
+    case "usage": {
+      const samples = new Map(delta.samples.map((s) => [s.id, s]));
+      return state.map((i) => {
+        const sample = samples.get(i.id);
+        return sample ? { ...i, cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes } : i;
+      });
+    }
+  }
+}
+
+/** Every instance Gantry runs, with live phase and usage. */
+export const useInstances = () => useTopic("instances", identity<Instance[]>, applyInstancesDelta);

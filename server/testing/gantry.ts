@@ -26,13 +26,13 @@ export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gan
       databaseUrl: "pglite:memory",
       logLevel: "silent",
       demo: false,
+      dashboard: false,
       dev: false,
       portRange: testPortRange(),
       ...overrides,
     },
     log: silentLogger,
-    dashboard: false,
   });
 }
 
-export const apiClient = (gantry: Gantry) => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${gantry.url}/api/trpc` })] });
+export const apiClient = (gantry: Pick<Gantry, "url">) => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${gantry.url}/api/trpc` })] });

@@ -43,9 +43,11 @@ export class StateWriter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private schedule(delayMs = 0): void {
+  private schedule(retry = false): void {
     if (this.flushing) return;
-    this.flushing = new Promise<void>((resolve) => this.clock.setTimeout(resolve, delayMs)).then(() => this.flush());
+    // Batch whatever else happens in this tick; after a failure, give the database a moment.
+    const wait = new Promise<void>((resolve) => (retry ? this.clock.setTimeout(resolve, RETRY_MS) : setImmediate(resolve)));
+    this.flushing = wait.then(() => this.flush());
   }
 
   private async flush(): Promise<void> {
@@ -67,7 +69,7 @@ export class StateWriter {
       retry = true;
     }
     this.flushing = undefined;
-    if (retry) this.schedule(RETRY_MS);
+    if (retry) this.schedule(true);
     else if (this.records.size > 0 || this.events.length > 0) this.schedule();
     else {
       const waiters = this.idleWaiters;

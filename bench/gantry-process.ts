@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import type { AppRouter } from "../server/api/router";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export type GantryProcess = {
+  child: ChildProcess;
+  url: string;
+  api: ReturnType<typeof createTRPCClient<AppRouter>>;
+  stop(): Promise<void>;
+};
+
+/** A real Gantry (`server/main.ts`, dashboard included) on a scratch data dir, as users run it. */
+export async function startGantryProcess(port: number, env: Record<string, string> = {}): Promise<GantryProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/main.ts")], {
+    cwd: root,
+    env: { ...process.env, GANTRY_PORT: String(port), GANTRY_DATA_DIR: dataDir, GANTRY_DEMO: "0", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Gantry exited with code ${child.exitCode} during startup`);
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error("Gantry did not become ready within 60 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    url,
+    api: createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc` })] }),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** CPU seconds (user + system) and resident memory of one process itself, not its children. */
+export function processStats(pid: number): { cpuSeconds: number; rssBytes: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuSeconds: (Number(f[11]) + Number(f[12])) / 100, rssBytes: rssKb * 1024 };
+}
+
+/** Average CPU (% of one core) of a process over `ms`, and its RSS at the end. */
+export async function measureIdle(pid: number, ms: number): Promise<{ cpuPercent: number; rssMiB: number }> {
+  const before = processStats(pid);
+  await new Promise((r) => setTimeout(r, ms));
+  const after = processStats(pid);
+  return { cpuPercent: ((after.cpuSeconds - before.cpuSeconds) / (ms / 1000)) * 100, rssMiB: after.rssBytes / 2 ** 20 };
+}
+
+export function saveResults(name: string, results: unknown): string {
+  const dir = path.join(root, "bench/results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(results, null, 2));
+  return path.relative(root, file);
+}

@@ -1,0 +1,77 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import type { Instance } from "@/server/contracts/instance";
+import { formatBytes, formatDuration, formatPercent } from "./format";
+import { PhaseBadge } from "./phase-badge";
+import { useTRPC } from "./trpc";
+import { useNow } from "./use-now";
+
+const actionButton = "rounded px-1.5 py-0.5 text-xs text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-400 dark:hover:bg-zinc-800";
+
+function detail(instance: Instance, now: number | undefined): string {
+  if (instance.nextRestartAt && now !== undefined) {
+    return `${instance.message ?? instance.reason ?? ""}; retry in ${formatDuration(Date.parse(instance.nextRestartAt) - now)}`;
+  }
+  if (instance.phase === "Failed" || instance.phase === "Stopped") return [instance.reason, instance.message].filter(Boolean).join(": ");
+  return "";
+}
+
+export function InstanceTable({ instances }: { instances: Instance[] }) {
+  const trpc = useTRPC();
+  const stop = useMutation(trpc.instances.stop.mutationOptions());
+  const restart = useMutation(trpc.instances.restart.mutationOptions());
+  const now = useNow(1000);
+  const error = stop.error ?? restart.error;
+
+  if (instances.length === 0) return <p className="px-4 py-3 text-sm text-zinc-500">No instances.</p>;
+  return (
+    <>
+      {error && (
+        <p role="alert" className="px-4 pt-2 text-xs text-red-600 dark:text-red-400">
+          {error.message}
+        </p>
+      )}
+      <table className="w-full text-left text-sm">
+        <thead className="text-xs text-zinc-500">
+          <tr>
+            {["Instance", "Phase", "PID", "Port", "Restarts", "Uptime", "CPU", "Memory", ""].map((label) => (
+              <th key={label} className="px-4 py-1.5 font-medium">
+                {label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {instances.map((instance) => {
+            const running = instance.phase === "Running" && instance.startedAt && now !== undefined;
+            const note = detail(instance, now);
+            return (
+              <tr key={instance.id} data-testid={`instance-${instance.id}`} className="border-t border-zinc-100 dark:border-zinc-800/60">
+                <td className="px-4 py-1.5 font-mono text-xs">{instance.id}</td>
+                <td className="px-4 py-1.5">
+                  <PhaseBadge instance={instance} />
+                  {note && <span className="ml-2 text-xs text-zinc-500">{note}</span>}
+                </td>
+                <td className="px-4 py-1.5 tabular-nums">{instance.pid ?? "—"}</td>
+                <td className="px-4 py-1.5 tabular-nums">{instance.port ?? "—"}</td>
+                <td className="px-4 py-1.5 tabular-nums">{instance.restarts}</td>
+                <td className="px-4 py-1.5 tabular-nums">{running ? formatDuration(now - Date.parse(instance.startedAt!)) : "—"}</td>
+                <td className="px-4 py-1.5 tabular-nums">{formatPercent(instance.cpuPercent)}</td>
+                <td className="px-4 py-1.5 tabular-nums">{formatBytes(instance.memoryBytes)}</td>
+                <td className="whitespace-nowrap px-4 py-1.5 text-right">
+                  <button type="button" className={actionButton} disabled={instance.phase === "Stopping"} onClick={() => restart.mutate({ id: instance.id })}>
+                    Restart
+                  </button>
+                  <button type="button" className={actionButton} disabled={instance.phase === "Stopping"} onClick={() => stop.mutate({ id: instance.id })}>
+                    Stop
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { InstanceTemplate } from "../contracts/service";
+import { silentLogger } from "../lib/logger";
+import { ManualClock, settle } from "../lib/manual-clock";
+import { tempDir, testPortRange } from "../testing/gantry";
+import { FakeDriver } from "./drivers/fake-driver";
+import { createEngine, type Engine } from "./index";
+import { MemoryStore } from "./testing/memory-store";
+import type { DesiredService } from "./types";
+
+const template = (overrides: Partial<InstanceTemplate> = {}): InstanceTemplate => ({
+  command: "server",
+  args: [],
+  shell: false,
+  cwd: "",
+  env: { MODE: "test" },
+  restartPolicy: "always",
+  stopSignal: "SIGTERM",
+  gracePeriodSeconds: 10,
+  memoryLimitMb: null,
+  ...overrides,
+});
+
+const service = (overrides: Partial<DesiredService> = {}): DesiredService => ({
+  id: "svc-1",
+  name: "api",
+  replicas: 1,
+  revision: 1,
+  template: template(),
+  deleting: false,
+  ...overrides,
+});
+
+/** Waits (in real time, for hooks' file I/O) until `check` holds. */
+async function until(check: () => boolean, what = "condition"): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+const engines: Engine[] = [];
+afterEach(async () => {
+  for (const engine of engines.splice(0)) await engine.stop();
+});
+
+async function harness(initial: DesiredService[] = [service()], store = new MemoryStore(), driver = new FakeDriver()) {
+  const clock = new ManualClock();
+  for (const s of initial) store.put(s);
+  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("engine"), baseDir: "/", portRange: testPortRange(), resyncMs: 60_000 });
+  engines.push(engine);
+  await engine.start();
+  const phases = () => engine.instances().map((i) => i.phase);
+  return { store, driver, clock, engine, phases };
+}
+
+describe("engine with a fake driver", () => {
+  it("starts the wanted replicas with PORT, identity and the spec's env, each on its own port", async () => {
+    const { driver, engine } = await harness([service({ replicas: 3 })]);
+    await until(() => engine.instances().filter((i) => i.phase === "Running" && i.ready).length === 3, "3 running");
+    const specs = driver.running().map((p) => p.spec);
+    expect(new Set(specs.map((s) => s.env.PORT)).size).toBe(3);
+    for (const spec of specs) {
+      expect(spec.env).toMatchObject({ MODE: "test", GANTRY_SERVICE: "api", GANTRY_INSTANCE: spec.instanceId });
+      expect(spec.env.DATABASE_URL).toBeUndefined();
+    }
+  });
+
+  it("scales down gracefully, newest first, and back up", async () => {
+    const { store, driver, engine } = await harness([service({ replicas: 3 })]);
+    await until(() => driver.running().length === 3);
+    const oldest = driver.running()[0]!;
+    store.put(service({ replicas: 1 }));
+    engine.enqueue("svc-1");
+    await until(() => engine.instances().length === 1, "scale-down");
+    expect(driver.running()).toEqual([oldest]);
+    expect(driver.processes.filter((p) => !p.alive).every((p) => p.signals[0] === "SIGTERM")).toBe(true);
+    store.put(service({ replicas: 2 }));
+    engine.enqueue("svc-1");
+    await until(() => driver.running().length === 2, "scale-up");
+  });
+
+  it("restarts a crashing instance with growing backoff and a visible CrashLoop phase", async () => {
+    const { driver, clock, engine, store } = await harness();
+    await until(() => driver.running().length === 1);
+    driver.running()[0]!.exit({ code: 1, signal: null });
+    await until(() => engine.instances()[0]?.phase === "CrashLoop", "CrashLoop");
+    const instance = engine.instances()[0]!;
+    expect(instance).toMatchObject({ restarts: 1, exitCode: 1, reason: "Error" });
+    expect(Date.parse(instance.nextRestartAt!) - clock.now()).toBe(1000);
+    await clock.advance(999);
+    expect(driver.running()).toHaveLength(0);
+    await clock.advance(1);
+    await until(() => driver.running().length === 1, "restart after 1 s");
+    driver.running()[0]!.exit({ code: 1, signal: null });
+    await until(() => engine.instances()[0]?.phase === "CrashLoop");
+    expect(Date.parse(engine.instances()[0]!.nextRestartAt!) - clock.now()).toBe(2000);
+    await until(() => store.events.some((e) => e.message.includes("exited with code 1; restarting in 2 s")), "crash event");
+    // The same instance keeps its id and port across restarts.
+    expect(engine.instances()).toHaveLength(1);
+    expect(driver.processes.map((p) => p.spec.instanceId)).toEqual([instance.id, instance.id]);
+    expect(new Set(driver.processes.map((p) => p.spec.env.PORT)).size).toBe(1);
+  });
+
+  it("marks an instance Failed with the spawn error and retries with backoff", async () => {
+    const driver = new FakeDriver();
+    driver.failNextSpawns("cannot start nosuch: no such file or directory in PATH or cwd");
+    const { clock, engine, store } = await harness([service()], new MemoryStore(), driver);
+    await until(() => engine.instances()[0]?.phase === "Failed", "Failed");
+    expect(engine.instances()[0]).toMatchObject({ reason: "SpawnError", message: expect.stringContaining("no such file") });
+    await until(() => store.events.some((e) => e.kind === "instance.failed" && e.message.includes("no such file")), "failed event");
+    await clock.advance(1000);
+    await until(() => engine.instances()[0]?.phase === "Running", "retry succeeded");
+  });
+
+  it("leaves a completed on-failure instance in place instead of replacing it", async () => {
+    const { driver, engine } = await harness([service({ template: template({ restartPolicy: "on-failure" }) })]);
+    await until(() => driver.running().length === 1);
+    driver.running()[0]!.exit({ code: 0, signal: null });
+    await until(() => engine.instances()[0]?.phase === "Stopped", "completed");
+    await engine.settled();
+    expect(engine.instances()).toMatchObject([{ phase: "Stopped", reason: "Completed" }]);
+    expect(driver.processes).toHaveLength(1);
+  });
+
+  it("sends SIGKILL when an instance ignores its stop signal past the grace period", async () => {
+    const driver = new FakeDriver();
+    driver.ignoreStopSignal = true;
+    const { clock, engine, store } = await harness([service({ template: template({ gracePeriodSeconds: 5, stopSignal: "SIGINT" }) })], new MemoryStore(), driver);
+    await until(() => driver.running().length === 1);
+    const process = driver.running()[0]!;
+    engine.stopInstance(engine.instances()[0]!.id);
+    await until(() => process.signals.length === 1);
+    expect(process.signals).toEqual(["SIGINT"]);
+    await clock.advance(4999);
+    expect(process.alive).toBe(true);
+    await clock.advance(1);
+    expect(process.signals).toEqual(["SIGINT", "SIGKILL"]);
+    await until(() => store.events.some((e) => e.kind === "instance.killed"), "kill event");
+    // A replacement takes its place: the service still wants one replica.
+    await until(() => driver.running().length === 1 && driver.running()[0] !== process, "replacement");
+    driver.ignoreStopSignal = false; // let the replacement stop when the test ends
+  });
+
+  it("restarts one instance in place on request, keeping its id and port", async () => {
+    const { driver, engine } = await harness();
+    await until(() => driver.running().length === 1);
+    const before = engine.instances()[0]!;
+    engine.restartInstance(before.id);
+    await until(() => driver.processes.length === 2 && engine.instances()[0]?.phase === "Running", "restarted");
+    expect(engine.instances()[0]).toMatchObject({ id: before.id, port: before.port, restarts: 1 });
+    expect(() => engine.restartInstance("api-nope")).toThrow("instance api-nope not found");
+  });
+
+  it("stops every instance of a deleted service, then finalizes the deletion", async () => {
+    const { store, driver, engine } = await harness([service({ replicas: 2 })]);
+    await until(() => driver.running().length === 2);
+    store.put(service({ replicas: 2, deleting: true }));
+    engine.enqueue("svc-1");
+    await until(() => store.finalized.includes("svc-1"), "finalized");
+    expect(driver.running()).toHaveLength(0);
+    expect(engine.instances()).toHaveLength(0);
+  });
+
+  it("adopts instances that are still alive after a restart and forgets dead ones", async () => {
+    const first = await harness([service({ replicas: 2 })]);
+    await until(() => first.driver.running().length === 2);
+    await until(() => first.store.records.size === 2 && [...first.store.records.values()].every((r) => r.pid !== null), "records persisted");
+    // Gantry "crashes": its engine is gone, the processes are not. One of them dies meanwhile.
+    engines.splice(0);
+    const [survivor, casualty] = first.driver.running();
+    casualty!.exit({ code: null, signal: "SIGKILL" });
+
+    const second = await harness([], first.store, first.driver);
+    await until(() => second.engine.instances().filter((i) => i.phase === "Running").length === 2, "2 running");
+    const ids = second.engine.instances().map((i) => i.id);
+    expect(ids).toContain(survivor!.spec.instanceId);
+    expect(ids).not.toContain(casualty!.spec.instanceId);
+    // Only one new process was started: the survivor was adopted, not duplicated.
+    expect(first.driver.processes).toHaveLength(3);
+    expect(first.store.events.map((e) => e.kind)).toEqual(expect.arrayContaining(["instance.adopted", "instance.stopped"]));
+  });
+});

@@ -1,0 +1,44 @@
+import type { InstanceTemplate } from "../../contracts/service";
+import type { EngineStore, InstanceChanges } from "../ports";
+import type { DesiredService, EngineEvent, InstanceRecord } from "../types";
+
+/** An in-memory EngineStore for unit tests of the engine. */
+export class MemoryStore implements EngineStore {
+  readonly services = new Map<string, DesiredService>();
+  readonly revisions = new Map<string, InstanceTemplate>();
+  readonly records = new Map<string, InstanceRecord>();
+  readonly events: EngineEvent[] = [];
+  readonly finalized: string[] = [];
+
+  put(service: DesiredService): void {
+    this.services.set(service.id, service);
+    this.revisions.set(`${service.id}/${service.revision}`, service.template);
+  }
+
+  async desiredService(id: string) {
+    return this.services.get(id);
+  }
+
+  async desiredServiceIds() {
+    return [...this.services.keys()];
+  }
+
+  async revisionTemplate(serviceId: string, revision: number) {
+    return this.revisions.get(`${serviceId}/${revision}`);
+  }
+
+  async instanceRecords() {
+    return [...this.records.values()];
+  }
+
+  async applyInstanceChanges({ saves, removals, events }: InstanceChanges) {
+    for (const record of saves) if (this.services.has(record.serviceId)) this.records.set(record.id, record);
+    for (const id of removals) this.records.delete(id);
+    this.events.push(...events);
+  }
+
+  async finalizeDeletion(serviceId: string) {
+    this.services.delete(serviceId);
+    this.finalized.push(serviceId);
+  }
+}

@@ -1,0 +1,229 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Instance } from "./contracts/instance";
+import type { InstanceTemplateInput } from "./contracts/service";
+import type { Gantry } from "./gantry";
+import { projectRoot } from "./gantry";
+import { isSameProcess, processStartTime } from "./lib/proc";
+import { apiClient, startTestGantry, tempDir, testPortRange } from "./testing/gantry";
+import { waitFor } from "./testing/wait";
+
+const fixture = path.join(import.meta.dirname, "testing/fixtures/fixture-server.mjs");
+const fixtureTemplate = (env: Record<string, string> = {}, overrides: Partial<InstanceTemplateInput> = {}): InstanceTemplateInput => ({
+  command: process.execPath,
+  args: [fixture],
+  env,
+  ...overrides,
+});
+
+async function answer(port: number): Promise<{ instance: string; pid: number } | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+    return (await res.json()) as { instance: string; pid: number };
+  } catch {
+    return undefined;
+  }
+}
+
+const isListening = async (port: number) => (await answer(port)) !== undefined;
+
+describe("instances as real processes", () => {
+  let gantry: Gantry;
+  let dataDir: string;
+  let api: ReturnType<typeof apiClient>;
+  beforeAll(async () => {
+    dataDir = tempDir("processes");
+    gantry = await startTestGantry({ dataDir });
+    api = apiClient(gantry);
+  });
+  afterAll(() => gantry.stop());
+
+  const instancesOf = async (serviceId: string) => api.instances.list.query({ serviceId });
+  const running = async (serviceId: string, count: number) => {
+    const list = await instancesOf(serviceId);
+    const up = list.filter((i) => i.phase === "Running" && i.ready);
+    return list.length === count && up.length === count ? up : undefined;
+  };
+  const output = (instanceId: string) => {
+    try {
+      return fs.readFileSync(path.join(dataDir, "logs", instanceId, "output.log"), "utf8");
+    } catch {
+      return "";
+    }
+  };
+
+  it("scales 1 → 5 → 2: every instance serves on its own PORT; scale-down stops the newest with SIGTERM", async () => {
+    const service = await api.services.create.mutate({ name: "scaled", replicas: 1, template: fixtureTemplate() });
+    const [first] = await waitFor(() => running(service.id, 1), "1 running");
+    await waitFor(() => answer(first!.port!), "the first instance answering");
+
+    await api.services.scale.mutate({ id: service.id, replicas: 5 });
+    const five = await waitFor(() => running(service.id, 5), "5 running");
+    const answers = await Promise.all(five.map((i) => waitFor(() => answer(i.port!), `${i.id} answering`)));
+    expect(answers.map((a) => a.instance).sort()).toEqual(five.map((i) => i.id).sort());
+    expect(new Set(five.map((i) => i.port)).size).toBe(5);
+
+    await api.services.scale.mutate({ id: service.id, replicas: 2 });
+    const two = await waitFor(() => running(service.id, 2), "2 running");
+    expect(two.map((i) => i.id)).toContain(first!.id);
+    const stopped = five.filter((i) => !two.some((t) => t.id === i.id));
+    expect(stopped).toHaveLength(3);
+    for (const instance of stopped) {
+      await waitFor(() => (output(instance.id).includes("got SIGTERM") ? true : undefined), `${instance.id} logged SIGTERM`);
+      expect(await isListening(instance.port!)).toBe(false);
+      expect(isSameProcess(instance.pid!, processStartTime(instance.pid!) ?? -1n)).toBe(false);
+    }
+    await api.services.delete.mutate({ id: service.id });
+  });
+
+  it("restarts a crashing instance with backoff (1 s, then 2 s) and shows CrashLoop meanwhile", async () => {
+    const service = await api.services.create.mutate({ name: "crashy", template: fixtureTemplate({ FIXTURE_CRASH_AFTER_MS: "150" }) });
+    const seen = new Set<string>();
+    const crashLoop = await waitFor(async () => {
+      const [instance] = await instancesOf(service.id);
+      if (instance) seen.add(instance.phase);
+      return instance && instance.phase === "CrashLoop" && instance.restarts >= 2 ? instance : undefined;
+    }, "two restarts", 15_000, 20);
+    expect(seen).toContain("Running");
+    expect(crashLoop).toMatchObject({ reason: "Error", exitCode: 1 });
+    const events = await api.events.list.query({ serviceId: service.id, limit: 50 });
+    const backoffs = events.filter((e) => e.kind === "instance.crashloop").map((e) => e.message.match(/restarting in ([\d.]+) s/)?.[1]);
+    expect(backoffs.reverse().slice(0, 2)).toEqual(["1", "2"]);
+    expect(output(crashLoop.id)).toMatch(/err .*crashing on purpose/);
+    await api.services.delete.mutate({ id: service.id });
+  });
+
+  it("stops gracefully: SIGTERM, waits for the process to finish, SIGKILL only past the grace period", async () => {
+    const patient = await api.services.create.mutate({ name: "patient", template: fixtureTemplate({ FIXTURE_STOP_DELAY_MS: "700" }) });
+    const stubborn = await api.services.create.mutate({
+      name: "stubborn",
+      template: fixtureTemplate({ FIXTURE_IGNORE_SIGTERM: "1" }, { gracePeriodSeconds: 1 }),
+    });
+    const [p] = await waitFor(() => running(patient.id, 1), "patient running");
+    const [s] = await waitFor(() => running(stubborn.id, 1), "stubborn running");
+    await waitFor(() => answer(p!.port!), "patient answering");
+    await waitFor(() => answer(s!.port!), "stubborn answering");
+
+    const started = Date.now();
+    await api.instances.stop.mutate({ id: p!.id });
+    const stopping = await instancesOf(patient.id);
+    expect(stopping.find((i) => i.id === p!.id)?.phase).toBe("Stopping");
+    await waitFor(async () => ((await instancesOf(patient.id)).some((i) => i.id === p!.id) ? undefined : true), "patient gone");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+    expect(output(p!.id)).toContain("got SIGTERM");
+
+    await api.instances.stop.mutate({ id: s!.id });
+    await waitFor(async () => ((await instancesOf(stubborn.id)).some((i) => i.id === s!.id) ? undefined : true), "stubborn gone", 5000);
+    const events = await api.events.list.query({ serviceId: stubborn.id });
+    expect(events.map((e) => e.message)).toContainEqual(`${s!.id} did not exit within 1 s of SIGTERM; sent SIGKILL`);
+    // Both services still want one instance each: replacements are up.
+    await waitFor(() => running(patient.id, 1), "patient replaced");
+    await api.services.delete.mutate({ id: patient.id });
+    await api.services.delete.mutate({ id: stubborn.id });
+  });
+
+  it("marks an instance with a missing executable Failed with the spawn error, and retries", async () => {
+    const service = await api.services.create.mutate({ name: "missing", template: { command: "gantry-no-such-binary" } });
+    const failed = await waitFor(async () => (await instancesOf(service.id)).find((i) => i.phase === "Failed"), "Failed");
+    expect(failed).toMatchObject({ reason: "SpawnError", message: expect.stringContaining("cannot start gantry-no-such-binary") });
+    expect(failed.nextRestartAt).not.toBeNull();
+    const events = await api.events.list.query({ serviceId: service.id });
+    expect(events.some((e) => e.kind === "instance.failed" && e.message.includes("no such file or directory"))).toBe(true);
+    await api.services.delete.mutate({ id: service.id });
+  });
+
+  it("restarts an instance over its memory limit with reason OOMKilled", async () => {
+    const service = await api.services.create.mutate({
+      name: "hungry",
+      template: fixtureTemplate({ FIXTURE_ALLOCATE_MB: "160" }, { memoryLimitMb: 100 }),
+    });
+    const killed = await waitFor(
+      async () => (await instancesOf(service.id)).find((i) => i.reason === "OOMKilled" && i.restarts >= 1),
+      "OOMKilled",
+      15_000,
+    );
+    expect(killed.signal).toBe("SIGKILL");
+    const events = await api.events.list.query({ serviceId: service.id });
+    expect(events.map((e) => e.message)).toContainEqual(expect.stringMatching(/killed: resident memory \d+ MiB exceeds the limit of 100 MiB/));
+    await api.services.delete.mutate({ id: service.id });
+  });
+
+  it("reports CPU and memory of running instances", async () => {
+    const service = await api.services.create.mutate({ name: "measured", template: fixtureTemplate({ FIXTURE_ALLOCATE_MB: "32" }) });
+    const measured = await waitFor(async () => {
+      const [instance] = await instancesOf(service.id);
+      return instance?.memoryBytes && instance.memoryBytes > 32 << 20 ? instance : undefined;
+    }, "a memory sample");
+    expect(measured.cpuPercent).not.toBeNull();
+    await api.services.delete.mutate({ id: service.id });
+  });
+
+  it("removes a deleted service only after its instances have stopped", async () => {
+    const service = await api.services.create.mutate({ name: "doomed", replicas: 2, template: fixtureTemplate({ FIXTURE_STOP_DELAY_MS: "300" }) });
+    const instances = await waitFor(() => running(service.id, 2), "2 running");
+    await api.services.delete.mutate({ id: service.id });
+    expect((await api.services.get.query({ id: service.id })).deleting).toBe(true);
+    await waitFor(async () => ((await api.services.list.query()).some((s) => s.id === service.id) ? undefined : true), "service removed");
+    for (const instance of instances) expect(await isListening(instance.port!)).toBe(false);
+  });
+});
+
+describe("Gantry killed with SIGKILL", () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
+
+  /** A real Gantry process (headless is not an option of main.ts, so the dashboard build must exist or be skipped). */
+  function startGantryProcess(dataDir: string, port: number): ChildProcess {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "server/main.ts")], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        GANTRY_PORT: String(port),
+        GANTRY_DATA_DIR: dataDir,
+        GANTRY_DEMO: "0",
+        GANTRY_DASHBOARD: "0",
+        GANTRY_PORT_RANGE: `${testPortRange().from + 500}-${testPortRange().to}`,
+        LOG_LEVEL: "warn",
+      },
+      stdio: "ignore",
+    });
+    children.push(child);
+    return child;
+  }
+
+  it("adopts the instances it left running instead of starting duplicates", async () => {
+    const dataDir = tempDir("adopt");
+    const port = testPortRange().from + 400;
+    const url = `http://127.0.0.1:${port}`;
+    const api = apiClient({ url });
+    const first = startGantryProcess(dataDir, port);
+    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), "first Gantry ready", 30_000);
+    const service = await api.services.create.mutate({ name: "survivor", replicas: 2, template: fixtureTemplate() });
+    const before = await waitFor(async () => {
+      const list = await api.instances.list.query({ serviceId: service.id });
+      return list.length === 2 && list.every((i) => i.phase === "Running") ? list : undefined;
+    }, "2 running");
+    await new Promise((r) => setTimeout(r, 300)); // let the state writer persist the pids
+
+    first.kill("SIGKILL");
+    await new Promise((r) => first.once("exit", r));
+    for (const instance of before) expect(await answer(instance.port!)).toMatchObject({ pid: instance.pid });
+
+    const second = startGantryProcess(dataDir, port);
+    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), "second Gantry ready", 30_000);
+    const after: Instance[] = await waitFor(async () => {
+      const list = await api.instances.list.query({ serviceId: service.id });
+      return list.length === 2 && list.every((i) => i.phase === "Running") ? list : undefined;
+    }, "2 running again");
+    expect(after.map((i) => [i.id, i.pid, i.port]).sort()).toEqual(before.map((i) => [i.id, i.pid, i.port]).sort());
+    const events = await api.events.list.query({ serviceId: service.id });
+    expect(events.filter((e) => e.kind === "instance.adopted")).toHaveLength(2);
+
+    // A graceful stop of Gantry stops its instances: no orphans.
+    second.kill("SIGTERM");
+    await new Promise((r) => second.once("exit", r));
+    for (const instance of after) expect(await isListening(instance.port!)).toBe(false);
+  });
+});
