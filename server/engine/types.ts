@@ -1,4 +1,4 @@
-import type { InstancePhase } from "../contracts/instance";
+import type { Instance } from "../contracts/instance";
 import type { InstanceTemplate } from "../contracts/service";
 
 /** What the user asked for, as the engine reads it from the store. */
@@ -15,23 +15,14 @@ export type DesiredService = {
 
 export type ExitStatus = { code: number | null; signal: string | null };
 
+/** The fields an instance's view and its durable record share. */
+export type InstanceCore = Pick<
+  Instance,
+  "id" | "serviceId" | "revision" | "phase" | "ready" | "pid" | "port" | "restarts" | "exitCode" | "signal" | "reason" | "message"
+>;
+
 /** The engine's durable record of an instance: enough to adopt it after Gantry restarts. */
-export type InstanceRecord = {
-  id: string;
-  serviceId: string;
-  revision: number;
-  phase: InstancePhase;
-  ready: boolean;
-  pid: number | null;
-  pidStartTime: bigint | null;
-  port: number | null;
-  restarts: number;
-  exitCode: number | null;
-  signal: string | null;
-  reason: string | null;
-  message: string | null;
-  startedAt: Date | null;
-};
+export type InstanceRecord = InstanceCore & { pidStartTime: bigint | null; startedAt: Date | null };
 
 export type EngineEvent = {
   kind: string;

@@ -3,7 +3,7 @@ import type { InstanceTemplate } from "../../contracts/service";
 import type { Clock, Timer } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
 import type { LaunchSpec, ProcessHandle, RuntimeDriver } from "../drivers/runtime-driver";
-import type { EngineEvent, ExitStatus, InstanceRecord } from "../types";
+import type { EngineEvent, ExitStatus, InstanceCore, InstanceRecord } from "../types";
 import type { InstanceHook } from "./instance-hooks";
 import { RestartTracker, type RestartTrackerOptions } from "./restart-tracker";
 
@@ -160,19 +160,8 @@ export class InstanceRunner implements RunnerIdentity {
 
   toView(): Instance {
     return {
-      id: this.id,
-      serviceId: this.serviceId,
+      ...this.state(),
       serviceName: this.serviceName,
-      revision: this.revision,
-      phase: this.phase,
-      ready: this.ready,
-      pid: this.pid,
-      port: this.port,
-      restarts: this.restarts,
-      exitCode: this.exitCode,
-      signal: this.signal,
-      reason: this.reason,
-      message: this.message,
       startedAt: this.startedAt?.toISOString() ?? null,
       nextRestartAt: this.nextRestartAt === null ? null : new Date(this.nextRestartAt).toISOString(),
       cpuPercent: this.usage?.cpuPercent ?? null,
@@ -181,22 +170,12 @@ export class InstanceRunner implements RunnerIdentity {
   }
 
   toRecord(): InstanceRecord {
-    return {
-      id: this.id,
-      serviceId: this.serviceId,
-      revision: this.revision,
-      phase: this.phase,
-      ready: this.ready,
-      pid: this.pid,
-      pidStartTime: this.pidStartTime,
-      port: this.port,
-      restarts: this.restarts,
-      exitCode: this.exitCode,
-      signal: this.signal,
-      reason: this.reason,
-      message: this.message,
-      startedAt: this.startedAt,
-    };
+    return { ...this.state(), pidStartTime: this.pidStartTime, startedAt: this.startedAt };
+  }
+
+  private state(): InstanceCore {
+    const { id, serviceId, revision, phase, ready, pid, port, restarts, exitCode, signal, reason, message } = this;
+    return { id, serviceId, revision, phase, ready, pid, port, restarts, exitCode, signal, reason, message };
   }
 
   private async prepareThen(next: () => void): Promise<void> {
