@@ -1,4 +1,5 @@
 export * from "./event";
 export * from "./instance";
+export * from "./probe";
 export * from "./realtime";
 export * from "./service";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { probeSet } from "./probe";
 
 /** RFC 1035 label, as Kubernetes Service names: it becomes a hostname and an env var prefix. */
 export const serviceName = z
@@ -35,6 +36,9 @@ const templateFields = {
   gracePeriodSeconds: z.number().int().min(0).max(3600),
   /** Restart an instance whose resident memory (whole process group) exceeds this, with reason OOMKilled. */
   memoryLimitMb: z.number().int().min(1).max(1_048_576).nullable(),
+  /** Whether the process accepts connections on PORT: without a readiness probe, readiness waits for it. */
+  listens: z.boolean(),
+  probes: probeSet,
 };
 
 /** Everything an instance is started from. Changing it creates a new Revision. */
@@ -48,6 +52,8 @@ export const instanceTemplate = z.object({
   stopSignal: templateFields.stopSignal.default("SIGTERM"),
   gracePeriodSeconds: templateFields.gracePeriodSeconds.default(10),
   memoryLimitMb: templateFields.memoryLimitMb.default(null),
+  listens: templateFields.listens.default(true),
+  probes: templateFields.probes.default({ startup: null, readiness: null, liveness: null }),
 });
 /** Only the fields given change; no defaults are filled in. */
 export const instanceTemplatePatch = z.object(templateFields).partial().strict();

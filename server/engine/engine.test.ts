@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { InstanceTemplate } from "../contracts/service";
+import { instanceTemplate, type InstanceTemplate, type InstanceTemplateInput } from "../contracts/service";
 import { silentLogger } from "../lib/logger";
 import { ManualClock, settle } from "../lib/manual-clock";
 import { tempDir, testPortRange } from "../testing/gantry";
@@ -8,18 +8,8 @@ import { createEngine, type Engine } from "./index";
 import { MemoryStore } from "./testing/memory-store";
 import type { DesiredService } from "./types";
 
-const template = (overrides: Partial<InstanceTemplate> = {}): InstanceTemplate => ({
-  command: "server",
-  args: [],
-  shell: false,
-  cwd: "",
-  env: { MODE: "test" },
-  restartPolicy: "always",
-  stopSignal: "SIGTERM",
-  gracePeriodSeconds: 10,
-  memoryLimitMb: null,
-  ...overrides,
-});
+const template = (overrides: Partial<InstanceTemplateInput> = {}): InstanceTemplate =>
+  instanceTemplate.parse({ command: "server", env: { MODE: "test" }, listens: false, ...overrides });
 
 const service = (overrides: Partial<DesiredService> = {}): DesiredService => ({
   id: "svc-1",

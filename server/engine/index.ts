@@ -10,7 +10,8 @@ import { processDriver } from "./drivers/process-driver";
 import type { RuntimeDriver } from "./drivers/runtime-driver";
 import { LogPump } from "./logs/log-pump";
 import type { EngineStore } from "./ports";
-import type { InstanceHook } from "./supervisor/instance-hooks";
+import { healthHook, type HealthOptions } from "./health/health-hook";
+import { instanceEnv } from "./supervisor/instance-env";
 import { PortAllocator, type PortRange } from "./supervisor/port-allocator";
 import { portHook } from "./supervisor/port-hook";
 import type { RestartTrackerOptions } from "./supervisor/restart-tracker";
@@ -34,12 +35,11 @@ export type EngineOptions = {
   resyncMs?: number;
   restartOptions?: RestartTrackerOptions;
   usageSampleMs?: number;
+  /** Replaces real probes (unit tests). */
+  probeRunner?: HealthOptions["run"];
 };
 
 export type Engine = ReturnType<typeof createEngine>;
-
-/** Without probes (next to come), an instance is ready as soon as its process runs. */
-const readyWhenRunning: InstanceHook = { name: "readiness", started: (instance) => instance.setReady(true) };
 
 /** The orchestrator's facade: the rest of the server talks to the engine only through this. */
 export function createEngine(options: EngineOptions) {
@@ -55,7 +55,7 @@ export function createEngine(options: EngineOptions) {
     log,
     writer,
     logs,
-    hooks: [portHook(ports), logs.hook, readyWhenRunning],
+    hooks: [portHook(ports), logs.hook, healthHook({ clock, baseDir: options.baseDir, envOf: instanceEnv, run: options.probeRunner })],
     baseDir: options.baseDir,
     restartOptions: options.restartOptions,
     usageSampleMs: options.usageSampleMs,
@@ -114,6 +114,14 @@ export function createEngine(options: EngineOptions) {
     /** Resolves once no reconciliation is pending (tests, benchmarks). */
     settled(): Promise<void> {
       return controller.idle();
+    },
+
+    /** Where a service's traffic may go: its ready instances. */
+    endpoints(serviceId: string): Array<{ instanceId: string; host: string; port: number }> {
+      return supervisor
+        .instancesOf(serviceId)
+        .filter((r) => r.phase === "Running" && r.ready && r.port !== null)
+        .map((r) => ({ instanceId: r.id, host: "127.0.0.1", port: r.port! }));
     },
 
     instances(serviceId?: string): Instance[] {

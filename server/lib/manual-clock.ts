@@ -30,6 +30,11 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 
+  /** Moves time forward without firing anything, as a blocked event loop would experience it. */
+  jump(ms: number): void {
+    this.current += ms;
+  }
+
   /** Moves time forward, firing due timers in order and letting promise chains settle after each. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
@@ -38,7 +43,7 @@ export class ManualClock implements Clock {
       const next = [...this.timers.values()].filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!next) break;
       this.timers.delete(next.seq);
-      this.current = next.at;
+      this.current = Math.max(this.current, next.at);
       next.fn();
       await settle();
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { instanceTemplate } from "../../contracts/service";
 import type { DesiredService } from "../types";
 import { reconcile, type ActualInstance, type InstanceState, type Plan } from "./reconcile";
 
@@ -8,7 +9,7 @@ const desired = (replicas: number, revision = 2, deleting = false): DesiredServi
   replicas,
   revision,
   deleting,
-  template: { command: "node", args: [], shell: false, cwd: "", env: {}, restartPolicy: "always", stopSignal: "SIGTERM", gracePeriodSeconds: 10, memoryLimitMb: null },
+  template: instanceTemplate.parse({ command: "node" }),
 });
 
 let seq = 0;

@@ -1,4 +1,5 @@
 import type { Instance, InstancePhase } from "../../contracts/instance";
+import type { ProbeResult, ProbeStatus, ProbeType } from "../../contracts/probe";
 import type { InstanceTemplate } from "../../contracts/service";
 import type { Clock, Timer } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
@@ -25,6 +26,9 @@ export type RunnerDeps = {
   launchSpec(instance: InstanceRunner): LaunchSpec;
   restartOptions?: RestartTrackerOptions;
 };
+
+/** What the runner needs to know of a running probe. */
+export type ProbeSource = { status(): ProbeStatus; takeFresh(): ProbeResult | undefined };
 
 export type RunnerIdentity = {
   id: string;
@@ -67,8 +71,8 @@ export class InstanceRunner implements RunnerIdentity {
   usage: { cpuPercent: number; cpuSeconds: number; memoryBytes: number } | null = null;
   /** Extra environment contributed by hooks during `prepare` (e.g. dependency URLs). */
   readonly env: Record<string, string> = {};
-  /** Per-hook state, keyed by hook name. */
-  readonly attachments = new Map<string, unknown>();
+  /** The probes running for the current process (managed by the health hook). */
+  readonly probes = new Map<ProbeType, ProbeSource>();
 
   private handle: ProcessHandle | undefined;
   private pidStartTime: bigint | null = null;
@@ -144,17 +148,27 @@ export class InstanceRunner implements RunnerIdentity {
     }
   }
 
-  /** Kills the process now with a reason its restart decision will see (e.g. OOMKilled). */
-  kill(reason: string, message: string): void {
+  /**
+   * Ends the process with a reason its restart decision will see: at once with SIGKILL (e.g.
+   * OOMKilled), or gracefully through the stop signal (e.g. a failing liveness probe).
+   */
+  kill(reason: string, message: string, { graceful = false } = {}): void {
     if (!this.handle || this.stopRequested || this.killReason) return;
     this.killReason = reason;
-    this.emit(`instance.${reason.toLowerCase()}`, `${this.id} killed: ${message}`);
-    this.handle.signal("SIGKILL");
+    this.emit(`instance.${reason.toLowerCase()}`, `${this.id} ${graceful ? "restarting" : "killed"}: ${message}`);
+    if (graceful) void this.terminate(reason);
+    else this.handle.signal("SIGKILL");
   }
 
   setReady(ready: boolean): void {
     if (this.ready === ready || (ready && this.phase !== "Running")) return;
     this.ready = ready;
+    this.emit(ready ? "instance.ready" : "instance.unready", `${this.id} is ${ready ? "ready" : "not ready"}`);
+    this.deps.observer.changed(this);
+  }
+
+  /** Publishes the instance again (e.g. a probe verdict changed). */
+  changed(): void {
     this.deps.observer.changed(this);
   }
 
@@ -166,6 +180,7 @@ export class InstanceRunner implements RunnerIdentity {
       nextRestartAt: this.nextRestartAt === null ? null : new Date(this.nextRestartAt).toISOString(),
       cpuPercent: this.usage?.cpuPercent ?? null,
       memoryBytes: this.usage?.memoryBytes ?? null,
+      probes: [...this.probes.values()].map((p) => p.status()),
     };
   }
 

@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { UsageSample } from "../../contracts/instance";
 import type { InstancesDelta } from "../../contracts/realtime";
 import type { InstanceTemplate } from "../../contracts/service";
 import type { Clock } from "../../lib/clock";
@@ -10,13 +11,11 @@ import type { LogPump } from "../logs/log-pump";
 import type { ActualInstance, InstanceState } from "../reconciler/reconcile";
 import { UsageSampler } from "../resources/usage-sampler";
 import type { EngineEvent, InstanceRecord } from "../types";
+import { instanceEnv } from "./instance-env";
 import type { InstanceHook } from "./instance-hooks";
 import { InstanceRunner } from "./instance-runner";
 import type { RestartTrackerOptions } from "./restart-tracker";
 import type { StateWriter } from "./state-writer";
-
-/** Gantry's own environment passed on to instances; everything else (credentials, config) stays out. */
-const INHERITED_ENV = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM"];
 
 export type SupervisorOptions = {
   driver: RuntimeDriver;
@@ -44,13 +43,10 @@ export class Supervisor {
   private readonly listeners = new Set<(delta: InstancesDelta) => void>();
   private readonly stateListeners = new Set<(serviceId: string) => void>();
   private readonly sampler = new UsageSampler();
-  private readonly baseEnv: Record<string, string>;
   private seq = 0;
   private usageLoop: Loop | undefined;
 
-  constructor(private readonly options: SupervisorOptions) {
-    this.baseEnv = Object.fromEntries(INHERITED_ENV.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
-  }
+  constructor(private readonly options: SupervisorOptions) {}
 
   /** A change to an instance's state (not its usage) for the controller: enqueue that service. */
   onStateChange(listener: (serviceId: string) => void): () => void {
@@ -147,14 +143,7 @@ export class Supervisor {
       args: template.args,
       shell: template.shell,
       cwd: path.resolve(this.options.baseDir, template.cwd),
-      env: {
-        ...this.baseEnv,
-        ...template.env,
-        ...instance.env,
-        ...(instance.port === null ? {} : { PORT: String(instance.port) }),
-        GANTRY_SERVICE: instance.serviceName,
-        GANTRY_INSTANCE: instance.id,
-      },
+      env: instanceEnv(instance),
       stdoutPath: logs.rawPath("stdout"),
       stderrPath: logs.rawPath("stderr"),
     };
@@ -164,11 +153,11 @@ export class Supervisor {
     const byPid = new Map<number, InstanceRunner>();
     for (const runner of this.runners.values()) if (runner.pid !== null && runner.phase !== "Stopped") byPid.set(runner.pid, runner);
     const usage = this.sampler.sample(byPid.keys(), this.options.clock.now());
-    const samples = [];
+    const samples: UsageSample[] = [];
     for (const [pid, sample] of usage) {
       const runner = byPid.get(pid)!;
       runner.usage = sample;
-      samples.push({ id: runner.id, cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes });
+      samples.push({ id: runner.id, cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes, probes: freshProbeResults(runner) });
       const limitMb = runner.template.memoryLimitMb;
       if (limitMb !== null && sample.memoryBytes > limitMb * MiB) {
         runner.kill("OOMKilled", `resident memory ${Math.round(sample.memoryBytes / MiB)} MiB exceeds the limit of ${limitMb} MiB`);
@@ -193,6 +182,15 @@ export class Supervisor {
       }
     }
   }
+}
+
+function freshProbeResults(runner: InstanceRunner): UsageSample["probes"] {
+  let fresh: UsageSample["probes"];
+  for (const [type, probe] of runner.probes) {
+    const result = probe.takeFresh();
+    if (result) (fresh ??= {})[type] = result;
+  }
+  return fresh;
 }
 
 function stateOf(runner: InstanceRunner): InstanceState {

@@ -1,0 +1,38 @@
+import { spawn } from "node:child_process";
+import type { Probe } from "../../../contracts/probe";
+import { clip, type ProbeRunner } from "./probe-runner";
+
+type ExecProbe = Extract<Probe, { kind: "exec" }>;
+const MAX_OUTPUT = 1024;
+
+/** Runs the command in the instance's directory and environment; exit 0 in time passes. An overrun is killed. */
+export const execProbe: ProbeRunner<ExecProbe> = (probe, target, timeoutMs) =>
+  new Promise((resolve) => {
+    const [file, ...args] = probe.command;
+    const child = spawn(file!, args, { cwd: target.cwd, env: target.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      if (output.length < MAX_OUTPUT) output += chunk.toString("utf8");
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, "SIGKILL"); // the whole group: a shell's children too
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      resolve({ ok: false, message: clip(`cannot run ${file}: ${err.message}`) });
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) return resolve({ ok: false, message: clip(`${file} did not finish within ${timeoutMs} ms; killed${output ? `: ${output}` : ""}`) });
+      const status = code === 0 ? "exited 0" : signal ? `killed by ${signal}` : `exited ${code}`;
+      resolve({ ok: code === 0, message: clip(`${status}${output ? `: ${output}` : ""}`) });
+    });
+  });
