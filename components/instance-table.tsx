@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import type { Instance } from "@/server/contracts/instance";
 import { formatBytes, formatDuration, formatPercent } from "./format";
 import { PhaseBadge } from "./phase-badge";
+import { ProbeIndicators } from "./probe-indicators";
 import { useTRPC } from "./trpc";
 import { useNow } from "./use-now";
 
@@ -35,7 +36,7 @@ export function InstanceTable({ instances }: { instances: Instance[] }) {
       <table className="w-full text-left text-sm">
         <thead className="text-xs text-zinc-500">
           <tr>
-            {["Instance", "Phase", "PID", "Port", "Restarts", "Uptime", "CPU", "Memory", ""].map((label) => (
+            {["Instance", "Phase", "Health", "PID", "Port", "Restarts", "Uptime", "CPU", "Memory", ""].map((label) => (
               <th key={label} className="px-4 py-1.5 font-medium">
                 {label}
               </th>
@@ -53,9 +54,16 @@ export function InstanceTable({ instances }: { instances: Instance[] }) {
                   <PhaseBadge instance={instance} />
                   {note && <span className="ml-2 text-xs text-zinc-500">{note}</span>}
                 </td>
-                <td className="px-4 py-1.5 tabular-nums">{instance.pid ?? "—"}</td>
+                <td className="px-4 py-1.5">
+                  <ProbeIndicators probes={instance.probes} />
+                </td>
+                <td className="px-4 py-1.5 tabular-nums" data-testid="pid">
+                  {instance.pid ?? "—"}
+                </td>
                 <td className="px-4 py-1.5 tabular-nums">{instance.port ?? "—"}</td>
-                <td className="px-4 py-1.5 tabular-nums">{instance.restarts}</td>
+                <td className="px-4 py-1.5 tabular-nums" data-testid="restarts">
+                  {instance.restarts}
+                </td>
                 <td className="px-4 py-1.5 tabular-nums">{running ? formatDuration(now - Date.parse(instance.startedAt!)) : "—"}</td>
                 <td className="px-4 py-1.5 tabular-nums">{formatPercent(instance.cpuPercent)}</td>
                 <td className="px-4 py-1.5 tabular-nums">{formatBytes(instance.memoryBytes)}</td>

@@ -1,11 +1,14 @@
 "use client";
 
+import { useState } from "react";
 import type { Instance } from "@/server/contracts/instance";
 import type { Service } from "@/server/contracts/service";
-import { joinCommandLine } from "./command-line";
+import { joinCommandLine } from "./service-form/command-line";
 import { DeleteServiceButton } from "./delete-service-button";
+import { HealthBadge } from "./health-badge";
 import { InstanceTable } from "./instance-table";
 import { ScaleControl } from "./scale-control";
+import { ServiceForm } from "./service-form/service-form";
 
 export function commandLineOf(service: Service): string {
   const { template } = service;
@@ -14,8 +17,8 @@ export function commandLineOf(service: Service): string {
 
 /** A service with its instances: the unit operators act on. */
 export function ServiceCard({ service, instances, calls }: { service: Service; instances: Instance[]; calls: string[] }) {
+  const [editing, setEditing] = useState(false);
   const ready = instances.filter((i) => i.phase === "Running" && i.ready).length;
-  const healthy = ready === service.replicas;
   return (
     <section
       data-testid={`service-${service.name}`}
@@ -24,8 +27,10 @@ export function ServiceCard({ service, instances, calls }: { service: Service; i
     >
       <header className="flex flex-wrap items-center gap-x-6 gap-y-2 border-b border-zinc-100 px-4 py-3 dark:border-zinc-800">
         <div className="min-w-40">
-          <h2 className="font-semibold">{service.name}</h2>
-          <p className={`text-xs ${healthy ? "text-emerald-700 dark:text-emerald-400" : "text-amber-700 dark:text-amber-400"}`} data-testid="ready-count">
+          <h2 className="flex items-center gap-2 font-semibold">
+            {service.name} <HealthBadge replicas={service.replicas} instances={instances} />
+          </h2>
+          <p className="text-xs text-zinc-500" data-testid="ready-count">
             {ready}/{service.replicas} ready
           </p>
         </div>
@@ -37,8 +42,18 @@ export function ServiceCard({ service, instances, calls }: { service: Service; i
           {calls.length > 0 && ` · calls ${calls.join(", ")}`}
         </span>
         <ScaleControl service={service} />
+        {!service.deleting && (
+          <button type="button" className="text-xs text-zinc-500 hover:text-sky-600" onClick={() => setEditing(!editing)} aria-expanded={editing}>
+            Edit
+          </button>
+        )}
         <DeleteServiceButton service={service} />
       </header>
+      {editing && (
+        <div className="border-b border-zinc-100 p-4 dark:border-zinc-800">
+          <ServiceForm service={service} onDone={() => setEditing(false)} onCancel={() => setEditing(false)} />
+        </div>
+      )}
       <InstanceTable instances={instances} />
     </section>
   );

@@ -54,7 +54,8 @@ test("an error found by the server (missing working directory) shows next to its
   await form.getByLabel("Command").fill("node service.mjs");
   await form.getByLabel("Working directory").fill("no/such/dir");
   await form.getByRole("button", { name: "Create service" }).click();
-  await expect(page.locator("#cwd-error")).toContainText("no/such/dir does not exist");
+  await expect(form.getByRole("alert")).toContainText("no/such/dir does not exist");
+  await expect(form.getByLabel("Working directory")).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByTestId("service-nowhere")).toHaveCount(0);
 });
 

@@ -5,7 +5,7 @@ import { buttonClass } from "@/components/form-field";
 import { PageHeader } from "@/components/page-header";
 import { useInstances, useTopology } from "@/components/realtime/hooks";
 import { ServiceCard } from "@/components/service-card";
-import { ServiceCreateForm } from "@/components/service-create-form";
+import { ServiceForm } from "@/components/service-form/service-form";
 import { StatusMessage } from "@/components/status-message";
 
 export default function ServicesPage() {
@@ -29,8 +29,8 @@ export default function ServicesPage() {
         }
       />
       {creating && (
-        <ServiceCreateForm
-          onCreated={(name) => {
+        <ServiceForm
+          onDone={(name) => {
             setCreating(false);
             setCreated(name);
           }}

@@ -84,7 +84,10 @@ export function applyInstancesDelta(state: Instance[], delta: InstancesDelta): I
       const samples = new Map(delta.samples.map((s) => [s.id, s]));
       return state.map((i) => {
         const sample = samples.get(i.id);
-        return sample ? { ...i, cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes } : i;
+        if (!sample) return i;
+        const fresh = sample.probes;
+        const probes = fresh ? i.probes.map((p) => (fresh[p.type] ? { ...p, last: fresh[p.type]! } : p)) : i.probes;
+        return { ...i, cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes, probes };
       });
     }
   }

@@ -1,0 +1,199 @@
+import { probeTypes, type ProbeInput, type ProbeKind, type ProbeType } from "@/server/contracts/probe";
+import { instanceTemplate, type InstanceTemplateInput, type RestartPolicy, type Service } from "@/server/contracts/service";
+import { joinCommandLine, splitCommandLine } from "./command-line";
+import { parseEnvText } from "./env-text";
+
+/** A probe as typed into the form: every field a string until it is parsed. */
+export type ProbeDraft = {
+  kind: "none" | ProbeKind;
+  path: string;
+  port: string;
+  headers: string;
+  command: string;
+  initialDelaySeconds: string;
+  periodSeconds: string;
+  timeoutSeconds: string;
+  successThreshold: string;
+  failureThreshold: string;
+};
+
+export type ServiceFormValues = {
+  name: string;
+  replicas: string;
+  commandLine: string;
+  shell: boolean;
+  cwd: string;
+  env: string;
+  restartPolicy: RestartPolicy;
+  gracePeriodSeconds: string;
+  memoryLimitMb: string;
+  listens: boolean;
+  probes: Record<ProbeType, ProbeDraft>;
+};
+
+/** Input name → message. Probe fields are `probes.<type>.<field>`. */
+export type FormErrors = Record<string, string>;
+
+export const emptyProbe: ProbeDraft = {
+  kind: "none",
+  path: "/",
+  port: "",
+  headers: "",
+  command: "",
+  initialDelaySeconds: "0",
+  periodSeconds: "10",
+  timeoutSeconds: "1",
+  successThreshold: "1",
+  failureThreshold: "3",
+};
+
+export const emptyValues = (): ServiceFormValues => ({
+  name: "",
+  replicas: "1",
+  commandLine: "",
+  shell: false,
+  cwd: "",
+  env: "",
+  restartPolicy: "always",
+  gracePeriodSeconds: "10",
+  memoryLimitMb: "",
+  listens: true,
+  probes: { startup: { ...emptyProbe }, readiness: { ...emptyProbe }, liveness: { ...emptyProbe } },
+});
+
+export function valuesFromService(service: Service): ServiceFormValues {
+  const { template } = service;
+  const probes = Object.fromEntries(
+    probeTypes.map((type) => {
+      const probe = template.probes[type];
+      if (!probe) return [type, { ...emptyProbe }];
+      const draft: ProbeDraft = {
+        ...emptyProbe,
+        kind: probe.kind,
+        initialDelaySeconds: String(probe.initialDelaySeconds),
+        periodSeconds: String(probe.periodSeconds),
+        timeoutSeconds: String(probe.timeoutSeconds),
+        successThreshold: String(probe.successThreshold),
+        failureThreshold: String(probe.failureThreshold),
+      };
+      if (probe.kind !== "exec") draft.port = probe.port === null ? "" : String(probe.port);
+      if (probe.kind === "http") {
+        draft.path = probe.path;
+        draft.headers = Object.entries(probe.headers)
+          .map(([name, value]) => `${name}: ${value}`)
+          .join("\n");
+      }
+      if (probe.kind === "exec") draft.command = joinCommandLine(probe.command);
+      return [type, draft];
+    }),
+  ) as Record<ProbeType, ProbeDraft>;
+  return {
+    name: service.name,
+    replicas: String(service.replicas),
+    commandLine: template.shell ? template.command : joinCommandLine([template.command, ...template.args]),
+    shell: template.shell,
+    cwd: template.cwd,
+    env: Object.entries(template.env)
+      .map(([key, value]) => `${key}=${value}`)
+      .join("\n"),
+    restartPolicy: template.restartPolicy,
+    gracePeriodSeconds: String(template.gracePeriodSeconds),
+    memoryLimitMb: template.memoryLimitMb === null ? "" : String(template.memoryLimitMb),
+    listens: template.listens,
+    probes,
+  };
+}
+
+/** Where the form shows a message for a field path of the template (from zod or from the server). */
+export function fieldKey(path: ReadonlyArray<PropertyKey>): string {
+  const parts = path.map(String);
+  if (parts[0] === "template") parts.shift();
+  const [head] = parts;
+  if (head === "command" || head === "args") return "commandLine";
+  if (head === "env") return "env";
+  if (head === "probes") return parts.slice(0, 3).join(".");
+  return parts.join(".") || "form";
+}
+
+class FieldError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function number(value: string, key: string): number {
+  const parsed = Number(value.trim());
+  if (value.trim() === "" || !Number.isFinite(parsed)) throw new FieldError(key, "must be a number");
+  return parsed;
+}
+
+function probeInput(type: ProbeType, draft: ProbeDraft): ProbeInput | null {
+  if (draft.kind === "none") return null;
+  const key = (field: string) => `probes.${type}.${field}`;
+  const timing = {
+    initialDelaySeconds: number(draft.initialDelaySeconds, key("initialDelaySeconds")),
+    periodSeconds: number(draft.periodSeconds, key("periodSeconds")),
+    timeoutSeconds: number(draft.timeoutSeconds, key("timeoutSeconds")),
+    successThreshold: number(draft.successThreshold, key("successThreshold")),
+    failureThreshold: number(draft.failureThreshold, key("failureThreshold")),
+  };
+  const port = draft.port.trim() === "" ? null : number(draft.port, key("port"));
+  if (draft.kind === "tcp") return { kind: "tcp", port, ...timing };
+  if (draft.kind === "exec") {
+    try {
+      return { kind: "exec", command: splitCommandLine(draft.command), ...timing };
+    } catch (err) {
+      throw new FieldError(key("command"), (err as Error).message);
+    }
+  }
+  const headers: Record<string, string> = {};
+  for (const line of draft.headers.split("\n").filter((l) => l.trim())) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new FieldError(key("headers"), `expected "Name: value", got "${line.trim()}"`);
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return { kind: "http", path: draft.path, port, headers, ...timing };
+}
+
+/** Parses and validates the form into a template, or says what is wrong where. */
+export function toTemplateInput(values: ServiceFormValues): { template: InstanceTemplateInput } | { errors: FormErrors } {
+  try {
+    let argv: string[];
+    try {
+      argv = values.shell ? [values.commandLine.trim()] : splitCommandLine(values.commandLine);
+    } catch (err) {
+      throw new FieldError("commandLine", `command line: ${(err as Error).message}`);
+    }
+    const env = parseEnvText(values.env);
+    if ("error" in env) throw new FieldError("env", env.error);
+    const [command = "", ...args] = argv;
+    const template: InstanceTemplateInput = {
+      command,
+      args,
+      shell: values.shell,
+      cwd: values.cwd,
+      env: env.env,
+      restartPolicy: values.restartPolicy,
+      gracePeriodSeconds: number(values.gracePeriodSeconds, "gracePeriodSeconds"),
+      memoryLimitMb: values.memoryLimitMb.trim() === "" ? null : number(values.memoryLimitMb, "memoryLimitMb"),
+      listens: values.listens,
+      probes: {
+        startup: probeInput("startup", values.probes.startup),
+        readiness: probeInput("readiness", values.probes.readiness),
+        liveness: probeInput("liveness", values.probes.liveness),
+      },
+    };
+    const checked = instanceTemplate.safeParse(template);
+    if (checked.success) return { template };
+    const errors: FormErrors = {};
+    for (const issue of checked.error.issues) errors[fieldKey(issue.path)] ??= issue.message;
+    return { errors };
+  } catch (err) {
+    if (err instanceof FieldError) return { errors: { [err.key]: err.message } };
+    throw err;
+  }
+}
+

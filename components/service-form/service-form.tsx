@@ -1,0 +1,180 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { probeTypes } from "@/server/contracts/probe";
+import { replicas as replicasSchema, restartPolicies, serviceName, type Service } from "@/server/contracts/service";
+import { buttonClass, FormField, inputClass } from "../form-field";
+import { useTRPC } from "../trpc";
+import { emptyValues, fieldKey, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
+import { ProbeFields } from "./probe-fields";
+
+type ServerError = { message: string; data?: { code?: string; fieldErrors?: Record<string, string> } };
+
+function serverErrors(err: ServerError): FormErrors {
+  const errors: FormErrors = {};
+  for (const [path, message] of Object.entries(err.data?.fieldErrors ?? {})) errors[fieldKey(path.split("."))] ??= message;
+  if (Object.keys(errors).length === 0) errors.form = err.message;
+  return errors;
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="space-y-3">
+      <h3 className="text-xs font-semibold uppercase tracking-wide text-zinc-500">{title}</h3>
+      <div className="grid gap-4 sm:grid-cols-2">{children}</div>
+    </section>
+  );
+}
+
+/**
+ * Creates a service, or edits one (`service` given). Values are checked with the same zod
+ * contracts the server uses, and the server's own verdicts land next to the right input.
+ * An edit carries the version it started from; if someone else saved meanwhile, it says so.
+ */
+export function ServiceForm(props: { service?: Service; onDone(name: string): void; onCancel(): void }) {
+  const editing = props.service;
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.services.create.mutationOptions());
+  const update = useMutation(trpc.services.update.mutationOptions());
+  const [values, setValues] = useState<ServiceFormValues>(() => (editing ? valuesFromService(editing) : emptyValues()));
+  const [baseVersion, setBaseVersion] = useState(editing?.version ?? 0);
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [conflict, setConflict] = useState(false);
+  const pending = create.isPending || update.isPending;
+  // Ids unique per form: a create form and several edit forms can be open at once.
+  const uid = useId();
+  const fid = (key: string) => `${uid}${key}`;
+
+  const set = <K extends keyof ServiceFormValues>(key: K, value: ServiceFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const text = (key: keyof ServiceFormValues) => ({
+    id: fid(key),
+    value: values[key] as string,
+    onChange: (e: { target: { value: string } }) => set(key, e.target.value as never),
+    "aria-invalid": Boolean(errors[key]),
+    "aria-describedby": errors[key] ? `${fid(key)}-error` : undefined,
+  });
+
+  /** Reads the service from the server: the live view may not have caught up with the change that beat us. */
+  async function reloadLatest() {
+    if (!editing) return;
+    try {
+      const latest = await queryClient.fetchQuery({ ...trpc.services.get.queryOptions({ id: editing.id }), staleTime: 0 });
+      setValues(valuesFromService(latest));
+      setBaseVersion(latest.version);
+      setConflict(false);
+      setErrors({});
+    } catch (err) {
+      setErrors({ form: `could not load the latest version: ${(err as Error).message}` });
+    }
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const parsed = toTemplateInput(values);
+    const found: FormErrors = "errors" in parsed ? { ...parsed.errors } : {};
+    const name = serviceName.safeParse(values.name);
+    const replicas = replicasSchema.safeParse(values.replicas.trim() === "" ? Number.NaN : Number(values.replicas));
+    if (!editing) {
+      if (!name.success) found.name = name.error.issues[0]!.message;
+      if (!replicas.success) found.replicas = replicas.error.issues[0]!.message;
+    }
+    setErrors(found);
+    if (Object.keys(found).length > 0 || !("template" in parsed)) return;
+    try {
+      const saved = editing
+        ? await update.mutateAsync({ id: editing.id, version: baseVersion, patch: { template: parsed.template } })
+        : await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template });
+      props.onDone(saved.name);
+    } catch (err) {
+      const failure = err as ServerError;
+      if (editing && failure.data?.code === "CONFLICT") setConflict(true);
+      else setErrors(serverErrors(failure));
+    }
+  }
+
+  return (
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label={editing ? `Edit ${editing.name}` : "New service"}
+      className="mb-8 space-y-6 rounded-lg border border-zinc-200 bg-white p-5 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+    >
+      {conflict && (
+        <div role="alert" className="flex items-center justify-between gap-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          {editing?.name} was changed by someone else since you opened this form. Load the latest version and apply your edits again.
+          <button type="button" className={buttonClass.secondary} onClick={reloadLatest}>
+            Load latest
+          </button>
+        </div>
+      )}
+      <Section title="Process">
+        {!editing && (
+          <>
+            <FormField id={fid("name")} label="Name" hint="A DNS label, e.g. checkout-api" error={errors.name}>
+              <input {...text("name")} className={inputClass} autoFocus autoComplete="off" />
+            </FormField>
+            <FormField id={fid("replicas")} label="Replicas" hint="0 to 100" error={errors.replicas}>
+              <input {...text("replicas")} type="number" min={0} max={100} className={inputClass} />
+            </FormField>
+          </>
+        )}
+        <div className="sm:col-span-2">
+          <FormField id={fid("commandLine")} label="Command" hint="Run directly, no shell: node server.js --port $PORT is passed literally" error={errors.commandLine}>
+            <input {...text("commandLine")} placeholder="node server.js" className={`${inputClass} font-mono`} />
+          </FormField>
+          <label className="mt-2 flex items-center gap-2 text-sm text-zinc-600 dark:text-zinc-400">
+            <input type="checkbox" checked={values.shell} onChange={(e) => set("shell", e.target.checked)} /> Run through <code>/bin/sh -c</code> (pipes, variables, globs)
+          </label>
+        </div>
+        <FormField id={fid("cwd")} label="Working directory" hint="Relative to Gantry's folder; empty means that folder" error={errors.cwd}>
+          <input {...text("cwd")} placeholder="examples/demo" className={`${inputClass} font-mono`} />
+        </FormField>
+        <FormField id={fid("env")} label="Environment" hint="KEY=value, one per line. PORT is set by Gantry." error={errors.env}>
+          <textarea {...text("env")} rows={3} className={`${inputClass} font-mono`} />
+        </FormField>
+      </Section>
+
+      <Section title="Lifecycle">
+        <FormField id={fid("restartPolicy")} label="Restart policy" error={errors.restartPolicy}>
+          <select id={fid("restartPolicy")} value={values.restartPolicy} onChange={(e) => set("restartPolicy", e.target.value as ServiceFormValues["restartPolicy"])} className={inputClass}>
+            {restartPolicies.map((policy) => (
+              <option key={policy}>{policy}</option>
+            ))}
+          </select>
+        </FormField>
+        <FormField id={fid("gracePeriodSeconds")} label="Grace period (s)" hint="After the stop signal, before SIGKILL" error={errors.gracePeriodSeconds}>
+          <input {...text("gracePeriodSeconds")} inputMode="numeric" className={inputClass} />
+        </FormField>
+        <FormField id={fid("memoryLimitMb")} label="Memory limit (MiB)" hint="Empty: no limit. Over it, the instance is restarted (OOMKilled)" error={errors.memoryLimitMb}>
+          <input {...text("memoryLimitMb")} inputMode="numeric" className={inputClass} />
+        </FormField>
+        <label className="flex items-center gap-2 self-end pb-2 text-sm">
+          <input type="checkbox" checked={values.listens} onChange={(e) => set("listens", e.target.checked)} /> Listens on <code>PORT</code>
+        </label>
+      </Section>
+
+      <section className="space-y-3">
+        <h3 className="text-xs font-semibold uppercase tracking-wide text-zinc-500">Health checks</h3>
+        {probeTypes.map((type) => (
+          <ProbeFields key={type} idPrefix={uid} type={type} draft={values.probes[type]} errors={errors} onChange={(draft) => set("probes", { ...values.probes, [type]: draft })} />
+        ))}
+      </section>
+
+      {errors.form && (
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+          {errors.form}
+        </p>
+      )}
+      <div className="flex gap-2">
+        <button type="submit" className={buttonClass.primary} disabled={pending || conflict}>
+          {pending ? "Saving…" : editing ? "Save changes" : "Create service"}
+        </button>
+        <button type="button" className={buttonClass.secondary} onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
