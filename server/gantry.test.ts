@@ -1,10 +1,10 @@
 import { TRPCClientError } from "@trpc/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { ServerMessage, TopicMessage } from "./contracts/realtime";
 import type { Gantry } from "./gantry";
 import { DataDirLockedError } from "./lib/data-dir-lock";
-import { apiClient, startTestGantry, tempDir } from "./testing/gantry";
+import { apiClient, startTestGantry, tempDir, useTestGantry } from "./testing/gantry";
 
 const template = { command: "node", args: ["service.mjs"], cwd: "examples/demo" };
 
@@ -33,30 +33,24 @@ async function liveClient(gantry: Gantry) {
 }
 
 describe("Gantry server", () => {
-  let gantry: Gantry;
-  let api: ReturnType<typeof apiClient>;
-  beforeAll(async () => {
-    gantry = await startTestGantry();
-    api = apiClient(gantry);
-  });
-  afterAll(() => gantry.stop());
+  const server = useTestGantry();
 
   it("answers health, readiness and Prometheus metrics", async () => {
-    expect(await (await fetch(`${gantry.url}/healthz`)).text()).toBe("ok\n");
-    expect((await fetch(`${gantry.url}/readyz`)).status).toBe(200);
-    const metrics = await fetch(`${gantry.url}/metrics`);
+    expect(await (await fetch(`${server.gantry.url}/healthz`)).text()).toBe("ok\n");
+    expect((await fetch(`${server.gantry.url}/readyz`)).status).toBe(200);
+    const metrics = await fetch(`${server.gantry.url}/metrics`);
     expect(metrics.headers.get("content-type")).toContain("text/plain");
     expect(await metrics.text()).toMatch(/^process_resident_memory_bytes \d+/m);
   });
 
   it("creates and lists services over tRPC", async () => {
-    const created = await api.services.create.mutate({ name: "checkout", template });
+    const created = await server.api.services.create.mutate({ name: "checkout", template });
     expect(created).toMatchObject({ name: "checkout", replicas: 1, version: 1 });
-    expect((await api.services.list.query()).map((s) => s.name)).toContain("checkout");
+    expect((await server.api.services.list.query()).map((s) => s.name)).toContain("checkout");
   });
 
   it("maps validation errors to BAD_REQUEST with a readable message and field errors", async () => {
-    const err = await api.services.create.mutate({ name: "Bad Name", template }).catch((e: unknown) => e);
+    const err = await server.api.services.create.mutate({ name: "Bad Name", template }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
     const { data, message } = err as TRPCClientError<never>;
     expect(data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400, fieldErrors: { name: expect.stringContaining("DNS label") } });
@@ -64,18 +58,18 @@ describe("Gantry server", () => {
   });
 
   it("maps domain errors once: CONFLICT → 409, NOT_FOUND → 404", async () => {
-    await api.services.create.mutate({ name: "dupe", template });
-    const conflict = (await api.services.create.mutate({ name: "dupe", template }).catch((e: unknown) => e)) as TRPCClientError<never>;
+    await server.api.services.create.mutate({ name: "dupe", template });
+    const conflict = (await server.api.services.create.mutate({ name: "dupe", template }).catch((e: unknown) => e)) as TRPCClientError<never>;
     expect(conflict.data).toMatchObject({ code: "CONFLICT", httpStatus: 409, fieldErrors: { name: "a service named dupe already exists" } });
-    const missing = (await api.services.get.query({ id: "00000000-0000-4000-8000-000000000000" }).catch((e: unknown) => e)) as TRPCClientError<never>;
+    const missing = (await server.api.services.get.query({ id: "00000000-0000-4000-8000-000000000000" }).catch((e: unknown) => e)) as TRPCClientError<never>;
     expect(missing.data).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
   });
 
   it("sends a topology snapshot, then deltas as services change", async () => {
-    const client = await liveClient(gantry);
+    const client = await liveClient(server.gantry);
     client.ws.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
     await client.waitFor(() => client.topicMessages.find((m) => m.type === "snapshot" && m.topic === "topology"));
-    const created = await api.services.create.mutate({ name: "live", template });
+    const created = await server.api.services.create.mutate({ name: "live", template });
     const delta = await client.waitFor(() =>
       client.topicMessages.find((m) => m.type === "delta" && m.topic === "topology" && m.data.kind === "service.upserted" && m.data.service.id === created.id),
     );
@@ -84,7 +78,7 @@ describe("Gantry server", () => {
   });
 
   it("answers a malformed message with an error frame and keeps the connection", async () => {
-    const client = await liveClient(gantry);
+    const client = await liveClient(server.gantry);
     client.ws.send("not json");
     client.ws.send(JSON.stringify({ type: "subscribe", topic: "no-such-topic" }));
     await client.waitFor(() => (client.received.filter((m) => m.type === "error").length === 2 ? true : undefined));

@@ -1,40 +1,27 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProbeInput } from "./contracts/probe";
 import type { InstanceTemplateInput } from "./contracts/service";
-import type { Gantry } from "./gantry";
-import { apiClient, startTestGantry, tempDir } from "./testing/gantry";
+import { fixtureTemplate, tempDir, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
-const fixture = path.join(import.meta.dirname, "testing/fixtures/fixture-server.mjs");
-const withProbes = (probes: Record<string, ProbeInput>, extra: Partial<InstanceTemplateInput> = {}): InstanceTemplateInput => ({
-  command: process.execPath,
-  args: [fixture],
-  probes,
-  ...extra,
-});
+const withProbes = (probes: Record<string, ProbeInput>, extra: Partial<InstanceTemplateInput> = {}) => fixtureTemplate({}, { probes, ...extra });
 
 describe("health probes on real processes", () => {
-  let gantry: Gantry;
-  let api: ReturnType<typeof apiClient>;
-  beforeAll(async () => {
-    gantry = await startTestGantry();
-    api = apiClient(gantry);
-  });
-  afterAll(() => gantry.stop());
+  const server = useTestGantry();
 
-  const only = async (serviceId: string) => (await api.instances.list.query({ serviceId }))[0];
-  const endpointIds = async (serviceId: string) => (await api.services.endpoints.query({ id: serviceId })).map((e) => e.instanceId);
+  const only = async (serviceId: string) => (await server.api.instances.list.query({ serviceId }))[0];
+  const endpointIds = async (serviceId: string) => (await server.api.services.endpoints.query({ id: serviceId })).map((e) => e.instanceId);
 
   it("takes an instance that turns unready out of the endpoints, and back when it recovers", async () => {
-    const service = await api.services.create.mutate({
+    const service = await server.api.services.create.mutate({
       name: "toggler",
       replicas: 2,
       template: withProbes({ readiness: { kind: "http", path: "/ready", periodSeconds: 0.2, failureThreshold: 1 } }),
     });
     const instances = await waitFor(async () => {
-      const list = await api.instances.list.query({ serviceId: service.id });
+      const list = await server.api.instances.list.query({ serviceId: service.id });
       return list.length === 2 && list.every((i) => i.ready) ? list : undefined;
     }, "2 ready");
     const [flaky, steady] = instances as [(typeof instances)[0], (typeof instances)[0]];
@@ -42,25 +29,25 @@ describe("health probes on real processes", () => {
 
     await fetch(`http://127.0.0.1:${flaky.port}/toggle-ready`);
     await waitFor(async () => ((await endpointIds(service.id)).join() === steady.id ? true : undefined), "flaky out of endpoints", 3000);
-    const unready = await api.instances.list.query({ serviceId: service.id });
+    const unready = await server.api.instances.list.query({ serviceId: service.id });
     expect(unready.find((i) => i.id === flaky.id)).toMatchObject({ phase: "Running", ready: false, restarts: 0 });
     expect(unready.find((i) => i.id === flaky.id)?.probes[0]).toMatchObject({ type: "readiness", state: "failing", last: { ok: false, message: expect.stringMatching(/^HTTP 503: /) } });
 
     await fetch(`http://127.0.0.1:${flaky.port}/toggle-ready`);
     await waitFor(async () => ((await endpointIds(service.id)).length === 2 ? true : undefined), "flaky back in endpoints", 3000);
-    await api.services.delete.mutate({ id: service.id });
+    await server.api.services.delete.mutate({ id: service.id });
   });
 
   it("restarts a hung instance by liveness within period × failureThreshold + timeout", async () => {
     const liveness: ProbeInput = { kind: "http", path: "/", periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 2 };
-    const service = await api.services.create.mutate({ name: "hangs", template: withProbes({ liveness }, { gracePeriodSeconds: 1 }) });
+    const service = await server.api.services.create.mutate({ name: "hangs", template: withProbes({ liveness }, { gracePeriodSeconds: 1 }) });
     const instance = await waitFor(async () => ((await only(service.id))?.ready ? await only(service.id) : undefined), "ready");
     await waitFor(async () => ((await only(service.id))?.probes.find((p) => p.type === "liveness")?.state === "passing" ? true : undefined), "liveness passing");
 
     const hungAt = Date.now();
     void fetch(`http://127.0.0.1:${instance!.port}/hang`).catch(() => {});
     const events = await waitFor(async () => {
-      const list = await api.events.list.query({ serviceId: service.id });
+      const list = await server.api.events.list.query({ serviceId: service.id });
       return list.some((e) => e.kind === "instance.unhealthy") ? list : undefined;
     }, "the liveness restart", 10_000);
     const detectedMs = Date.parse(events.find((e) => e.kind === "instance.unhealthy")!.at) - hungAt;
@@ -73,13 +60,13 @@ describe("health probes on real processes", () => {
       return current && current.restarts === 1 && current.ready && current.pid !== instance!.pid ? current : undefined;
     }, "restarted and ready", 10_000);
     expect(restarted.id).toBe(instance!.id);
-    await api.services.delete.mutate({ id: service.id });
+    await server.api.services.delete.mutate({ id: service.id });
   });
 
   it("runs exec probes in the instance's directory: pass, fail, and timeout", async () => {
     const dir = tempDir("exec-probe");
     const exec = (command: string[], timeoutSeconds = 1): ProbeInput => ({ kind: "exec", command, periodSeconds: 0.2, timeoutSeconds, failureThreshold: 1 });
-    const service = await api.services.create.mutate({
+    const service = await server.api.services.create.mutate({
       name: "execs",
       template: withProbes({ readiness: exec(["test", "-f", "ready.flag"]) }, { cwd: dir }),
     });
@@ -92,14 +79,14 @@ describe("health probes on real processes", () => {
     fs.writeFileSync(path.join(dir, "ready.flag"), "");
     await waitFor(async () => ((await only(service.id))?.ready ? true : undefined), "exec passing");
 
-    const current = await api.services.get.query({ id: service.id });
-    await api.services.update.mutate({ id: service.id, version: current.version, patch: { template: { probes: { readiness: exec(["sleep", "5"], 0.3) } } } });
+    const current = await server.api.services.get.query({ id: service.id });
+    await server.api.services.update.mutate({ id: service.id, version: current.version, patch: { template: { probes: { readiness: exec(["sleep", "5"], 0.3) } } } });
     const timedOut = await waitFor(async () => {
-      const list = await api.instances.list.query({ serviceId: service.id });
+      const list = await server.api.instances.list.query({ serviceId: service.id });
       const fresh = list.find((i) => i.revision === 2 && i.probes[0]?.last);
       return fresh && !fresh.ready ? fresh : undefined;
     }, "exec timing out", 10_000);
     expect(timedOut.probes[0]?.last?.message).toBe("sleep did not finish within 300 ms; killed");
-    await api.services.delete.mutate({ id: service.id });
+    await server.api.services.delete.mutate({ id: service.id });
   });
 });

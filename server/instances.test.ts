@@ -1,22 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Instance } from "./contracts/instance";
-import type { InstanceTemplateInput } from "./contracts/service";
-import type { Gantry } from "./gantry";
 import { projectRoot } from "./gantry";
 import { isSameProcess, processStartTime } from "./lib/proc";
-import { apiClient, startTestGantry, tempDir, testPortRange } from "./testing/gantry";
+import { apiClient, fixtureTemplate, tempDir, testPortRange, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
-const fixture = path.join(import.meta.dirname, "testing/fixtures/fixture-server.mjs");
-const fixtureTemplate = (env: Record<string, string> = {}, overrides: Partial<InstanceTemplateInput> = {}): InstanceTemplateInput => ({
-  command: process.execPath,
-  args: [fixture],
-  env,
-  ...overrides,
-});
 
 async function answer(port: number): Promise<{ instance: string; pid: number } | undefined> {
   try {
@@ -30,17 +21,10 @@ async function answer(port: number): Promise<{ instance: string; pid: number } |
 const isListening = async (port: number) => (await answer(port)) !== undefined;
 
 describe("instances as real processes", () => {
-  let gantry: Gantry;
-  let dataDir: string;
-  let api: ReturnType<typeof apiClient>;
-  beforeAll(async () => {
-    dataDir = tempDir("processes");
-    gantry = await startTestGantry({ dataDir });
-    api = apiClient(gantry);
-  });
-  afterAll(() => gantry.stop());
+  const dataDir = tempDir("processes");
+  const server = useTestGantry({ dataDir });
 
-  const instancesOf = async (serviceId: string) => api.instances.list.query({ serviceId });
+  const instancesOf = async (serviceId: string) => server.api.instances.list.query({ serviceId });
   const running = async (serviceId: string, count: number) => {
     const list = await instancesOf(serviceId);
     const up = list.filter((i) => i.phase === "Running" && i.ready);
@@ -55,17 +39,17 @@ describe("instances as real processes", () => {
   };
 
   it("scales 1 → 5 → 2: every instance serves on its own PORT; scale-down stops the newest with SIGTERM", async () => {
-    const service = await api.services.create.mutate({ name: "scaled", replicas: 1, template: fixtureTemplate() });
+    const service = await server.api.services.create.mutate({ name: "scaled", replicas: 1, template: fixtureTemplate() });
     const [first] = await waitFor(() => running(service.id, 1), "1 running");
     await waitFor(() => answer(first!.port!), "the first instance answering");
 
-    await api.services.scale.mutate({ id: service.id, replicas: 5 });
+    await server.api.services.scale.mutate({ id: service.id, replicas: 5 });
     const five = await waitFor(() => running(service.id, 5), "5 running");
     const answers = await Promise.all(five.map((i) => waitFor(() => answer(i.port!), `${i.id} answering`)));
     expect(answers.map((a) => a.instance).sort()).toEqual(five.map((i) => i.id).sort());
     expect(new Set(five.map((i) => i.port)).size).toBe(5);
 
-    await api.services.scale.mutate({ id: service.id, replicas: 2 });
+    await server.api.services.scale.mutate({ id: service.id, replicas: 2 });
     const two = await waitFor(() => running(service.id, 2), "2 running");
     expect(two.map((i) => i.id)).toContain(first!.id);
     const stopped = five.filter((i) => !two.some((t) => t.id === i.id));
@@ -75,11 +59,11 @@ describe("instances as real processes", () => {
       expect(await isListening(instance.port!)).toBe(false);
       expect(isSameProcess(instance.pid!, processStartTime(instance.pid!) ?? -1n)).toBe(false);
     }
-    await api.services.delete.mutate({ id: service.id });
+    await server.api.services.delete.mutate({ id: service.id });
   });
 
   it("restarts a crashing instance with backoff (1 s, then 2 s) and shows CrashLoop meanwhile", async () => {
-    const service = await api.services.create.mutate({ name: "crashy", template: fixtureTemplate({ FIXTURE_CRASH_AFTER_MS: "150" }) });
+    const service = await server.api.services.create.mutate({ name: "crashy", template: fixtureTemplate({ FIXTURE_CRASH_AFTER_MS: "150" }) });
     const seen = new Set<string>();
     const crashLoop = await waitFor(async () => {
       const [instance] = await instancesOf(service.id);
@@ -88,16 +72,16 @@ describe("instances as real processes", () => {
     }, "two restarts", 15_000, 20);
     expect(seen).toContain("Running");
     expect(crashLoop).toMatchObject({ reason: "Error", exitCode: 1 });
-    const events = await api.events.list.query({ serviceId: service.id, limit: 50 });
+    const events = await server.api.events.list.query({ serviceId: service.id, limit: 50 });
     const backoffs = events.filter((e) => e.kind === "instance.crashloop").map((e) => e.message.match(/restarting in ([\d.]+) s/)?.[1]);
     expect(backoffs.reverse().slice(0, 2)).toEqual(["1", "2"]);
     expect(output(crashLoop.id)).toMatch(/err .*crashing on purpose/);
-    await api.services.delete.mutate({ id: service.id });
+    await server.api.services.delete.mutate({ id: service.id });
   });
 
   it("stops gracefully: SIGTERM, waits for the process to finish, SIGKILL only past the grace period", async () => {
-    const patient = await api.services.create.mutate({ name: "patient", template: fixtureTemplate({ FIXTURE_STOP_DELAY_MS: "700" }) });
-    const stubborn = await api.services.create.mutate({
+    const patient = await server.api.services.create.mutate({ name: "patient", template: fixtureTemplate({ FIXTURE_STOP_DELAY_MS: "700" }) });
+    const stubborn = await server.api.services.create.mutate({
       name: "stubborn",
       template: fixtureTemplate({ FIXTURE_IGNORE_SIGTERM: "1" }, { gracePeriodSeconds: 1 }),
     });
@@ -107,35 +91,35 @@ describe("instances as real processes", () => {
     await waitFor(() => answer(s!.port!), "stubborn answering");
 
     const started = Date.now();
-    await api.instances.stop.mutate({ id: p!.id });
+    await server.api.instances.stop.mutate({ id: p!.id });
     const stopping = await instancesOf(patient.id);
     expect(stopping.find((i) => i.id === p!.id)?.phase).toBe("Stopping");
     await waitFor(async () => ((await instancesOf(patient.id)).some((i) => i.id === p!.id) ? undefined : true), "patient gone");
     expect(Date.now() - started).toBeGreaterThanOrEqual(650);
     expect(output(p!.id)).toContain("got SIGTERM");
 
-    await api.instances.stop.mutate({ id: s!.id });
+    await server.api.instances.stop.mutate({ id: s!.id });
     await waitFor(async () => ((await instancesOf(stubborn.id)).some((i) => i.id === s!.id) ? undefined : true), "stubborn gone", 5000);
-    const events = await api.events.list.query({ serviceId: stubborn.id });
+    const events = await server.api.events.list.query({ serviceId: stubborn.id });
     expect(events.map((e) => e.message)).toContainEqual(`${s!.id} did not exit within 1 s of SIGTERM; sent SIGKILL`);
     // Both services still want one instance each: replacements are up.
     await waitFor(() => running(patient.id, 1), "patient replaced");
-    await api.services.delete.mutate({ id: patient.id });
-    await api.services.delete.mutate({ id: stubborn.id });
+    await server.api.services.delete.mutate({ id: patient.id });
+    await server.api.services.delete.mutate({ id: stubborn.id });
   });
 
   it("marks an instance with a missing executable Failed with the spawn error, and retries", async () => {
-    const service = await api.services.create.mutate({ name: "missing", template: { command: "gantry-no-such-binary" } });
+    const service = await server.api.services.create.mutate({ name: "missing", template: { command: "gantry-no-such-binary" } });
     const failed = await waitFor(async () => (await instancesOf(service.id)).find((i) => i.phase === "Failed"), "Failed");
     expect(failed).toMatchObject({ reason: "SpawnError", message: expect.stringContaining("cannot start gantry-no-such-binary") });
     expect(failed.nextRestartAt).not.toBeNull();
-    const events = await api.events.list.query({ serviceId: service.id });
+    const events = await server.api.events.list.query({ serviceId: service.id });
     expect(events.some((e) => e.kind === "instance.failed" && e.message.includes("no such file or directory"))).toBe(true);
-    await api.services.delete.mutate({ id: service.id });
+    await server.api.services.delete.mutate({ id: service.id });
   });
 
   it("restarts an instance over its memory limit with reason OOMKilled", async () => {
-    const service = await api.services.create.mutate({
+    const service = await server.api.services.create.mutate({
       name: "hungry",
       template: fixtureTemplate({ FIXTURE_ALLOCATE_MB: "160" }, { memoryLimitMb: 100 }),
     });
@@ -145,27 +129,27 @@ describe("instances as real processes", () => {
       15_000,
     );
     expect(killed.signal).toBe("SIGKILL");
-    const events = await api.events.list.query({ serviceId: service.id });
+    const events = await server.api.events.list.query({ serviceId: service.id });
     expect(events.map((e) => e.message)).toContainEqual(expect.stringMatching(/killed: resident memory \d+ MiB exceeds the limit of 100 MiB/));
-    await api.services.delete.mutate({ id: service.id });
+    await server.api.services.delete.mutate({ id: service.id });
   });
 
   it("reports CPU and memory of running instances", async () => {
-    const service = await api.services.create.mutate({ name: "measured", template: fixtureTemplate({ FIXTURE_ALLOCATE_MB: "32" }) });
+    const service = await server.api.services.create.mutate({ name: "measured", template: fixtureTemplate({ FIXTURE_ALLOCATE_MB: "32" }) });
     const measured = await waitFor(async () => {
       const [instance] = await instancesOf(service.id);
       return instance?.memoryBytes && instance.memoryBytes > 32 << 20 ? instance : undefined;
     }, "a memory sample");
     expect(measured.cpuPercent).not.toBeNull();
-    await api.services.delete.mutate({ id: service.id });
+    await server.api.services.delete.mutate({ id: service.id });
   });
 
   it("removes a deleted service only after its instances have stopped", async () => {
-    const service = await api.services.create.mutate({ name: "doomed", replicas: 2, template: fixtureTemplate({ FIXTURE_STOP_DELAY_MS: "300" }) });
+    const service = await server.api.services.create.mutate({ name: "doomed", replicas: 2, template: fixtureTemplate({ FIXTURE_STOP_DELAY_MS: "300" }) });
     const instances = await waitFor(() => running(service.id, 2), "2 running");
-    await api.services.delete.mutate({ id: service.id });
-    expect((await api.services.get.query({ id: service.id })).deleting).toBe(true);
-    await waitFor(async () => ((await api.services.list.query()).some((s) => s.id === service.id) ? undefined : true), "service removed");
+    await server.api.services.delete.mutate({ id: service.id });
+    expect((await server.api.services.get.query({ id: service.id })).deleting).toBe(true);
+    await waitFor(async () => ((await server.api.services.list.query()).some((s) => s.id === service.id) ? undefined : true), "service removed");
     for (const instance of instances) expect(await isListening(instance.port!)).toBe(false);
   });
 });

@@ -2,7 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpLink } from "@trpc/client";
+import { afterAll, beforeAll } from "vitest";
 import type { AppRouter } from "../api/router";
+import type { InstanceTemplateInput } from "../contracts/service";
 import type { Env } from "../env";
 import { startGantry, type Gantry } from "../gantry";
 import { silentLogger } from "../lib/logger";
@@ -36,3 +38,26 @@ export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gan
 }
 
 export const apiClient = (gantry: Pick<Gantry, "url">) => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${gantry.url}/api/trpc` })] });
+
+export type ApiClient = ReturnType<typeof apiClient>;
+
+/** One headless Gantry for a describe block: started before its tests, stopped after. */
+export function useTestGantry(overrides: Partial<Env> = {}): { gantry: Gantry; api: ApiClient } {
+  const context = {} as { gantry: Gantry; api: ApiClient };
+  beforeAll(async () => {
+    context.gantry = await startTestGantry(overrides);
+    context.api = apiClient(context.gantry);
+  });
+  afterAll(() => context.gantry?.stop());
+  return context;
+}
+
+const fixtureServer = path.join(import.meta.dirname, "fixtures/fixture-server.mjs");
+
+/** A service template running the fixture server (see fixtures/fixture-server.mjs for its knobs). */
+export const fixtureTemplate = (env: Record<string, string> = {}, overrides: Partial<InstanceTemplateInput> = {}): InstanceTemplateInput => ({
+  command: process.execPath,
+  args: [fixtureServer],
+  env,
+  ...overrides,
+});
