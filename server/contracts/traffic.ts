@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+export const balancerPolicies = ["round_robin", "weighted", "least_request", "ring_hash", "random"] as const;
+export type BalancerPolicy = (typeof balancerPolicies)[number];
+
+const weight = z.number().min(0).max(1000);
+
+export const hashOn = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("header"), name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid header name") }),
+  z.object({ kind: z.literal("cookie"), name: z.string().min(1).max(256).regex(/^[^\s;=,]+$/, "not a valid cookie name") }),
+  z.object({ kind: z.literal("client_ip") }),
+]);
+
+const hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "host must be a hostname such as shop.example.com (or *.example.com)");
+
+export const route = z.object({
+  /** null: any host. */
+  host: hostname.nullable().default(null),
+  pathPrefix: z.string().trim().startsWith("/", "path prefix must start with /").max(1024).default("/"),
+  /** Send `/api/users` as `/users` for the prefix `/api`. */
+  stripPrefix: z.boolean().default(false),
+});
+export type Route = z.infer<typeof route>;
+
+/** How traffic reaches a service. Changing it never restarts instances. */
+export const trafficSettings = z.object({
+  policy: z.enum(balancerPolicies).default("round_robin"),
+  /** For `weighted`: per instance id, else per revision number, else 1. */
+  weights: z
+    .object({ instances: z.record(z.string(), weight).default({}), revisions: z.record(z.string().regex(/^\d+$/), weight).default({}) })
+    .default({ instances: {}, revisions: {} }),
+  /** For `ring_hash`: what keeps a client on the same instance. */
+  hashOn: hashOn.default({ kind: "client_ip" }),
+  routes: z.array(route).max(50).default([]),
+  /** Attempts after the first, on connect errors, resets before a response, and 502/503 to idempotent requests. */
+  retries: z.number().int().min(0).max(5).default(2),
+  connectTimeoutMs: z.number().int().min(10).max(60_000).default(2000),
+  /** Until the response head arrives. */
+  requestTimeoutMs: z.number().int().min(10).max(600_000).default(30_000),
+  /** Circuit breaking: upstream connections, and requests waiting for one. */
+  maxConnections: z.number().int().min(1).max(100_000).default(1024),
+  maxPendingRequests: z.number().int().min(0).max(100_000).default(1024),
+  /** Passive outlier detection. */
+  outlier: z
+    .object({
+      consecutiveErrors: z.number().int().min(1).max(1000).default(5),
+      baseEjectionSeconds: z.number().min(0.1).max(3600).default(30),
+      maxEjectionPercent: z.number().min(0).max(100).default(50),
+    })
+    .default({ consecutiveErrors: 5, baseEjectionSeconds: 30, maxEjectionPercent: 50 }),
+});
+export type TrafficSettings = z.infer<typeof trafficSettings>;
+export type TrafficSettingsInput = z.input<typeof trafficSettings>;
+
+export const listenPort = z.number().int().min(1024, "listener ports start at 1024").max(65535);
+
+/** `user-api` → `USER_API_URL`: how a dependent finds a dependency. */
+export function dependencyEnvName(serviceName: string): string {
+  return `${serviceName.toUpperCase().replace(/-/g, "_")}_URL`;
+}

@@ -1,0 +1,188 @@
+import type { Socket } from "node:net";
+import type { ClientSide, Exchange } from "./exchange";
+import { headEnd, HttpParseError, parseRequestHead, type RequestHead } from "./http/head";
+import type { UpstreamConnection } from "./upstream-connection";
+
+/** A response made by the proxy itself: plain text, with the status repeated in x-gantry-error. */
+export function errorResponse(status: number, reason: string, message: string, keepAlive: boolean): string {
+  const body = `${message}\n`;
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body, "latin1")}\r\n` +
+    `x-gantry-error: ${status}\r\nconnection: ${keepAlive ? "keep-alive" : "close"}\r\n\r\n${body}`
+  );
+}
+
+/** Largest request head accepted (Node's default too). */
+export const MAX_REQUEST_HEAD = 16 * 1024;
+
+/** What a client connection needs from its listener. */
+export interface ClientHost {
+  /** An exchange for a parsed request, or null once it has answered the request itself (no route…). */
+  begin(client: ClientConnection, head: RequestHead): Exchange | null;
+  /** Lets the exchange run now, or queues or refuses it (circuit breaking). */
+  admit(exchange: Exchange): void;
+  clientClosed(client: ClientConnection): void;
+}
+
+/**
+ * One client's keep-alive connection. Parses request heads as they arrive and runs one exchange
+ * at a time; pipelined requests wait (their bytes stay buffered and reading pauses) until the
+ * response before them is complete, so responses go out in order.
+ */
+export class ClientConnection implements ClientSide {
+  readonly clientIp: string;
+  exchange: Exchange | null = null;
+  /** When the current partial head began arriving (slow-header protection), or 0. */
+  headSince = 0;
+  lastActivity = performance.now();
+  private pending: Buffer | null = null;
+  private closed = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly host: ClientHost,
+  ) {
+    const address = socket.remoteAddress ?? "";
+    this.clientIp = address.startsWith("::ffff:") ? address.slice(7) : address;
+    socket.setNoDelay(true);
+    socket.on("data", this.onData);
+    socket.on("error", () => {}); // a reset client is routine; close() follows
+    socket.on("close", this.onClose);
+  }
+
+  write(data: Buffer | string): boolean {
+    return this.closed ? true : this.socket.write(data as string, "latin1");
+  }
+
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    this.socket.uncork();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.closed) this.socket.resume();
+  }
+
+  onceDrained(resume: () => void): void {
+    this.socket.once("drain", resume);
+  }
+
+  finished(keepAlive: boolean): void {
+    this.exchange = null;
+    this.lastActivity = performance.now();
+    if (!keepAlive) return this.close();
+    if (this.pending) this.next();
+    if (!this.exchange) this.socket.resume();
+  }
+
+  abort(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  /** Answers a request the proxy can't even start (malformed, no route…) and closes or goes on. */
+  reject(status: number, reason: string, message: string, keepAlive: boolean): void {
+    this.write(errorResponse(status, reason, message, keepAlive));
+    if (!keepAlive) this.close();
+  }
+
+  /** Closes once queued writes are flushed. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending = null;
+    this.socket.end();
+  }
+
+  tunnel(upstream: UpstreamConnection, rest: Buffer | null): void {
+    const client = this.socket;
+    const server = upstream.socket;
+    client.off("data", this.onData);
+    server.removeAllListeners("data");
+    if (rest) client.write(rest);
+    if (this.pending) server.write(this.pending);
+    this.pending = null;
+    client.pipe(server);
+    server.pipe(client);
+    server.on("error", () => client.destroy());
+    server.on("close", () => client.destroy());
+    client.on("close", () => server.destroy());
+    client.resume();
+  }
+
+  private onData = (chunk: Buffer) => {
+    this.lastActivity = performance.now();
+    if (this.exchange) return this.feed(this.exchange, chunk);
+    this.stash(chunk);
+    this.next();
+  };
+
+  /** Body bytes for the current exchange; bad framing (e.g. broken chunking) ends it with a 400. */
+  private feed(exchange: Exchange, bytes: Buffer): void {
+    let beyond: Buffer | null;
+    try {
+      beyond = exchange.feedBody(bytes);
+    } catch (err) {
+      if (!(err instanceof HttpParseError)) throw err;
+      exchange.abandon();
+      this.exchange = null;
+      return this.reject(400, "Bad Request", `bad request body: ${err.message}`, false);
+    }
+    if (beyond) this.stash(beyond);
+  }
+
+  /** Keeps bytes for the next request; reading pauses while a request is in progress. */
+  private stash(bytes: Buffer): void {
+    this.pending = this.pending ? Buffer.concat([this.pending, bytes]) : bytes;
+    if (this.exchange) this.socket.pause();
+  }
+
+  private next(): void {
+    while (!this.exchange && this.pending && !this.closed) {
+      const buffer = this.pending;
+      const end = headEnd(buffer);
+      if (end === -1 || end > MAX_REQUEST_HEAD) {
+        if (buffer.length > MAX_REQUEST_HEAD) return this.reject(400, "Bad Request", "request headers too large", false);
+        if (this.headSince === 0) this.headSince = performance.now();
+        return;
+      }
+      this.headSince = 0;
+      let head: RequestHead;
+      try {
+        head = parseRequestHead(buffer, end);
+      } catch (err) {
+        if (err instanceof HttpParseError) return this.reject(400, "Bad Request", `bad request: ${err.message}`, false);
+        throw err;
+      }
+      this.pending = null;
+      const rest = buffer.length > end ? buffer.subarray(end) : null;
+      const exchange = this.host.begin(this, head);
+      if (!exchange) {
+        // Answered directly; a body we didn't read would be taken for the next request.
+        if (head.framing.kind !== "none" || !head.keepAlive) return this.close();
+        this.pending = rest;
+        continue;
+      }
+      this.exchange = exchange;
+      if (rest) this.feed(exchange, rest);
+      if (this.exchange !== exchange) return; // refused while reading its body
+      // May finish at once (e.g. no healthy instance); finished() then carries on with what is pending.
+      this.host.admit(exchange);
+      return;
+    }
+  }
+
+  private onClose = () => {
+    this.closed = true;
+    this.exchange?.abandon();
+    this.exchange = null;
+    this.host.clientClosed(this);
+  };
+}

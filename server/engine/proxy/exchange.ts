@@ -1,0 +1,368 @@
+import { randomUUID } from "node:crypto";
+import type { Endpoint, PickRequest } from "./balancers";
+import type { Cluster, UpstreamEndpoint } from "./cluster";
+import { recordRequest } from "./counters";
+import { ChunkedTracker } from "./http/chunked";
+import { isHopByHop, type RequestHead, type ResponseHead } from "./http/head";
+import type { TrafficCounters } from "./types";
+import type { ResponseSink, UpstreamConnection } from "./upstream-connection";
+import { errorResponse } from "./client-connection";
+
+/** A request body up to this size is kept so the request can be retried on another instance. */
+const RETAIN_BODY_BYTES = 64 * 1024;
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+
+/** What an exchange needs from the client connection it belongs to. */
+export interface ClientSide {
+  readonly clientIp: string;
+  write(data: Buffer | string): boolean;
+  cork(): void;
+  uncork(): void;
+  pause(): void;
+  resume(): void;
+  onceDrained(resume: () => void): void;
+  /** The response is complete; `keepAlive` says whether the next request may follow. */
+  finished(keepAlive: boolean): void;
+  /** Cut the client off (a response was half sent when the upstream failed). */
+  abort(): void;
+  /** From here on the client socket is a raw tunnel to `upstream`. */
+  tunnel(upstream: UpstreamConnection, rest: Buffer | null): void;
+}
+
+/** What an exchange needs from the proxy around it. */
+export interface ExchangeContext {
+  now(): number;
+  acquire(endpoint: UpstreamEndpoint, sink: ResponseSink): void;
+  release(connection: UpstreamConnection, reusable: boolean): void;
+  /** The exchange is over: its cluster has room for a waiting one. */
+  ended(exchange: Exchange, cluster: Cluster): void;
+  /** Counters of the listener (and edge) the request came through. */
+  counters: readonly TrafficCounters[];
+}
+
+export type Target = { cluster: Cluster; path: string };
+
+/**
+ * One request and its response. Chooses an instance, streams the request to it, relays the
+ * response, retries on another instance when that is safe, and feeds outlier detection.
+ */
+export class Exchange implements PickRequest, ResponseSink {
+  readonly method: string;
+  /** Deadline (ms, performance clock) for the response head; checked by the proxy's sweep. */
+  deadline = Number.POSITIVE_INFINITY;
+  private readonly startedAt = performance.now();
+  private readonly tried: UpstreamEndpoint[] = [];
+  private endpoint: UpstreamEndpoint | null = null;
+  private upstream: UpstreamConnection | null = null;
+  private readonly body: Buffer[] = [];
+  private bodyBytes = 0;
+  private bodyRetained = true;
+  private bodyDone: boolean;
+  private bodyRemaining: number;
+  private readonly bodyTracker: ChunkedTracker | null;
+  private outHead = "";
+  private responseStarted = false;
+  private dechunk: ChunkedTracker | null = null;
+  private keepAlive: boolean;
+  private lastError = "";
+  private status = 0;
+  private started = false;
+  private done = false;
+
+  constructor(
+    private readonly client: ClientSide,
+    readonly head: RequestHead,
+    private readonly target: Target,
+    private readonly context: ExchangeContext,
+  ) {
+    this.method = head.method;
+    this.keepAlive = head.keepAlive && head.upgrade === undefined;
+    const framing = head.framing;
+    this.bodyDone = framing.kind === "none";
+    this.bodyRemaining = framing.kind === "length" ? framing.length : 0;
+    this.bodyTracker = framing.kind === "chunked" ? new ChunkedTracker() : null;
+  }
+
+  get clientIp(): string {
+    return this.client.clientIp;
+  }
+
+  header(lowerCaseName: string): string | undefined {
+    const headers = this.head.headers;
+    for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === lowerCaseName) return headers[i + 1];
+    return undefined;
+  }
+
+  excludes(endpoint: Endpoint): boolean {
+    const e = endpoint as UpstreamEndpoint;
+    return !e.usable(this.context.now()) || this.tried.includes(e);
+  }
+
+  get cluster(): Cluster {
+    return this.target.cluster;
+  }
+
+  /** Admitted by the cluster's circuit breaker: go. */
+  start(): void {
+    this.started = true;
+    this.target.cluster.requestStarted();
+    for (const counters of this.context.counters) counters.inFlight++;
+    this.outHead = this.requestHead();
+    this.dispatch();
+  }
+
+  /** Refused by the circuit breaker. */
+  overloaded(): void {
+    const { cluster } = this.target;
+    this.failed(503, `circuit open: service ${cluster.serviceName} has ${cluster.inFlight} requests in flight and ${cluster.waiting.length} waiting (limits ${cluster.settings.maxConnections} and ${cluster.settings.maxPendingRequests})`);
+  }
+
+  /** Takes request body bytes from the client; returns what lies beyond this request's body (pipelining). */
+  feedBody(chunk: Buffer): Buffer | null {
+    if (this.bodyDone) return chunk;
+    let end = -1;
+    if (this.bodyTracker) end = this.bodyTracker.feed(chunk, 0);
+    else {
+      const take = Math.min(this.bodyRemaining, chunk.length);
+      this.bodyRemaining -= take;
+      if (this.bodyRemaining === 0) end = take;
+    }
+    const part = end === -1 || end === chunk.length ? chunk : chunk.subarray(0, end);
+    if (end !== -1) this.bodyDone = true;
+    this.forwardBody(part);
+    return end === -1 || end === chunk.length ? null : chunk.subarray(end);
+  }
+
+  /** The response head did not come in time. */
+  timedOut(): void {
+    if (this.done || this.responseStarted) return;
+    this.lastError = `no response from ${this.endpoint?.id ?? "any instance"} within ${this.target.cluster.settings.requestTimeoutMs} ms`;
+    this.dropUpstream();
+    this.failed(504, this.lastError);
+  }
+
+  /** The client went away: stop everything for this request. */
+  abandon(): void {
+    if (this.done) return;
+    this.dropUpstream();
+    this.finish(499, false);
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  // ResponseSink, called by the upstream connection:
+
+  connected(connection: UpstreamConnection): void {
+    this.upstream = connection;
+    const socket = connection.socket;
+    socket.cork();
+    socket.write(this.outHead, "latin1");
+    for (const piece of this.body) socket.write(piece);
+    socket.uncork();
+    if (!this.bodyRetained) this.body.length = 0;
+  }
+
+  upstreamFailed(message: string, responded: boolean): void {
+    this.lastError = message;
+    const endpoint = this.endpoint;
+    this.upstream = null;
+    if (endpoint) this.target.cluster.recordOutcome(endpoint, true, this.context.now());
+    if (!this.responseStarted && !responded && this.canRetry()) return this.retry();
+    if (this.responseStarted) {
+      this.client.abort();
+      return this.finish(502, false);
+    }
+    this.failed(502, `upstream ${message}`);
+  }
+
+  interim(raw: Buffer): void {
+    // 1xx (e.g. 100 Continue) only goes to clients that speak HTTP/1.1.
+    if (this.head.minor === 1) this.client.write(raw);
+  }
+
+  responseHead(head: ResponseHead, _raw: Buffer): boolean {
+    const cluster = this.target.cluster;
+    const retryable = (head.status === 502 || head.status === 503) && IDEMPOTENT.has(this.method);
+    if (retryable) cluster.recordOutcome(this.endpoint!, true, this.context.now());
+    if (retryable && this.canRetry()) {
+      this.lastError = `${this.endpoint!.id} answered ${head.status}`;
+      this.status = -1; // drop this response; responseEnd() then retries
+      return false;
+    }
+    this.status = head.status;
+    if (!retryable) cluster.recordOutcome(this.endpoint!, head.status >= 500, this.context.now());
+    this.deadline = Number.POSITIVE_INFINITY;
+    this.responseStarted = true;
+    // An HTTP/1.0 client can't read chunked framing: strip it and end the body by closing.
+    if (head.framing.kind === "chunked" && this.head.minor === 0) this.dechunk = new ChunkedTracker();
+    if (head.framing.kind === "close" || this.dechunk) this.keepAlive = false;
+    this.client.write(this.responseHeadText(head));
+    return true;
+  }
+
+  responseBody(data: Buffer): void {
+    if (this.dechunk) {
+      this.dechunk.feed(data, 0, (from, to) => this.relay(data.subarray(from, to)));
+      return;
+    }
+    this.relay(data);
+  }
+
+  responseEnd(reusable: boolean): void {
+    const connection = this.upstream;
+    this.upstream = null;
+    if (connection) this.context.release(connection, reusable && this.bodyDone);
+    if (this.status === -1) return this.retry();
+    this.finish(this.status, true);
+  }
+
+  upgraded(head: ResponseHead, raw: Buffer, rest: Buffer | null): void {
+    const connection = this.upstream!;
+    this.upstream = null;
+    this.status = head.status;
+    this.client.write(raw); // relayed as is: Connection/Upgrade must reach the client on a 101
+    this.finish(head.status, false);
+    this.client.tunnel(connection, rest);
+  }
+
+  private dispatch(): void {
+    const cluster = this.target.cluster;
+    const endpoint = cluster.balancer.pick(this) as UpstreamEndpoint | undefined;
+    if (!endpoint) {
+      if (this.tried.length === 0) return this.failed(503, `no healthy instance for service ${cluster.serviceName}`);
+      return this.failed(502, `upstream ${this.lastError}`);
+    }
+    this.tried.push(endpoint);
+    this.endpoint = endpoint;
+    endpoint.active++;
+    this.deadline = performance.now() + cluster.settings.requestTimeoutMs;
+    this.context.acquire(endpoint, this);
+  }
+
+  private canRetry(): boolean {
+    const cluster = this.target.cluster;
+    return (
+      this.tried.length <= cluster.settings.retries &&
+      (this.bodyRetained || this.bodyBytes === 0) &&
+      cluster.retryAllowed(this.context.now()) &&
+      cluster.endpoints.some((e) => !this.excludes(e))
+    );
+  }
+
+  private retry(): void {
+    this.endpoint!.active--;
+    this.target.cluster.retryTaken();
+    this.dispatch();
+  }
+
+  private forwardBody(part: Buffer): void {
+    if (this.bodyRetained) {
+      this.bodyBytes += part.length;
+      if (this.bodyBytes > RETAIN_BODY_BYTES) this.bodyRetained = false;
+    }
+    const upstream = this.upstream;
+    if (!upstream || upstream.connecting) {
+      this.body.push(part);
+      if (this.body.length > 64) this.client.pause(); // not connected yet: don't read without bound
+      return;
+    }
+    if (this.bodyRetained) this.body.push(part);
+    if (!upstream.socket.write(part)) {
+      this.client.pause();
+      upstream.socket.once("drain", () => this.client.resume());
+    }
+  }
+
+  private relay(data: Buffer): void {
+    if (!this.client.write(data)) {
+      const socket = this.upstream?.socket;
+      if (!socket) return;
+      socket.pause();
+      this.client.onceDrained(() => socket.resume());
+    }
+  }
+
+  private dropUpstream(): void {
+    const connection = this.upstream;
+    this.upstream = null;
+    connection?.destroy();
+  }
+
+  /** A response made by the proxy itself. */
+  private failed(status: number, message: string): void {
+    this.keepAlive = this.keepAlive && this.bodyDone;
+    this.client.write(errorResponse(status, REASONS[status] ?? "Error", message, this.keepAlive));
+    this.finish(status, true);
+  }
+
+  private finish(status: number, respond: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    const cluster = this.target.cluster;
+    if (this.started) {
+      cluster.inFlight--;
+      for (const counters of this.context.counters) counters.inFlight--;
+    }
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    for (const counters of this.context.counters) recordRequest(counters, status, seconds);
+    if (this.endpoint) {
+      this.endpoint.active--;
+      recordRequest(this.endpoint.counters, status, seconds);
+    }
+    if (this.started) this.context.ended(this, cluster);
+    if (respond) this.client.finished(this.keepAlive && this.bodyDone);
+  }
+
+  private requestHead(): string {
+    const head = this.head;
+    let forwardedFor = "";
+    let proto = "";
+    let forwardedHost = "";
+    let requestId = "";
+    let text = `${head.method} ${this.target.path} HTTP/1.1\r\n`;
+    const headers = head.headers;
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i]!;
+      if (isHopByHop(name, head.connectionTokens)) continue;
+      switch (name.toLowerCase()) {
+        case "x-forwarded-for":
+          forwardedFor = headers[i + 1]!;
+          continue;
+        case "x-forwarded-proto":
+          proto = headers[i + 1]!;
+          break;
+        case "x-forwarded-host":
+          forwardedHost = headers[i + 1]!;
+          break;
+        case "x-request-id":
+          requestId = headers[i + 1]!;
+          break;
+      }
+      text += `${name}: ${headers[i + 1]}\r\n`;
+    }
+    text += `x-forwarded-for: ${forwardedFor ? `${forwardedFor}, ${this.clientIp}` : this.clientIp}\r\n`;
+    if (!proto) text += "x-forwarded-proto: http\r\n";
+    if (!forwardedHost && head.host) text += `x-forwarded-host: ${head.host}\r\n`;
+    if (!requestId) text += `x-request-id: ${randomUUID()}\r\n`;
+    if (head.framing.kind === "chunked") text += "transfer-encoding: chunked\r\n";
+    if (head.upgrade !== undefined) text += `connection: upgrade\r\nupgrade: ${head.upgrade}\r\n`;
+    if (head.host === undefined) text += `host: ${this.target.cluster.serviceName}\r\n`; // HTTP/1.0 clients may send none
+    return `${text}\r\n`;
+  }
+
+  private responseHeadText(response: ResponseHead): string {
+    let text = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
+    const headers = response.headers;
+    for (let i = 0; i < headers.length; i += 2) {
+      if (!isHopByHop(headers[i]!, response.connectionTokens)) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    }
+    if (response.framing.kind === "chunked" && !this.dechunk) text += "transfer-encoding: chunked\r\n";
+    if (!this.keepAlive) text += "connection: close\r\n";
+    else if (this.head.minor === 0) text += "connection: keep-alive\r\n";
+    return `${text}\r\n`;
+  }
+}
+
+const REASONS: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 499: "Client Closed Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };

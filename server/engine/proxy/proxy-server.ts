@@ -1,0 +1,308 @@
+import net from "node:net";
+import { ClientConnection, type ClientHost } from "./client-connection";
+import { Cluster, type UpstreamEndpoint } from "./cluster";
+import { newCounters } from "./counters";
+import { Exchange, type ExchangeContext, type Target } from "./exchange";
+import type { RequestHead } from "./http/head";
+import { matchRoute } from "./router";
+import type { DataPlaneConfig, DataPlaneStats, EndpointStats, IngressRoute, ListenerConfig, TrafficCounters } from "./types";
+import { UpstreamConnection, type ResponseSink } from "./upstream-connection";
+
+const SWEEP_MS = 100;
+const POOL_IDLE_MS = 4000; // under Node's default 5 s keep-alive timeout, so we close first
+const MAX_IDLE_PER_ENDPOINT = 256;
+const CLIENT_IDLE_MS = 120_000;
+const HEAD_TIMEOUT_MS = 10_000;
+const REBIND_MS = 2000;
+
+export type ProxyLog = (level: "warn" | "error", message: string, context?: Record<string, unknown>) => void;
+
+const listenerKey = (l: ListenerConfig) => (l.kind === "edge" ? `edge:${l.edgeId}` : l.kind === "service" ? `service:${l.serviceId}` : "ingress");
+
+/** One listening port and the counters of what came through it. */
+class ProxyListener implements ClientHost {
+  readonly counters = newCounters();
+  private readonly context: ExchangeContext;
+  server: net.Server | null = null;
+  bound = false;
+  /** The port actually bound (differs from the configured one only when that is 0, in tests). */
+  boundPort = 0;
+  error: string | null = null;
+  private rebind: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly key: string,
+    public config: ListenerConfig,
+    private readonly proxy: ProxyServer,
+    private readonly host: string,
+  ) {
+    this.context = proxy.contextFor([this.counters]);
+    this.listen();
+  }
+
+  begin(client: ClientConnection, head: RequestHead): Exchange | null {
+    const target = this.proxy.resolve(this.config, head);
+    if ("status" in target) {
+      client.reject(target.status, target.reason, target.message, head.keepAlive && head.framing.kind === "none");
+      return null;
+    }
+    return new Exchange(client, head, target, this.context);
+  }
+
+  admit(exchange: Exchange): void {
+    this.proxy.admit(exchange);
+  }
+
+  clientClosed(client: ClientConnection): void {
+    this.proxy.clients.delete(client);
+  }
+
+  close(): void {
+    clearTimeout(this.rebind);
+    this.server?.close();
+    this.server = null;
+  }
+
+  private listen(): void {
+    const server = net.createServer({ noDelay: true }, (socket) => this.proxy.clients.add(new ClientConnection(socket, this)));
+    server.maxConnections = 10_000;
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      this.bound = false;
+      this.error = `cannot listen on ${this.host}:${this.config.port}: ${err.code ?? err.message}`;
+      this.proxy.report(this);
+      // Something else holds the port (maybe briefly): keep trying.
+      this.rebind = setTimeout(() => this.listen(), REBIND_MS);
+    });
+    server.listen({ host: this.host, port: this.config.port }, () => {
+      this.server = server;
+      this.bound = true;
+      this.boundPort = (server.address() as net.AddressInfo).port;
+      this.error = null;
+      this.proxy.report(this);
+    });
+  }
+}
+
+/**
+ * The data plane: every listener, every cluster, the upstream connection pools, timeouts and
+ * draining. It runs in its own thread (see proxy-worker.ts) but has no thread-specific code,
+ * so tests drive it directly.
+ */
+export class ProxyServer {
+  readonly clients = new Set<ClientConnection>();
+  private readonly clusters = new Map<string, Cluster>();
+  private readonly listeners = new Map<string, ProxyListener>();
+  /** Endpoints that left their cluster while requests to them were still running. */
+  private readonly orphans = new Map<string, UpstreamEndpoint>();
+  private readonly connecting = new Set<UpstreamConnection>();
+  private readonly drainWaiters = new Map<string, Array<() => void>>();
+  private routes: IngressRoute[] = [];
+  private host = "127.0.0.1";
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly log: ProxyLog,
+    private readonly onListener: (listener: { key: string; bound: boolean; error: string | null }) => void = () => {},
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /** Applies a whole configuration, keeping what stays (pools, counters, bound ports). */
+  apply(config: DataPlaneConfig): void {
+    this.host = config.host;
+    this.routes = config.routes;
+    const wanted = new Set<string>();
+    for (const clusterConfig of config.clusters) {
+      wanted.add(clusterConfig.serviceId);
+      const existing = this.clusters.get(clusterConfig.serviceId);
+      if (existing) existing.update(clusterConfig);
+      else this.clusters.set(clusterConfig.serviceId, new Cluster(clusterConfig.serviceId, clusterConfig, (e) => this.retire(e)));
+    }
+    for (const [id, cluster] of this.clusters) {
+      if (wanted.has(id)) continue;
+      cluster.update({ ...clusterConfigOf(cluster), endpoints: [] });
+      this.clusters.delete(id);
+    }
+
+    const listeners = new Map(config.listeners.map((l) => [listenerKey(l), l]));
+    for (const [key, listener] of this.listeners) {
+      const next = listeners.get(key);
+      if (next && next.port === listener.config.port) listener.config = next;
+      else {
+        listener.close();
+        this.listeners.delete(key);
+      }
+    }
+    for (const [key, listener] of listeners) if (!this.listeners.has(key)) this.listeners.set(key, new ProxyListener(key, listener, this, this.host));
+  }
+
+  /** Takes an instance out of rotation and resolves once no request to it is in flight. */
+  drain(instanceId: string): Promise<void> {
+    const endpoint = this.endpoint(instanceId);
+    if (!endpoint) return Promise.resolve();
+    endpoint.draining = true;
+    this.closeIdle(endpoint);
+    if (endpoint.active === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.drainWaiters.get(instanceId) ?? [];
+      waiters.push(resolve);
+      this.drainWaiters.set(instanceId, waiters);
+    });
+  }
+
+  stats(): DataPlaneStats {
+    const endpoints: EndpointStats[] = [];
+    const now = performance.now();
+    for (const cluster of this.clusters.values()) {
+      for (const e of cluster.endpoints) endpoints.push({ serviceId: cluster.serviceId, instanceId: e.id, counters: e.counters, ejected: e.ejectedUntil > now });
+    }
+    return {
+      listeners: [...this.listeners.values()].map((l) => ({ key: l.key, listener: l.config, port: l.boundPort, bound: l.bound, error: l.error, counters: l.counters })),
+      endpoints,
+    };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const listener of this.listeners.values()) listener.close();
+    for (const client of this.clients) client.socket.destroy();
+    for (const cluster of this.clusters.values()) for (const e of cluster.endpoints) this.closeIdle(e);
+    for (const connection of this.connecting) connection.destroy();
+  }
+
+  // Used by listeners and exchanges:
+
+  contextFor(counters: TrafficCounters[]): ExchangeContext {
+    return {
+      now: () => performance.now(),
+      acquire: (endpoint, sink) => this.acquire(endpoint, sink),
+      release: (connection, reusable) => this.release(connection, reusable),
+      ended: (_exchange, cluster) => this.ended(cluster),
+      counters,
+    };
+  }
+
+  resolve(listener: ListenerConfig, head: RequestHead): Target | { status: number; reason: string; message: string } {
+    let serviceId: string;
+    let path = head.target;
+    if (listener.kind === "service") serviceId = listener.serviceId;
+    else if (listener.kind === "edge") serviceId = listener.toId;
+    else {
+      const match = matchRoute(this.routes, head.host, head.target);
+      if (!match) return { status: 404, reason: "Not Found", message: `no route for host ${head.host ?? "(none)"} and path ${head.target.split("?")[0]}` };
+      serviceId = match.serviceId;
+      path = match.path;
+    }
+    const cluster = this.clusters.get(serviceId);
+    if (!cluster) return { status: 503, reason: "Service Unavailable", message: `service ${serviceId} is not known to the proxy` };
+    return { cluster, path };
+  }
+
+  /** Circuit breaking: run now, wait for room, or refuse. */
+  admit(exchange: Exchange): void {
+    const cluster = exchange.cluster;
+    if (cluster.inFlight < cluster.settings.maxConnections) return exchange.start();
+    if (cluster.waiting.length < cluster.settings.maxPendingRequests) {
+      cluster.waiting.push(exchange);
+      return;
+    }
+    exchange.overloaded();
+  }
+
+  report(listener: ProxyListener): void {
+    if (listener.error) this.log("warn", listener.error, { listener: listener.key });
+    this.onListener({ key: listener.key, bound: listener.bound, error: listener.error });
+  }
+
+  private ended(cluster: Cluster): void {
+    while (cluster.waiting.length > 0 && cluster.inFlight < cluster.settings.maxConnections) {
+      const next = cluster.waiting.shift()!;
+      if (!next.finished) next.start();
+    }
+  }
+
+  private acquire(endpoint: UpstreamEndpoint, sink: ResponseSink): void {
+    for (let connection = endpoint.idle.pop(); connection; connection = endpoint.idle.pop()) {
+      if (!connection.socket.destroyed) return connection.assign(sink);
+    }
+    const connection = new UpstreamConnection(endpoint, performance.now());
+    this.connecting.add(connection);
+    connection.socket.once("connect", () => this.connecting.delete(connection));
+    connection.socket.once("close", () => this.connecting.delete(connection));
+    connection.assign(sink);
+  }
+
+  private release(connection: UpstreamConnection, reusable: boolean): void {
+    const endpoint = connection.endpoint;
+    if (reusable && !endpoint.draining && !connection.socket.destroyed && endpoint.idle.length < MAX_IDLE_PER_ENDPOINT) {
+      connection.sink = null;
+      connection.idleSince = performance.now();
+      endpoint.idle.push(connection);
+    } else connection.destroy();
+  }
+
+  private endpoint(instanceId: string): UpstreamEndpoint | undefined {
+    for (const cluster of this.clusters.values()) {
+      const found = cluster.find(instanceId);
+      if (found) return found;
+    }
+    return this.orphans.get(instanceId);
+  }
+
+  /** An endpoint left its cluster: no new requests; running ones finish. */
+  private retire(endpoint: UpstreamEndpoint): void {
+    endpoint.draining = true;
+    this.closeIdle(endpoint);
+    if (endpoint.active > 0) this.orphans.set(endpoint.id, endpoint);
+  }
+
+  private closeIdle(endpoint: UpstreamEndpoint): void {
+    for (const connection of endpoint.idle.splice(0)) connection.destroy();
+  }
+
+  /** Timeouts and housekeeping, on one timer instead of one per request. */
+  private sweep(): void {
+    try {
+      const now = performance.now();
+      for (const client of this.clients) {
+        const exchange = client.exchange;
+        if (exchange) {
+          if (now > exchange.deadline) exchange.timedOut();
+        } else if (client.headSince > 0 && now - client.headSince > HEAD_TIMEOUT_MS) {
+          client.reject(408, "Request Timeout", `request head not received within ${HEAD_TIMEOUT_MS / 1000} s`, false);
+        } else if (now - client.lastActivity > CLIENT_IDLE_MS) client.close();
+      }
+      for (const connection of this.connecting) {
+        const sink = connection.sink;
+        const timeout = sink instanceof Exchange ? sink.cluster.settings.connectTimeoutMs : 10_000;
+        if (now - connection.openedAt > timeout) {
+          this.connecting.delete(connection);
+          connection.connectTimedOut(timeout);
+        }
+      }
+      for (const cluster of this.clusters.values()) for (const endpoint of cluster.endpoints) this.pruneIdle(endpoint, now);
+      for (const [id, endpoint] of this.orphans) if (endpoint.active === 0) this.orphans.delete(id);
+      for (const [id, waiters] of this.drainWaiters) {
+        const endpoint = this.endpoint(id);
+        if (endpoint && endpoint.active > 0) continue;
+        this.drainWaiters.delete(id);
+        for (const resolve of waiters) resolve();
+      }
+    } catch (err) {
+      this.log("error", `proxy sweep failed: ${String(err)}`);
+    }
+  }
+
+  private pruneIdle(endpoint: UpstreamEndpoint, now: number): void {
+    const idle = endpoint.idle;
+    // Oldest first: stop at the first one still fresh.
+    let expired = 0;
+    while (expired < idle.length && (idle[expired]!.socket.destroyed || now - idle[expired]!.idleSince > POOL_IDLE_MS)) expired++;
+    for (const connection of idle.splice(0, expired)) connection.destroy();
+  }
+}
+
+function clusterConfigOf(cluster: Cluster) {
+  return { serviceId: cluster.serviceId, serviceName: cluster.serviceName, endpoints: [], settings: cluster.settings };
+}
