@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Endpoint, PickRequest } from "./balancers";
 import type { Cluster, UpstreamEndpoint } from "./cluster";
 import { recordRequest } from "./counters";
 import { ChunkedTracker } from "./http/chunked";
-import { isHopByHop, type RequestHead, type ResponseHead } from "./http/head";
+import { headerValue, type RequestHead, type ResponseHead } from "./http/head";
 import type { TrafficCounters } from "./types";
 import type { ResponseSink, UpstreamConnection } from "./upstream-connection";
 import { errorResponse } from "./client-connection";
@@ -11,6 +11,10 @@ import { errorResponse } from "./client-connection";
 /** A request body up to this size is kept so the request can be retried on another instance. */
 const RETAIN_BODY_BYTES = 64 * 1024;
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+
+/** Request ids: a random prefix per data plane and a counter — unique, and far cheaper than a UUID each. */
+const requestIdPrefix = randomBytes(6).toString("hex");
+let requestCounter = 0;
 
 /** What an exchange needs from the client connection it belongs to. */
 export interface ClientSide {
@@ -51,6 +55,8 @@ export class Exchange implements PickRequest, ResponseSink {
   /** Deadline (ms, performance clock) for the response head; checked by the proxy's sweep. */
   deadline = Number.POSITIVE_INFINITY;
   private readonly startedAt = performance.now();
+  /** "Now" for one round of picking an endpoint. */
+  private pickedAt = 0;
   private readonly tried: UpstreamEndpoint[] = [];
   private endpoint: UpstreamEndpoint | null = null;
   private upstream: UpstreamConnection | null = null;
@@ -63,6 +69,8 @@ export class Exchange implements PickRequest, ResponseSink {
   private outHead = "";
   private responseStarted = false;
   private dechunk: ChunkedTracker | null = null;
+  /** The response head, held until the rest of the same read is known, so head and body leave in one write. */
+  private heldHead = "";
   private keepAlive: boolean;
   private lastError = "";
   private status = 0;
@@ -88,14 +96,12 @@ export class Exchange implements PickRequest, ResponseSink {
   }
 
   header(lowerCaseName: string): string | undefined {
-    const headers = this.head.headers;
-    for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === lowerCaseName) return headers[i + 1];
-    return undefined;
+    return headerValue(this.head, lowerCaseName);
   }
 
   excludes(endpoint: Endpoint): boolean {
     const e = endpoint as UpstreamEndpoint;
-    return !e.usable(this.context.now()) || this.tried.includes(e);
+    return !e.usable(this.pickedAt) || this.tried.includes(e);
   }
 
   get cluster(): Cluster {
@@ -198,8 +204,14 @@ export class Exchange implements PickRequest, ResponseSink {
     // An HTTP/1.0 client can't read chunked framing: strip it and end the body by closing.
     if (head.framing.kind === "chunked" && this.head.minor === 0) this.dechunk = new ChunkedTracker();
     if (head.framing.kind === "close" || this.dechunk) this.keepAlive = false;
-    this.client.write(this.responseHeadText(head));
+    this.heldHead = this.responseHeadText(head);
     return true;
+  }
+
+  readDone(): void {
+    if (this.heldHead === "") return;
+    this.client.write(this.heldHead);
+    this.heldHead = "";
   }
 
   responseBody(data: Buffer): void {
@@ -211,6 +223,7 @@ export class Exchange implements PickRequest, ResponseSink {
   }
 
   responseEnd(reusable: boolean): void {
+    this.readDone();
     const connection = this.upstream;
     this.upstream = null;
     if (connection) this.context.release(connection, reusable && this.bodyDone);
@@ -229,6 +242,7 @@ export class Exchange implements PickRequest, ResponseSink {
 
   private dispatch(): void {
     const cluster = this.target.cluster;
+    this.pickedAt = this.context.now();
     const endpoint = cluster.balancer.pick(this) as UpstreamEndpoint | undefined;
     if (!endpoint) {
       if (this.tried.length === 0) return this.failed(503, `no healthy instance for service ${cluster.serviceName}`);
@@ -237,7 +251,7 @@ export class Exchange implements PickRequest, ResponseSink {
     this.tried.push(endpoint);
     this.endpoint = endpoint;
     endpoint.active++;
-    this.deadline = performance.now() + cluster.settings.requestTimeoutMs;
+    this.deadline = this.pickedAt + cluster.settings.requestTimeoutMs;
     this.context.acquire(endpoint, this);
   }
 
@@ -276,12 +290,22 @@ export class Exchange implements PickRequest, ResponseSink {
   }
 
   private relay(data: Buffer): void {
+    if (this.heldHead !== "") data = this.withHeldHead(data);
     if (!this.client.write(data)) {
       const socket = this.upstream?.socket;
       if (!socket) return;
       socket.pause();
       this.client.onceDrained(() => socket.resume());
     }
+  }
+
+  private withHeldHead(data: Buffer): Buffer {
+    const headLength = this.heldHead.length; // latin1: one byte per character
+    const joined = Buffer.allocUnsafe(headLength + data.length);
+    joined.write(this.heldHead, 0, "latin1");
+    data.copy(joined, headLength);
+    this.heldHead = "";
+    return joined;
   }
 
   private dropUpstream(): void {
@@ -317,35 +341,11 @@ export class Exchange implements PickRequest, ResponseSink {
 
   private requestHead(): string {
     const head = this.head;
-    let forwardedFor = "";
-    let proto = "";
-    let forwardedHost = "";
-    let requestId = "";
-    let text = `${head.method} ${this.target.path} HTTP/1.1\r\n`;
-    const headers = head.headers;
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i]!;
-      if (isHopByHop(name, head.connectionTokens)) continue;
-      switch (name.toLowerCase()) {
-        case "x-forwarded-for":
-          forwardedFor = headers[i + 1]!;
-          continue;
-        case "x-forwarded-proto":
-          proto = headers[i + 1]!;
-          break;
-        case "x-forwarded-host":
-          forwardedHost = headers[i + 1]!;
-          break;
-        case "x-request-id":
-          requestId = headers[i + 1]!;
-          break;
-      }
-      text += `${name}: ${headers[i + 1]}\r\n`;
-    }
-    text += `x-forwarded-for: ${forwardedFor ? `${forwardedFor}, ${this.clientIp}` : this.clientIp}\r\n`;
-    if (!proto) text += "x-forwarded-proto: http\r\n";
-    if (!forwardedHost && head.host) text += `x-forwarded-host: ${head.host}\r\n`;
-    if (!requestId) text += `x-request-id: ${randomUUID()}\r\n`;
+    let text = `${head.method} ${this.target.path} HTTP/1.1\r\n${head.forwarded}`;
+    text += `x-forwarded-for: ${head.forwardedFor ? `${head.forwardedFor}, ${this.clientIp}` : this.clientIp}\r\n`;
+    if (!head.hasForwardedProto) text += "x-forwarded-proto: http\r\n";
+    if (!head.hasForwardedHost && head.host) text += `x-forwarded-host: ${head.host}\r\n`;
+    if (!head.hasRequestId) text += `x-request-id: ${requestIdPrefix}-${(++requestCounter).toString(36)}\r\n`;
     if (head.framing.kind === "chunked") text += "transfer-encoding: chunked\r\n";
     if (head.upgrade !== undefined) text += `connection: upgrade\r\nupgrade: ${head.upgrade}\r\n`;
     if (head.host === undefined) text += `host: ${this.target.cluster.serviceName}\r\n`; // HTTP/1.0 clients may send none
@@ -353,11 +353,7 @@ export class Exchange implements PickRequest, ResponseSink {
   }
 
   private responseHeadText(response: ResponseHead): string {
-    let text = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
-    const headers = response.headers;
-    for (let i = 0; i < headers.length; i += 2) {
-      if (!isHopByHop(headers[i]!, response.connectionTokens)) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    }
+    let text = `HTTP/1.1 ${response.status} ${response.reason}\r\n${response.forwarded}`;
     if (response.framing.kind === "chunked" && !this.dechunk) text += "transfer-encoding: chunked\r\n";
     if (!this.keepAlive) text += "connection: close\r\n";
     else if (this.head.minor === 0) text += "connection: keep-alive\r\n";

@@ -18,6 +18,8 @@ export interface ResponseSink {
   responseHead(head: ResponseHead, raw: Buffer): boolean;
   /** A piece of the response body, as framed on the wire. */
   responseBody(data: Buffer): void;
+  /** Everything read from the socket in one go has been handed over (a moment to flush writes). */
+  readDone(): void;
   responseEnd(reusable: boolean): void;
   /** `101 Switching Protocols`: from here on the connection is a raw tunnel. */
   upgraded(head: ResponseHead, raw: Buffer, rest: Buffer | null): void;
@@ -104,11 +106,15 @@ export class UpstreamConnection {
   };
 
   private onData = (chunk: Buffer) => {
-    if (!this.sink) return void this.socket.destroy(); // nothing asked: a broken or confused upstream
-    if (this.framing !== null) return this.body(chunk, 0);
-    this.responded = true;
-    this.head = this.head ? Buffer.concat([this.head, chunk]) : chunk;
-    this.readHead();
+    const sink = this.sink;
+    if (!sink) return void this.socket.destroy(); // nothing asked: a broken or confused upstream
+    if (this.framing !== null) this.body(chunk, 0);
+    else {
+      this.responded = true;
+      this.head = this.head ? Buffer.concat([this.head, chunk]) : chunk;
+      this.readHead();
+    }
+    sink.readDone();
   };
 
   private readHead(): void {

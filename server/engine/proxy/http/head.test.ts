@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ChunkedTracker } from "./chunked";
-import { headEnd, HttpParseError, isHopByHop, parseRequestHead, parseResponseHead } from "./head";
+import { headEnd, headerValue, HttpParseError, parseRequestHead, parseResponseHead } from "./head";
 
 const request = (text: string) => {
   const buffer = Buffer.from(text, "latin1");
@@ -21,8 +21,17 @@ describe("request heads", () => {
       host: "shop",
       framing: { kind: "length", length: 12 },
       keepAlive: true,
-      headers: ["Host", "shop", "Content-Length", "12", "X-Trace", "abc"],
+      forwarded: "Host: shop\r\nContent-Length: 12\r\nX-Trace:  abc \r\n",
     });
+    expect(headerValue(head, "x-trace")).toBe("abc");
+  });
+
+  it("leaves hop-by-hop headers, those named in Connection, and X-Forwarded-For out of what is forwarded", () => {
+    const head = request(
+      "GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Secret\r\nKeep-Alive: 5\r\nX-Secret: s\r\nTE: trailers\r\nX-Forwarded-For: 10.0.0.1\r\nX-Forwarded-For: 10.0.0.2\r\nX-Request-Id: r1\r\nAccept: */*\r\n\r\n",
+    );
+    expect(head.forwarded).toBe("Host: a\r\nX-Request-Id: r1\r\nAccept: */*\r\n");
+    expect(head).toMatchObject({ forwardedFor: "10.0.0.1, 10.0.0.2", hasRequestId: true, hasForwardedProto: false });
   });
 
   it("knows keep-alive rules of 1.0 and 1.1, and upgrades", () => {
@@ -42,7 +51,8 @@ describe("request heads", () => {
     ["a header without a colon", "GET / HTTP/1.1\r\nHost: a\r\nBroken\r\n\r\n", "malformed header line"],
     ["a space in a header name", "GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", "invalid header name"],
     ["line folding", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n  b\r\n\r\n", "obsolete line folding"],
-    ["a NUL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", "invalid character"],
+    ["a NUL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", "stray CR, LF or NUL"],
+    ["a bare LF splitting a header", "GET / HTTP/1.1\r\nHost: a\r\nX: a\nInjected: b\r\n\r\n", "stray CR, LF or NUL"],
     ["a non-numeric length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12abc\r\n\r\n", "invalid Content-Length"],
     ["a negative length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", "invalid Content-Length"],
     ["conflicting lengths", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "conflicting Content-Length"],
@@ -75,10 +85,9 @@ describe("response heads", () => {
     expect(response("HTTP/1.1 100 Continue\r\n\r\n").framing).toEqual({ kind: "none" });
   });
 
-  it("treats Connection-listed headers as hop-by-hop", () => {
-    expect(isHopByHop("Keep-Alive", [])).toBe(true);
-    expect(isHopByHop("X-Internal", ["x-internal"])).toBe(true);
-    expect(isHopByHop("X-Trace", ["close"])).toBe(false);
+  it("forwards response headers except hop-by-hop ones", () => {
+    const head = response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nX-App: 1\r\n\r\n");
+    expect(head.forwarded).toBe("Content-Length: 2\r\nX-App: 1\r\n");
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * HTTP/1.x message heads, parsed by hand from the bytes on the socket: the proxy only needs the
- * start line, the headers as a flat list, and what frames the body. Anything ambiguous that could
- * let two parties disagree about where a message ends (request smuggling) is refused.
+ * HTTP/1.x message heads, parsed by hand from the bytes on the socket in a single pass that also
+ * prepares what is forwarded: the proxy needs the start line, what frames the body, and the header
+ * lines to pass on (hop-by-hop ones dropped). Anything ambiguous that could let two parties
+ * disagree about where a message ends (request smuggling) is refused.
  */
 
 export type Framing =
@@ -11,43 +12,58 @@ export type Framing =
   /** Response only: the body runs until the upstream closes. */
   | { kind: "close" };
 
-export type RequestHead = {
-  method: string;
-  target: string;
+type Common = {
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   minor: number;
-  /** name, value, name, value… in their original case, hop-by-hop headers included. */
-  headers: string[];
-  host: string | undefined;
   framing: Framing;
+  /** Header lines to pass on as they came, each ending in CRLF; hop-by-hop headers left out. */
+  forwarded: string;
+  /** The whole head as received (for the occasional header lookup). */
+  text: string;
+};
+
+export type RequestHead = Common & {
+  method: string;
+  target: string;
+  host: string | undefined;
   keepAlive: boolean;
   /** The protocol asked for with `Connection: upgrade` + `Upgrade:` (e.g. websocket). */
   upgrade: string | undefined;
-  /** Lower-cased header names listed in Connection: they are hop-by-hop too. */
-  connectionTokens: string[];
+  /** X-Forwarded-For as received (left out of `forwarded`: the proxy appends to it). */
+  forwardedFor: string | undefined;
+  hasForwardedProto: boolean;
+  hasForwardedHost: boolean;
+  hasRequestId: boolean;
 };
 
-export type ResponseHead = {
+export type ResponseHead = Common & {
   status: number;
   reason: string;
-  minor: number;
-  headers: string[];
-  framing: Framing;
   /** The upstream will close after this response (so its connection can't be reused). */
   closes: boolean;
-  connectionTokens: string[];
 };
 
 export class HttpParseError extends Error {
   override readonly name = "HttpParseError";
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// Field values: visible ASCII, obs-text, space and tab; never CR, LF or NUL.
-const BAD_VALUE = /[\0\r\n]/;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 const DIGITS = /^\d{1,15}$/;
+// CR or LF outside a CRLF pair, or NUL, anywhere in a head: a message-splitting attempt.
+const STRAY_CONTROL = /\r(?!\n)|(?<!\r)\n|\0/;
+
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN_CHARS[c.charCodeAt(0)] = 1;
+
+function isToken(text: string, from: number, to: number): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
+}
 
 /** Index just past the blank line ending a head, or -1 if it hasn't arrived yet. */
 export function headEnd(buffer: Buffer, from = 0): number {
@@ -55,94 +71,157 @@ export function headEnd(buffer: Buffer, from = 0): number {
   return at === -1 ? -1 : at + 4;
 }
 
-type Fields = { headers: string[]; contentLength: number; chunked: boolean; hasTransferEncoding: boolean; connection: string[]; host: string | undefined; upgrade: string | undefined };
+/** Hop-by-hop headers (RFC 9110 §7.6.1) a proxy must not forward, lower-cased. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+/** Lengths of every header name scanFields() looks at. */
+const INTERESTING_LENGTHS = new Set([...HOP_BY_HOP, "host", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"].map((n) => n.length));
+/** Connection tokens that are not header names. */
+const CONNECTION_OPTIONS = new Set(["close", "keep-alive", "upgrade"]);
 
-function parseFields(lines: string[]): Fields {
-  const headers: string[] = [];
-  let contentLength = -1;
-  let chunked = false;
+type Fields = {
+  forwarded: string;
+  contentLength: number;
+  chunked: boolean;
+  connection: string[];
+  host: string | undefined;
+  upgrade: string | undefined;
+  forwardedFor: string | undefined;
+  hasForwardedProto: boolean;
+  hasForwardedHost: boolean;
+  hasRequestId: boolean;
+};
+
+/** One pass over the header lines (from `start`, the index after the start line's CRLF). */
+function scanFields(text: string, start: number): Fields {
+  const fields: Fields = {
+    forwarded: "",
+    contentLength: -1,
+    chunked: false,
+    connection: [],
+    host: undefined,
+    upgrade: undefined,
+    forwardedFor: undefined,
+    hasForwardedProto: false,
+    hasForwardedHost: false,
+    hasRequestId: false,
+  };
   let hasTransferEncoding = false;
-  let host: string | undefined;
-  let upgrade: string | undefined;
-  const connection: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === "") continue;
-    if (line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) throw new HttpParseError("obsolete line folding in headers");
-    const colon = line.indexOf(":");
-    if (colon <= 0) throw new HttpParseError(`malformed header line "${line.slice(0, 40)}"`);
-    const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) throw new HttpParseError(`invalid header name "${name.slice(0, 40)}"`);
-    const value = line.slice(colon + 1).trim();
-    if (BAD_VALUE.test(value)) throw new HttpParseError(`invalid character in header ${name}`);
-    headers.push(name, value);
-    switch (name.length) {
-      case 4:
-        if (name.toLowerCase() === "host") {
-          if (host !== undefined) throw new HttpParseError("more than one Host header");
-          host = value;
-        }
-        break;
-      case 7:
-        if (name.toLowerCase() === "upgrade") upgrade = value;
-        break;
-      case 10:
-        if (name.toLowerCase() === "connection") for (const token of value.split(",")) connection.push(token.trim().toLowerCase());
-        break;
-      case 14:
-        if (name.toLowerCase() === "content-length") {
+  let pos = start;
+  while (pos < text.length) {
+    let end = text.indexOf("\r\n", pos);
+    if (end === -1) end = text.length;
+    if (end === pos) break;
+    const first = text.charCodeAt(pos);
+    if (first === 32 || first === 9) throw new HttpParseError("obsolete line folding in headers");
+    const colon = text.indexOf(":", pos);
+    if (colon === -1 || colon > end) throw new HttpParseError(`malformed header line "${text.slice(pos, Math.min(end, pos + 40))}"`);
+    if (!isToken(text, pos, colon)) throw new HttpParseError(`invalid header name "${text.slice(pos, Math.min(colon, pos + 40))}"`);
+    // Only names of these lengths matter; others are passed on without looking closer.
+    const name = INTERESTING_LENGTHS.has(colon - pos) ? text.slice(pos, colon).toLowerCase() : "";
+    let keep = !HOP_BY_HOP.has(name);
+    if (name !== "") {
+      const value = text.slice(colon + 1, end).trim();
+      switch (name) {
+        case "host":
+          if (fields.host !== undefined) throw new HttpParseError("more than one Host header");
+          fields.host = value;
+          break;
+        case "upgrade":
+          fields.upgrade = value;
+          break;
+        case "connection":
+          for (const token of value.split(",")) fields.connection.push(token.trim().toLowerCase());
+          break;
+        case "content-length": {
           if (!DIGITS.test(value)) throw new HttpParseError(`invalid Content-Length "${value.slice(0, 20)}"`);
           const length = Number(value);
-          if (contentLength !== -1 && contentLength !== length) throw new HttpParseError("conflicting Content-Length headers");
-          contentLength = length;
+          if (fields.contentLength !== -1 && fields.contentLength !== length) throw new HttpParseError("conflicting Content-Length headers");
+          fields.contentLength = length;
+          break;
         }
-        break;
-      case 17:
-        if (name.toLowerCase() === "transfer-encoding") {
-          hasTransferEncoding = true;
+        case "transfer-encoding": {
           const codings = value.toLowerCase().split(",").map((c) => c.trim());
           // Only plain `chunked` is relayed; anything else we couldn't frame safely.
-          if (codings.length !== 1 || codings[0] !== "chunked" || chunked) throw new HttpParseError(`unsupported Transfer-Encoding "${value.slice(0, 40)}"`);
-          chunked = true;
+          if (codings.length !== 1 || codings[0] !== "chunked" || fields.chunked) throw new HttpParseError(`unsupported Transfer-Encoding "${value.slice(0, 40)}"`);
+          fields.chunked = true;
+          hasTransferEncoding = true;
+          break;
         }
-        break;
+        case "x-forwarded-for":
+          fields.forwardedFor = fields.forwardedFor === undefined ? value : `${fields.forwardedFor}, ${value}`;
+          keep = false;
+          break;
+        case "x-forwarded-proto":
+          fields.hasForwardedProto = true;
+          break;
+        case "x-forwarded-host":
+          fields.hasForwardedHost = true;
+          break;
+        case "x-request-id":
+          fields.hasRequestId = true;
+          break;
+      }
     }
+    if (keep) fields.forwarded += text.slice(pos, end + 2);
+    pos = end + 2;
   }
-  if (hasTransferEncoding && contentLength !== -1) throw new HttpParseError("both Transfer-Encoding and Content-Length");
-  return { headers, contentLength, chunked, hasTransferEncoding, connection, host, upgrade };
+  if (hasTransferEncoding && fields.contentLength !== -1) throw new HttpParseError("both Transfer-Encoding and Content-Length");
+  // Headers named in Connection are hop-by-hop too (rare: filter again).
+  const extra = fields.connection.filter((token) => !CONNECTION_OPTIONS.has(token));
+  if (extra.length > 0) fields.forwarded = withoutHeaders(fields.forwarded, extra);
+  return fields;
+}
+
+function withoutHeaders(lines: string, names: string[]): string {
+  return lines
+    .split("\r\n")
+    .filter((line) => line !== "" && !names.includes(line.slice(0, line.indexOf(":")).toLowerCase()))
+    .map((line) => `${line}\r\n`)
+    .join("");
+}
+
+function headText(buffer: Buffer, end: number): string {
+  const text = buffer.toString("latin1", 0, end - 2); // keep the last header's CRLF
+  if (STRAY_CONTROL.test(text)) throw new HttpParseError("stray CR, LF or NUL in the head");
+  return text;
 }
 
 /** Parses a request head; `end` comes from headEnd(). Throws HttpParseError on anything malformed. */
 export function parseRequestHead(buffer: Buffer, end: number): RequestHead {
-  const lines = buffer.toString("latin1", 0, end - 4).split("\r\n");
-  const start = REQUEST_LINE.exec(lines[0]!);
-  if (!start) throw new HttpParseError(`malformed request line "${lines[0]!.slice(0, 60)}"`);
+  const text = headText(buffer, end);
+  const lineEnd = text.indexOf("\r\n");
+  const start = REQUEST_LINE.exec(text.slice(0, lineEnd));
+  if (!start) throw new HttpParseError(`malformed request line "${text.slice(0, Math.min(lineEnd, 60))}"`);
   const minor = start[3] === "1" ? 1 : 0;
-  const fields = parseFields(lines);
+  const fields = scanFields(text, lineEnd + 2);
   if (minor === 1 && fields.host === undefined) throw new HttpParseError("missing Host header");
   const close = fields.connection.includes("close");
-  const keepAlive = minor === 1 ? !close : fields.connection.includes("keep-alive") && !close;
   return {
     method: start[1]!,
     target: start[2]!,
     minor,
-    headers: fields.headers,
     host: fields.host,
     framing: fields.chunked ? { kind: "chunked" } : fields.contentLength > 0 ? { kind: "length", length: fields.contentLength } : { kind: "none" },
-    keepAlive,
+    keepAlive: minor === 1 ? !close : fields.connection.includes("keep-alive") && !close,
     upgrade: fields.connection.includes("upgrade") ? fields.upgrade : undefined,
-    connectionTokens: fields.connection,
+    forwarded: fields.forwarded,
+    text,
+    forwardedFor: fields.forwardedFor,
+    hasForwardedProto: fields.hasForwardedProto,
+    hasForwardedHost: fields.hasForwardedHost,
+    hasRequestId: fields.hasRequestId,
   };
 }
 
 /** Parses a response head to `method`; throws HttpParseError on anything malformed. */
 export function parseResponseHead(buffer: Buffer, end: number, method: string): ResponseHead {
-  const lines = buffer.toString("latin1", 0, end - 4).split("\r\n");
-  const start = STATUS_LINE.exec(lines[0]!);
-  if (!start) throw new HttpParseError(`malformed status line "${lines[0]!.slice(0, 60)}"`);
+  const text = headText(buffer, end);
+  const lineEnd = text.indexOf("\r\n");
+  const start = STATUS_LINE.exec(text.slice(0, lineEnd));
+  if (!start) throw new HttpParseError(`malformed status line "${text.slice(0, Math.min(lineEnd, 60))}"`);
   const status = Number(start[2]);
   const minor = start[1] === "1" ? 1 : 0;
-  const fields = parseFields(lines);
+  const fields = scanFields(text, lineEnd + 2);
   const bodiless = method === "HEAD" || status < 200 || status === 204 || status === 304;
   const framing: Framing = bodiless
     ? { kind: "none" }
@@ -154,14 +233,16 @@ export function parseResponseHead(buffer: Buffer, end: number, method: string): 
           : { kind: "length", length: fields.contentLength }
         : { kind: "close" };
   const closes = framing.kind === "close" || fields.connection.includes("close") || (minor === 0 && !fields.connection.includes("keep-alive"));
-  return { status, reason: start[3] ?? "", minor, headers: fields.headers, framing, closes, connectionTokens: fields.connection };
+  return { status, reason: start[3] ?? "", minor, framing, closes, forwarded: fields.forwarded, text };
 }
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) a proxy must not forward, lower-cased. */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
-
-/** Whether the header named `name` stays on the far side of this hop. */
-export function isHopByHop(name: string, connectionTokens: string[]): boolean {
-  const lower = name.toLowerCase();
-  return HOP_BY_HOP.has(lower) || (connectionTokens.length > 0 && connectionTokens.includes(lower));
+/** A header's value from a parsed head's text (first occurrence), for the rare lookups (sticky sessions). */
+export function headerValue(head: Common, lowerCaseName: string): string | undefined {
+  const lines = head.text.split("\r\n");
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(":");
+    if (colon > 0 && line.slice(0, colon).toLowerCase() === lowerCaseName) return line.slice(colon + 1).trim();
+  }
+  return undefined;
 }
