@@ -4,6 +4,18 @@ import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+const portRange = (from: number, to: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+-\d+$/, `must look like ${from}-${to}`)
+    .transform((range) => {
+      const [low, high] = range.split("-").map(Number) as [number, number];
+      return { from: low, to: high };
+    })
+    .refine((range) => range.from >= 1024 && range.to <= 65535 && range.from <= range.to, "must be an ascending range within 1024-65535")
+    .default({ from, to });
+
 const databaseUrl = z
   .string()
   .trim()
@@ -17,16 +29,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GANTRY_DEMO: z.enum(["0", "1"]).default("1"),
   GANTRY_DASHBOARD: z.enum(["0", "1"]).default("1"),
-  GANTRY_PORT_RANGE: z
-    .string()
-    .trim()
-    .regex(/^\d+-\d+$/, "must look like 20000-29999")
-    .transform((range) => {
-      const [from, to] = range.split("-").map(Number) as [number, number];
-      return { from, to };
-    })
-    .refine(({ from, to }) => from >= 1024 && to <= 65535 && from <= to, "must be an ascending range within 1024-65535")
-    .default({ from: 20000, to: 29999 }),
+  GANTRY_PORT_RANGE: portRange(20000, 29999),
+  GANTRY_LISTENER_PORT_RANGE: portRange(19000, 19999),
+  /** 0 turns the ingress gateway off. */
+  GANTRY_INGRESS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
@@ -42,6 +48,10 @@ export type Env = {
   dev: boolean;
   /** Ports handed to instances as PORT. */
   portRange: { from: number; to: number };
+  /** Ports of service and dependency listeners. */
+  listenerPortRange: { from: number; to: number };
+  /** The ingress gateway's port; 0 for none. */
+  ingressPort: number;
 };
 
 export class EnvError extends Error {
@@ -71,6 +81,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
         "until authentication exists, because the dashboard can start processes. Use 127.0.0.1 and a reverse proxy or SSH tunnel.",
     );
   }
+  const [instances, listeners] = [env.GANTRY_PORT_RANGE, env.GANTRY_LISTENER_PORT_RANGE];
+  if (instances.from <= listeners.to && listeners.from <= instances.to) {
+    throw new EnvError(`GANTRY_LISTENER_PORT_RANGE overlaps GANTRY_PORT_RANGE; listeners and instances need ports apart`);
+  }
   return {
     host: env.GANTRY_HOST,
     port: env.GANTRY_PORT,
@@ -80,6 +94,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     demo: env.GANTRY_DEMO === "1",
     dashboard: env.GANTRY_DASHBOARD === "1",
     portRange: env.GANTRY_PORT_RANGE,
+    listenerPortRange: env.GANTRY_LISTENER_PORT_RANGE,
+    ingressPort: env.GANTRY_INGRESS_PORT,
     dev: env.NODE_ENV === "development",
   };
 }

@@ -52,7 +52,8 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     await migrate(db.prisma, log);
 
     const feed = new Feed<Change>("changes", log);
-    const topology = createTopology({ prisma: db.prisma, feed, baseDir: projectRoot });
+    const topology = createTopology({ prisma: db.prisma, feed, baseDir: projectRoot, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
+    await topology.assignMissingListenerPorts();
     if (env.demo) await seedDemo(db.prisma, topology, log);
 
     const engine = createEngine({
@@ -61,12 +62,15 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       dataDir: env.dataDir,
       baseDir: projectRoot,
       portRange: env.portRange,
+      host: env.host,
+      ingressPort: env.ingressPort,
     });
     // Desired state changed: the engine only hears which service to look at again.
     feed.subscribe((change) => {
       if (change.type !== "topology") return;
       if (change.delta.kind === "service.upserted") engine.enqueue(change.delta.service.id);
       if (change.delta.kind === "service.removed") engine.enqueue(change.delta.id);
+      void engine.refreshTraffic().catch((err: unknown) => log.error({ err }, "refreshing traffic configuration failed"));
     });
     await engine.start();
     cleanups.push(() => engine.stop());
@@ -103,6 +107,16 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     await stopAll();
     throw err;
   }
+}
+
+/** Ports a listener may not take. */
+function reservedPorts(env: Env) {
+  return (port: number): string | undefined => {
+    if (port === env.port) return "Gantry's own port (GANTRY_PORT)";
+    if (port === env.ingressPort) return "the ingress gateway's port (GANTRY_INGRESS_PORT)";
+    if (port >= env.portRange.from && port <= env.portRange.to) return "inside GANTRY_PORT_RANGE, where instances get their ports";
+    return undefined;
+  };
 }
 
 async function prepareDashboard(env: Env) {

@@ -12,7 +12,7 @@ describe("health probes on real processes", () => {
   const server = useTestGantry();
 
   const only = async (serviceId: string) => (await server.api.instances.list.query({ serviceId }))[0];
-  const endpointIds = async (serviceId: string) => (await server.api.services.endpoints.query({ id: serviceId })).map((e) => e.instanceId);
+  const endpointIds = async (serviceId: string) => (await server.api.services.endpoints.query({ id: serviceId })).map((e) => e.id);
 
   it("takes an instance that turns unready out of the endpoints, and back when it recovers", async () => {
     const service = await server.api.services.create.mutate({

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Instance } from "./contracts/instance";
 import { projectRoot } from "./gantry";
 import { isSameProcess, processStartTime } from "./lib/proc";
-import { apiClient, fixtureTemplate, tempDir, testPortRange, useTestGantry } from "./testing/gantry";
+import { apiClient, fixtureTemplate, tempDir, testListenerRange, testPortRange, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 
@@ -169,6 +169,8 @@ describe("Gantry killed with SIGKILL", () => {
         GANTRY_DEMO: "0",
         GANTRY_DASHBOARD: "0",
         GANTRY_PORT_RANGE: `${testPortRange().from + 500}-${testPortRange().to}`,
+        GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 100}-${testListenerRange().to}`,
+        GANTRY_INGRESS_PORT: "0",
         LOG_LEVEL: "warn",
       },
       stdio: "ignore",

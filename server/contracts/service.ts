@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { probeSet } from "./probe";
+import { listenPort, trafficSettings, type TrafficSettings } from "./traffic";
 
 /** RFC 1035 label, as Kubernetes Service names: it becomes a hostname and an env var prefix. */
 export const serviceName = z
@@ -67,6 +68,9 @@ export const serviceCreateInput = z.object({
   name: serviceName,
   replicas: replicas.default(1),
   template: instanceTemplate,
+  traffic: trafficSettings.default(trafficSettings.parse({})),
+  /** Omitted: Gantry picks a free one from GANTRY_LISTENER_PORT_RANGE. */
+  listenPort: listenPort.optional(),
   position: position.optional(),
 });
 export type ServiceCreateInput = z.input<typeof serviceCreateInput>;
@@ -82,6 +86,9 @@ export const serviceUpdateInput = z.object({
       replicas: replicas.optional(),
       /** Merged field by field over the current template. */
       template: instanceTemplatePatch.optional(),
+      /** Merged field by field over the current traffic settings; never restarts instances. */
+      traffic: trafficSettings.partial().optional(),
+      listenPort: listenPort.optional(),
       position: position.optional(),
     })
     .strict(),
@@ -97,6 +104,9 @@ export type Service = {
   replicas: number;
   revision: number;
   template: InstanceTemplate;
+  traffic: TrafficSettings;
+  /** The service's stable proxy address is 127.0.0.1:listenPort. */
+  listenPort: number | null;
   position: Position;
   createdAt: string;
   updatedAt: string;
@@ -108,4 +118,5 @@ export type ServiceScaleInput = z.input<typeof serviceScaleInput>;
 export const dependencyCreateInput = z.object({ fromId: serviceId, toId: serviceId });
 export type DependencyCreateInput = z.input<typeof dependencyCreateInput>;
 
-export type Dependency = { id: string; fromId: string; toId: string; createdAt: string };
+/** from calls to; from's instances find to at TO_URL = http://127.0.0.1:port (this edge's own listener). */
+export type Dependency = { id: string; fromId: string; toId: string; port: number | null; createdAt: string };

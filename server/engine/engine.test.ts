@@ -5,6 +5,7 @@ import { ManualClock, settle } from "../lib/manual-clock";
 import { tempDir, testPortRange } from "../testing/gantry";
 import { FakeDriver } from "./drivers/fake-driver";
 import { createEngine, type Engine } from "./index";
+import { RecordingDataPlane } from "./proxy/testing/recording-data-plane";
 import { MemoryStore } from "./testing/memory-store";
 import type { DesiredService } from "./types";
 
@@ -35,7 +36,7 @@ afterEach(async () => {
 async function harness(initial: DesiredService[] = [service()], store = new MemoryStore(), driver = new FakeDriver()) {
   const clock = new ManualClock();
   for (const s of initial) store.put(s);
-  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("engine"), baseDir: "/", portRange: testPortRange(), resyncMs: 60_000 });
+  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("engine"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane: new RecordingDataPlane(), resyncMs: 60_000 });
   engines.push(engine);
   await engine.start();
   const phases = () => engine.instances().map((i) => i.phase);

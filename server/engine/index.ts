@@ -9,6 +9,8 @@ import { ServiceController } from "./controller/service-controller";
 import { processDriver } from "./drivers/process-driver";
 import type { RuntimeDriver } from "./drivers/runtime-driver";
 import { LogPump } from "./logs/log-pump";
+import { DataPlane } from "./proxy/data-plane";
+import { TrafficController, type DataPlanePort } from "./proxy/traffic-controller";
 import type { EngineStore } from "./ports";
 import { healthHook, type HealthOptions } from "./health/health-hook";
 import { instanceEnv } from "./supervisor/instance-env";
@@ -30,7 +32,13 @@ export type EngineOptions = {
   /** Relative working directories of services resolve against this folder. */
   baseDir: string;
   portRange: PortRange;
+  /** Address the listeners bind (Gantry's own host). */
+  host: string;
+  /** The ingress gateway's port; 0 for none. */
+  ingressPort: number;
   driver?: RuntimeDriver;
+  /** Defaults to the real data plane thread. */
+  dataPlane?: DataPlanePort;
   clock?: Clock;
   resyncMs?: number;
   restartOptions?: RestartTrackerOptions;
@@ -49,18 +57,44 @@ export function createEngine(options: EngineOptions) {
   const writer = new StateWriter(store, clock, log);
   const logs = new LogPump(path.join(options.dataDir, "logs"), clock, log);
   const ports = new PortAllocator(options.portRange);
+  const dataPlane = options.dataPlane ?? new DataPlane(log.child({ component: "data-plane" }), (key, _bound, error) => traffic.listenerStatus(key, error));
+  const traffic = new TrafficController({
+    load: () => store.trafficTopology(),
+    endpointsOf: (serviceId) => endpointsOf(serviceId),
+    dataPlane,
+    host: options.host,
+    ingressPort: options.ingressPort,
+    log,
+    event: (event) => writer.event(event),
+  });
   const supervisor = new Supervisor({
     driver,
     clock,
     log,
     writer,
     logs,
-    hooks: [portHook(ports), logs.hook, healthHook({ clock, baseDir: options.baseDir, envOf: instanceEnv, run: options.probeRunner })],
+    hooks: [
+      portHook(ports),
+      logs.hook,
+      traffic.dependencyEnvHook,
+      healthHook({ clock, baseDir: options.baseDir, envOf: instanceEnv, run: options.probeRunner }),
+      traffic.drainHook,
+    ],
     baseDir: options.baseDir,
     restartOptions: options.restartOptions,
     usageSampleMs: options.usageSampleMs,
   });
   const controller = new ServiceController({ store, supervisor, clock, log, resyncMs: options.resyncMs });
+  supervisor.onStateChange(() => traffic.schedule());
+
+  /** Where a service's traffic may go: its ready instances. */
+  function endpointsOf(serviceId: string) {
+    return supervisor
+      .instancesOf(serviceId)
+      .filter((r) => r.phase === "Running" && r.ready && r.port !== null)
+      .map((r) => ({ id: r.id, host: "127.0.0.1", port: r.port!, revision: r.revision }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
   let pruneLoop: Loop | undefined;
 
   /** Takes over instances a previous Gantry left running; forgets the ones that died meanwhile. */
@@ -88,6 +122,8 @@ export function createEngine(options: EngineOptions) {
 
   return {
     async start(): Promise<void> {
+      dataPlane.start();
+      await traffic.refresh(); // before adopting: adopted instances become endpoints at once
       await adoptSurvivors();
       logs.start();
       supervisor.start();
@@ -102,8 +138,19 @@ export function createEngine(options: EngineOptions) {
       pruneLoop?.stop();
       await controller.stop();
       await supervisor.stopAll();
+      await dataPlane.stop();
       logs.stop();
       await writer.drained();
+    },
+
+    /** Listeners, routes, traffic settings or dependency edges changed. */
+    refreshTraffic(): Promise<void> {
+      return traffic.refresh();
+    },
+
+    /** The data plane's counters (requests, latency) per listener and per instance. */
+    trafficStats() {
+      return dataPlane.stats();
     },
 
     /** The desired state of a service changed (or it is gone): reconcile it. */
@@ -116,13 +163,7 @@ export function createEngine(options: EngineOptions) {
       return controller.idle();
     },
 
-    /** Where a service's traffic may go: its ready instances. */
-    endpoints(serviceId: string): Array<{ instanceId: string; host: string; port: number }> {
-      return supervisor
-        .instancesOf(serviceId)
-        .filter((r) => r.phase === "Running" && r.ready && r.port !== null)
-        .map((r) => ({ instanceId: r.id, host: "127.0.0.1", port: r.port! }));
-    },
+    endpoints: endpointsOf,
 
     instances(serviceId?: string): Instance[] {
       return (serviceId ? supervisor.instancesOf(serviceId) : supervisor.all()).map((r) => r.toView()).sort((a, b) => a.id.localeCompare(b.id));

@@ -1,4 +1,5 @@
 import type { InstanceTemplate } from "../contracts/service";
+import type { TrafficTopology } from "./proxy/traffic-controller";
 import type { DesiredService, EngineEvent, InstanceRecord } from "./types";
 
 export type InstanceChanges = { saves: InstanceRecord[]; removals: string[]; events: EngineEvent[] };
@@ -14,4 +15,6 @@ export interface EngineStore {
   applyInstanceChanges(changes: InstanceChanges): Promise<void>;
   /** All instances of a service whose deletion was requested are gone: remove the service. */
   finalizeDeletion(serviceId: string): Promise<void>;
+  /** Listeners, routes and traffic settings of every service, and the dependency edges. */
+  trafficTopology(): Promise<TrafficTopology>;
 }

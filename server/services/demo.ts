@@ -6,7 +6,9 @@ import type { Topology } from "./topology";
 const demoService = (name: string, x: number): ServiceCreateInput => ({
   name,
   replicas: name === "api" ? 2 : 1,
-  template: { command: "node", args: ["service.mjs"], cwd: "examples/demo" },
+  template: { command: "node", args: ["service.mjs"], cwd: "examples/demo", probes: { readiness: { kind: "http", path: "/healthz", periodSeconds: 2 } } },
+  // The ingress gateway sends every request to web.
+  traffic: name === "web" ? { routes: [{ pathPrefix: "/" }] } : {},
   position: { x, y: 120 },
 });
 

@@ -30,7 +30,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
 
   beforeAll(async () => {
     store = await migratedStore(backend);
-    topology = createTopology({ prisma: store.prisma, feed: store.feed, baseDir });
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: (port) => (port === 19001 ? "Gantry's own port" : undefined) });
   });
   afterAll(() => store.dispose());
   beforeEach(() => {

@@ -21,7 +21,9 @@ import { newId } from "../lib/ids";
 import type { Prisma } from "../store/database";
 import { isUniqueViolation } from "../store/errors";
 import { toDependency, toService } from "../store/records";
+import { trafficSettings, type Route } from "../contracts/traffic";
 import { auditedTransaction, type Tx } from "../store/audited-transaction";
+import { claimListenerPort, type PortRange, type ReservedPorts } from "../store/listener-ports";
 import type { ChangeFeed } from "../store/changes";
 
 export type TopologyDeps = {
@@ -29,10 +31,13 @@ export type TopologyDeps = {
   feed: ChangeFeed;
   /** Relative working directories of services resolve against this folder. */
   baseDir: string;
+  /** Where service and dependency listeners get their ports. */
+  listenerPorts: PortRange;
+  reservedPorts: ReservedPorts;
 };
 
 /** Use-cases that edit the desired topology: services and the dependency edges between them. */
-export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
+export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedPorts }: TopologyDeps) {
   const checkTemplate = (template: InstanceTemplate) => {
     const dir = path.resolve(baseDir, template.cwd);
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
@@ -51,6 +56,18 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
     const row = await findService(tx, id);
     if (row.deletedAt) throw new AppError("CONFLICT", `service ${row.name} is being deleted`);
     return row;
+  };
+
+  /** Two services can't both claim the same host and path prefix at the ingress. */
+  const checkRoutes = async (tx: Tx, serviceId: string, routes: Route[]) => {
+    if (routes.length === 0) return;
+    const others = await tx.service.findMany({ where: { id: { not: serviceId }, deletedAt: null }, select: { name: true, traffic: true } });
+    for (const route of routes) {
+      for (const other of others) {
+        const taken = trafficSettings.parse(other.traffic).routes.some((r) => r.host === route.host && r.pathPrefix === route.pathPrefix);
+        if (taken) throw new AppError("CONFLICT", `service ${other.name} already routes ${route.host ?? "any host"} ${route.pathPrefix}`, "traffic.routes");
+      }
+    }
   };
 
   const nameTaken = (name: string, deleting = false) =>
@@ -74,12 +91,15 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
           const existing = await tx.service.findUnique({ where: { name: input.name } });
           if (existing) throw nameTaken(input.name, existing.deletedAt !== null);
           const id = newId();
+          await checkRoutes(tx, id, input.traffic.routes);
           const row = await tx.service.create({
             data: {
               id,
               name: input.name,
               replicas: input.replicas,
               template: input.template,
+              traffic: input.traffic,
+              listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
               positionX: input.position?.x ?? 0,
               positionY: input.position?.y ?? 0,
               revisions: { create: { id: newId(), number: 1, template: input.template } },
@@ -112,9 +132,16 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
         const template = patch.template ? instanceTemplate.parse({ ...before.template, ...patch.template }) : before.template;
         const templateChanged = !isDeepStrictEqual(template, before.template);
         if (templateChanged) checkTemplate(template);
+        const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
+        const trafficChanged = !isDeepStrictEqual(traffic, before.traffic);
+        if (trafficChanged) await checkRoutes(tx, id, traffic.routes);
+        const portChanged = patch.listenPort !== undefined && patch.listenPort !== before.listenPort;
+        const listenPort = portChanged ? await claimListenerPort(tx, listenerPorts, reservedPorts, patch.listenPort, before.listenPort) : undefined;
         const changed = [
           ...(patch.replicas !== undefined && patch.replicas !== before.replicas ? ["replicas"] : []),
           ...(templateChanged ? ["template"] : []),
+          ...(trafficChanged ? ["traffic"] : []),
+          ...(portChanged ? ["listener port"] : []),
           ...(patch.position && !isDeepStrictEqual(patch.position, before.position) ? ["position"] : []),
         ];
         if (changed.length === 0) return before;
@@ -127,6 +154,8 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
             version: { increment: 1 },
             replicas: patch.replicas,
             template,
+            traffic,
+            listenPort,
             revision,
             positionX: patch.position?.x,
             positionY: patch.position?.y,
@@ -189,6 +218,24 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
       });
     },
 
+    /** Gives a listener port to services and dependency edges that have none (rows from before ports existed). */
+    async assignMissingListenerPorts(): Promise<void> {
+      const services = await prisma.service.findMany({ where: { listenPort: null }, select: { id: true, name: true } });
+      const edges = await prisma.dependency.findMany({ where: { port: null }, select: { id: true } });
+      if (services.length + edges.length === 0) return;
+      await auditedTransaction(prisma, feed, "system", async (tx, record) => {
+        for (const s of services) {
+          const service = toService(await tx.service.update({ where: { id: s.id }, data: { listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts) } }));
+          record.topology({ kind: "service.upserted", service });
+        }
+        for (const e of edges) {
+          const dependency = toDependency(await tx.dependency.update({ where: { id: e.id }, data: { port: await claimListenerPort(tx, listenerPorts, reservedPorts) } }));
+          record.topology({ kind: "dependency.upserted", dependency });
+        }
+        await record.event({ kind: "system.ports", message: `assigned listener ports to ${services.length} service(s) and ${edges.length} dependency edge(s)` });
+      });
+    },
+
     async listDependencies(): Promise<Dependency[]> {
       const rows = await prisma.dependency.findMany({ orderBy: { createdAt: "asc" } });
       return rows.map(toDependency);
@@ -205,12 +252,13 @@ export function createTopology({ prisma, feed, baseDir }: TopologyDeps) {
           if (await tx.dependency.findUnique({ where: { fromId_toId: { fromId, toId } } })) {
             throw new AppError("CONFLICT", `dependency ${label} already exists`);
           }
-          const dependency = toDependency(await tx.dependency.create({ data: { id: newId(), fromId, toId } }));
+          const port = await claimListenerPort(tx, listenerPorts, reservedPorts);
+          const dependency = toDependency(await tx.dependency.create({ data: { id: newId(), fromId, toId, port } }));
           await record.event({
             kind: "dependency.created",
             serviceId: fromId,
             serviceName: from.name,
-            message: `added dependency ${label}`,
+            message: `added dependency ${label} (listener port ${port})`,
             data: { fromId, toId },
           });
           record.topology({ kind: "dependency.upserted", dependency });

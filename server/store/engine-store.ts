@@ -47,6 +47,17 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed): EngineStore
       for (const row of published) feed.publish({ type: "event", event: toEvent(row) });
     },
 
+    async trafficTopology() {
+      const [services, dependencies] = await Promise.all([
+        prisma.service.findMany({ orderBy: { name: "asc" } }),
+        prisma.dependency.findMany({ select: { id: true, fromId: true, toId: true, port: true } }),
+      ]);
+      return {
+        services: services.map(toService).map((s) => ({ id: s.id, name: s.name, listenPort: s.listenPort, traffic: s.traffic })),
+        dependencies,
+      };
+    },
+
     async finalizeDeletion(serviceId) {
       await auditedTransaction(prisma, feed, "engine", async (tx, record) => {
         const row = await tx.service.findUnique({ where: { id: serviceId } });

@@ -1,5 +1,6 @@
 import type { EventActor, GantryEvent } from "../contracts/event";
 import { instanceTemplate, type Dependency, type Service } from "../contracts/service";
+import { trafficSettings } from "../contracts/traffic";
 import type * as Rows from "./generated/client";
 
 /** Row → contract. Templates are re-parsed so rows written by older versions gain new defaults. */
@@ -12,6 +13,8 @@ export function toService(row: Rows.Service): Service {
     replicas: row.replicas,
     revision: row.revision,
     template: instanceTemplate.parse(row.template),
+    traffic: trafficSettings.parse(row.traffic),
+    listenPort: row.listenPort,
     position: { x: row.positionX, y: row.positionY },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -19,7 +22,7 @@ export function toService(row: Rows.Service): Service {
 }
 
 export function toDependency(row: Rows.Dependency): Dependency {
-  return { id: row.id, fromId: row.fromId, toId: row.toId, createdAt: row.createdAt.toISOString() };
+  return { id: row.id, fromId: row.fromId, toId: row.toId, port: row.port, createdAt: row.createdAt.toISOString() };
 }
 
 export function toEvent(row: Rows.Event): GantryEvent {

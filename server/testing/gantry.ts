@@ -13,7 +13,13 @@ import { silentLogger } from "../lib/logger";
 export function testPortRange(): { from: number; to: number } {
   const worker = Number(process.env.VITEST_POOL_ID ?? 0);
   const from = 30000 + (worker % 30) * 1000;
-  return { from, to: from + 999 };
+  return { from, to: from + 799 };
+}
+
+/** The worker's listener ports: the top of its slice. */
+export function testListenerRange(): { from: number; to: number } {
+  const { to } = testPortRange();
+  return { from: to + 1, to: to + 200 };
 }
 
 export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gantry-${prefix}-`));
@@ -31,6 +37,8 @@ export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gan
       dashboard: false,
       dev: false,
       portRange: testPortRange(),
+      listenerPortRange: testListenerRange(),
+      ingressPort: 0,
       ...overrides,
     },
     log: silentLogger,

@@ -6,6 +6,7 @@ import { ManualClock } from "../../lib/manual-clock";
 import { tempDir, testPortRange } from "../../testing/gantry";
 import { FakeDriver } from "../drivers/fake-driver";
 import { createEngine, type Engine } from "../index";
+import { RecordingDataPlane } from "../proxy/testing/recording-data-plane";
 import { MemoryStore } from "../testing/memory-store";
 import type { ProbeOutcome } from "./probes";
 
@@ -35,7 +36,7 @@ async function start(template: Partial<InstanceTemplateInput>, scripts: Record<s
   const driver = new FakeDriver();
   const probes = scriptedProbes(scripts);
   store.put({ id: "s", name: "web", replicas: 1, revision: 1, deleting: false, template: instanceTemplate.parse({ command: "web", ...template }) });
-  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("health"), baseDir: "/", portRange: testPortRange(), probeRunner: probes.run });
+  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("health"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane: new RecordingDataPlane(), probeRunner: probes.run });
   engines.push(engine);
   await engine.start();
   for (let i = 0; i < 200 && engine.instances()[0]?.phase !== "Running"; i++) await new Promise((r) => setTimeout(r, 2));

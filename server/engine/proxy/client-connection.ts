@@ -37,6 +37,7 @@ export class ClientConnection implements ClientSide {
   lastActivity = performance.now();
   private pending: Buffer | null = null;
   private closed = false;
+  private retiring = false;
 
   constructor(
     readonly socket: Socket,
@@ -77,7 +78,7 @@ export class ClientConnection implements ClientSide {
   finished(keepAlive: boolean): void {
     this.exchange = null;
     this.lastActivity = performance.now();
-    if (!keepAlive) return this.close();
+    if (!keepAlive || this.retiring) return this.close();
     if (this.pending) this.next();
     if (!this.exchange) this.socket.resume();
   }
@@ -91,6 +92,12 @@ export class ClientConnection implements ClientSide {
   reject(status: number, reason: string, message: string, keepAlive: boolean): void {
     this.write(errorResponse(status, reason, message, keepAlive));
     if (!keepAlive) this.close();
+  }
+
+  /** Its listener is gone: close now if idle, else after the response in progress. */
+  retire(): void {
+    this.retiring = true;
+    if (!this.exchange) this.close();
   }
 
   /** Closes once queued writes are flushed. */

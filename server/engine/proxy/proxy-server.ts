@@ -17,12 +17,14 @@ const REBIND_MS = 2000;
 
 export type ProxyLog = (level: "warn" | "error", message: string, context?: Record<string, unknown>) => void;
 
-const listenerKey = (l: ListenerConfig) => (l.kind === "edge" ? `edge:${l.edgeId}` : l.kind === "service" ? `service:${l.serviceId}` : "ingress");
+/** What a listener stands for, for counters and messages. Listeners themselves are kept by port. */
+export const listenerKey = (l: ListenerConfig) => (l.kind === "edge" ? `edge:${l.edgeId}` : l.kind === "service" ? `service:${l.serviceId}` : "ingress");
 
 /** One listening port and the counters of what came through it. */
 class ProxyListener implements ClientHost {
   readonly counters = newCounters();
   private readonly context: ExchangeContext;
+  private readonly clients = new Set<ClientConnection>();
   server: net.Server | null = null;
   bound = false;
   /** The port actually bound (differs from the configured one only when that is 0, in tests). */
@@ -31,13 +33,16 @@ class ProxyListener implements ClientHost {
   private rebind: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly key: string,
     public config: ListenerConfig,
     private readonly proxy: ProxyServer,
     private readonly host: string,
   ) {
     this.context = proxy.contextFor([this.counters]);
     this.listen();
+  }
+
+  get key(): string {
+    return listenerKey(this.config);
   }
 
   begin(client: ClientConnection, head: RequestHead): Exchange | null {
@@ -54,17 +59,24 @@ class ProxyListener implements ClientHost {
   }
 
   clientClosed(client: ClientConnection): void {
+    this.clients.delete(client);
     this.proxy.clients.delete(client);
   }
 
+  /** Stops listening; idle keep-alive clients are let go at once, busy ones after their response. */
   close(): void {
     clearTimeout(this.rebind);
     this.server?.close();
     this.server = null;
+    for (const client of this.clients) client.retire();
   }
 
   private listen(): void {
-    const server = net.createServer({ noDelay: true }, (socket) => this.proxy.clients.add(new ClientConnection(socket, this)));
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      const client = new ClientConnection(socket, this);
+      this.clients.add(client);
+      this.proxy.clients.add(client);
+    });
     server.maxConnections = 10_000;
     server.once("error", (err: NodeJS.ErrnoException) => {
       this.bound = false;
@@ -91,7 +103,8 @@ class ProxyListener implements ClientHost {
 export class ProxyServer {
   readonly clients = new Set<ClientConnection>();
   private readonly clusters = new Map<string, Cluster>();
-  private readonly listeners = new Map<string, ProxyListener>();
+  /** By port: a port that passes to another service keeps its socket and just changes target. */
+  private readonly listeners = new Map<number, ProxyListener>();
   /** Endpoints that left their cluster while requests to them were still running. */
   private readonly orphans = new Map<string, UpstreamEndpoint>();
   private readonly connecting = new Set<UpstreamConnection>();
@@ -125,16 +138,16 @@ export class ProxyServer {
       this.clusters.delete(id);
     }
 
-    const listeners = new Map(config.listeners.map((l) => [listenerKey(l), l]));
-    for (const [key, listener] of this.listeners) {
-      const next = listeners.get(key);
-      if (next && next.port === listener.config.port) listener.config = next;
+    const listeners = new Map(config.listeners.map((l) => [l.port, l]));
+    for (const [port, listener] of this.listeners) {
+      const next = listeners.get(port);
+      if (next) listener.config = next;
       else {
         listener.close();
-        this.listeners.delete(key);
+        this.listeners.delete(port);
       }
     }
-    for (const [key, listener] of listeners) if (!this.listeners.has(key)) this.listeners.set(key, new ProxyListener(key, listener, this, this.host));
+    for (const [port, listener] of listeners) if (!this.listeners.has(port)) this.listeners.set(port, new ProxyListener(listener, this, this.host));
   }
 
   /** Takes an instance out of rotation and resolves once no request to it is in flight. */

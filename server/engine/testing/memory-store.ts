@@ -1,4 +1,5 @@
 import type { InstanceTemplate } from "../../contracts/service";
+import { trafficSettings } from "../../contracts/traffic";
 import type { EngineStore, InstanceChanges } from "../ports";
 import type { DesiredService, EngineEvent, InstanceRecord } from "../types";
 
@@ -35,6 +36,11 @@ export class MemoryStore implements EngineStore {
     for (const record of saves) if (this.services.has(record.serviceId)) this.records.set(record.id, record);
     for (const id of removals) this.records.delete(id);
     this.events.push(...events);
+  }
+
+  async trafficTopology() {
+    const traffic = trafficSettings.parse({});
+    return { services: [...this.services.values()].map((s) => ({ id: s.id, name: s.name, listenPort: null, traffic })), dependencies: [] };
   }
 
   async finalizeDeletion(serviceId: string) {

@@ -42,11 +42,22 @@ export function cluster(serviceId: string, endpoints: EndpointConfig[], settings
   return { serviceId, serviceName: serviceId, endpoints, settings: trafficSettings.parse(settings) };
 }
 
-/** A ProxyServer with one listener per service on free ports; `port(serviceId)` finds them. */
+/** A port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/** A ProxyServer with one listener per service on free ports; `port(serviceId)` finds them. Listeners given with port 0 get a free one. */
 export async function proxyFor(clusters: ClusterConfig[], extra: { listeners?: ListenerConfig[]; routes?: IngressRoute[] } = {}) {
   const logs: string[] = [];
   const proxy = new ProxyServer((level, message) => logs.push(`${level}: ${message}`));
-  const listeners: ListenerConfig[] = [...clusters.map((c) => ({ kind: "service" as const, port: 0, serviceId: c.serviceId })), ...(extra.listeners ?? [])];
+  const wanted: ListenerConfig[] = [...clusters.map((c) => ({ kind: "service" as const, port: 0, serviceId: c.serviceId })), ...(extra.listeners ?? [])];
+  const listeners: ListenerConfig[] = [];
+  for (const listener of wanted) listeners.push(listener.port === 0 ? { ...listener, port: await freePort() } : listener);
   let config: DataPlaneConfig = { host: "127.0.0.1", clusters, listeners, routes: extra.routes ?? [] };
   proxy.apply(config);
   for (let i = 0; i < 100 && !proxy.stats().listeners.every((l) => l.bound); i++) await new Promise((r) => setTimeout(r, 5));

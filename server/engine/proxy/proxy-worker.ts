@@ -1,0 +1,36 @@
+// The data plane's thread: requests are proxied here, away from the event loop that renders the
+// dashboard and runs the engine. It only knows the configuration the engine sends it.
+import { parentPort } from "node:worker_threads";
+import { ProxyServer } from "./proxy-server";
+import type { FromDataPlane, ToDataPlane } from "./types";
+
+const port = parentPort!;
+const send = (message: FromDataPlane) => port.postMessage(message);
+
+const proxy = new ProxyServer(
+  (level, message, context) => send({ type: "log", level, message, context }),
+  (listener) => send({ type: "listener", ...listener }),
+);
+
+port.on("message", (message: ToDataPlane) => {
+  try {
+    switch (message.type) {
+      case "config":
+        proxy.apply(message.config);
+        break;
+      case "drain":
+        void proxy.drain(message.instanceId).then(() => send({ type: "drained", requestId: message.requestId }));
+        break;
+      case "stats":
+        send({ type: "stats", requestId: message.requestId, stats: proxy.stats() });
+        break;
+    }
+  } catch (err) {
+    send({ type: "log", level: "error", message: `data plane failed to handle ${message.type}: ${String(err)}` });
+  }
+});
+
+process.on("uncaughtException", (err) => {
+  // A bug in one connection's handling must not take every listener down.
+  send({ type: "log", level: "error", message: `data plane error: ${err.stack ?? String(err)}` });
+});

@@ -1,0 +1,132 @@
+import { isDeepStrictEqual } from "node:util";
+import { dependencyEnvName, type TrafficSettings } from "../../contracts/traffic";
+import type { Logger } from "../../lib/logger";
+import type { InstanceHook } from "../supervisor/instance-hooks";
+import type { EngineEvent } from "../types";
+import type { DataPlaneConfig, DataPlaneStats, EndpointConfig } from "./types";
+
+/** The desired traffic layout, as the store holds it. */
+export type TrafficTopology = {
+  services: Array<{ id: string; name: string; listenPort: number | null; traffic: TrafficSettings }>;
+  dependencies: Array<{ id: string; fromId: string; toId: string; port: number | null }>;
+};
+
+/** What the controller needs of the data plane (a worker thread in production, a recorder in tests). */
+export interface DataPlanePort {
+  start(): void;
+  configure(config: DataPlaneConfig): void;
+  drain(instanceId: string, timeoutMs: number): Promise<void>;
+  stats(): Promise<DataPlaneStats>;
+  stop(): Promise<void>;
+}
+
+export type TrafficControllerOptions = {
+  load(): Promise<TrafficTopology>;
+  /** A service's ready instances. */
+  endpointsOf(serviceId: string): EndpointConfig[];
+  dataPlane: DataPlanePort;
+  host: string;
+  ingressPort: number;
+  log: Logger;
+  event(event: EngineEvent): void;
+};
+
+/**
+ * Keeps the data plane's tables in step with the topology (listeners, routes, settings) and with
+ * which instances are ready. Also the hooks that tie instances to traffic: dependency URLs in
+ * their environment, and draining before they stop.
+ */
+export class TrafficController {
+  private topology: TrafficTopology = { services: [], dependencies: [] };
+  private pushed: DataPlaneConfig | undefined;
+  private scheduled = false;
+  private readonly listenerErrors = new Map<string, string | null>();
+
+  constructor(private readonly options: TrafficControllerOptions) {}
+
+  /** Re-reads the topology from the store (services, routes, listener ports, edges changed). */
+  async refresh(): Promise<void> {
+    this.topology = await this.options.load();
+    this.push();
+  }
+
+  /** Readiness changed somewhere: recompute endpoints soon (coalesced within a tick). */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.push();
+    });
+  }
+
+  /** A listener bound, or failed to: tell the user once per change, not at every retry. */
+  listenerStatus(key: string, error: string | null): void {
+    if (this.listenerErrors.get(key) === error) return;
+    const hadError = Boolean(this.listenerErrors.get(key));
+    this.listenerErrors.set(key, error);
+    if (!error && !hadError) return;
+    const [kind, id] = key.split(":") as [string, string | undefined];
+    const service = this.topology.services.find((s) => s.id === id) ?? this.serviceOfEdge(id);
+    this.options.event({
+      kind: error ? "listener.failed" : "listener.recovered",
+      serviceId: service?.id ?? "",
+      serviceName: service?.name ?? kind,
+      message: error ?? `${kind === "edge" ? "dependency" : kind} listener is listening again`,
+    });
+  }
+
+  readonly dependencyEnvHook: InstanceHook = {
+    name: "dependency-urls",
+    prepare: (instance) => {
+      for (const edge of this.topology.dependencies) {
+        const target = this.topology.services.find((s) => s.id === edge.toId);
+        if (edge.fromId === instance.serviceId && target && edge.port !== null) {
+          instance.env[dependencyEnvName(target.name)] = `http://${this.options.host}:${edge.port}`;
+        }
+      }
+    },
+  };
+
+  readonly drainHook: InstanceHook = {
+    name: "drain",
+    // The instance is already out of the endpoint tables (it stopped being ready); wait for its requests.
+    stopping: (instance) => this.options.dataPlane.drain(instance.id, instance.template.gracePeriodSeconds * 1000),
+  };
+
+  private serviceOfEdge(edgeId: string | undefined) {
+    const edge = this.topology.dependencies.find((d) => d.id === edgeId);
+    return edge && this.topology.services.find((s) => s.id === edge.fromId);
+  }
+
+  private push(): void {
+    try {
+      const config = this.build();
+      if (isDeepStrictEqual(config, this.pushed)) return;
+      this.pushed = config;
+      this.options.dataPlane.configure(config);
+    } catch (err) {
+      this.options.log.error({ err }, "building the data plane configuration failed");
+    }
+  }
+
+  private build(): DataPlaneConfig {
+    const { services, dependencies } = this.topology;
+    const { endpointsOf, host, ingressPort } = this.options;
+    return {
+      host,
+      clusters: services.map((s) => ({
+        serviceId: s.id,
+        serviceName: s.name,
+        settings: s.traffic,
+        endpoints: endpointsOf(s.id),
+      })),
+      listeners: [
+        ...services.filter((s) => s.listenPort !== null).map((s) => ({ kind: "service" as const, port: s.listenPort!, serviceId: s.id })),
+        ...dependencies.filter((d) => d.port !== null).map((d) => ({ kind: "edge" as const, port: d.port!, edgeId: d.id, fromId: d.fromId, toId: d.toId })),
+        ...(ingressPort > 0 ? [{ kind: "ingress" as const, port: ingressPort }] : []),
+      ],
+      routes: services.flatMap((s) => s.traffic.routes.map((r) => ({ ...r, serviceId: s.id }))),
+    };
+  }
+}
