@@ -35,6 +35,8 @@ export default defineConfig({
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,
+    // SIGTERM, so Gantry stops its instances instead of leaving them behind.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "ignore",
     stderr: "pipe",
     env: { GANTRY_PORT: String(port), GANTRY_DATA_DIR: ".tmp/e2e-data", GANTRY_DEMO: "1", LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },

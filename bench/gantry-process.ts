@@ -15,9 +15,9 @@ export type GantryProcess = {
 };
 
 /** A real Gantry (`server/main.ts`, dashboard included) on a scratch data dir, as users run it. */
-export async function startGantryProcess(port: number, env: Record<string, string> = {}): Promise<GantryProcess> {
+export async function startGantryProcess(port: number, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GantryProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/main.ts")], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "server/main.ts")], {
     cwd: root,
     env: { ...process.env, GANTRY_PORT: String(port), GANTRY_DATA_DIR: dataDir, GANTRY_DEMO: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "inherit"],

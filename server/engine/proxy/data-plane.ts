@@ -1,19 +1,21 @@
-import { Worker } from "node:worker_threads";
+import { fork, type ChildProcess } from "node:child_process";
 import type { Logger } from "../../lib/logger";
 import type { DataPlaneConfig, DataPlaneStats, FromDataPlane, ToDataPlane } from "./types";
 
 const RESTART_MS = 1000;
 
 /**
- * The engine's handle on the data plane thread: sends it configurations and drain requests,
- * asks for counters, and restarts it (re-sending the configuration) if it ever dies.
+ * The engine's handle on the data plane process (its own process tree: a cluster of proxy workers,
+ * one per core). Sends it configurations and drain requests, asks for counters, and restarts it
+ * (re-sending the configuration) if it ever dies. It dies with Gantry, even a killed one.
  */
 export class DataPlane {
-  private worker: Worker | undefined;
+  private worker: ChildProcess | undefined;
   private config: DataPlaneConfig | undefined;
   private nextRequest = 0;
   private readonly pending = new Map<number, (message: FromDataPlane) => void>();
   private stopped = false;
+  private restart: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -21,18 +23,24 @@ export class DataPlane {
   ) {}
 
   start(): void {
-    const worker = new Worker(new URL("./proxy-worker.mjs", import.meta.url), {
-      resourceLimits: { maxYoungGenerationSizeMb: 64 }, // fewer scavenges on the hot path
+    const worker = fork(new URL("./data-plane-process.mjs", import.meta.url), {
+      // Larger young generation: fewer scavenges on the hot path.
+      execArgv: ["--max-semi-space-size=32"],
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // Its own process group: Ctrl-C in Gantry's terminal must not cut traffic while instances drain.
+      // It still ends with Gantry: it exits when its IPC channel to us closes.
+      detached: true,
     });
     this.worker = worker;
     worker.on("message", (message: FromDataPlane) => this.receive(message));
-    worker.on("error", (err) => this.log.error({ err }, "data plane thread failed"));
-    worker.on("exit", (code) => {
-      if (this.stopped) return;
-      this.log.error({ code }, "data plane thread exited; restarting it");
+    worker.on("error", (err) => this.log.error({ err }, "data plane process failed"));
+    worker.on("exit", (code, signal) => {
       for (const resolve of this.pending.values()) resolve({ type: "drained", requestId: -1 });
       this.pending.clear();
-      setTimeout(() => this.start(), RESTART_MS).unref();
+      if (this.stopped) return;
+      this.log.error({ code, signal }, "data plane process exited; restarting it");
+      this.restart = setTimeout(() => this.start(), RESTART_MS);
     });
     if (this.config) this.send({ type: "config", config: this.config });
   }
@@ -68,11 +76,17 @@ export class DataPlane {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.worker?.terminate();
+    clearTimeout(this.restart);
+    const worker = this.worker;
+    if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    if (worker.connected) worker.disconnect(); // the process takes its workers down and exits
+    else worker.kill("SIGKILL");
+    await exited;
   }
 
   private send(message: ToDataPlane): void {
-    this.worker?.postMessage(message);
+    if (this.worker?.connected) this.worker.send(message);
   }
 
   private receive(message: FromDataPlane): void {

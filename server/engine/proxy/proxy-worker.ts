@@ -1,18 +1,16 @@
-// The data plane's thread: requests are proxied here, away from the event loop that renders the
-// dashboard and runs the engine. It only knows the configuration the engine sends it.
-import { parentPort } from "node:worker_threads";
+// A proxy worker of the data plane process: requests are proxied here, away from the event loop
+// that renders the dashboard and runs the engine. It only knows the configuration it is sent.
 import { ProxyServer } from "./proxy-server";
 import type { FromDataPlane, ToDataPlane } from "./types";
 
-const port = parentPort!;
-const send = (message: FromDataPlane) => port.postMessage(message);
+const send = (message: FromDataPlane) => process.send?.(message);
 
 const proxy = new ProxyServer(
   (level, message, context) => send({ type: "log", level, message, context }),
   (listener) => send({ type: "listener", ...listener }),
 );
 
-port.on("message", (message: ToDataPlane) => {
+process.on("message", (message: ToDataPlane) => {
   try {
     switch (message.type) {
       case "config":
@@ -29,6 +27,8 @@ port.on("message", (message: ToDataPlane) => {
     send({ type: "log", level: "error", message: `data plane failed to handle ${message.type}: ${String(err)}` });
   }
 });
+
+process.on("disconnect", () => process.exit(0));
 
 process.on("uncaughtException", (err) => {
   // A bug in one connection's handling must not take every listener down.

@@ -47,7 +47,6 @@ export class HttpParseError extends Error {
   override readonly name = "HttpParseError";
 }
 
-const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 const DIGITS = /^\d{1,15}$/;
 // CR or LF outside a CRLF pair, or NUL, anywhere in a head: a message-splitting attempt.
@@ -73,8 +72,6 @@ export function headEnd(buffer: Buffer, from = 0): number {
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) a proxy must not forward, lower-cased. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
-/** Lengths of every header name scanFields() looks at. */
-const INTERESTING_LENGTHS = new Set([...HOP_BY_HOP, "host", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"].map((n) => n.length));
 /** Connection tokens that are not header names. */
 const CONNECTION_OPTIONS = new Set(["close", "keep-alive", "upgrade"]);
 
@@ -91,8 +88,34 @@ type Fields = {
   hasRequestId: boolean;
 };
 
-/** One pass over the header lines (from `start`, the index after the start line's CRLF). */
-function scanFields(text: string, start: number): Fields {
+/** Case-insensitive comparison of text[from, to) with a lower-case name, without slicing. */
+function nameIs(text: string, from: number, to: number, lower: string): boolean {
+  if (to - from !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = text.charCodeAt(from + i);
+    if (c >= 65 && c <= 90) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The header names scanFields() acts on, by length, so most names are passed over after one comparison. */
+const NAMES_BY_LENGTH = new Map<number, string[]>();
+for (const name of [...HOP_BY_HOP, "host", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"]) {
+  NAMES_BY_LENGTH.set(name.length, [...(NAMES_BY_LENGTH.get(name.length) ?? []), name]);
+}
+
+function knownName(text: string, from: number, to: number): string | undefined {
+  const candidates = NAMES_BY_LENGTH.get(to - from);
+  if (candidates) for (const name of candidates) if (nameIs(text, from, to, name)) return name;
+  return undefined;
+}
+
+/**
+ * One pass over the header lines (from `start`, the index after the start line's CRLF). Lines
+ * that are forwarded are copied as runs, not one by one: usually the whole block is one slice.
+ */
+function scanFields(text: string, start: number, checkNames: boolean): Fields {
   const fields: Fields = {
     forwarded: "",
     contentLength: -1,
@@ -106,6 +129,7 @@ function scanFields(text: string, start: number): Fields {
     hasRequestId: false,
   };
   let hasTransferEncoding = false;
+  let runStart = start; // first line of the current run of forwarded lines
   let pos = start;
   while (pos < text.length) {
     let end = text.indexOf("\r\n", pos);
@@ -115,11 +139,11 @@ function scanFields(text: string, start: number): Fields {
     if (first === 32 || first === 9) throw new HttpParseError("obsolete line folding in headers");
     const colon = text.indexOf(":", pos);
     if (colon === -1 || colon > end) throw new HttpParseError(`malformed header line "${text.slice(pos, Math.min(end, pos + 40))}"`);
-    if (!isToken(text, pos, colon)) throw new HttpParseError(`invalid header name "${text.slice(pos, Math.min(colon, pos + 40))}"`);
-    // Only names of these lengths matter; others are passed on without looking closer.
-    const name = INTERESTING_LENGTHS.has(colon - pos) ? text.slice(pos, colon).toLowerCase() : "";
-    let keep = !HOP_BY_HOP.has(name);
-    if (name !== "") {
+    if (checkNames && !isToken(text, pos, colon)) throw new HttpParseError(`invalid header name "${text.slice(pos, Math.min(colon, pos + 40))}"`);
+    const name = knownName(text, pos, colon);
+    let keep = true;
+    if (name !== undefined) {
+      keep = !HOP_BY_HOP.has(name);
       const value = text.slice(colon + 1, end).trim();
       switch (name) {
         case "host":
@@ -162,9 +186,13 @@ function scanFields(text: string, start: number): Fields {
           break;
       }
     }
-    if (keep) fields.forwarded += text.slice(pos, end + 2);
+    if (!keep) {
+      fields.forwarded += text.slice(runStart, pos);
+      runStart = end + 2;
+    }
     pos = end + 2;
   }
+  fields.forwarded += text.slice(runStart, pos);
   if (hasTransferEncoding && fields.contentLength !== -1) throw new HttpParseError("both Transfer-Encoding and Content-Length");
   // Headers named in Connection are hop-by-hop too (rare: filter again).
   const extra = fields.connection.filter((token) => !CONNECTION_OPTIONS.has(token));
@@ -190,15 +218,20 @@ function headText(buffer: Buffer, end: number): string {
 export function parseRequestHead(buffer: Buffer, end: number): RequestHead {
   const text = headText(buffer, end);
   const lineEnd = text.indexOf("\r\n");
-  const start = REQUEST_LINE.exec(text.slice(0, lineEnd));
-  if (!start) throw new HttpParseError(`malformed request line "${text.slice(0, Math.min(lineEnd, 60))}"`);
-  const minor = start[3] === "1" ? 1 : 0;
-  const fields = scanFields(text, lineEnd + 2);
+  // METHOD SP target SP HTTP/1.x, read by hand (a regex match costs an array per request).
+  const space1 = text.indexOf(" ");
+  const space2 = space1 === -1 ? -1 : text.indexOf(" ", space1 + 1);
+  const version = space2 === -1 ? "" : text.slice(space2 + 1, lineEnd);
+  if (space2 === -1 || space2 > lineEnd || !isToken(text, 0, space1) || space2 === space1 + 1 || (version !== "HTTP/1.1" && version !== "HTTP/1.0") || text.slice(space1 + 1, space2).includes("\t")) {
+    throw new HttpParseError(`malformed request line "${text.slice(0, Math.min(lineEnd, 60))}"`);
+  }
+  const minor = version === "HTTP/1.1" ? 1 : 0;
+  const fields = scanFields(text, lineEnd + 2, true);
   if (minor === 1 && fields.host === undefined) throw new HttpParseError("missing Host header");
   const close = fields.connection.includes("close");
   return {
-    method: start[1]!,
-    target: start[2]!,
+    method: text.slice(0, space1),
+    target: text.slice(space1 + 1, space2),
     minor,
     host: fields.host,
     framing: fields.chunked ? { kind: "chunked" } : fields.contentLength > 0 ? { kind: "length", length: fields.contentLength } : { kind: "none" },
@@ -221,7 +254,8 @@ export function parseResponseHead(buffer: Buffer, end: number, method: string): 
   if (!start) throw new HttpParseError(`malformed status line "${text.slice(0, Math.min(lineEnd, 60))}"`);
   const status = Number(start[2]);
   const minor = start[1] === "1" ? 1 : 0;
-  const fields = scanFields(text, lineEnd + 2);
+  // Upstream header names aren't policed (they are the services' own); stray CR/LF still are, in headText().
+  const fields = scanFields(text, lineEnd + 2, false);
   const bodiless = method === "HEAD" || status < 200 || status === 204 || status === 304;
   const framing: Framing = bodiless
     ? { kind: "none" }

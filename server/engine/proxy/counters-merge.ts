@@ -1,0 +1,37 @@
+import type { DataPlaneStats, EndpointStats, ListenerStats, TrafficCounters } from "./types";
+
+function add(into: TrafficCounters, from: TrafficCounters): void {
+  for (const key of Object.keys(from.requests) as Array<keyof TrafficCounters["requests"]>) into.requests[key] += from.requests[key];
+  from.latency.forEach((count, i) => (into.latency[i] = (into.latency[i] ?? 0) + count));
+  into.latencySum += from.latencySum;
+  into.inFlight += from.inFlight;
+}
+
+const copy = (counters: TrafficCounters): TrafficCounters => ({ ...counters, requests: { ...counters.requests }, latency: [...counters.latency] });
+
+/** Sums the counters of several data plane workers into one view. */
+export function mergeStats(parts: DataPlaneStats[]): DataPlaneStats {
+  const listeners = new Map<string, ListenerStats>();
+  const endpoints = new Map<string, EndpointStats>();
+  for (const part of parts) {
+    for (const l of part.listeners) {
+      const seen = listeners.get(l.key);
+      if (!seen) listeners.set(l.key, { ...l, counters: copy(l.counters) });
+      else {
+        add(seen.counters, l.counters);
+        seen.bound &&= l.bound;
+        seen.error ??= l.error;
+      }
+    }
+    for (const e of part.endpoints) {
+      const key = `${e.serviceId}/${e.instanceId}`;
+      const seen = endpoints.get(key);
+      if (!seen) endpoints.set(key, { ...e, counters: copy(e.counters) });
+      else {
+        add(seen.counters, e.counters);
+        seen.ejected ||= e.ejected;
+      }
+    }
+  }
+  return { listeners: [...listeners.values()], endpoints: [...endpoints.values()] };
+}
