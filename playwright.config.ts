@@ -2,6 +2,8 @@ import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+/** The gateway of the Gantry under test (the e2e tests send traffic through it). */
+export const ingressPort = port + 1;
 
 export default defineConfig({
   testDir: "e2e",
@@ -39,6 +41,16 @@ export default defineConfig({
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "ignore",
     stderr: "pipe",
-    env: { GANTRY_PORT: String(port), GANTRY_DATA_DIR: ".tmp/e2e-data", GANTRY_DEMO: "1", LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      GANTRY_PORT: String(port),
+      GANTRY_DATA_DIR: ".tmp/e2e-data",
+      GANTRY_DEMO: "1",
+      // Ports of their own, so a Gantry running beside the tests doesn't collide.
+      GANTRY_INGRESS_PORT: String(ingressPort),
+      GANTRY_LISTENER_PORT_RANGE: `${port + 10}-${port + 99}`,
+      GANTRY_PORT_RANGE: `${port + 100}-${port + 399}`,
+      LOG_LEVEL: "warn",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
   },
 });

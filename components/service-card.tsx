@@ -37,8 +37,11 @@ export function ServiceCard({ service, instances, calls }: { service: Service; i
         <code className="min-w-0 flex-1 truncate text-xs text-zinc-600 dark:text-zinc-400" title={service.template.cwd ? `in ${service.template.cwd}` : undefined}>
           {commandLineOf(service)}
         </code>
-        <span className="text-xs text-zinc-500">
+        <span className="text-xs text-zinc-500" data-testid="service-summary">
           rev {service.revision}
+          {service.listenPort !== null && ` · :${service.listenPort}`}
+          {service.traffic.policy !== "round_robin" && ` · ${service.traffic.policy.replace("_", " ")}`}
+          {service.traffic.routes.length > 0 && ` · routes ${service.traffic.routes.map((r) => `${r.host ?? ""}${r.pathPrefix}`).join(" ")}`}
           {calls.length > 0 && ` · calls ${calls.join(", ")}`}
         </span>
         <ScaleControl service={service} />

@@ -6,7 +6,7 @@ test("edit a service's probes: invalid input is refused inline, a valid probe sh
   await expect(web.getByTestId("service-health")).toHaveText("healthy");
   await web.getByRole("button", { name: "Edit" }).click();
   const form = page.getByRole("form", { name: "Edit web" });
-  await form.getByLabel("Readiness probe kind").selectOption("http");
+  await expect(form.getByLabel("Readiness probe kind")).toHaveValue("http"); // the demo's own probe
   await form.getByLabel("Path", { exact: true }).fill("healthz");
   await form.getByLabel("Period (s)", { exact: true }).fill("often");
   await form.getByRole("button", { name: "Save changes" }).click();
@@ -18,8 +18,9 @@ test("edit a service's probes: invalid input is refused inline, a valid probe sh
   await form.getByRole("button", { name: "Save changes" }).click();
   await expect(form).toHaveCount(0);
 
-  // The new revision rolls out; its instance shows a passing readiness probe.
+  // The new revision rolls out (one new instance replaces the old one); it shows a passing readiness probe.
   await expect(web).toContainText("rev 2");
+  await expect(web.locator("tr[data-testid^=instance-]")).toHaveCount(1);
   const readiness = web.getByTestId("probe-readiness");
   await expect(readiness).toHaveAttribute("data-state", "passing");
   await expect(readiness).toHaveAttribute("title", /readiness \(http\): passing\nlast pass at .* in [\d.]+ ms\nHTTP 200: ok/);

@@ -107,6 +107,8 @@ export function valuesFromService(service: Service): ServiceFormValues {
 /** Where the form shows a message for a field path of the template (from zod or from the server). */
 export function fieldKey(path: ReadonlyArray<PropertyKey>): string {
   const parts = path.map(String);
+  if (parts[0] === "patch") parts.shift();
+  if (parts[0] === "traffic") return parts[1] === "outlier" ? `traffic.${parts[2]}` : `traffic.${parts[1]}`;
   if (parts[0] === "template") parts.shift();
   const [head] = parts;
   if (head === "command" || head === "args") return "commandLine";

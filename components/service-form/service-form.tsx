@@ -8,6 +8,8 @@ import { buttonClass, FormField, inputClass } from "../form-field";
 import { useTRPC } from "../trpc";
 import { emptyValues, fieldKey, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
 import { ProbeFields } from "./probe-fields";
+import { TrafficFields } from "./traffic-fields";
+import { toTrafficInput, trafficDraftOf, type TrafficDraft } from "./traffic-values";
 
 type ServerError = { message: string; data?: { code?: string; fieldErrors?: Record<string, string> } };
 
@@ -39,6 +41,7 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
   const create = useMutation(trpc.services.create.mutationOptions());
   const update = useMutation(trpc.services.update.mutationOptions());
   const [values, setValues] = useState<ServiceFormValues>(() => (editing ? valuesFromService(editing) : emptyValues()));
+  const [traffic, setTraffic] = useState<TrafficDraft>(() => trafficDraftOf(editing?.traffic, editing?.listenPort));
   const [baseVersion, setBaseVersion] = useState(editing?.version ?? 0);
   const [errors, setErrors] = useState<FormErrors>({});
   const [conflict, setConflict] = useState(false);
@@ -62,6 +65,7 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
     try {
       const latest = await queryClient.fetchQuery({ ...trpc.services.get.queryOptions({ id: editing.id }), staleTime: 0 });
       setValues(valuesFromService(latest));
+      setTraffic(trafficDraftOf(latest.traffic, latest.listenPort));
       setBaseVersion(latest.version);
       setConflict(false);
       setErrors({});
@@ -73,7 +77,8 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
   async function submit(event: FormEvent) {
     event.preventDefault();
     const parsed = toTemplateInput(values);
-    const found: FormErrors = "errors" in parsed ? { ...parsed.errors } : {};
+    const trafficParsed = toTrafficInput(traffic);
+    const found: FormErrors = { ...("errors" in parsed ? parsed.errors : {}), ...("errors" in trafficParsed ? trafficParsed.errors : {}) };
     const name = serviceName.safeParse(values.name);
     const replicas = replicasSchema.safeParse(values.replicas.trim() === "" ? Number.NaN : Number(values.replicas));
     if (!editing) {
@@ -81,11 +86,12 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
       if (!replicas.success) found.replicas = replicas.error.issues[0]!.message;
     }
     setErrors(found);
-    if (Object.keys(found).length > 0 || !("template" in parsed)) return;
+    if (Object.keys(found).length > 0 || !("template" in parsed) || !("traffic" in trafficParsed)) return;
+    const { listenPort } = trafficParsed;
     try {
       const saved = editing
-        ? await update.mutateAsync({ id: editing.id, version: baseVersion, patch: { template: parsed.template } })
-        : await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template });
+        ? await update.mutateAsync({ id: editing.id, version: baseVersion, patch: { template: parsed.template, traffic: trafficParsed.traffic, listenPort } })
+        : await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort });
       props.onDone(saved.name);
     } catch (err) {
       const failure = err as ServerError;
@@ -153,6 +159,10 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
         <label className="flex items-center gap-2 self-end pb-2 text-sm">
           <input type="checkbox" checked={values.listens} onChange={(e) => set("listens", e.target.checked)} /> Listens on <code>PORT</code>
         </label>
+      </Section>
+
+      <Section title="Traffic">
+        <TrafficFields idPrefix={uid} draft={traffic} errors={errors} onChange={setTraffic} />
       </Section>
 
       <section className="space-y-3">
