@@ -33,6 +33,8 @@ const envSchema = z.object({
   GANTRY_LISTENER_PORT_RANGE: portRange(19000, 19999),
   /** 0 turns the ingress gateway off. */
   GANTRY_INGRESS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** 0: one per core but one, at most 4. */
+  GANTRY_PROXY_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
@@ -52,6 +54,8 @@ export type Env = {
   listenerPortRange: { from: number; to: number };
   /** The ingress gateway's port; 0 for none. */
   ingressPort: number;
+  /** Data plane worker processes; 0 picks by core count. */
+  proxyWorkers: number;
 };
 
 export class EnvError extends Error {
@@ -96,6 +100,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     portRange: env.GANTRY_PORT_RANGE,
     listenerPortRange: env.GANTRY_LISTENER_PORT_RANGE,
     ingressPort: env.GANTRY_INGRESS_PORT,
+    proxyWorkers: env.GANTRY_PROXY_WORKERS,
     dev: env.NODE_ENV === "development",
   };
 }

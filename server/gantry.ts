@@ -64,6 +64,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       portRange: env.portRange,
       host: env.host,
       ingressPort: env.ingressPort,
+      proxyWorkers: env.proxyWorkers,
     });
     // Desired state changed: the engine only hears which service to look at again.
     feed.subscribe((change) => {

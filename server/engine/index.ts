@@ -37,8 +37,10 @@ export type EngineOptions = {
   /** The ingress gateway's port; 0 for none. */
   ingressPort: number;
   driver?: RuntimeDriver;
-  /** Defaults to the real data plane thread. */
+  /** Defaults to the real data plane process. */
   dataPlane?: DataPlanePort;
+  /** Its proxy worker processes; 0 picks by core count. */
+  proxyWorkers?: number;
   clock?: Clock;
   resyncMs?: number;
   restartOptions?: RestartTrackerOptions;
@@ -57,7 +59,7 @@ export function createEngine(options: EngineOptions) {
   const writer = new StateWriter(store, clock, log);
   const logs = new LogPump(path.join(options.dataDir, "logs"), clock, log);
   const ports = new PortAllocator(options.portRange);
-  const dataPlane = options.dataPlane ?? new DataPlane(log.child({ component: "data-plane" }), (key, _bound, error) => traffic.listenerStatus(key, error));
+  const dataPlane = options.dataPlane ?? new DataPlane(log.child({ component: "data-plane" }), (key, _bound, error) => traffic.listenerStatus(key, error), options.proxyWorkers);
   const traffic = new TrafficController({
     load: () => store.trafficTopology(),
     endpointsOf: (serviceId) => endpointsOf(serviceId),

@@ -7,7 +7,7 @@ import type { AppRouter } from "../api/router";
 import type { InstanceTemplateInput } from "../contracts/service";
 import type { Env } from "../env";
 import { startGantry, type Gantry } from "../gantry";
-import { silentLogger } from "../lib/logger";
+import { createLogger, silentLogger } from "../lib/logger";
 
 /** Test files run in parallel workers: give each its own slice of ports so their instances never collide. */
 export function testPortRange(): { from: number; to: number } {
@@ -39,9 +39,11 @@ export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gan
       portRange: testPortRange(),
       listenerPortRange: testListenerRange(),
       ingressPort: 0,
+      proxyWorkers: 1,
       ...overrides,
     },
-    log: silentLogger,
+    // TEST_LOG_LEVEL=debug shows what a test's Gantry does.
+    log: process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL, fs.createWriteStream(process.env.TEST_LOG_FILE ?? "/dev/stderr", { flags: "a" })) : silentLogger,
   });
 }
 

@@ -26,7 +26,9 @@ function fork(): void {
   const worker = cluster.fork();
   workers.add(worker);
   worker.on("message", (message: FromDataPlane) => {
-    if (message.type === "drained" || message.type === "stats") {
+    if (message.type === "ready") {
+      if (config) worker.send(config);
+    } else if (message.type === "drained" || message.type === "stats") {
       const pending = gathering.get(message.requestId);
       if (!pending) return;
       if (message.type === "stats") pending.parts.push(message.stats);
@@ -44,7 +46,6 @@ function fork(): void {
     for (const [id, pending] of gathering) if (--pending.remaining === 0) (gathering.delete(id), pending.done(pending.parts));
     setTimeout(fork, RESTART_MS).unref();
   });
-  worker.once("online", () => config && worker.send(config));
 }
 
 /** Asks every worker and calls `done` once each has answered. */
@@ -78,3 +79,4 @@ process.on("disconnect", () => {
 });
 
 for (let i = 0; i < WORKERS; i++) fork();
+toEngine({ type: "ready" });

@@ -16,16 +16,22 @@ export class DataPlane {
   private readonly pending = new Map<number, (message: FromDataPlane) => void>();
   private stopped = false;
   private restart: NodeJS.Timeout | undefined;
+  /** Until the process says it listens, messages wait here (the configuration is re-sent anyway). */
+  private ready = false;
+  private readonly waiting: ToDataPlane[] = [];
 
   constructor(
     private readonly log: Logger,
-    private readonly onListener: (key: string, bound: boolean, error: string | null) => void = () => {},
+    private readonly onListener: (key: string, bound: boolean, error: string | null) => void,
+    /** Proxy worker processes; 0 lets the data plane pick by core count. */
+    private readonly workers = 0,
   ) {}
 
   start(): void {
     const worker = fork(new URL("./data-plane-process.mjs", import.meta.url), {
       // Larger young generation: fewer scavenges on the hot path.
       execArgv: ["--max-semi-space-size=32"],
+      env: { ...process.env, GANTRY_PROXY_WORKERS: String(this.workers) },
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       // Its own process group: Ctrl-C in Gantry's terminal must not cut traffic while instances drain.
@@ -33,6 +39,7 @@ export class DataPlane {
       detached: true,
     });
     this.worker = worker;
+    this.ready = false;
     worker.on("message", (message: FromDataPlane) => this.receive(message));
     worker.on("error", (err) => this.log.error({ err }, "data plane process failed"));
     worker.on("exit", (code, signal) => {
@@ -42,7 +49,6 @@ export class DataPlane {
       this.log.error({ code, signal }, "data plane process exited; restarting it");
       this.restart = setTimeout(() => this.start(), RESTART_MS);
     });
-    if (this.config) this.send({ type: "config", config: this.config });
   }
 
   configure(config: DataPlaneConfig): void {
@@ -86,11 +92,20 @@ export class DataPlane {
   }
 
   private send(message: ToDataPlane): void {
+    if (!this.ready) {
+      if (message.type !== "config") this.waiting.push(message);
+      return;
+    }
     if (this.worker?.connected) this.worker.send(message);
   }
 
   private receive(message: FromDataPlane): void {
     switch (message.type) {
+      case "ready":
+        this.ready = true;
+        if (this.config) this.send({ type: "config", config: this.config });
+        for (const waiting of this.waiting.splice(0)) this.send(waiting);
+        break;
       case "drained":
       case "stats": {
         const resolve = this.pending.get(message.requestId);

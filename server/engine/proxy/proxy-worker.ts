@@ -29,6 +29,7 @@ process.on("message", (message: ToDataPlane) => {
 });
 
 process.on("disconnect", () => process.exit(0));
+send({ type: "ready" });
 
 process.on("uncaughtException", (err) => {
   // A bug in one connection's handling must not take every listener down.

@@ -46,6 +46,8 @@ export type DataPlaneStats = { listeners: ListenerStats[]; endpoints: EndpointSt
 /** Messages between the engine and the data plane worker. */
 export type ToDataPlane = { type: "config"; config: DataPlaneConfig } | { type: "drain"; instanceId: string; requestId: number } | { type: "stats"; requestId: number };
 export type FromDataPlane =
+  /** Its message handler is in place: messages sent before this would have been lost. */
+  | { type: "ready" }
   | { type: "drained"; requestId: number }
   | { type: "stats"; requestId: number; stats: DataPlaneStats }
   | { type: "listener"; key: string; bound: boolean; error: string | null }
