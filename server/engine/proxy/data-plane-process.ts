@@ -20,6 +20,8 @@ let nextId = 0;
 /** Requests to the workers, awaiting one answer from each. */
 const gathering = new Map<number, { remaining: number; parts: DataPlaneStats[]; done(parts: DataPlaneStats[]): void }>();
 const workers = new Set<Worker>();
+/** Workers whose message handler is in place; the others have no traffic to drain or count yet. */
+const ready = new Set<Worker>();
 let stopping = false;
 
 function fork(): void {
@@ -27,6 +29,7 @@ function fork(): void {
   workers.add(worker);
   worker.on("message", (message: FromDataPlane) => {
     if (message.type === "ready") {
+      ready.add(worker);
       if (config) worker.send(config);
     } else if (message.type === "drained" || message.type === "stats") {
       const pending = gathering.get(message.requestId);
@@ -40,6 +43,7 @@ function fork(): void {
   });
   worker.on("exit", (code, signal) => {
     workers.delete(worker);
+    ready.delete(worker);
     if (stopping) return;
     toEngine({ type: "log", level: "error", message: `proxy worker exited (${signal ?? `code ${code}`}); starting another` });
     // Whatever was being gathered from it will never come: settle without it.
@@ -51,16 +55,16 @@ function fork(): void {
 /** Asks every worker and calls `done` once each has answered. */
 function gather(ask: (requestId: number) => ToDataPlane, done: (parts: DataPlaneStats[]) => void): void {
   const requestId = ++nextId;
-  if (workers.size === 0) return done([]);
-  gathering.set(requestId, { remaining: workers.size, parts: [], done });
-  for (const worker of workers) worker.send(ask(requestId));
+  if (ready.size === 0) return done([]);
+  gathering.set(requestId, { remaining: ready.size, parts: [], done });
+  for (const worker of ready) worker.send(ask(requestId));
 }
 
 process.on("message", (message: ToDataPlane) => {
   switch (message.type) {
     case "config":
       config = message;
-      for (const worker of workers) worker.send(message);
+      for (const worker of ready) worker.send(message);
       break;
     case "drain":
       gather((requestId) => ({ ...message, requestId }), () => toEngine({ type: "drained", requestId: message.requestId }));
