@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Env } from "./env";
 import { appRouter } from "./api/router";
 import { createEngine } from "./engine";
+import { createConsulApi } from "./http/consul-api";
 import { createHttpHandler, pathOf } from "./http/handler";
 import { listen } from "./http/listen";
 import { lockDataDir } from "./lib/data-dir-lock";
@@ -14,6 +15,7 @@ import { createRealtimeGateway } from "./realtime/gateway";
 import { createTopicSources } from "./realtime/topics";
 import type { Change } from "./store/changes";
 import { seedDemo } from "./services/demo";
+import { createDiscovery } from "./services/discovery";
 import { createTopology } from "./services/topology";
 import { openDatabase } from "./store/database";
 import { createEngineStore } from "./store/engine-store";
@@ -67,11 +69,16 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       proxyWorkers: env.proxyWorkers,
     });
     // Desired state changed: the engine only hears which service to look at again.
+    const logFailure = (what: string) => (err: unknown) => log.error({ err }, `refreshing ${what} failed`);
     feed.subscribe((change) => {
+      if (change.type === "registrations") return void engine.refreshRegistrations().catch(logFailure("registrations"));
       if (change.type !== "topology") return;
       if (change.delta.kind === "service.upserted") engine.enqueue(change.delta.service.id);
-      if (change.delta.kind === "service.removed") engine.enqueue(change.delta.id);
-      void engine.refreshTraffic().catch((err: unknown) => log.error({ err }, "refreshing traffic configuration failed"));
+      if (change.delta.kind === "service.removed") {
+        engine.enqueue(change.delta.id);
+        void engine.refreshRegistrations().catch(logFailure("registrations")); // its registrations went with it
+      }
+      void engine.refreshTraffic().catch(logFailure("traffic configuration"));
     });
     await engine.start();
     cleanups.push(() => engine.stop());
@@ -89,8 +96,10 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     if (next) cleanups.push(() => next.close());
 
     let ready = false;
+    const discovery = createDiscovery({ prisma: db.prisma, feed, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
+    const consul = createConsulApi({ engine, discovery, log, dataDir: env.dataDir });
     const server = http.createServer(
-      createHttpHandler({ trpc, dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
+      createHttpHandler({ trpc, consul, dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
     );
     const gateway = createRealtimeGateway({ sources: createTopicSources(db.prisma, topology, feed, engine), log });
     // Only /api/ws is ours; other upgrades (Next's dev hot reload at /_next/hmr) are left to Next's listener.

@@ -4,7 +4,7 @@ import { listenPort, trafficSettings, type TrafficSettings } from "./traffic";
 
 /** RFC 1035 label, as Kubernetes Service names: it becomes a hostname and an env var prefix. */
 export const serviceName = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? "name is required" : "name must be a string") })
   .trim()
   .min(1, "name is required")
   .max(63, "name must be at most 63 characters")
@@ -97,6 +97,8 @@ export type ServiceUpdateInput = z.input<typeof serviceUpdateInput>;
 
 export type Service = {
   id: string;
+  /** Registered through the Consul agent API, not run by Gantry: it has endpoints, not instances. */
+  external: boolean;
   /** Deletion was requested; the engine is stopping its instances before removing it. */
   deleting: boolean;
   name: string;

@@ -11,6 +11,8 @@ import type { RuntimeDriver } from "./drivers/runtime-driver";
 import { LogPump } from "./logs/log-pump";
 import { DataPlane } from "./proxy/data-plane";
 import { TrafficController, type DataPlanePort } from "./proxy/traffic-controller";
+import { runProbe } from "./health/probes";
+import { RegistryController } from "./registry/registry-controller";
 import type { EngineStore } from "./ports";
 import { healthHook, type HealthOptions } from "./health/health-hook";
 import { instanceEnv } from "./supervisor/instance-env";
@@ -87,15 +89,20 @@ export function createEngine(options: EngineOptions) {
     usageSampleMs: options.usageSampleMs,
   });
   const controller = new ServiceController({ store, supervisor, clock, log, resyncMs: options.resyncMs });
-  supervisor.onStateChange(() => traffic.schedule());
+  const registry = new RegistryController({ clock, log, load: () => store.registrations(), run: options.probeRunner ?? runProbe });
+  supervisor.onStateChange((serviceId) => {
+    registry.syncInstances(serviceId, supervisor.instancesOf(serviceId));
+    traffic.schedule();
+  });
+  registry.catalog.subscribe((change) => change.entry.external && traffic.schedule());
 
-  /** Where a service's traffic may go: its ready instances. */
+  /** Where a service's traffic may go: its ready instances, or an external service's healthy endpoints. */
   function endpointsOf(serviceId: string) {
-    return supervisor
+    const managed = supervisor
       .instancesOf(serviceId)
       .filter((r) => r.phase === "Running" && r.ready && r.port !== null)
-      .map((r) => ({ id: r.id, host: "127.0.0.1", port: r.port!, revision: r.revision }))
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .map((r) => ({ id: r.id, host: "127.0.0.1", port: r.port!, revision: r.revision }));
+    return [...managed, ...registry.externalEndpoints(serviceId)].sort((a, b) => a.id.localeCompare(b.id));
   }
   let pruneLoop: Loop | undefined;
 
@@ -125,6 +132,7 @@ export function createEngine(options: EngineOptions) {
   return {
     async start(): Promise<void> {
       dataPlane.start();
+      await registry.refreshRegistrations();
       await traffic.refresh(); // before adopting: adopted instances become endpoints at once
       await adoptSurvivors();
       logs.start();
@@ -140,9 +148,23 @@ export function createEngine(options: EngineOptions) {
       pruneLoop?.stop();
       await controller.stop();
       await supervisor.stopAll();
+      registry.stop();
       await dataPlane.stop();
       logs.stop();
       await writer.drained();
+    },
+
+    /** The discovery catalog: read it, and wait on it (blocking queries). */
+    catalog: registry.catalog,
+
+    /** External registrations changed in the store. */
+    refreshRegistrations(): Promise<void> {
+      return registry.refreshRegistrations();
+    },
+
+    /** A TTL check's pass/warn/fail from the agent API. */
+    updateCheck(checkId: string, status: "passing" | "warning" | "critical", output: string) {
+      return registry.updateCheck(checkId, status, output);
     },
 
     /** Listeners, routes, traffic settings or dependency edges changed. */

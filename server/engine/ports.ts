@@ -1,5 +1,6 @@
 import type { InstanceTemplate } from "../contracts/service";
 import type { TrafficTopology } from "./proxy/traffic-controller";
+import type { RegistrationRecord } from "./registry/registry-controller";
 import type { DesiredService, EngineEvent, InstanceRecord } from "./types";
 
 export type InstanceChanges = { saves: InstanceRecord[]; removals: string[]; events: EngineEvent[] };
@@ -17,4 +18,6 @@ export interface EngineStore {
   finalizeDeletion(serviceId: string): Promise<void>;
   /** Listeners, routes and traffic settings of every service, and the dependency edges. */
   trafficTopology(): Promise<TrafficTopology>;
+  /** Endpoints of external services, registered through the Consul-compatible agent API. */
+  registrations(): Promise<RegistrationRecord[]>;
 }

@@ -70,6 +70,9 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     }
   };
 
+  const notRunByGantry = (name: string) =>
+    new AppError("BAD_REQUEST", `${name} is an external service: it is registered through the Consul agent API, not run by Gantry`);
+
   const nameTaken = (name: string, deleting = false) =>
     new AppError("CONFLICT", deleting ? `a service named ${name} is still being deleted; try again in a moment` : `a service named ${name} already exists`, "name");
 
@@ -124,6 +127,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       const { id, version, patch } = serviceUpdateInput.parse(raw);
       return auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const current = await findLiveService(tx, id);
+        if (current.external && (patch.template || patch.replicas !== undefined)) throw notRunByGantry(current.name);
         const stale = () =>
           new AppError("CONFLICT", `service ${current.name} was changed by someone else since you loaded it; reload and try again`);
         if (current.version !== version) throw stale();
@@ -182,6 +186,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       const { id, replicas } = serviceScaleInput.parse(raw);
       return auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const current = await findLiveService(tx, id);
+        if (current.external) throw notRunByGantry(current.name);
         if (current.replicas === replicas) return toService(current);
         const service = toService(await tx.service.update({ where: { id }, data: { replicas, version: { increment: 1 } } }));
         await record.event({
@@ -249,6 +254,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         return await auditedTransaction(prisma, feed, actor, async (tx, record) => {
           const [from, to] = [await findLiveService(tx, fromId), await findLiveService(tx, toId)];
           label = `${from.name} → ${to.name}`;
+          if (from.external) throw new AppError("BAD_REQUEST", `${from.name} is an external service: Gantry runs no instances of it to hand ${to.name}'s address to`, "fromId");
           if (await tx.dependency.findUnique({ where: { fromId_toId: { fromId, toId } } })) {
             throw new AppError("CONFLICT", `dependency ${label} already exists`);
           }

@@ -21,6 +21,8 @@ export type Recorder = {
   event(event: NewEvent): Promise<void>;
   /** Queues a topology delta, published only if the transaction commits. */
   topology(delta: TopologyDelta): void;
+  /** Queues another change for after the commit. */
+  change(change: Change): void;
 };
 
 /**
@@ -42,6 +44,7 @@ export async function auditedTransaction<T>(
         changes.push({ type: "event", event: toEvent(row) });
       },
       topology: (delta) => changes.push({ type: "topology", delta }),
+      change: (change) => changes.push(change),
     };
     return work(tx, record);
   });

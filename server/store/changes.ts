@@ -3,6 +3,10 @@ import type { TopologyDelta } from "../contracts/realtime";
 import type { Feed } from "../lib/feed";
 
 /** What committed: the realtime gateway and the engine listen to this. Published only after commit. */
-export type Change = { type: "event"; event: GantryEvent } | { type: "topology"; delta: TopologyDelta };
+export type Change =
+  | { type: "event"; event: GantryEvent }
+  | { type: "topology"; delta: TopologyDelta }
+  /** External registrations changed (Consul agent API). */
+  | { type: "registrations" };
 
 export type ChangeFeed = Feed<Change>;

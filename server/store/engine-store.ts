@@ -1,4 +1,5 @@
 import { instancePhases, type InstancePhase } from "../contracts/instance";
+import type { CheckSpec } from "../contracts/registration";
 import { instanceTemplate } from "../contracts/service";
 import type { EngineStore, InstanceRecord } from "../engine";
 import { auditedTransaction } from "./audited-transaction";
@@ -56,6 +57,20 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed): EngineStore
         services: services.map(toService).map((s) => ({ id: s.id, name: s.name, listenPort: s.listenPort, traffic: s.traffic })),
         dependencies,
       };
+    },
+
+    async registrations() {
+      const rows = await prisma.registration.findMany({ include: { service: { select: { name: true } } }, orderBy: { id: "asc" } });
+      return rows.map((row) => ({
+        id: row.id,
+        serviceId: row.serviceId,
+        serviceName: row.service.name,
+        address: row.address,
+        port: row.port,
+        tags: row.tags as string[],
+        meta: row.meta as Record<string, string>,
+        checks: row.checks as CheckSpec[],
+      }));
     },
 
     async finalizeDeletion(serviceId) {

@@ -7,6 +7,7 @@ import type * as Rows from "./generated/client";
 export function toService(row: Rows.Service): Service {
   return {
     id: row.id,
+    external: row.external,
     deleting: row.deletedAt !== null,
     name: row.name,
     version: row.version,

@@ -43,6 +43,10 @@ export class MemoryStore implements EngineStore {
     return { services: [...this.services.values()].map((s) => ({ id: s.id, name: s.name, listenPort: null, traffic })), dependencies: [] };
   }
 
+  async registrations() {
+    return [];
+  }
+
   async finalizeDeletion(serviceId: string) {
     this.services.delete(serviceId);
     this.finalized.push(serviceId);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { entryStatus } from "../../contracts/catalog";
+import { Catalog, type CatalogEntryInput } from "./catalog";
+
+const entry = (id: string, serviceName: string, extra: Partial<CatalogEntryInput> = {}): CatalogEntryInput => ({
+  id,
+  serviceId: `${serviceName}-id`,
+  serviceName,
+  address: "127.0.0.1",
+  port: 20000,
+  tags: [],
+  meta: {},
+  external: false,
+  checks: [{ id: `gantry:${id}`, name: "Gantry readiness", kind: "gantry", status: "passing", output: "" }],
+  ...extra,
+});
+
+describe("Catalog", () => {
+  it("bumps the index on every real change only, and tracks each service's own index", () => {
+    const catalog = new Catalog();
+    const start = catalog.indexOf();
+    catalog.upsert(entry("web-1", "web"));
+    catalog.upsert(entry("api-1", "api"));
+    expect(catalog.indexOf()).toBe(start + 2);
+    catalog.upsert(entry("web-1", "web")); // unchanged
+    expect(catalog.indexOf()).toBe(start + 2);
+    expect(catalog.indexOf("web")).toBe(start + 1);
+    catalog.upsert(entry("web-1", "web", { tags: ["v2"] }));
+    expect(catalog.get("web-1")).toMatchObject({ createIndex: start + 1, modifyIndex: start + 3 });
+    catalog.remove("api-1");
+    expect(catalog.indexOf("api")).toBe(start + 4);
+    expect([...catalog.services()]).toEqual([["web", ["v2"]]]);
+  });
+
+  it("wakes a blocking query as soon as its service changes, and not for other services", async () => {
+    const catalog = new Catalog();
+    catalog.upsert(entry("web-1", "web"));
+    catalog.upsert(entry("api-1", "api"));
+    const since = catalog.indexOf("web");
+    let woke = false;
+    const waiting = catalog.wait("web", since, 5000).then(() => (woke = true));
+    catalog.upsert(entry("api-2", "api"));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(woke).toBe(false);
+    const started = Date.now();
+    catalog.upsert(entry("web-1", "web", { checks: [{ id: "gantry:web-1", name: "Gantry readiness", kind: "gantry", status: "critical", output: "unready" }] }));
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(50);
+  });
+
+  it("returns at the wait time when nothing changes, and at once when the index has already moved", async () => {
+    const catalog = new Catalog();
+    const started = Date.now();
+    await catalog.wait(null, catalog.indexOf(), 80);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+    await catalog.wait(null, catalog.indexOf() - 1, 10_000);
+  });
+
+  it("takes the worst check as an entry's status", () => {
+    const checks = (...s: Array<"passing" | "warning" | "critical">) => ({ checks: s.map((status, i) => ({ id: `${i}`, name: "", kind: "ttl" as const, status, output: "" })) });
+    expect(entryStatus(checks())).toBe("passing");
+    expect(entryStatus(checks("passing", "warning"))).toBe("warning");
+    expect(entryStatus(checks("warning", "critical", "passing"))).toBe("critical");
+  });
+});

@@ -1,0 +1,265 @@
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { entryStatus, type CatalogCheck, type CatalogEntry, type CheckStatus } from "../contracts/catalog";
+import { parseDuration } from "../contracts/registration";
+import type { Engine } from "../engine";
+import { AppError } from "../lib/app-error";
+import type { Logger } from "../lib/logger";
+import type { Discovery } from "../services/discovery";
+
+const MAX_BODY = 1024 * 1024;
+const DEFAULT_WAIT_MS = 5 * 60_000;
+const MAX_WAIT_MS = 10 * 60_000;
+const DATACENTER = "dc1";
+const NODE_NAME = "gantry";
+
+export type ConsulApiDeps = { engine: Engine; discovery: Discovery; log: Logger; dataDir: string };
+
+/**
+ * The subset of Consul's HTTP API that tools use to discover services (catalog, health, agent),
+ * with Consul's field names, its X-Consul-Index header and blocking queries. Gantry is the one
+ * node of datacenter dc1. Errors are plain text, as Consul's are.
+ */
+export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDeps) {
+  const catalog = engine.catalog;
+  // A stable node ID per data dir, shaped like Consul's UUIDs.
+  const hex = createHash("sha256").update(dataDir).digest("hex");
+  const nodeId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  const taggedAddresses = { lan: "127.0.0.1", lan_ipv4: "127.0.0.1", wan: "127.0.0.1", wan_ipv4: "127.0.0.1" };
+  const node = { ID: nodeId, Node: NODE_NAME, Address: "127.0.0.1", Datacenter: DATACENTER, TaggedAddresses: taggedAddresses, Meta: { "consul-network-segment": "" } };
+  const weights = { Passing: 1, Warning: 1 };
+
+  const serviceJson = (e: CatalogEntry) => ({
+    ID: e.id,
+    Service: e.serviceName,
+    Tags: e.tags,
+    Address: e.address,
+    Meta: e.meta,
+    Port: e.port,
+    Weights: weights,
+    EnableTagOverride: false,
+    Proxy: { MeshGateway: {}, Expose: {} },
+    Connect: {},
+    CreateIndex: e.createIndex,
+    ModifyIndex: e.modifyIndex,
+  });
+
+  const checkJson = (e: CatalogEntry, c: CatalogCheck) => ({
+    Node: NODE_NAME,
+    CheckID: c.id,
+    Name: c.name,
+    Status: c.status,
+    Notes: "",
+    Output: c.output,
+    ServiceID: e.id,
+    ServiceName: e.serviceName,
+    ServiceTags: e.tags,
+    Type: c.kind === "gantry" ? "" : c.kind,
+    Definition: {},
+    CreateIndex: e.createIndex,
+    ModifyIndex: e.modifyIndex,
+  });
+
+  const serfHealth = {
+    Node: NODE_NAME,
+    CheckID: "serfHealth",
+    Name: "Serf Health Status",
+    Status: "passing",
+    Notes: "",
+    Output: "Agent alive and reachable",
+    ServiceID: "",
+    ServiceName: "",
+    ServiceTags: [],
+    Type: "",
+    Definition: {},
+    CreateIndex: 1,
+    ModifyIndex: 1,
+  };
+
+  const catalogServiceJson = (e: CatalogEntry) => ({
+    ID: nodeId,
+    Node: NODE_NAME,
+    Address: "127.0.0.1",
+    Datacenter: DATACENTER,
+    TaggedAddresses: taggedAddresses,
+    NodeMeta: node.Meta,
+    ServiceKind: "",
+    ServiceID: e.id,
+    ServiceName: e.serviceName,
+    ServiceTags: e.tags,
+    ServiceAddress: e.address,
+    ServiceWeights: weights,
+    ServiceMeta: e.meta,
+    ServicePort: e.port,
+    ServiceEnableTagOverride: false,
+    ServiceProxy: { MeshGateway: {}, Expose: {} },
+    ServiceConnect: {},
+    CreateIndex: e.createIndex,
+    ModifyIndex: e.modifyIndex,
+  });
+
+  const withTag = (entries: CatalogEntry[], query: URLSearchParams) => {
+    const tags = query.getAll("tag");
+    return tags.length === 0 ? entries : entries.filter((e) => tags.every((t) => e.tags.includes(t)));
+  };
+
+  /** Consul's blocking query: with ?index=N, hold the request until the index moves past N or ?wait passes. */
+  async function blocking(query: URLSearchParams, serviceName: string | null): Promise<void> {
+    const index = Number(query.get("index") ?? 0);
+    if (!Number.isFinite(index) || index <= 0) return;
+    const wait = Math.min(MAX_WAIT_MS, parseDuration(query.get("wait") ?? "") ?? DEFAULT_WAIT_MS);
+    // Consul adds up to wait/16 so that many watchers don't all return at once.
+    await catalog.wait(serviceName, index, wait + Math.random() * (wait / 16));
+  }
+
+  const routes: Array<{ method: string; pattern: RegExp; handle(match: RegExpMatchArray, query: URLSearchParams, req: IncomingMessage): Promise<{ body?: unknown; index?: string | null }> }> = [
+    {
+      method: "GET",
+      pattern: /^\/v1\/agent\/self$/,
+      handle: async () => ({
+        body: {
+          Config: { Datacenter: DATACENTER, NodeName: NODE_NAME, NodeID: nodeId, Server: true, Version: "1.17.0", Revision: "gantry" },
+          Member: { Name: NODE_NAME, Addr: "127.0.0.1", Port: 8301, Tags: { dc: DATACENTER, role: "consul" }, Status: 1 },
+          Meta: {},
+        },
+      }),
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/catalog\/services$/,
+      handle: async (_m, query) => {
+        await blocking(query, null);
+        return { body: Object.fromEntries(catalog.services()), index: null };
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/catalog\/service\/([^/]+)$/,
+      handle: async (m, query) => {
+        const name = decodeURIComponent(m[1]!);
+        await blocking(query, name);
+        return { body: withTag(catalog.list(name), query).map(catalogServiceJson), index: name };
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/health\/service\/([^/]+)$/,
+      handle: async (m, query) => {
+        const name = decodeURIComponent(m[1]!);
+        await blocking(query, name);
+        let entries = withTag(catalog.list(name), query);
+        if (query.has("passing") && query.get("passing") !== "false") entries = entries.filter((e) => entryStatus(e) === "passing");
+        return {
+          body: entries.map((e) => ({ Node: { ...node, CreateIndex: 1, ModifyIndex: 1 }, Service: serviceJson(e), Checks: [serfHealth, ...e.checks.map((c) => checkJson(e, c))] })),
+          index: name,
+        };
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/agent\/services$/,
+      handle: async () => ({
+        body: Object.fromEntries(catalog.list().map((e) => [e.id, { ...serviceJson(e), Datacenter: DATACENTER }])),
+      }),
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/agent\/checks$/,
+      handle: async () => ({ body: Object.fromEntries(catalog.list().flatMap((e) => e.checks.map((c) => [c.id, checkJson(e, c)]))) }),
+    },
+    {
+      method: "PUT",
+      pattern: /^\/v1\/agent\/service\/register$/,
+      handle: async (_m, _q, req) => {
+        await discovery.register(await readJson(req), "api");
+        return {};
+      },
+    },
+    {
+      method: "PUT",
+      pattern: /^\/v1\/agent\/service\/deregister\/([^/]+)$/,
+      handle: async (m) => {
+        await discovery.deregister(decodeURIComponent(m[1]!), "api");
+        return {};
+      },
+    },
+    {
+      method: "PUT",
+      pattern: /^\/v1\/agent\/check\/(pass|warn|fail)\/([^/]+)$/,
+      handle: async (m, query) => {
+        const status: CheckStatus = m[1] === "pass" ? "passing" : m[1] === "warn" ? "warning" : "critical";
+        updateCheck(decodeURIComponent(m[2]!), status, query.get("note") ?? "");
+        return {};
+      },
+    },
+    {
+      method: "PUT",
+      pattern: /^\/v1\/agent\/check\/update\/([^/]+)$/,
+      handle: async (m, _q, req) => {
+        const body = (await readJson(req)) as { Status?: unknown; Output?: unknown } | null;
+        const status = body?.Status;
+        if (status !== "passing" && status !== "warning" && status !== "critical") throw new AppError("BAD_REQUEST", `Invalid check status: ${JSON.stringify(status)}`);
+        updateCheck(decodeURIComponent(m[1]!), status, typeof body?.Output === "string" ? body.Output : "");
+        return {};
+      },
+    },
+  ];
+
+  function updateCheck(checkId: string, status: CheckStatus, output: string): void {
+    const result = engine.updateCheck(checkId, status, output);
+    if (result === "unknown") throw new AppError("NOT_FOUND", `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
+    if (result === "not-ttl") throw new AppError("BAD_REQUEST", `CheckID "${checkId}" does not have associated TTL`);
+  }
+
+  /** Handles /v1/… requests; false for any other path. */
+  return async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    if (!path.startsWith("/v1/")) return false;
+    const query = new URL(req.url ?? "/", "http://gantry").searchParams;
+    const candidates = routes.filter((r) => r.pattern.test(path));
+    const route = candidates.find((r) => r.method === req.method || (req.method === "POST" && r.method === "PUT"));
+    try {
+      if (!route) {
+        if (candidates.length > 0) return text(res, 405, `method ${req.method} not allowed`), true;
+        return text(res, 404, `Unsupported endpoint: ${path} (Gantry implements the catalog, health and agent endpoints discovery tools use)`), true;
+      }
+      const result = await route.handle(path.match(route.pattern)!, query, req);
+      res.statusCode = 200;
+      if (result.index !== undefined) res.setHeader("x-consul-index", String(catalog.indexOf(result.index)));
+      res.setHeader("x-consul-knownleader", "true");
+      res.setHeader("x-consul-lastcontact", "0");
+      if (result.body === undefined) return res.end(), true;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(result.body));
+    } catch (err) {
+      if (err instanceof AppError) text(res, err.httpStatus, err.message);
+      else {
+        log.error({ err, path }, "consul api request failed");
+        text(res, 500, "internal error; see Gantry's log");
+      }
+    }
+    return true;
+  };
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader("content-type", "text/plain; charset=utf-8");
+  res.end(body);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new AppError("BAD_REQUEST", "Request body too large");
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks).toString("utf8");
+  if (raw.trim() === "") return null;
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new AppError("BAD_REQUEST", `Request decode failed: ${(err as Error).message}`);
+  }
+}
