@@ -1,10 +1,12 @@
 "use client";
 
 import { useState } from "react";
+import { entryStatus, type CatalogEntry } from "@/server/contracts/catalog";
 import type { Instance } from "@/server/contracts/instance";
 import type { Service } from "@/server/contracts/service";
 import { joinCommandLine } from "./service-form/command-line";
 import { DeleteServiceButton } from "./delete-service-button";
+import { EndpointTable } from "./endpoint-table";
 import { HealthBadge } from "./health-badge";
 import { InstanceTable } from "./instance-table";
 import { ScaleControl } from "./scale-control";
@@ -16,9 +18,10 @@ export function commandLineOf(service: Service): string {
 }
 
 /** A service with its instances: the unit operators act on. */
-export function ServiceCard({ service, instances, calls }: { service: Service; instances: Instance[]; calls: string[] }) {
+export function ServiceCard({ service, instances, endpoints, calls }: { service: Service; instances: Instance[]; endpoints: CatalogEntry[]; calls: string[] }) {
   const [editing, setEditing] = useState(false);
-  const ready = instances.filter((i) => i.phase === "Running" && i.ready).length;
+  const ready = service.external ? endpoints.filter((e) => entryStatus(e) !== "critical").length : instances.filter((i) => i.phase === "Running" && i.ready).length;
+  const wanted = service.external ? endpoints.length : service.replicas;
   return (
     <section
       data-testid={`service-${service.name}`}
@@ -28,14 +31,19 @@ export function ServiceCard({ service, instances, calls }: { service: Service; i
       <header className="flex flex-wrap items-center gap-x-6 gap-y-2 border-b border-zinc-100 px-4 py-3 dark:border-zinc-800">
         <div className="min-w-40">
           <h2 className="flex items-center gap-2 font-semibold">
-            {service.name} <HealthBadge replicas={service.replicas} instances={instances} />
+            {service.name}
+            {service.external ? (
+              <span className="rounded-full border border-dashed border-violet-400 px-2 py-0.5 text-xs font-medium text-violet-700 dark:text-violet-300">external</span>
+            ) : (
+              <HealthBadge replicas={service.replicas} instances={instances} />
+            )}
           </h2>
           <p className="text-xs text-zinc-500" data-testid="ready-count">
-            {ready}/{service.replicas} ready
+            {ready}/{wanted} {service.external ? "healthy endpoints" : "ready"}
           </p>
         </div>
         <code className="min-w-0 flex-1 truncate text-xs text-zinc-600 dark:text-zinc-400" title={service.template.cwd ? `in ${service.template.cwd}` : undefined}>
-          {commandLineOf(service)}
+          {service.external ? "registered through the Consul agent API" : commandLineOf(service)}
         </code>
         <span className="text-xs text-zinc-500" data-testid="service-summary">
           rev {service.revision}
@@ -44,7 +52,7 @@ export function ServiceCard({ service, instances, calls }: { service: Service; i
           {service.traffic.routes.length > 0 && ` · routes ${service.traffic.routes.map((r) => `${r.host ?? ""}${r.pathPrefix}`).join(" ")}`}
           {calls.length > 0 && ` · calls ${calls.join(", ")}`}
         </span>
-        <ScaleControl service={service} />
+        {!service.external && <ScaleControl service={service} />}
         {!service.deleting && (
           <button type="button" className="text-xs text-zinc-500 hover:text-sky-600" onClick={() => setEditing(!editing)} aria-expanded={editing}>
             Edit
@@ -57,7 +65,7 @@ export function ServiceCard({ service, instances, calls }: { service: Service; i
           <ServiceForm service={service} onDone={() => setEditing(false)} onCancel={() => setEditing(false)} />
         </div>
       )}
-      <InstanceTable instances={instances} />
+      {service.external ? <EndpointTable entries={endpoints} /> : <InstanceTable instances={instances} />}
     </section>
   );
 }

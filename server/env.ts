@@ -35,6 +35,14 @@ const envSchema = z.object({
   GANTRY_INGRESS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** 0: one per core but one, at most 4. */
   GANTRY_PROXY_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
+  /** Comma-separated etcd client URLs; set, ready endpoints are mirrored into etcd. */
+  GANTRY_ETCD_ENDPOINTS: z
+    .string()
+    .trim()
+    .transform((list) => list.split(",").map((url) => url.trim()).filter(Boolean))
+    .refine((urls) => urls.length > 0 && urls.every((url) => /^https?:\/\/[^/\s]+\/?$/.test(url)), "must be comma-separated URLs such as http://127.0.0.1:2379")
+    .optional(),
+  GANTRY_ETCD_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(10),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
@@ -56,6 +64,8 @@ export type Env = {
   ingressPort: number;
   /** Data plane worker processes; 0 picks by core count. */
   proxyWorkers: number;
+  /** Mirror ready endpoints into etcd. */
+  etcd: { endpoints: string[]; leaseSeconds: number } | undefined;
 };
 
 export class EnvError extends Error {
@@ -101,6 +111,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     listenerPortRange: env.GANTRY_LISTENER_PORT_RANGE,
     ingressPort: env.GANTRY_INGRESS_PORT,
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
+    etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
     dev: env.NODE_ENV === "development",
   };
 }

@@ -67,6 +67,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       host: env.host,
       ingressPort: env.ingressPort,
       proxyWorkers: env.proxyWorkers,
+      etcd: env.etcd,
     });
     // Desired state changed: the engine only hears which service to look at again.
     const logFailure = (what: string) => (err: unknown) => log.error({ err }, `refreshing ${what} failed`);

@@ -1,9 +1,10 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import type { CatalogEntry } from "@/server/contracts/catalog";
 import type { GantryEvent } from "@/server/contracts/event";
 import type { Instance } from "@/server/contracts/instance";
-import type { InstancesDelta, TopicName, TopicTypes, TopologyDelta, TopologySnapshot } from "@/server/contracts/realtime";
+import type { CatalogDelta, InstancesDelta, TopicName, TopicTypes, TopologyDelta, TopologySnapshot } from "@/server/contracts/realtime";
 import { realtime, type ConnectionStatus } from "./connection";
 
 /** State of a live topic: undefined until the first snapshot, then folded with every delta. */
@@ -95,3 +96,11 @@ export function applyInstancesDelta(state: Instance[], delta: InstancesDelta): I
 
 /** Every instance Gantry runs, with live phase and usage. */
 export const useInstances = () => useTopic("instances", identity<Instance[]>, applyInstancesDelta);
+
+export function applyCatalogDelta(state: CatalogEntry[], delta: CatalogDelta): CatalogEntry[] {
+  const rest = state.filter((e) => e.id !== (delta.kind === "upserted" ? delta.entry.id : delta.id));
+  return delta.kind === "upserted" ? [...rest, delta.entry].sort((a, b) => a.id.localeCompare(b.id)) : rest;
+}
+
+/** The discovery catalog, live: every endpoint with its checks. */
+export const useCatalog = () => useTopic("catalog", identity<CatalogEntry[]>, applyCatalogDelta);

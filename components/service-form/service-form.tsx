@@ -90,7 +90,12 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
     const { listenPort } = trafficParsed;
     try {
       const saved = editing
-        ? await update.mutateAsync({ id: editing.id, version: baseVersion, patch: { template: parsed.template, traffic: trafficParsed.traffic, listenPort } })
+        ? await update.mutateAsync({
+            id: editing.id,
+            version: baseVersion,
+            // An external service has no template: only its traffic settings are Gantry's.
+            patch: editing.external ? { traffic: trafficParsed.traffic, listenPort } : { template: parsed.template, traffic: trafficParsed.traffic, listenPort },
+          })
         : await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort });
       props.onDone(saved.name);
     } catch (err) {
@@ -115,6 +120,7 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
           </button>
         </div>
       )}
+      {!editing?.external && (
       <Section title="Process">
         {!editing && (
           <>
@@ -142,6 +148,8 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
         </FormField>
       </Section>
 
+      )}
+      {!editing?.external && (
       <Section title="Lifecycle">
         <FormField id={fid("restartPolicy")} label="Restart policy" error={errors.restartPolicy}>
           <select id={fid("restartPolicy")} value={values.restartPolicy} onChange={(e) => set("restartPolicy", e.target.value as ServiceFormValues["restartPolicy"])} className={inputClass}>
@@ -161,16 +169,19 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
         </label>
       </Section>
 
+      )}
       <Section title="Traffic">
         <TrafficFields idPrefix={uid} draft={traffic} errors={errors} onChange={setTraffic} />
       </Section>
 
-      <section className="space-y-3">
-        <h3 className="text-xs font-semibold uppercase tracking-wide text-zinc-500">Health checks</h3>
-        {probeTypes.map((type) => (
-          <ProbeFields key={type} idPrefix={uid} type={type} draft={values.probes[type]} errors={errors} onChange={(draft) => set("probes", { ...values.probes, [type]: draft })} />
-        ))}
-      </section>
+      {!editing?.external && (
+        <section className="space-y-3">
+          <h3 className="text-xs font-semibold uppercase tracking-wide text-zinc-500">Health checks</h3>
+          {probeTypes.map((type) => (
+            <ProbeFields key={type} idPrefix={uid} type={type} draft={values.probes[type]} errors={errors} onChange={(draft) => set("probes", { ...values.probes, [type]: draft })} />
+          ))}
+        </section>
+      )}
 
       {errors.form && (
         <p role="alert" className="text-sm text-red-600 dark:text-red-400">

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import type { CatalogEntry } from "./catalog";
 import type { GantryEvent } from "./event";
 import type { Instance, UsageSample } from "./instance";
 import type { Dependency, Service } from "./service";
 
 /** Topics a client may subscribe to. Parametrised topics (e.g. `logs:<id>`) join this union as they arrive. */
-export const topicName = z.enum(["topology", "events", "instances"]);
+export const topicName = z.enum(["topology", "events", "instances", "catalog"]);
 export type TopicName = z.infer<typeof topicName>;
 
 export const clientMessage = z.discriminatedUnion("type", [
@@ -27,10 +28,14 @@ export type InstancesDelta =
   /** CPU and memory of every running instance, once per sampling period. */
   | { kind: "usage"; samples: UsageSample[] };
 
+export type CatalogDelta = { kind: "upserted"; entry: CatalogEntry } | { kind: "removed"; id: string };
+
 export type TopicTypes = {
   topology: { snapshot: TopologySnapshot; delta: TopologyDelta };
   events: { snapshot: GantryEvent[]; delta: GantryEvent };
   instances: { snapshot: Instance[]; delta: InstancesDelta };
+  /** The discovery catalog: Gantry's instances and external endpoints, with their checks. */
+  catalog: { snapshot: CatalogEntry[]; delta: CatalogDelta };
 };
 
 export type TopicMessage = {

@@ -12,6 +12,7 @@ import { LogPump } from "./logs/log-pump";
 import { DataPlane } from "./proxy/data-plane";
 import { TrafficController, type DataPlanePort } from "./proxy/traffic-controller";
 import { runProbe } from "./health/probes";
+import { EtcdMirror } from "./registry/etcd-mirror";
 import { RegistryController } from "./registry/registry-controller";
 import type { EngineStore } from "./ports";
 import { healthHook, type HealthOptions } from "./health/health-hook";
@@ -43,6 +44,8 @@ export type EngineOptions = {
   dataPlane?: DataPlanePort;
   /** Its proxy worker processes; 0 picks by core count. */
   proxyWorkers?: number;
+  /** Mirror ready endpoints into etcd. */
+  etcd?: { endpoints: string[]; leaseSeconds: number };
   clock?: Clock;
   resyncMs?: number;
   restartOptions?: RestartTrackerOptions;
@@ -95,6 +98,7 @@ export function createEngine(options: EngineOptions) {
     traffic.schedule();
   });
   registry.catalog.subscribe((change) => change.entry.external && traffic.schedule());
+  const etcd = options.etcd && new EtcdMirror({ ...options.etcd, catalog: registry.catalog, clock, log: log.child({ component: "etcd" }) });
 
   /** Where a service's traffic may go: its ready instances, or an external service's healthy endpoints. */
   function endpointsOf(serviceId: string) {
@@ -133,6 +137,7 @@ export function createEngine(options: EngineOptions) {
     async start(): Promise<void> {
       dataPlane.start();
       await registry.refreshRegistrations();
+      etcd?.start();
       await traffic.refresh(); // before adopting: adopted instances become endpoints at once
       await adoptSurvivors();
       logs.start();
@@ -148,6 +153,7 @@ export function createEngine(options: EngineOptions) {
       pruneLoop?.stop();
       await controller.stop();
       await supervisor.stopAll();
+      await etcd?.stop();
       registry.stop();
       await dataPlane.stop();
       logs.stop();

@@ -15,6 +15,7 @@ function manualSources() {
     },
     events: { snapshot: async () => [], subscribe: () => () => {} },
     instances: { snapshot: async () => [], subscribe: () => () => {} },
+    catalog: { snapshot: async () => [], subscribe: () => () => {} },
   };
   return { sources, push: (delta: TopologyDelta) => pushers.forEach((p) => p(delta)), subscribers: () => pushers.size };
 }

@@ -20,5 +20,10 @@ export function createTopicSources(prisma: Prisma, topology: Topology, feed: Cha
       snapshot: async () => engine.instances(),
       subscribe: (push) => engine.subscribe(push),
     },
+    catalog: {
+      snapshot: async () => engine.catalog.list(),
+      subscribe: (push) =>
+        engine.catalog.subscribe((change) => push(change.kind === "upserted" ? { kind: "upserted", entry: change.entry } : { kind: "removed", id: change.entry.id })),
+    },
   };
 }

@@ -40,6 +40,7 @@ export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gan
       listenerPortRange: testListenerRange(),
       ingressPort: 0,
       proxyWorkers: 1,
+      etcd: undefined,
       ...overrides,
     },
     // TEST_LOG_LEVEL=debug shows what a test's Gantry does.
@@ -51,11 +52,11 @@ export const apiClient = (gantry: Pick<Gantry, "url">) => createTRPCClient<AppRo
 
 export type ApiClient = ReturnType<typeof apiClient>;
 
-/** One headless Gantry for a describe block: started before its tests, stopped after. */
-export function useTestGantry(overrides: Partial<Env> = {}): { gantry: Gantry; api: ApiClient } {
+/** One headless Gantry for a describe block: started before its tests, stopped after. Overrides may be computed then. */
+export function useTestGantry(overrides: Partial<Env> | (() => Partial<Env>) = {}): { gantry: Gantry; api: ApiClient } {
   const context = {} as { gantry: Gantry; api: ApiClient };
   beforeAll(async () => {
-    context.gantry = await startTestGantry(overrides);
+    context.gantry = await startTestGantry(typeof overrides === "function" ? overrides() : overrides);
     context.api = apiClient(context.gantry);
   });
   afterAll(() => context.gantry?.stop());
