@@ -1,4 +1,5 @@
 import { entryStatus, type CatalogEntry } from "@/server/contracts/catalog";
+import { TableHead } from "./table-head";
 
 const statusStyle = {
   passing: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300",
@@ -13,15 +14,7 @@ export function EndpointTable({ entries }: { entries: CatalogEntry[] }) {
   }
   return (
     <table className="w-full text-left text-sm">
-      <thead className="text-xs text-zinc-500">
-        <tr>
-          {["Endpoint", "Address", "Status", "Checks", "Tags"].map((label) => (
-            <th key={label} className="px-4 py-1.5 font-medium">
-              {label}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead labels={["Endpoint", "Address", "Status", "Checks", "Tags"]} />
       <tbody>
         {entries.map((entry) => {
           const status = entryStatus(entry);

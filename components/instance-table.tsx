@@ -7,6 +7,7 @@ import { PhaseBadge } from "./phase-badge";
 import { ProbeIndicators } from "./probe-indicators";
 import { useTRPC } from "./trpc";
 import { useNow } from "./use-now";
+import { TableHead } from "./table-head";
 
 const actionButton = "rounded px-1.5 py-0.5 text-xs text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-400 dark:hover:bg-zinc-800";
 
@@ -34,15 +35,7 @@ export function InstanceTable({ instances }: { instances: Instance[] }) {
         </p>
       )}
       <table className="w-full text-left text-sm">
-        <thead className="text-xs text-zinc-500">
-          <tr>
-            {["Instance", "Phase", "Health", "PID", "Port", "Restarts", "Uptime", "CPU", "Memory", ""].map((label) => (
-              <th key={label} className="px-4 py-1.5 font-medium">
-                {label}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead labels={["Instance", "Phase", "Health", "PID", "Port", "Restarts", "Uptime", "CPU", "Memory", ""]} />
         <tbody>
           {instances.map((instance) => {
             const running = instance.phase === "Running" && instance.startedAt && now !== undefined;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { entryStatus, type CheckStatus } from "../../contracts/catalog";
+import { entryStatus, type CatalogEntry, type CheckStatus } from "../../contracts/catalog";
 import type { Probe } from "../../contracts/probe";
 import type { CheckSpec } from "../../contracts/registration";
 import type { Clock } from "../../lib/clock";
@@ -10,17 +10,8 @@ import type { InstanceRunner } from "../supervisor/instance-runner";
 import { Catalog } from "./catalog";
 import { ExternalCheck } from "./external-check";
 
-/** An external endpoint as the store keeps it. */
-export type RegistrationRecord = {
-  id: string;
-  serviceId: string;
-  serviceName: string;
-  address: string;
-  port: number;
-  tags: string[];
-  meta: Record<string, string>;
-  checks: CheckSpec[];
-};
+/** An external endpoint as the store keeps it: a catalog entry's fields, with check definitions. */
+export type RegistrationRecord = Pick<CatalogEntry, "id" | "serviceId" | "serviceName" | "address" | "port" | "tags" | "meta"> & { checks: CheckSpec[] };
 
 export type RegistryOptions = {
   clock: Clock;
