@@ -7,6 +7,7 @@ import { appRouter } from "./api/router";
 import { createEngine } from "./engine";
 import { createConsulApi } from "./http/consul-api";
 import { createHttpHandler, pathOf } from "./http/handler";
+import { prometheusTargets } from "./http/prometheus-sd";
 import { listen } from "./http/listen";
 import { lockDataDir } from "./lib/data-dir-lock";
 import { Feed } from "./lib/feed";
@@ -86,6 +87,9 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics });
+    // prom-client names these gauges *_total, which `promtool check metrics` rightly rejects.
+    for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) metrics.removeSingleMetric(name);
+    engine.registerPrometheus(metrics);
 
     const trpc = createHTTPHandler({
       router: appRouter,
@@ -100,7 +104,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const discovery = createDiscovery({ prisma: db.prisma, feed, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
     const consul = createConsulApi({ engine, discovery, log, dataDir: env.dataDir });
     const server = http.createServer(
-      createHttpHandler({ trpc, consul, dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
+      createHttpHandler({ trpc, consul, sd: (_req, res) => prometheusTargets(topology, engine, res), dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
     );
     const gateway = createRealtimeGateway({ sources: createTopicSources(db.prisma, topology, feed, engine), log });
     // Only /api/ws is ours; other upgrades (Next's dev hot reload at /_next/hmr) are left to Next's listener.

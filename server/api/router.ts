@@ -1,6 +1,7 @@
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
 import { instancesRouter } from "./routers/instances";
+import { metricsRouter } from "./routers/metrics";
 import { servicesRouter } from "./routers/services";
 import { router } from "./trpc";
 
@@ -9,6 +10,7 @@ export const appRouter = router({
   dependencies: dependenciesRouter,
   events: eventsRouter,
   instances: instancesRouter,
+  metrics: metricsRouter,
 });
 
 /** The only server type the UI imports. */

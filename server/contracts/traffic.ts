@@ -44,6 +44,8 @@ export const trafficSettings = z.object({
   /** Circuit breaking: upstream connections, and requests waiting for one. */
   maxConnections: z.number().int().min(1).max(100_000).default(1024),
   maxPendingRequests: z.number().int().min(0).max(100_000).default(1024),
+  /** Where the service's instances serve their own Prometheus metrics; listed by /api/sd/prometheus. */
+  metricsPath: z.string().trim().startsWith("/", "metrics path must start with /").max(512).nullable().default(null),
   /** Passive outlier detection. */
   outlier: z
     .object({

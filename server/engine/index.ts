@@ -1,5 +1,7 @@
 import path from "node:path";
+import type { Registry } from "prom-client";
 import type { Instance } from "../contracts/instance";
+import type { MetricWindow } from "../contracts/metrics";
 import type { InstancesDelta } from "../contracts/realtime";
 import { AppError, notFound } from "../lib/app-error";
 import { systemClock, type Clock } from "../lib/clock";
@@ -12,6 +14,8 @@ import { LogPump } from "./logs/log-pump";
 import { DataPlane } from "./proxy/data-plane";
 import { TrafficController, type DataPlanePort } from "./proxy/traffic-controller";
 import { runProbe } from "./health/probes";
+import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
+import { registerGantryMetrics } from "./metrics/prometheus-metrics";
 import { EtcdMirror } from "./registry/etcd-mirror";
 import { RegistryController } from "./registry/registry-controller";
 import type { EngineStore } from "./ports";
@@ -98,6 +102,11 @@ export function createEngine(options: EngineOptions) {
     traffic.schedule();
   });
   registry.catalog.subscribe((change) => change.entry.external && traffic.schedule());
+  const metrics = new MetricsCollector(
+    { stats: () => dataPlane.stats(), instances: () => supervisor.all(), saveRollups: (rollups) => store.saveRollups(rollups) },
+    clock,
+    log.child({ component: "metrics" }),
+  );
   const etcd = options.etcd && new EtcdMirror({ ...options.etcd, catalog: registry.catalog, clock, log: log.child({ component: "etcd" }) });
 
   /** Where a service's traffic may go: its ready instances, or an external service's healthy endpoints. */
@@ -108,7 +117,7 @@ export function createEngine(options: EngineOptions) {
       .map((r) => ({ id: r.id, host: "127.0.0.1", port: r.port!, revision: r.revision }));
     return [...managed, ...registry.externalEndpoints(serviceId)].sort((a, b) => a.id.localeCompare(b.id));
   }
-  let pruneLoop: Loop | undefined;
+  let pruneLoops: Loop[] = [];
 
   /** Takes over instances a previous Gantry left running; forgets the ones that died meanwhile. */
   async function adoptSurvivors(): Promise<void> {
@@ -144,13 +153,18 @@ export function createEngine(options: EngineOptions) {
       supervisor.start();
       controller.start();
       await controller.enqueueAll();
-      pruneLoop = every(clock, 3600_000, "log pruning", log, () => logs.prune());
+      metrics.restore(await store.loadRollups(clock.now() - 24 * 3600_000));
+      metrics.start();
+      const pruneRollups = async () => void (await store.pruneRollups(clock.now() - 7 * 24 * 3600_000));
+      pruneLoops = [every(clock, 3600_000, "log pruning", log, () => logs.prune()), every(clock, 3600_000, "metric rollup pruning", log, pruneRollups)];
       void logs.prune().catch((err: unknown) => log.warn({ err }, "pruning old logs failed"));
+      void pruneRollups().catch((err: unknown) => log.warn({ err }, "pruning old metric rollups failed"));
     },
 
     /** Stops all instances gracefully, then persists the final state. */
     async stop(): Promise<void> {
-      pruneLoop?.stop();
+      pruneLoops.forEach((loop) => loop.stop());
+      metrics.stop();
       await controller.stop();
       await supervisor.stopAll();
       await etcd?.stop();
@@ -158,6 +172,17 @@ export function createEngine(options: EngineOptions) {
       await dataPlane.stop();
       logs.stop();
       await writer.drained();
+    },
+
+    /** Per-second and per-minute points of service, instance, edge and Gantry series. */
+    metrics: {
+      series: (keys: string[], window: MetricWindow) => metrics.series(keys, window),
+      subscribe: (listener: (tick: MetricsTick) => void) => metrics.subscribe(listener),
+    },
+
+    /** Adds Gantry's request, instance and probe metrics to a Prometheus registry. */
+    registerPrometheus(registry: Registry): void {
+      registerGantryMetrics(registry, { collector: metrics, instances: () => supervisor.all(), names: () => traffic.names() });
     },
 
     /** The discovery catalog: read it, and wait on it (blocking queries). */

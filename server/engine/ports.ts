@@ -1,4 +1,5 @@
 import type { InstanceTemplate } from "../contracts/service";
+import type { Rollup } from "./metrics/metrics-collector";
 import type { TrafficTopology } from "./proxy/traffic-controller";
 import type { RegistrationRecord } from "./registry/registry-controller";
 import type { DesiredService, EngineEvent, InstanceRecord } from "./types";
@@ -20,4 +21,8 @@ export interface EngineStore {
   trafficTopology(): Promise<TrafficTopology>;
   /** Endpoints of external services, registered through the Consul-compatible agent API. */
   registrations(): Promise<RegistrationRecord[]>;
+  /** Minute points of metric series. */
+  saveRollups(rollups: Rollup[]): Promise<void>;
+  loadRollups(since: number): Promise<Rollup[]>;
+  pruneRollups(before: number): Promise<number>;
 }

@@ -6,6 +6,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<voi
 
 export type HttpRoutes = {
   trpc: Handler;
+  /** Prometheus HTTP service discovery. */
+  sd: Handler;
   /** The Consul-compatible API under /v1/; true if it handled the request. */
   consul(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
   /** The dashboard; absent when Gantry runs headless (tests, API-only). */
@@ -27,6 +29,7 @@ export function createHttpHandler(routes: HttpRoutes): Handler {
         return text(res, 200, await routes.metrics.metrics());
       }
       if (path.startsWith("/api/trpc/")) return await routes.trpc(req, res);
+      if (path === "/api/sd/prometheus") return await routes.sd(req, res);
       if (await routes.consul(req, res, path)) return;
       if (routes.dashboard) return await routes.dashboard(req, res);
       return text(res, 404, "not found\n");

@@ -1,4 +1,5 @@
 import { instancePhases, type InstancePhase } from "../contracts/instance";
+import type { MetricPoint } from "../contracts/metrics";
 import type { CheckSpec } from "../contracts/registration";
 import { instanceTemplate } from "../contracts/service";
 import type { EngineStore, InstanceRecord } from "../engine";
@@ -71,6 +72,22 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed): EngineStore
         meta: row.meta as Record<string, string>,
         checks: row.checks as CheckSpec[],
       }));
+    },
+
+    async saveRollups(rollups) {
+      await prisma.metricRollup.createMany({
+        data: rollups.map((r) => ({ series: r.series, at: new Date(r.at), point: r.point as object })),
+        skipDuplicates: true,
+      });
+    },
+
+    async loadRollups(since) {
+      const rows = await prisma.metricRollup.findMany({ where: { at: { gte: new Date(since) } }, orderBy: { at: "asc" } });
+      return rows.map((row) => ({ series: row.series, at: row.at.getTime(), point: row.point as MetricPoint }));
+    },
+
+    async pruneRollups(before) {
+      return (await prisma.metricRollup.deleteMany({ where: { at: { lt: new Date(before) } } })).count;
     },
 
     async finalizeDeletion(serviceId) {

@@ -41,6 +41,8 @@ export class Cluster {
   settings: TrafficSettings;
   serviceName: string;
   inFlight = 0;
+  /** Every request to this service, from any listener, including those the proxy answered itself. */
+  readonly counters = newCounters();
   private retryTokens = RETRY_BUDGET.capacity;
   private tokensAt = 0;
   /** Requests waiting for room under maxConnections (circuit breaking). */

@@ -1,4 +1,4 @@
-import type { DataPlaneStats, EndpointStats, ListenerStats, TrafficCounters } from "./types";
+import type { DataPlaneStats, EndpointStats, ListenerStats, ServiceStats, TrafficCounters } from "./types";
 
 function add(into: TrafficCounters, from: TrafficCounters): void {
   for (const key of Object.keys(from.requests) as Array<keyof TrafficCounters["requests"]>) into.requests[key] += from.requests[key];
@@ -13,7 +13,13 @@ const copy = (counters: TrafficCounters): TrafficCounters => ({ ...counters, req
 export function mergeStats(parts: DataPlaneStats[]): DataPlaneStats {
   const listeners = new Map<string, ListenerStats>();
   const endpoints = new Map<string, EndpointStats>();
+  const services = new Map<string, ServiceStats>();
   for (const part of parts) {
+    for (const s of part.services) {
+      const seen = services.get(s.serviceId);
+      if (!seen) services.set(s.serviceId, { ...s, counters: copy(s.counters) });
+      else add(seen.counters, s.counters);
+    }
     for (const l of part.listeners) {
       const seen = listeners.get(l.key);
       if (!seen) listeners.set(l.key, { ...l, counters: copy(l.counters) });
@@ -33,5 +39,5 @@ export function mergeStats(parts: DataPlaneStats[]): DataPlaneStats {
       }
     }
   }
-  return { listeners: [...listeners.values()], endpoints: [...endpoints.values()] };
+  return { listeners: [...listeners.values()], services: [...services.values()], endpoints: [...endpoints.values()] };
 }

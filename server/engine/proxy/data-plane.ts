@@ -75,7 +75,7 @@ export class DataPlane {
   stats(): Promise<DataPlaneStats> {
     return new Promise((resolve) => {
       const requestId = ++this.nextRequest;
-      this.pending.set(requestId, (message) => resolve(message.type === "stats" ? message.stats : { listeners: [], endpoints: [] }));
+      this.pending.set(requestId, (message) => resolve(message.type === "stats" ? message.stats : { listeners: [], services: [], endpoints: [] }));
       this.send({ type: "stats", requestId });
     });
   }

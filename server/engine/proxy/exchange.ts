@@ -331,6 +331,7 @@ export class Exchange implements PickRequest, ResponseSink {
     }
     const seconds = (performance.now() - this.startedAt) / 1000;
     for (const counters of this.context.counters) recordRequest(counters, status, seconds);
+    recordRequest(cluster.counters, status, seconds);
     if (this.endpoint) {
       this.endpoint.active--;
       recordRequest(this.endpoint.counters, status, seconds);

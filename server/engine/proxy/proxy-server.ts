@@ -168,9 +168,11 @@ export class ProxyServer {
     const endpoints: EndpointStats[] = [];
     const now = performance.now();
     for (const cluster of this.clusters.values()) {
-      for (const e of cluster.endpoints) endpoints.push({ serviceId: cluster.serviceId, instanceId: e.id, counters: e.counters, ejected: e.ejectedUntil > now });
+      cluster.counters.inFlight = cluster.inFlight;
+      for (const e of cluster.endpoints) endpoints.push({ serviceId: cluster.serviceId, instanceId: e.id, counters: { ...e.counters, inFlight: e.active }, ejected: e.ejectedUntil > now });
     }
     return {
+      services: [...this.clusters.values()].map((c) => ({ serviceId: c.serviceId, counters: c.counters })),
       listeners: [...this.listeners.values()].map((l) => ({ key: l.key, listener: l.config, port: l.boundPort, bound: l.bound, error: l.error, counters: l.counters })),
       endpoints,
     };

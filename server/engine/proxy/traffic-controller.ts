@@ -50,6 +50,13 @@ export class TrafficController {
     this.push();
   }
 
+  /** Names for labels: service id → name, edge id → its ends' names. */
+  names(): { services: Map<string, string>; edges: Map<string, { from: string; to: string }> } {
+    const services = new Map(this.topology.services.map((s) => [s.id, s.name]));
+    const edges = new Map(this.topology.dependencies.map((d) => [d.id, { from: services.get(d.fromId) ?? d.fromId, to: services.get(d.toId) ?? d.toId }]));
+    return { services, edges };
+  }
+
   /** Readiness changed somewhere: recompute endpoints soon (coalesced within a tick). */
   schedule(): void {
     if (this.scheduled) return;

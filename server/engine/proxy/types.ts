@@ -41,7 +41,8 @@ export type TrafficCounters = {
 
 export type ListenerStats = { key: string; listener: ListenerConfig; port: number; bound: boolean; error: string | null; counters: TrafficCounters };
 export type EndpointStats = { serviceId: string; instanceId: string; counters: TrafficCounters; ejected: boolean };
-export type DataPlaneStats = { listeners: ListenerStats[]; endpoints: EndpointStats[] };
+export type ServiceStats = { serviceId: string; counters: TrafficCounters };
+export type DataPlaneStats = { listeners: ListenerStats[]; services: ServiceStats[]; endpoints: EndpointStats[] };
 
 /** Messages between the engine and the data plane worker. */
 export type ToDataPlane = { type: "config"; config: DataPlaneConfig } | { type: "drain"; instanceId: string; requestId: number } | { type: "stats"; requestId: number };

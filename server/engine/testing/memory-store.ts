@@ -1,5 +1,6 @@
 import type { InstanceTemplate } from "../../contracts/service";
 import { trafficSettings } from "../../contracts/traffic";
+import type { Rollup } from "../metrics/metrics-collector";
 import type { EngineStore, InstanceChanges } from "../ports";
 import type { DesiredService, EngineEvent, InstanceRecord } from "../types";
 
@@ -45,6 +46,23 @@ export class MemoryStore implements EngineStore {
 
   async registrations() {
     return [];
+  }
+
+  readonly rollups: Rollup[] = [];
+
+  async saveRollups(rollups: Rollup[]) {
+    this.rollups.push(...rollups);
+  }
+
+  async loadRollups(since: number) {
+    return this.rollups.filter((r) => r.at >= since);
+  }
+
+  async pruneRollups(before: number) {
+    const kept = this.rollups.filter((r) => r.at >= before);
+    const pruned = this.rollups.length - kept.length;
+    this.rollups.splice(0, this.rollups.length, ...kept);
+    return pruned;
   }
 
   async finalizeDeletion(serviceId: string) {

@@ -21,7 +21,7 @@ export class RecordingDataPlane implements DataPlanePort {
   }
 
   async stats(): Promise<DataPlaneStats> {
-    return { listeners: [], endpoints: [] };
+    return { listeners: [], services: [], endpoints: [] };
   }
 
   async stop(): Promise<void> {}

@@ -1,0 +1,230 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { metricWindows, type MetricPoint, type MetricWindow, type SeriesKey, type SeriesResult } from "../../contracts/metrics";
+import type { Clock } from "../../lib/clock";
+import type { Logger } from "../../lib/logger";
+import { every, type Loop } from "../../lib/loop";
+import { newCounters } from "../proxy/counters";
+import { statusClasses, type DataPlaneStats, type TrafficCounters } from "../proxy/types";
+import type { InstanceRunner } from "../supervisor/instance-runner";
+import { quantileMs } from "./quantile";
+import { TimeRing } from "./time-ring";
+
+const SECOND_POINTS = 15 * 60; // 1 s × 15 min
+const MINUTE_POINTS = 24 * 60; // 1 min × 24 h
+
+export type Rollup = { series: SeriesKey; at: number; point: MetricPoint };
+
+/** What the collector reads each second, and where minute rollups go. */
+export type MetricsSources = {
+  stats(): Promise<DataPlaneStats>;
+  instances(): InstanceRunner[];
+  saveRollups(rollups: Rollup[]): Promise<void>;
+};
+
+export type MetricsTick = { at: number; points: Record<SeriesKey, MetricPoint> };
+
+/** What a traffic series counted in one interval: the raw material of minute rollups. */
+type IntervalCounts = { requests: number; errors: number; buckets: number[] };
+
+/** A minute being summed up from its seconds. */
+type MinuteAccumulator = { start: number; requests: number; errors: number; buckets: number[]; seconds: number; inFlight: number; cpu: number; memory: number; ready: number; lag: number; samples: number };
+
+const sum = (c: TrafficCounters) => statusClasses.reduce((n, k) => n + c.requests[k], 0);
+
+/**
+ * Turns the data plane's counters, instances' usage and Gantry's own health into per-second points
+ * (service, instance, edge, gantry series) kept in rings of 15 minutes at 1 s and 24 hours at 1 min;
+ * minute points are also persisted. Keeps monotonic totals for the Prometheus exposition.
+ */
+export class MetricsCollector {
+  /** Cumulative counters since Gantry started, per traffic series (the data plane's own may restart). */
+  readonly totals = new Map<SeriesKey, TrafficCounters>();
+  private readonly previous = new Map<SeriesKey, TrafficCounters>();
+  private readonly seconds = new Map<SeriesKey, TimeRing>();
+  private readonly minutes = new Map<SeriesKey, TimeRing>();
+  private readonly accumulators = new Map<SeriesKey, MinuteAccumulator>();
+  private readonly listeners = new Set<(tick: MetricsTick) => void>();
+  /** Which service each instance seen in traffic belongs to (kept after it stops, for its totals). */
+  private readonly instanceServices = new Map<string, string>();
+  private readonly lag = monitorEventLoopDelay({ resolution: 20 });
+  private lastAt = 0;
+  private loop: Loop | undefined;
+
+  constructor(
+    private readonly sources: MetricsSources,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.lag.enable();
+    this.lastAt = this.clock.now();
+    this.loop = every(this.clock, 1000, "metrics collection", this.log, () => this.tick());
+  }
+
+  stop(): void {
+    this.loop?.stop();
+    this.lag.disable();
+  }
+
+  subscribe(listener: (tick: MetricsTick) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Minute points loaded from the store at boot, so charts survive a restart. */
+  restore(rollups: Rollup[]): void {
+    for (const { series, at, point } of rollups.sort((a, b) => a.at - b.at)) ring(this.minutes, series, MINUTE_POINTS).push({ ...point, at });
+  }
+
+  series(keys: SeriesKey[], window: MetricWindow): SeriesResult {
+    const span = metricWindows[window];
+    const fine = span <= 15 * 60_000;
+    const since = this.clock.now() - span;
+    const rings = fine ? this.seconds : this.minutes;
+    return { window, resolutionMs: fine ? 1000 : 60_000, series: Object.fromEntries(keys.map((key) => [key, rings.get(key)?.since(since) ?? []])) };
+  }
+
+  serviceOf(instanceId: string): string | undefined {
+    return this.instanceServices.get(instanceId);
+  }
+
+  /** The newest second of a series. */
+  latest(key: SeriesKey): MetricPoint | undefined {
+    return this.seconds.get(key)?.last;
+  }
+
+  /** One collection: public so tests can drive it without waiting. */
+  async tick(): Promise<void> {
+    const now = this.clock.now();
+    const at = Math.floor(now / 1000) * 1000;
+    const interval = Math.max(0.001, (now - this.lastAt) / 1000);
+    this.lastAt = now;
+    const stats = await this.sources.stats();
+    const points: Record<SeriesKey, MetricPoint> = {};
+    const counts = new Map<SeriesKey, IntervalCounts>();
+    const traffic = (key: SeriesKey, counters: TrafficCounters) => {
+      const { point, interval: observed } = this.trafficPoint(key, counters, interval);
+      points[key] = { at, ...point };
+      counts.set(key, observed);
+    };
+    for (const s of stats.services) traffic(`service:${s.serviceId}`, s.counters);
+    for (const e of stats.endpoints) {
+      this.instanceServices.set(e.instanceId, e.serviceId);
+      traffic(`instance:${e.instanceId}`, e.counters);
+    }
+    for (const l of stats.listeners) if (l.listener.kind === "edge") traffic(`edge:${l.listener.edgeId}`, l.counters);
+
+    const readyByService = new Map<string, number>();
+    for (const instance of this.sources.instances()) {
+      const point = (points[`instance:${instance.id}`] ??= { at });
+      point.ready = instance.ready ? 1 : 0;
+      if (instance.usage && instance.pid !== null) {
+        point.cpuPercent = instance.usage.cpuPercent;
+        point.memoryBytes = instance.usage.memoryBytes;
+      }
+      const service = (points[`service:${instance.serviceId}`] ??= { at });
+      service.ready = (service.ready ?? 0) + (instance.ready ? 1 : 0);
+      service.cpuPercent = (service.cpuPercent ?? 0) + (point.cpuPercent ?? 0);
+      service.memoryBytes = (service.memoryBytes ?? 0) + (point.memoryBytes ?? 0);
+      readyByService.set(instance.serviceId, service.ready);
+    }
+    points.gantry = { at, loopLagMs: this.lag.percentile(99) / 1e6, memoryBytes: process.memoryUsage().rss };
+    this.lag.reset();
+
+    const finished: Rollup[] = [];
+    for (const [key, point] of Object.entries(points)) {
+      ring(this.seconds, key, SECOND_POINTS).push(point);
+      const done = this.accumulate(key, point, counts.get(key));
+      if (done) finished.push(done);
+    }
+    if (finished.length > 0) void this.sources.saveRollups(finished).catch((err: unknown) => this.log.warn({ err }, "saving metric rollups failed"));
+    const tick = { at, points };
+    for (const listener of this.listeners) {
+      try {
+        listener(tick);
+      } catch (err) {
+        this.log.error({ err }, "metrics listener failed");
+      }
+    }
+  }
+
+  private trafficPoint(key: SeriesKey, counters: TrafficCounters, interval: number): { point: Omit<MetricPoint, "at">; interval: IntervalCounts } {
+    const before = this.previous.get(key) ?? newCounters();
+    // Counters below the last reading: the data plane restarted; count from zero.
+    const reset = sum(counters) < sum(before);
+    const base = reset ? newCounters() : before;
+    const delta = newCounters();
+    for (const k of statusClasses) delta.requests[k] = counters.requests[k] - base.requests[k];
+    delta.latency = counters.latency.map((n, i) => n - (base.latency[i] ?? 0));
+    delta.latencySum = counters.latencySum - base.latencySum;
+    this.previous.set(key, { ...counters, requests: { ...counters.requests }, latency: [...counters.latency] });
+
+    const total = this.totals.get(key) ?? newCounters();
+    for (const k of statusClasses) total.requests[k] += delta.requests[k];
+    total.latency = total.latency.map((n, i) => n + (delta.latency[i] ?? 0));
+    total.latencySum += delta.latencySum;
+    total.inFlight = counters.inFlight;
+    this.totals.set(key, total);
+
+    const requests = sum(delta);
+    return {
+      point: {
+        rps: requests / interval,
+        errorRate: requests > 0 ? (delta.requests["5xx"] / requests) * 100 : 0,
+        p50: quantileMs(delta.latency, 0.5),
+        p95: quantileMs(delta.latency, 0.95),
+        p99: quantileMs(delta.latency, 0.99),
+        inFlight: counters.inFlight,
+      },
+      interval: { requests, errors: delta.requests["5xx"], buckets: delta.latency },
+    };
+  }
+
+  /** Adds a second to its minute; returns the finished minute's point when the minute rolls over. */
+  private accumulate(key: SeriesKey, point: MetricPoint, counts: IntervalCounts | undefined): Rollup | undefined {
+    const minute = Math.floor(point.at / 60_000) * 60_000;
+    let acc = this.accumulators.get(key);
+    let done: Rollup | undefined;
+    if (acc && acc.start !== minute) {
+      done = { series: key, at: acc.start, point: minutePoint(acc) };
+      ring(this.minutes, key, MINUTE_POINTS).push({ ...done.point, at: acc.start });
+      acc = undefined;
+    }
+    acc ??= { start: minute, requests: 0, errors: 0, buckets: [], seconds: 0, inFlight: 0, cpu: 0, memory: 0, ready: 0, lag: 0, samples: 0 };
+    acc.seconds++;
+    acc.requests += counts?.requests ?? 0;
+    acc.errors += counts?.errors ?? 0;
+    counts?.buckets.forEach((n, i) => (acc!.buckets[i] = (acc!.buckets[i] ?? 0) + n));
+    acc.inFlight = Math.max(acc.inFlight, point.inFlight ?? 0);
+    acc.cpu += point.cpuPercent ?? 0;
+    acc.memory = Math.max(acc.memory, point.memoryBytes ?? 0);
+    acc.ready = point.ready ?? acc.ready;
+    acc.lag = Math.max(acc.lag, point.loopLagMs ?? 0);
+    acc.samples++;
+    this.accumulators.set(key, acc);
+    return done;
+  }
+}
+
+function minutePoint(acc: MinuteAccumulator): MetricPoint {
+  return {
+    at: acc.start,
+    rps: acc.requests / Math.max(1, acc.seconds),
+    errorRate: acc.requests > 0 ? (acc.errors / acc.requests) * 100 : 0,
+    p50: quantileMs(acc.buckets, 0.5),
+    p95: quantileMs(acc.buckets, 0.95),
+    p99: quantileMs(acc.buckets, 0.99),
+    inFlight: acc.inFlight,
+    cpuPercent: acc.cpu / Math.max(1, acc.samples),
+    memoryBytes: acc.memory,
+    ready: acc.ready,
+    loopLagMs: acc.lag,
+  };
+}
+
+function ring(rings: Map<SeriesKey, TimeRing>, key: SeriesKey, capacity: number): TimeRing {
+  let found = rings.get(key);
+  if (!found) rings.set(key, (found = new TimeRing(capacity)));
+  return found;
+}

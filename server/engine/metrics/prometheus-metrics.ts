@@ -1,0 +1,137 @@
+import type { Metric, Registry } from "prom-client";
+import { latencyBuckets, statusClasses, type TrafficCounters } from "../proxy/types";
+import type { InstanceRunner } from "../supervisor/instance-runner";
+import type { MetricsCollector } from "./metrics-collector";
+
+type Labels = Record<string, string>;
+type Value = { value: number; labels: Labels; metricName?: string };
+type Family = { name: string; help: string; type: "counter" | "gauge" | "histogram"; values(): Value[] };
+
+export type PrometheusSources = {
+  collector: MetricsCollector;
+  instances(): InstanceRunner[];
+  /** Service id → name, edge id → its ends' names. */
+  names(): { services: Map<string, string>; edges: Map<string, { from: string; to: string }> };
+};
+
+function requestValues(counters: TrafficCounters, labels: Labels): Value[] {
+  return statusClasses.map((code) => ({ value: counters.requests[code], labels: { ...labels, code } }));
+}
+
+function histogramValues(name: string, counters: TrafficCounters, labels: Labels): Value[] {
+  let cumulative = 0;
+  const values: Value[] = latencyBuckets.map((le, i) => {
+    cumulative += counters.latency[i] ?? 0;
+    return { metricName: `${name}_bucket`, value: cumulative, labels: { ...labels, le: String(le) } };
+  });
+  cumulative += counters.latency[latencyBuckets.length] ?? 0;
+  values.push({ metricName: `${name}_bucket`, value: cumulative, labels: { ...labels, le: "+Inf" } });
+  values.push({ metricName: `${name}_sum`, value: counters.latencySum, labels });
+  values.push({ metricName: `${name}_count`, value: cumulative, labels });
+  return values;
+}
+
+/**
+ * Gantry's metrics in the Prometheus exposition, computed at scrape time from the collector's
+ * totals and the instances: registered on prom-client's registry beside the process metrics.
+ */
+export function registerGantryMetrics(registry: Registry, sources: PrometheusSources): void {
+  const { collector } = sources;
+  /** Traffic series of one kind, with the labels to show for each. */
+  const traffic = (kind: "service" | "instance" | "edge") => {
+    const { services, edges } = sources.names();
+    const out: Array<{ labels: Labels; counters: TrafficCounters }> = [];
+    for (const [key, counters] of collector.totals) {
+      const [prefix, id] = key.split(":") as [string, string];
+      if (prefix !== kind) continue;
+      if (kind === "service") out.push({ labels: { service: services.get(id) ?? id }, counters });
+      else if (kind === "instance") out.push({ labels: { service: services.get(collector.serviceOf(id) ?? "") ?? "", instance: id }, counters });
+      else {
+        const edge = edges.get(id);
+        if (edge) out.push({ labels: { from: edge.from, to: edge.to }, counters });
+      }
+    }
+    return out;
+  };
+  const perInstance = (value: (i: InstanceRunner) => number | undefined): Value[] =>
+    sources.instances().flatMap((i) => {
+      const v = value(i);
+      return v === undefined ? [] : [{ value: v, labels: { service: i.serviceName, instance: i.id } }];
+    });
+
+  const families: Family[] = [
+    {
+      name: "gantry_requests_total",
+      help: "Requests proxied to an instance, by status class.",
+      type: "counter",
+      values: () => traffic("instance").flatMap((t) => requestValues(t.counters, t.labels)),
+    },
+    {
+      name: "gantry_request_duration_seconds",
+      help: "Time from a request's arrival at the proxy to the end of its response, per instance.",
+      type: "histogram",
+      values: () => traffic("instance").flatMap((t) => histogramValues("gantry_request_duration_seconds", t.counters, t.labels)),
+    },
+    {
+      name: "gantry_service_requests_total",
+      help: "Requests to a service through any listener, including those the proxy answered itself (no healthy instance, circuit open).",
+      type: "counter",
+      values: () => traffic("service").flatMap((t) => requestValues(t.counters, t.labels)),
+    },
+    {
+      name: "gantry_service_request_duration_seconds",
+      help: "Request latency per service, through any listener.",
+      type: "histogram",
+      values: () => traffic("service").flatMap((t) => histogramValues("gantry_service_request_duration_seconds", t.counters, t.labels)),
+    },
+    {
+      name: "gantry_service_in_flight_requests",
+      help: "Requests to a service in progress.",
+      type: "gauge",
+      values: () => traffic("service").map((t) => ({ value: t.counters.inFlight, labels: t.labels })),
+    },
+    {
+      name: "gantry_edge_requests_total",
+      help: "Requests over a dependency edge (from's instances calling to through the edge's own listener), by status class.",
+      type: "counter",
+      values: () => traffic("edge").flatMap((t) => requestValues(t.counters, t.labels)),
+    },
+    { name: "gantry_instance_ready", help: "1 when the instance is ready (in its service's endpoints).", type: "gauge", values: () => perInstance((i) => (i.ready ? 1 : 0)) },
+    { name: "gantry_instance_restarts_total", help: "Restarts of the instance.", type: "counter", values: () => perInstance((i) => i.restarts) },
+    { name: "gantry_instance_cpu_seconds_total", help: "CPU time of the instance's process tree (resets when its process restarts).", type: "counter", values: () => perInstance((i) => i.usage?.cpuSeconds) },
+    { name: "gantry_instance_memory_bytes", help: "Resident memory of the instance's process tree.", type: "gauge", values: () => perInstance((i) => i.usage?.memoryBytes) },
+    {
+      name: "gantry_probe_success",
+      help: "1 if the instance's latest probe result passed, by probe type.",
+      type: "gauge",
+      values: () =>
+        sources.instances().flatMap((i) => [...i.probes.values()].flatMap((p) => {
+          const { type, last } = p.status();
+          return last ? [{ value: last.ok ? 1 : 0, labels: { service: i.serviceName, instance: i.id, probe: type } }] : [];
+        })),
+    },
+    {
+      name: "gantry_probe_duration_seconds",
+      help: "Latency of the instance's latest probe, by probe type.",
+      type: "gauge",
+      values: () =>
+        sources.instances().flatMap((i) => [...i.probes.values()].flatMap((p) => {
+          const { type, last } = p.status();
+          return last ? [{ value: last.latencyMs / 1000, labels: { service: i.serviceName, instance: i.id, probe: type } }] : [];
+        })),
+    },
+  ];
+
+  for (const family of families) {
+    const metric = {
+      name: family.name,
+      help: family.help,
+      type: family.type,
+      aggregator: "sum",
+      collect: () => {},
+      reset: () => {},
+      get: async () => ({ name: family.name, help: family.help, type: family.type, aggregator: "sum", values: family.values() }),
+    };
+    registry.registerMetric(metric as unknown as Metric);
+  }
+}
