@@ -13,9 +13,10 @@ import { lockDataDir } from "./lib/data-dir-lock";
 import { Feed } from "./lib/feed";
 import type { Logger } from "./lib/logger";
 import { createRealtimeGateway } from "./realtime/gateway";
-import { createTopicSources } from "./realtime/topics";
+import { createTopicResolver } from "./realtime/topics";
 import type { Change } from "./store/changes";
 import { seedDemo } from "./services/demo";
+import { createLoadGenerator } from "./services/load-generator";
 import { createDiscovery } from "./services/discovery";
 import { createTopology } from "./services/topology";
 import { openDatabase } from "./store/database";
@@ -91,10 +92,13 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) metrics.removeSingleMetric(name);
     engine.registerPrometheus(metrics);
 
+    const loadgen = createLoadGenerator(topology, log);
+    cleanups.push(() => loadgen.close());
+
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",
-      createContext: () => ({ prisma: db.prisma, topology, engine, actor: "api" as const, log }),
+      createContext: () => ({ prisma: db.prisma, topology, engine, loadgen, actor: "api" as const, log }),
     });
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
@@ -106,7 +110,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const server = http.createServer(
       createHttpHandler({ trpc, consul, sd: (_req, res) => prometheusTargets(topology, engine, res), dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
     );
-    const gateway = createRealtimeGateway({ sources: createTopicSources(db.prisma, topology, feed, engine), log });
+    const gateway = createRealtimeGateway({ resolve: createTopicResolver({ prisma: db.prisma, topology, feed, engine, loadgen }), log });
     // Only /api/ws is ours; other upgrades (Next's dev hot reload at /_next/hmr) are left to Next's listener.
     server.on("upgrade", (req, socket, head) => {
       if (pathOf(req.url) === "/api/ws") gateway.handleUpgrade(req, socket, head);

@@ -1,6 +1,8 @@
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
 import { instancesRouter } from "./routers/instances";
+import { loadgenRouter } from "./routers/loadgen";
+import { logsRouter } from "./routers/logs";
 import { metricsRouter } from "./routers/metrics";
 import { servicesRouter } from "./routers/services";
 import { router } from "./trpc";
@@ -11,6 +13,8 @@ export const appRouter = router({
   events: eventsRouter,
   instances: instancesRouter,
   metrics: metricsRouter,
+  logs: logsRouter,
+  loadgen: loadgenRouter,
 });
 
 /** The only server type the UI imports. */

@@ -5,6 +5,7 @@ import type { EventActor } from "../contracts/event";
 import type { Engine } from "../engine";
 import { AppError, type AppErrorCode } from "../lib/app-error";
 import type { Logger } from "../lib/logger";
+import type { LoadGenerator } from "../services/load-generator";
 import type { Topology } from "../services/topology";
 import type { Prisma } from "../store/database";
 
@@ -12,6 +13,7 @@ export type ApiContext = {
   prisma: Prisma;
   topology: Topology;
   engine: Engine;
+  loadgen: LoadGenerator;
   actor: EventActor;
   log: Logger;
 };

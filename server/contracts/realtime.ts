@@ -2,11 +2,17 @@ import { z } from "zod";
 import type { CatalogEntry } from "./catalog";
 import type { GantryEvent } from "./event";
 import type { Instance, UsageSample } from "./instance";
+import type { LogLine } from "./logs";
+import type { MetricPoint, SeriesKey, SeriesResult } from "./metrics";
 import type { Dependency, Service } from "./service";
 
-/** Topics a client may subscribe to. Parametrised topics (e.g. `logs:<id>`) join this union as they arrive. */
-export const topicName = z.enum(["topology", "events", "instances", "catalog"]);
-export type TopicName = z.infer<typeof topicName>;
+/** Topics: fixed ones, a service's metrics (`metrics:<service id>`) and an instance's log (`logs:<instance id>`). */
+export type TopicName = "topology" | "events" | "instances" | "catalog" | "metrics" | "loadgen" | `metrics:${string}` | `logs:${string}`;
+
+export const topicName = z
+  .string()
+  .regex(/^(topology|events|instances|catalog|metrics|loadgen|metrics:[0-9a-f-]{36}|logs:[a-z][-a-z0-9]{0,79})$/, "unknown topic")
+  .transform((topic) => topic as TopicName);
 
 export const clientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("subscribe"), topic: topicName }),
@@ -30,19 +36,50 @@ export type InstancesDelta =
 
 export type CatalogDelta = { kind: "upserted"; entry: CatalogEntry } | { kind: "removed"; id: string };
 
+/** One second of points for the series a subscription covers. */
+export type MetricsDelta = { at: number; points: Record<SeriesKey, MetricPoint> };
+
+/** Every service's latest second and its last minute of points (sparklines). */
+export type MetricsOverview = { at: number; series: Record<SeriesKey, MetricPoint[]> };
+
+/** A traffic generator run: N requests per second to a service for M seconds. */
+export type LoadJob = {
+  id: string;
+  serviceId: string;
+  serviceName: string;
+  rate: number;
+  seconds: number;
+  startedAt: number;
+  sent: number;
+  ok: number;
+  failed: number;
+  state: "running" | "done" | "stopped";
+};
+
 export type TopicTypes = {
   topology: { snapshot: TopologySnapshot; delta: TopologyDelta };
   events: { snapshot: GantryEvent[]; delta: GantryEvent };
   instances: { snapshot: Instance[]; delta: InstancesDelta };
   /** The discovery catalog: Gantry's instances and external endpoints, with their checks. */
   catalog: { snapshot: CatalogEntry[]; delta: CatalogDelta };
+  /** Services' and edges' traffic, second by second. */
+  metrics: { snapshot: MetricsOverview; delta: MetricsDelta };
+  loadgen: { snapshot: LoadJob[]; delta: LoadJob };
+  /** One service, its instances and its edges: 15 minutes at 1 s, then every second. */
+  [service: `metrics:${string}`]: { snapshot: SeriesResult; delta: MetricsDelta };
+  /** An instance's recent lines, then new ones as they come. */
+  [instance: `logs:${string}`]: { snapshot: LogLine[]; delta: LogLine[] };
 };
 
-export type TopicMessage = {
-  [T in TopicName]:
-    | { type: "snapshot"; topic: T; data: TopicTypes[T]["snapshot"] }
-    | { type: "delta"; topic: T; data: TopicTypes[T]["delta"] };
-}[TopicName];
+type Fixed = "topology" | "events" | "instances" | "catalog" | "metrics" | "loadgen";
+type MessagesOf<T extends string, Types extends { snapshot: unknown; delta: unknown }> =
+  | { type: "snapshot"; topic: T; data: Types["snapshot"] }
+  | { type: "delta"; topic: T; data: Types["delta"] };
+
+export type TopicMessage =
+  | { [T in Fixed]: MessagesOf<T, TopicTypes[T]> }[Fixed]
+  | MessagesOf<`metrics:${string}`, TopicTypes[`metrics:${string}`]>
+  | MessagesOf<`logs:${string}`, TopicTypes[`logs:${string}`]>;
 
 export type ServerMessage =
   | TopicMessage

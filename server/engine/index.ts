@@ -10,6 +10,8 @@ import { every, type Loop } from "../lib/loop";
 import { ServiceController } from "./controller/service-controller";
 import { processDriver } from "./drivers/process-driver";
 import type { RuntimeDriver } from "./drivers/runtime-driver";
+import type { LogLine } from "../contracts/logs";
+import { readLogs, type LogFilter } from "./logs/log-reader";
 import { LogPump } from "./logs/log-pump";
 import { DataPlane } from "./proxy/data-plane";
 import { TrafficController, type DataPlanePort } from "./proxy/traffic-controller";
@@ -245,8 +247,14 @@ export function createEngine(options: EngineOptions) {
       runner.restart();
     },
 
-    logDir(instanceId: string): string {
-      return path.join(options.dataDir, "logs", instanceId);
+    /** An instance's newest log lines matching a filter (its logs outlive it for a day). */
+    readLogs(instanceId: string, filter: LogFilter) {
+      return readLogs(path.join(options.dataDir, "logs", instanceId), filter);
+    },
+
+    /** New log lines of every instance as they are collected. */
+    onLogLines(listener: (instanceId: string, lines: LogLine[]) => void): () => void {
+      return logs.onLines(listener);
     },
   };
 }

@@ -3,19 +3,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { CLOSE_TOO_SLOW, type ServerMessage, type TopologyDelta } from "../contracts/realtime";
 import { silentLogger } from "../lib/logger";
-import { createRealtimeGateway, type GatewayOptions, type TopicSources } from "./gateway";
+import { createRealtimeGateway, type GatewayOptions, type TopicSource } from "./gateway";
 
 /** Topic sources whose deltas the test pushes by hand. */
 function manualSources() {
   const pushers = new Set<(delta: TopologyDelta) => void>();
-  const sources: TopicSources = {
+  const sources: Record<string, TopicSource> = {
     topology: {
       snapshot: async () => ({ services: [], dependencies: [] }),
       subscribe: (push) => (pushers.add(push), () => pushers.delete(push)),
     },
     events: { snapshot: async () => [], subscribe: () => () => {} },
-    instances: { snapshot: async () => [], subscribe: () => () => {} },
-    catalog: { snapshot: async () => [], subscribe: () => () => {} },
   };
   return { sources, push: (delta: TopologyDelta) => pushers.forEach((p) => p(delta)), subscribers: () => pushers.size };
 }
@@ -23,8 +21,8 @@ function manualSources() {
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-async function serve(options: Omit<GatewayOptions, "log">) {
-  const gateway = createRealtimeGateway({ ...options, log: silentLogger });
+async function serve(options: Omit<GatewayOptions, "log" | "resolve"> & { sources: Record<string, TopicSource> }) {
+  const gateway = createRealtimeGateway({ ...options, resolve: (topic) => options.sources[topic], log: silentLogger });
   const server = http.createServer();
   server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -11,15 +11,19 @@ import {
 } from "../contracts/realtime";
 import type { Logger } from "../lib/logger";
 
+const MAX_SUBSCRIPTIONS = 200;
+
 /** Where a topic's data comes from: a snapshot on subscribe, then a stream of deltas. */
-export type TopicSource<T extends TopicName> = {
+export type TopicSource<T extends TopicName = TopicName> = {
   snapshot(): Promise<TopicTypes[T]["snapshot"]>;
   subscribe(push: (delta: TopicTypes[T]["delta"]) => void): () => void;
 };
-export type TopicSources = { [T in TopicName]: TopicSource<T> };
+
+/** The source of a topic, or undefined when there is no such thing to watch. */
+export type TopicResolver = (topic: TopicName) => TopicSource | undefined;
 
 export type GatewayOptions = {
-  sources: TopicSources;
+  resolve: TopicResolver;
   log: Logger;
   flushIntervalMs?: number;
   /** A client with more undelivered messages or bytes than this is dropped; it resyncs on reconnect. */
@@ -35,7 +39,7 @@ export type RealtimeGateway = {
 };
 
 export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway {
-  const { sources, log } = options;
+  const { resolve, log } = options;
   const flushIntervalMs = options.flushIntervalMs ?? 250;
   const maxQueuedMessages = options.maxQueuedMessages ?? 2000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
@@ -88,9 +92,11 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
       flushTimer ??= setTimeout(flush, flushIntervalMs);
     };
 
-    const subscribe = async <T extends TopicName>(topic: T) => {
+    const subscribe = async (topic: TopicName) => {
       if (subscriptions.has(topic)) return;
-      const source = sources[topic] as TopicSource<T>;
+      if (subscriptions.size >= MAX_SUBSCRIPTIONS) return send({ type: "error", message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection` });
+      const source = resolve(topic);
+      if (!source) return send({ type: "error", message: `unknown topic ${topic}` });
       // Deltas that arrive while the snapshot is read are held back and sent after it, so none is lost.
       let held: TopicMessage[] | undefined = [];
       const unsubscribe = source.subscribe((data) => {

@@ -3,8 +3,9 @@ import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { Clock } from "../../lib/clock";
 
-export type LogStream = "stdout" | "stderr";
-export type LogLine = { at: number; stream: LogStream; text: string };
+import type { LogLine, LogStream } from "../../contracts/logs";
+
+export type { LogLine, LogStream };
 
 export type InstanceLogsOptions = {
   clock: Clock;

@@ -4,6 +4,7 @@ import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
 import type { InstanceHook } from "../supervisor/instance-hooks";
+import type { LogLine } from "../../contracts/logs";
 import { InstanceLogs } from "./instance-logs";
 
 const COLLECT_EVERY_MS = 250;
@@ -15,6 +16,7 @@ const RETAIN_STOPPED_MS = 24 * 3600_000;
  */
 export class LogPump {
   private readonly active = new Map<string, InstanceLogs>();
+  private readonly listeners = new Set<(instanceId: string, lines: LogLine[]) => void>();
   private loop: Loop | undefined;
 
   constructor(
@@ -36,6 +38,12 @@ export class LogPump {
       if (logs) await this.collect(instance.id, logs, true);
     },
   };
+
+  /** New lines of every instance, as they are collected (live tails). */
+  onLines(listener: (instanceId: string, lines: LogLine[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Where an instance's process writes its output. */
   logsOf(instanceId: string): InstanceLogs | undefined {
@@ -65,7 +73,8 @@ export class LogPump {
 
   private async collect(instanceId: string, logs: InstanceLogs, flushPartial: boolean): Promise<void> {
     try {
-      await logs.collect(flushPartial);
+      const lines = await logs.collect(flushPartial);
+      if (lines.length > 0) for (const listener of this.listeners) listener(instanceId, lines);
     } catch (err) {
       this.log.warn({ err, instance: instanceId }, "collecting instance logs failed");
     }

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../lib/logger";
+import { ManualClock } from "../../lib/manual-clock";
+import { newCounters, recordRequest } from "../proxy/counters";
+import type { DataPlaneStats, TrafficCounters } from "../proxy/types";
+import { MetricsCollector, type Rollup } from "./metrics-collector";
+
+/** A data plane whose service counters the test advances. */
+function fakeStats() {
+  const counters: TrafficCounters = newCounters();
+  const stats = async (): Promise<DataPlaneStats> => ({ listeners: [], endpoints: [], services: [{ serviceId: "s1", counters: structuredClone(counters) }] });
+  const serve = (n: number, status = 200, seconds = 0.003) => {
+    for (let i = 0; i < n; i++) recordRequest(counters, status, seconds);
+  };
+  return { stats, serve, counters };
+}
+
+describe("MetricsCollector", () => {
+  it("turns counter deltas into per-second rates, error share and percentiles", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
+    const plane = fakeStats();
+    const collector = new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async () => {} }, clock, silentLogger);
+    await collector.tick(); // baseline
+    plane.serve(90);
+    plane.serve(10, 503, 0.2);
+    await clock.advance(1000);
+    await collector.tick();
+    const point = collector.latest("service:s1")!;
+    expect(point.rps).toBeCloseTo(100, 0);
+    expect(point.errorRate).toBeCloseTo(10, 5);
+    expect(point.p50!).toBeLessThan(5);
+    expect(point.p99!).toBeGreaterThan(100);
+    expect(collector.totals.get("service:s1")!.requests["5xx"]).toBe(10);
+  });
+
+  it("keeps totals monotonic when the data plane's own counters restart", async () => {
+    const clock = new ManualClock();
+    const plane = fakeStats();
+    const collector = new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async () => {} }, clock, silentLogger);
+    plane.serve(50);
+    await collector.tick();
+    Object.assign(plane.counters, newCounters()); // restarted
+    plane.serve(5);
+    await clock.advance(1000);
+    await collector.tick();
+    expect(collector.totals.get("service:s1")!.requests["2xx"]).toBe(55);
+    expect(collector.latest("service:s1")!.rps).toBeCloseTo(5, 0);
+  });
+
+  it("rolls seconds up into minutes, saves them, and reads them back after a restart", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 12, 0, 30));
+    const plane = fakeStats();
+    const saved: Rollup[] = [];
+    const collector = new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async (r) => void saved.push(...r) }, clock, silentLogger);
+    for (let s = 0; s < 40; s++) {
+      plane.serve(6);
+      await clock.advance(1000);
+      await collector.tick();
+    }
+    const minute = saved.find((r) => r.series === "service:s1")!;
+    expect(new Date(minute.at).toISOString()).toBe("2026-11-25T12:00:00.000Z");
+    expect(minute.point.rps).toBeGreaterThan(5);
+
+    const restarted = new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async () => {} }, clock, silentLogger);
+    restarted.restore(saved);
+    const hour = restarted.series(["service:s1"], "1h");
+    expect(hour.resolutionMs).toBe(60_000);
+    expect(hour.series["service:s1"]!.map((p) => p.at)).toEqual([minute.at]);
+  });
+});
