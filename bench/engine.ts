@@ -1,6 +1,6 @@
 // npm run bench:engine — how fast scaling turns into running processes, and what Gantry costs at idle.
 import path from "node:path";
-import { measureIdle, saveResults, startGantryProcess } from "./gantry-process";
+import { measureIdle, saveResults, startGantryProcess, until } from "./gantry-process";
 
 const fixture = path.resolve(import.meta.dirname, "../server/testing/fixtures/fixture-server.mjs");
 const sizes = [1, 10, 50];
@@ -8,16 +8,6 @@ const port = Number(process.env.BENCH_PORT ?? 3900);
 
 const gantry = await startGantryProcess(port, { GANTRY_PORT_RANGE: "41000-41999" });
 const { api } = gantry;
-
-async function until<T>(probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const answers = (port: number) =>
   fetch(`http://127.0.0.1:${port}/`).then(

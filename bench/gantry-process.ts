@@ -67,3 +67,14 @@ export function saveResults(name: string, results: unknown): string {
   fs.writeFileSync(file, JSON.stringify(results, null, 2));
   return path.relative(root, file);
 }
+
+/** Polls `probe` until it returns a value. */
+export async function until<T>(probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -19,7 +19,8 @@ function detail(instance: Instance, now: number | undefined): string {
   return "";
 }
 
-export function InstanceTable({ instances }: { instances: Instance[] }) {
+/** The instances of a service, each with its actions; `onLogs` opens that instance's log. */
+export function InstanceTable({ instances, logsFor, onLogs }: { instances: Instance[]; logsFor?: string; onLogs(id: string): void }) {
   const trpc = useTRPC();
   const stop = useMutation(trpc.instances.stop.mutationOptions());
   const restart = useMutation(trpc.instances.restart.mutationOptions());
@@ -61,6 +62,9 @@ export function InstanceTable({ instances }: { instances: Instance[] }) {
                 <td className="px-4 py-1.5 tabular-nums">{formatPercent(instance.cpuPercent)}</td>
                 <td className="px-4 py-1.5 tabular-nums">{formatBytes(instance.memoryBytes)}</td>
                 <td className="whitespace-nowrap px-4 py-1.5 text-right">
+                  <button type="button" className={actionButton} aria-pressed={logsFor === instance.id} onClick={() => onLogs(instance.id)}>
+                    Logs
+                  </button>
                   <button type="button" className={actionButton} disabled={instance.phase === "Stopping"} onClick={() => restart.mutate({ id: instance.id })}>
                     Restart
                   </button>

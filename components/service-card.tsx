@@ -9,6 +9,8 @@ import { DeleteServiceButton } from "./delete-service-button";
 import { EndpointTable } from "./endpoint-table";
 import { HealthBadge } from "./health-badge";
 import { InstanceTable } from "./instance-table";
+import { LoadControl } from "./load-control";
+import { LogViewer } from "./log-viewer";
 import { ScaleControl } from "./scale-control";
 import { ServiceForm } from "./service-form/service-form";
 
@@ -20,6 +22,7 @@ export function commandLineOf(service: Service): string {
 /** A service with its instances: the unit operators act on. */
 export function ServiceCard({ service, instances, endpoints, calls }: { service: Service; instances: Instance[]; endpoints: CatalogEntry[]; calls: string[] }) {
   const [editing, setEditing] = useState(false);
+  const [logsFor, setLogsFor] = useState<string>();
   const ready = service.external ? endpoints.filter((e) => entryStatus(e) !== "critical").length : instances.filter((i) => i.phase === "Running" && i.ready).length;
   const wanted = service.external ? endpoints.length : service.replicas;
   return (
@@ -65,7 +68,13 @@ export function ServiceCard({ service, instances, endpoints, calls }: { service:
           <ServiceForm service={service} onDone={() => setEditing(false)} onCancel={() => setEditing(false)} />
         </div>
       )}
-      {service.external ? <EndpointTable entries={endpoints} /> : <InstanceTable instances={instances} />}
+      {service.external ? (
+        <EndpointTable entries={endpoints} />
+      ) : (
+        <InstanceTable instances={instances} logsFor={logsFor} onLogs={(id) => setLogsFor(logsFor === id ? undefined : id)} />
+      )}
+      {logsFor && <LogViewer key={logsFor} instanceId={logsFor} onClose={() => setLogsFor(undefined)} />}
+      {service.listenPort !== null && !service.deleting && <LoadControl service={service} />}
     </section>
   );
 }

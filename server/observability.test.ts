@@ -123,13 +123,19 @@ describe("observability", () => {
     const job = await gantry.api.loadgen.start.mutate({ serviceId: service.id, rate: 40, seconds: 2 });
     await expect(gantry.api.loadgen.start.mutate({ serviceId: service.id, rate: 10, seconds: 1 })).rejects.toThrow("already being sent");
     const done = await waitFor(() => client.messages.find((m) => m.type === "delta" && (m.data as { id: string; state: string }).id === job.id && (m.data as { state: string }).state === "done"), "the run to finish", 5000);
-    const final = done.data as { sent: number; ok: number; failed: number };
-    expect(final.sent).toBeGreaterThanOrEqual(76);
-    expect(final.sent).toBeLessThanOrEqual(84);
-    await waitFor(async () => ((await gantry.api.loadgen.list.query()).find((j) => j.id === job.id)!.ok === final.sent ? true : undefined), "all answered");
+    // Exactly rate × seconds, all answered by the time it says done.
+    expect(done.data).toMatchObject({ sent: 80, ok: 80, failed: 0 });
+    expect(Date.now() - job.startedAt).toBeGreaterThanOrEqual(1900);
     const progress = client.messages.filter((m) => m.type === "delta" && (m.data as { id: string }).id === job.id);
     expect(progress.length).toBeGreaterThan(3); // progress shown along the way, not only at the end
     await expect(gantry.api.loadgen.start.mutate({ serviceId: service.id, rate: 5000, seconds: 1 })).rejects.toThrow("capped at 500");
+
+    const long = await gantry.api.loadgen.start.mutate({ serviceId: service.id, rate: 20, seconds: 60 });
+    await waitFor(async () => ((await gantry.api.loadgen.list.query()).find((j) => j.id === long.id)!.sent > 0 ? true : undefined), "the second run to send");
+    expect(await gantry.api.loadgen.stop.mutate({ id: long.id })).toMatchObject({ state: "stopped" });
+    const { sent } = (await gantry.api.loadgen.list.query()).find((j) => j.id === long.id)!;
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await gantry.api.loadgen.list.query()).find((j) => j.id === long.id)!.sent).toBe(sent); // nothing more after stop
     client.ws.close();
   });
 });

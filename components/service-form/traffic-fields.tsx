@@ -80,6 +80,7 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
           Add route
         </button>
       </div>
+      {text("metricsPath", "Metrics path", "Where instances serve their own Prometheus metrics, e.g. /metrics; listed at /api/sd/prometheus")}
       <details className="sm:col-span-2">
         <summary className="cursor-pointer text-sm font-medium">Retries, timeouts and limits</summary>
         <div className="mt-3 grid gap-3 sm:grid-cols-3">

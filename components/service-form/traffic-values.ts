@@ -20,8 +20,9 @@ export type TrafficDraft = {
   consecutiveErrors: string;
   baseEjectionSeconds: string;
   maxEjectionPercent: string;
+  /** Where the instances serve their own Prometheus metrics; empty for none. */
+  metricsPath: string;
 };
-
 
 export function trafficDraftOf(traffic: TrafficSettings = trafficSettings.parse({}), listenPort: number | null = null): TrafficDraft {
   const weights = [
@@ -43,6 +44,7 @@ export function trafficDraftOf(traffic: TrafficSettings = trafficSettings.parse(
     consecutiveErrors: String(traffic.outlier.consecutiveErrors),
     baseEjectionSeconds: String(traffic.outlier.baseEjectionSeconds),
     maxEjectionPercent: String(traffic.outlier.maxEjectionPercent),
+    metricsPath: traffic.metricsPath ?? "",
   };
 }
 
@@ -76,6 +78,7 @@ export function toTrafficInput(draft: TrafficDraft): { traffic: TrafficSettingsI
       baseEjectionSeconds: numberOrNaN(draft.baseEjectionSeconds),
       maxEjectionPercent: numberOrNaN(draft.maxEjectionPercent),
     },
+    metricsPath: draft.metricsPath.trim() === "" ? null : draft.metricsPath.trim(),
   };
   const checked = trafficSettings.safeParse(candidate);
   if (!checked.success) {

@@ -25,10 +25,18 @@ const server = http.createServer(async (req, res) => {
     res.end("ok\n");
     return;
   }
+  const started = performance.now();
   const body = { service: name, instance, time: new Date().toISOString(), upstream: await callUpstreams() };
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify(body));
+  accessLog(req, res.statusCode, performance.now() - started);
 });
+
+/** One coloured line per request, like most web frameworks print in development. */
+function accessLog(req, status, ms) {
+  const colour = status >= 500 ? 31 : status >= 400 ? 33 : 32;
+  console.log(`${req.method} ${req.url} \x1b[${colour}m${status}\x1b[0m ${ms.toFixed(1)} ms`);
+}
 
 server.listen(port, "127.0.0.1", () => console.log(`${name} (${instance}) listening on 127.0.0.1:${port}`));
 

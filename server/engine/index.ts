@@ -4,7 +4,7 @@ import type { Instance } from "../contracts/instance";
 import type { MetricWindow } from "../contracts/metrics";
 import type { InstancesDelta } from "../contracts/realtime";
 import { AppError, notFound } from "../lib/app-error";
-import { systemClock, type Clock } from "../lib/clock";
+import { systemClock, type Clock, type Timer } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import { every, type Loop } from "../lib/loop";
 import { ServiceController } from "./controller/service-controller";
@@ -28,6 +28,9 @@ import { portHook } from "./supervisor/port-hook";
 import type { RestartTrackerOptions } from "./supervisor/restart-tracker";
 import { StateWriter } from "./supervisor/state-writer";
 import { Supervisor } from "./supervisor/supervisor";
+
+/** How long start waits for the data plane to take connections before going on without it. */
+const DATA_PLANE_START_MS = 15_000;
 
 export type { EngineStore, InstanceChanges } from "./ports";
 export type { DesiredService, EngineEvent, InstanceRecord } from "./types";
@@ -146,7 +149,7 @@ export function createEngine(options: EngineOptions) {
 
   return {
     async start(): Promise<void> {
-      dataPlane.start();
+      const dataPlaneUp = dataPlane.start();
       await registry.refreshRegistrations();
       etcd?.start();
       await traffic.refresh(); // before adopting: adopted instances become endpoints at once
@@ -155,6 +158,11 @@ export function createEngine(options: EngineOptions) {
       supervisor.start();
       controller.start();
       await controller.enqueueAll();
+      // Ready means reachable: don't report started before the listeners can take connections.
+      let timer: Timer | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(true), DATA_PLANE_START_MS)));
+      if (await Promise.race([dataPlaneUp.then(() => false), late])) log.error(`the data plane did not come up within ${DATA_PLANE_START_MS / 1000} s; traffic flows once it does`);
+      clock.clearTimeout(timer!);
       metrics.restore(await store.loadRollups(clock.now() - 24 * 3600_000));
       metrics.start();
       const pruneRollups = async () => void (await store.pruneRollups(clock.now() - 7 * 24 * 3600_000));

@@ -36,7 +36,7 @@ async function serve(options: Omit<GatewayOptions, "log" | "resolve"> & { source
     for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
     if (!done()) throw new Error(`condition not met; frames: ${JSON.stringify(frames).slice(0, 300)}`);
   };
-  return { ws, frames, until };
+  return { ws, frames, until, port };
 }
 
 describe("realtime gateway", () => {
@@ -62,6 +62,35 @@ describe("realtime gateway", () => {
     for (let i = 0; i < 11; i++) manual.push({ kind: "service.removed", id: `s${i}` });
     expect(await closed).toBe(CLOSE_TOO_SLOW);
     await until(() => manual.subscribers() === 0);
+  });
+
+  it("serves every socket on a topic from one upstream subscription, released with the last", async () => {
+    const manual = manualSources();
+    const { ws, frames, until, port } = await serve({ sources: manual.sources, flushIntervalMs: 20 });
+    const other = new WebSocket(`ws://127.0.0.1:${port}`);
+    const otherFrames: ServerMessage[] = [];
+    other.on("message", (raw) => otherFrames.push(JSON.parse(raw.toString()) as ServerMessage));
+    await new Promise((r) => other.once("open", r));
+    for (const socket of [ws, other]) socket.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    await until(() => frames.some((f) => f.type === "snapshot") && otherFrames.some((f) => f.type === "snapshot"));
+    expect(manual.subscribers()).toBe(1);
+    manual.push({ kind: "service.removed", id: "shared" });
+    const delivered = (list: ServerMessage[]) => list.some((f) => f.type === "batch" && f.messages.some((m) => JSON.stringify(m.data).includes("shared")));
+    await until(() => delivered(frames) && delivered(otherFrames));
+    other.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(manual.subscribers()).toBe(1);
+    ws.close();
+    await until(() => manual.subscribers() === 0);
+  });
+
+  it("sends the first delta after a quiet spell at once, not after the flush interval", async () => {
+    const manual = manualSources();
+    const { ws, frames, until } = await serve({ sources: manual.sources, flushIntervalMs: 5000 });
+    ws.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    await until(() => frames.some((f) => f.type === "snapshot"));
+    manual.push({ kind: "service.removed", id: "prompt" });
+    await until(() => frames.some((f) => f.type === "batch")); // gives up after 2 s
   });
 
   it("stops sending a topic after unsubscribe", async () => {

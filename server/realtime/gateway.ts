@@ -32,6 +32,8 @@ export type GatewayOptions = {
   heartbeatMs?: number;
 };
 
+type Channel = { source: TopicSource; sinks: Set<(encoded: string) => void>; stop(): void };
+
 export type RealtimeGateway = {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   clientCount(): number;
@@ -45,6 +47,35 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const alive = new WeakSet<WebSocket>();
+  const channels = new Map<TopicName, Channel>();
+
+  /**
+   * One upstream subscription per topic however many sockets watch it, and each delta encoded
+   * once: a hundred dashboards cost one computation and one JSON.stringify per delta.
+   */
+  function join(topic: TopicName, sink: (encoded: string) => void): Channel | undefined {
+    let channel = channels.get(topic);
+    if (!channel) {
+      const source = resolve(topic);
+      if (!source) return undefined;
+      const sinks = new Set<(encoded: string) => void>();
+      const stop = source.subscribe((data) => {
+        const encoded = JSON.stringify({ type: "delta", topic, data });
+        for (const deliver of sinks) deliver(encoded);
+      });
+      channel = { source, sinks, stop };
+      channels.set(topic, channel);
+    }
+    channel.sinks.add(sink);
+    return channel;
+  }
+
+  function leave(topic: TopicName, sink: (encoded: string) => void): void {
+    const channel = channels.get(topic);
+    if (!channel?.sinks.delete(sink) || channel.sinks.size > 0) return;
+    channel.stop();
+    channels.delete(topic);
+  }
 
   wss.on("connection", (ws) => {
     alive.add(ws);
@@ -65,55 +96,57 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
   heartbeat.unref();
 
   function attachClient(ws: WebSocket) {
-    const subscriptions = new Map<TopicName, () => void>();
-    let queue: TopicMessage[] = [];
+    const subscriptions = new Map<TopicName, (encoded: string) => void>();
+    /** Encoded deltas waiting for the next batch frame. */
+    let queue: string[] = [];
     let flushTimer: NodeJS.Timeout | undefined;
+    let lastFlush = 0;
 
-    const send = (message: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    const sendRaw = (frame: string) => {
+      if (ws.readyState === ws.OPEN) ws.send(frame);
     };
+    const send = (message: ServerMessage) => sendRaw(JSON.stringify(message));
 
     const flush = () => {
       flushTimer = undefined;
+      lastFlush = Date.now();
       if (queue.length === 0) return;
       const messages = queue;
       queue = [];
-      send({ type: "batch", messages });
+      sendRaw(`{"type":"batch","messages":[${messages.join(",")}]}`);
     };
 
-    const enqueue = (message: TopicMessage) => {
-      queue.push(message);
+    const enqueue = (encoded: string) => {
+      queue.push(encoded);
       if (queue.length > maxQueuedMessages || ws.bufferedAmount > maxBufferedBytes) {
         log.warn({ queued: queue.length, buffered: ws.bufferedAmount }, "dropping slow realtime client");
         queue = [];
         ws.close(CLOSE_TOO_SLOW, "too slow; reconnect to resync");
         return;
       }
-      flushTimer ??= setTimeout(flush, flushIntervalMs);
+      // At most one frame per interval, but no waiting after a quiet spell: the first delta goes
+      // out as soon as the current burst (one tick's worth) has been queued.
+      flushTimer ??= setTimeout(flush, Math.max(0, lastFlush + flushIntervalMs - Date.now()));
     };
 
     const subscribe = async (topic: TopicName) => {
       if (subscriptions.has(topic)) return;
       if (subscriptions.size >= MAX_SUBSCRIPTIONS) return send({ type: "error", message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection` });
-      const source = resolve(topic);
-      if (!source) return send({ type: "error", message: `unknown topic ${topic}` });
       // Deltas that arrive while the snapshot is read are held back and sent after it, so none is lost.
-      let held: TopicMessage[] | undefined = [];
-      const unsubscribe = source.subscribe((data) => {
-        const message = { type: "delta", topic, data } as TopicMessage;
-        if (held) held.push(message);
-        else enqueue(message);
-      });
-      subscriptions.set(topic, unsubscribe);
+      let held: string[] | undefined = [];
+      const sink = (encoded: string) => (held ? held.push(encoded) : enqueue(encoded));
+      const channel = join(topic, sink);
+      if (!channel) return send({ type: "error", message: `unknown topic ${topic}` });
+      subscriptions.set(topic, sink);
       try {
-        const data = await source.snapshot();
-        if (subscriptions.get(topic) !== unsubscribe) return; // unsubscribed or closed meanwhile
+        const data = await channel.source.snapshot();
+        if (subscriptions.get(topic) !== sink) return; // unsubscribed or closed meanwhile
         send({ type: "snapshot", topic, data } as ServerMessage);
-        for (const message of held) enqueue(message);
+        for (const encoded of held) enqueue(encoded);
         held = undefined;
       } catch (err) {
         log.error({ err, topic }, "realtime snapshot failed");
-        unsubscribe();
+        leave(topic, sink);
         subscriptions.delete(topic);
         send({ type: "error", message: `could not load ${topic}; subscribe again to retry` });
       }
@@ -134,13 +167,14 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
       const message = result.data;
       if (message.type === "subscribe") void subscribe(message.topic);
       else {
-        subscriptions.get(message.topic)?.();
+        const sink = subscriptions.get(message.topic);
+        if (sink) leave(message.topic, sink);
         subscriptions.delete(message.topic);
       }
     });
 
     ws.on("close", () => {
-      for (const unsubscribe of subscriptions.values()) unsubscribe();
+      for (const [topic, sink] of subscriptions) leave(topic, sink);
       subscriptions.clear();
       if (flushTimer) clearTimeout(flushTimer);
     });

@@ -20,6 +20,7 @@ const TICK_MS = 100;
 const PUBLISH_MS = 250;
 /** Requests waiting for an answer beyond this are not sent (the target is not keeping up). */
 const MAX_IN_FLIGHT = 256;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * "Send traffic": GET requests at a steady rate to a service's own listener on loopback (so they
@@ -42,43 +43,47 @@ export function createLoadGenerator(topology: Topology, log: Logger) {
   };
 
   function run(job: LoadJob, port: number, path: string): void {
-    let credit = 0;
+    const total = job.rate * job.seconds;
+    let issued = 0; // sent, plus those shed because the target was not keeping up
     let inFlight = 0;
     let lastPublish = 0;
-    const timer = setInterval(() => {
-      const elapsed = Date.now() - job.startedAt;
-      if (job.state !== "running") return;
-      if (elapsed >= job.seconds * 1000) {
-        job.state = "done";
-      } else {
-        credit += (job.rate * TICK_MS) / 1000;
-        for (; credit >= 1; credit--) {
-          if (inFlight >= MAX_IN_FLIGHT) {
-            job.failed++;
-            continue;
-          }
-          inFlight++;
-          job.sent++;
-          http
-            .get({ host: "127.0.0.1", port, path, agent, headers: { "user-agent": "gantry-load" } }, (res) => {
-              res.resume();
-              res.on("end", () => {
-                inFlight--;
-                if (res.statusCode! < 500) job.ok++;
-                else job.failed++;
-              });
-            })
-            .on("error", () => {
-              inFlight--;
-              job.failed++;
-            });
-        }
+    const answered = (ok: boolean) => {
+      inFlight--;
+      if (ok) job.ok++;
+      else job.failed++;
+    };
+    const send = () => {
+      if (inFlight >= MAX_IN_FLIGHT) {
+        job.failed++;
+        return;
       }
-      if (job.state !== "running" || Date.now() - lastPublish >= PUBLISH_MS) {
+      inFlight++;
+      job.sent++;
+      http
+        .get({ host: "127.0.0.1", port, path, agent, timeout: REQUEST_TIMEOUT_MS, headers: { "user-agent": "gantry-load" } }, (res) => {
+          res.resume();
+          res.on("end", () => answered(res.statusCode! < 500));
+          res.on("error", () => answered(false));
+        })
+        .on("timeout", function (this: http.ClientRequest) {
+          this.destroy(new Error("timed out"));
+        })
+        .on("error", () => answered(false));
+    };
+    // Requests are due on a schedule from the start time, not per tick, so timer drift doesn't
+    // lose any; the run is done once all are sent and answered.
+    const timer = setInterval(() => {
+      if (job.state === "running") {
+        const due = Math.min(total, Math.ceil((job.rate * (Date.now() - job.startedAt)) / 1000));
+        for (; issued < due; issued++) send();
+        if (issued === total && inFlight === 0) job.state = "done";
+      }
+      const finished = job.state !== "running" && inFlight === 0;
+      if (finished || Date.now() - lastPublish >= PUBLISH_MS) {
         lastPublish = Date.now();
         publish(job);
       }
-      if (job.state !== "running") {
+      if (finished) {
         clearInterval(timer);
         timers.delete(job.id);
       }

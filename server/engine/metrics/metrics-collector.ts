@@ -59,7 +59,8 @@ export class MetricsCollector {
   start(): void {
     this.lag.enable();
     this.lastAt = this.clock.now();
-    this.loop = every(this.clock, 1000, "metrics collection", this.log, () => this.tick());
+    // On the second, so points are one second apart and charts of different series line up.
+    this.loop = every(this.clock, 1000, "metrics collection", this.log, () => this.tick(), { aligned: true });
   }
 
   stop(): void {

@@ -23,6 +23,7 @@ const workers = new Set<Worker>();
 /** Workers whose message handler is in place; the others have no traffic to drain or count yet. */
 const ready = new Set<Worker>();
 let stopping = false;
+let announced = false;
 
 function fork(): void {
   const worker = cluster.fork();
@@ -31,6 +32,8 @@ function fork(): void {
     if (message.type === "ready") {
       ready.add(worker);
       if (config) worker.send(config);
+      // The engine counts the data plane as up once a worker can take connections.
+      if (!announced) (announced = true), toEngine({ type: "ready" });
     } else if (message.type === "drained" || message.type === "stats") {
       const pending = gathering.get(message.requestId);
       if (!pending) return;
@@ -83,4 +86,3 @@ process.on("disconnect", () => {
 });
 
 for (let i = 0; i < WORKERS; i++) fork();
-toEngine({ type: "ready" });

@@ -19,6 +19,7 @@ export class DataPlane {
   /** Until the process says it listens, messages wait here (the configuration is re-sent anyway). */
   private ready = false;
   private readonly waiting: ToDataPlane[] = [];
+  private announceReady: (() => void) | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -27,7 +28,7 @@ export class DataPlane {
     private readonly workers = 0,
   ) {}
 
-  start(): void {
+  start(): Promise<void> {
     const worker = fork(new URL("./data-plane-process.mjs", import.meta.url), {
       // Larger young generation: fewer scavenges on the hot path.
       execArgv: ["--max-semi-space-size=32"],
@@ -47,8 +48,9 @@ export class DataPlane {
       this.pending.clear();
       if (this.stopped) return;
       this.log.error({ code, signal }, "data plane process exited; restarting it");
-      this.restart = setTimeout(() => this.start(), RESTART_MS);
+      this.restart = setTimeout(() => void this.start(), RESTART_MS);
     });
+    return new Promise((resolve) => (this.announceReady = resolve));
   }
 
   configure(config: DataPlaneConfig): void {
@@ -105,6 +107,7 @@ export class DataPlane {
         this.ready = true;
         if (this.config) this.send({ type: "config", config: this.config });
         for (const waiting of this.waiting.splice(0)) this.send(waiting);
+        this.announceReady?.();
         break;
       case "drained":
       case "stats": {

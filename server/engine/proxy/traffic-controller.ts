@@ -13,7 +13,8 @@ export type TrafficTopology = {
 
 /** What the controller needs of the data plane (a worker thread in production, a recorder in tests). */
 export interface DataPlanePort {
-  start(): void;
+  /** Resolves once it accepts connections (on the listeners of the configuration sent so far). */
+  start(): Promise<void>;
   configure(config: DataPlaneConfig): void;
   drain(instanceId: string, timeoutMs: number): Promise<void>;
   stats(): Promise<DataPlaneStats>;

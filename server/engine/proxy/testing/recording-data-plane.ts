@@ -10,7 +10,7 @@ export class RecordingDataPlane implements DataPlanePort {
     return this.configs.at(-1);
   }
 
-  start(): void {}
+  async start(): Promise<void> {}
 
   configure(config: DataPlaneConfig): void {
     this.configs.push(config);
