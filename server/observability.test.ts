@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { LogLine } from "./contracts/logs";
@@ -87,7 +88,15 @@ describe("observability", () => {
       const check = spawnSync("promtool", ["check", "metrics"], { input: exposition, encoding: "utf8" });
       expect(check.stdout + check.stderr).toBe("");
       expect(check.status).toBe(0);
+      const config = spawnSync("promtool", ["check", "config", "deploy/prometheus.yml"], { encoding: "utf8" });
+      expect(config.status, config.stdout + config.stderr).toBe(0);
     }
+
+    // The shipped Grafana dashboard asks only for metric families Gantry declares.
+    const declared = new Set([...exposition.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === "histogram" ? ["_bucket", "_sum", "_count"].map((s) => name + s) : [name!])));
+    const queried = new Set(fs.readFileSync("deploy/grafana/gantry-dashboard.json", "utf8").match(/\bgantry_\w+/g));
+    expect(queried.size).toBeGreaterThan(5);
+    expect([...queried].filter((name) => !declared.has(name))).toEqual([]);
   });
 
   it("lists instances that serve their own metrics for Prometheus HTTP service discovery", async () => {
