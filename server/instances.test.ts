@@ -72,9 +72,14 @@ describe("instances as real processes", () => {
     }, "two restarts", 15_000, 20);
     expect(seen).toContain("Running");
     expect(crashLoop).toMatchObject({ reason: "Error", exitCode: 1 });
-    const events = await server.api.events.list.query({ serviceId: service.id, limit: 50 });
-    const backoffs = events.filter((e) => e.kind === "instance.crashloop").map((e) => e.message.match(/restarting in ([\d.]+) s/)?.[1]);
+    const events = await server.api.events.list.query({ serviceId: service.id, kind: "instance.crashloop", limit: 50 });
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(events.map((e) => e.kind))).toEqual(new Set(["instance.crashloop"]));
+    const backoffs = events.map((e) => e.message.match(/restarting in ([\d.]+) s/)?.[1]);
     expect(backoffs.reverse().slice(0, 2)).toEqual(["1", "2"]);
+    const instanceEvents = await server.api.events.list.query({ serviceId: service.id, kind: "instance" });
+    expect(instanceEvents.every((e) => e.kind.startsWith("instance.")) && instanceEvents.length > events.length).toBe(true);
+    await expect(server.api.events.list.query({ kind: "Instance!" })).rejects.toThrow("kind is a group");
     expect(output(crashLoop.id)).toMatch(/err .*crashing on purpose/);
     await server.api.services.delete.mutate({ id: service.id });
   });

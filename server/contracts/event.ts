@@ -15,8 +15,16 @@ export type GantryEvent = {
   data: Record<string, unknown> | null;
 };
 
+/** What events are about: the part of `kind` before the dot. */
+export const eventKindGroups = ["service", "dependency", "instance", "listener", "registration", "system"] as const;
+
+/** Does `event` match a kind filter: a group (`instance`) or an exact kind (`instance.unready`)? */
+export const matchesKind = (kind: string, filter: string | undefined) => !filter || kind === filter || kind.startsWith(`${filter}.`);
+
 export const eventListInput = z.object({
   serviceId: z.string().uuid().optional(),
+  /** A group (`instance`) or an exact kind (`instance.unready`). */
+  kind: z.string().regex(/^[a-z]+(\.[a-z-]+)?$/, "kind is a group like instance or a kind like instance.unready").optional(),
   /** Only events older than this id (cursor for "load more"). */
   before: z.string().regex(/^\d+$/).optional(),
   limit: z.number().int().min(1).max(500).default(100),

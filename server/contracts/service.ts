@@ -89,7 +89,6 @@ export const serviceUpdateInput = z.object({
       /** Merged field by field over the current traffic settings; never restarts instances. */
       traffic: trafficSettings.partial().optional(),
       listenPort: listenPort.optional(),
-      position: position.optional(),
     })
     .strict(),
 });
@@ -109,10 +108,17 @@ export type Service = {
   traffic: TrafficSettings;
   /** The service's stable proxy address is 127.0.0.1:listenPort. */
   listenPort: number | null;
-  position: Position;
+  /** On the topology canvas; null until placed. */
+  position: Position | null;
   createdAt: string;
   updatedAt: string;
 };
+
+/** Moves services on the canvas: layout only, so no new version, revision or event. */
+export const servicePlaceInput = z.object({
+  positions: z.array(position.extend({ id: serviceId })).min(1).max(1000),
+});
+export type ServicePlaceInput = z.input<typeof servicePlaceInput>;
 
 export const serviceScaleInput = z.object({ id: serviceId, replicas });
 export type ServiceScaleInput = z.input<typeof serviceScaleInput>;

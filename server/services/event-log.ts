@@ -8,6 +8,7 @@ export async function listEvents(prisma: Prisma, raw: EventListInput = {}): Prom
   const rows = await prisma.event.findMany({
     where: {
       ...(input.serviceId ? { serviceId: input.serviceId } : {}),
+      ...(input.kind ? { OR: [{ kind: input.kind }, { kind: { startsWith: `${input.kind}.` } }] } : {}),
       ...(input.before ? { id: { lt: BigInt(input.before) } } : {}),
     },
     orderBy: { id: "desc" },

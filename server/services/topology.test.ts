@@ -89,10 +89,10 @@ describe.each(testBackends())("topology on $name", (backend) => {
     expect(err.message).toContain(path.join(baseDir, "nope"));
   });
 
-  it("creates a new revision when the template changes, not when replicas or position do", async () => {
+  it("creates a new revision when the template changes, not when replicas do", async () => {
     const service = await topology.createService({ name: uniqueName(), template }, "api");
-    const scaled = await topology.updateService({ id: service.id, version: 1, patch: { replicas: 3, position: { x: 10, y: 20 } } }, "api");
-    expect(scaled).toMatchObject({ version: 2, replicas: 3, revision: 1, position: { x: 10, y: 20 } });
+    const scaled = await topology.updateService({ id: service.id, version: 1, patch: { replicas: 3 } }, "api");
+    expect(scaled).toMatchObject({ version: 2, replicas: 3, revision: 1 });
     const edited = await topology.updateService({ id: service.id, version: 2, patch: { template: { env: { MODE: "fast" } } } }, "api");
     expect(edited).toMatchObject({ version: 3, revision: 2, template: { command: "node", env: { MODE: "fast" } } });
     const revisions = await store.prisma.revision.findMany({ where: { serviceId: service.id }, orderBy: { number: "asc" } });
@@ -100,9 +100,25 @@ describe.each(testBackends())("topology on $name", (backend) => {
     const kinds = await store.prisma.event.findMany({ where: { serviceId: service.id }, orderBy: { id: "asc" } });
     expect(kinds.map((e) => e.message)).toEqual([
       expect.stringContaining("created"),
-      `updated replicas, position of ${service.name}`,
+      `updated replicas of ${service.name}`,
       `updated template of ${service.name} (revision 2)`,
     ]);
+  });
+
+  it("places services on the canvas without a new version, revision or event, all or nothing", async () => {
+    const a = await topology.createService({ name: uniqueName(), template }, "api");
+    const b = await topology.createService({ name: uniqueName(), template, position: { x: 5, y: 6 } }, "api");
+    expect(a.position).toBeNull();
+    expect(b.position).toEqual({ x: 5, y: 6 });
+    const before = await eventCount();
+    const placed = await topology.placeServices({ positions: [{ id: a.id, x: 100, y: 200.5 }, { id: b.id, x: -40, y: 0 }] }, "api");
+    expect(placed.map((s) => [s.position, s.version, s.revision])).toEqual([[{ x: 100, y: 200.5 }, 1, 1], [{ x: -40, y: 0 }, 1, 1]]);
+    expect(await eventCount()).toBe(before);
+
+    const missing = "00000000-0000-4000-8000-000000000000";
+    expect(await rejection(topology.placeServices({ positions: [{ id: a.id, x: 1, y: 1 }, { id: missing, x: 2, y: 2 }] }, "api"))).toMatchObject({ code: "NOT_FOUND" });
+    expect((await topology.getService(a.id)).position).toEqual({ x: 100, y: 200.5 });
+    await expect(topology.placeServices({ positions: [{ id: a.id, x: Number.NaN, y: 0 }] }, "api")).rejects.toThrow();
   });
 
   it("fails a stale update with CONFLICT and changes nothing", async () => {

@@ -15,6 +15,8 @@ import {
   type DependencyCreateInput,
   serviceScaleInput,
   type ServiceScaleInput,
+  servicePlaceInput,
+  type ServicePlaceInput,
 } from "../contracts/service";
 import { AppError, notFound } from "../lib/app-error";
 import { newId } from "../lib/ids";
@@ -103,8 +105,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
               template: input.template,
               traffic: input.traffic,
               listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
-              positionX: input.position?.x ?? 0,
-              positionY: input.position?.y ?? 0,
+              positionX: input.position?.x,
+              positionY: input.position?.y,
               revisions: { create: { id: newId(), number: 1, template: input.template } },
             },
           });
@@ -146,7 +148,6 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
           ...(templateChanged ? ["template"] : []),
           ...(trafficChanged ? ["traffic"] : []),
           ...(portChanged ? ["listener port"] : []),
-          ...(patch.position && !isDeepStrictEqual(patch.position, before.position) ? ["position"] : []),
         ];
         if (changed.length === 0) return before;
 
@@ -161,8 +162,6 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
             traffic,
             listenPort,
             revision,
-            positionX: patch.position?.x,
-            positionY: patch.position?.y,
           },
         });
         if (count === 0) throw stale();
@@ -178,6 +177,21 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         });
         record.topology({ kind: "service.upserted", service });
         return service;
+      });
+    },
+
+    /** Canvas positions (one node dragged, or a whole auto-layout); all or nothing. */
+    async placeServices(raw: ServicePlaceInput, actor: EventActor): Promise<Service[]> {
+      const { positions } = servicePlaceInput.parse(raw);
+      return auditedTransaction(prisma, feed, actor, async (tx, record) => {
+        const placed: Service[] = [];
+        for (const { id, x, y } of positions) {
+          await findService(tx, id);
+          const service = toService(await tx.service.update({ where: { id }, data: { positionX: x, positionY: y } }));
+          record.topology({ kind: "service.upserted", service });
+          placed.push(service);
+        }
+        return placed;
       });
     },
 

@@ -16,7 +16,7 @@ export function toService(row: Rows.Service): Service {
     template: instanceTemplate.parse(row.template),
     traffic: trafficSettings.parse(row.traffic),
     listenPort: row.listenPort,
-    position: { x: row.positionX, y: row.positionY },
+    position: row.positionX === null || row.positionY === null ? null : { x: row.positionX, y: row.positionY },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
