@@ -1,7 +1,9 @@
 import type { ReactNode } from "react";
 
-export const inputClass =
-  "w-full rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-sm outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-500/30 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900";
+/** An input's look without its width, for inputs sized by their context. */
+export const inputBase =
+  "rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-sm outline-none focus:border-sky-500 focus:ring-2 focus:ring-sky-500/30 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900";
+export const inputClass = `w-full ${inputBase}`;
 
 /** A labelled input with its hint or inline error; the error is announced and linked to the input. */
 export function FormField(props: { id: string; label: string; hint?: string; error?: string; children: ReactNode }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDuration, formatPercent } from "./format";
+import { formatBytes, formatDuration, formatMs, formatPercent, formatRate } from "./format";
 
 describe("formatting", () => {
   it.each([
@@ -21,4 +21,18 @@ describe("formatting", () => {
   it("formatPercent keeps one decimal below 10%", () => {
     expect([formatPercent(null), formatPercent(0.25), formatPercent(57.4)]).toEqual(["—", "0.3%", "57%"]);
   });
+
+  it.each([
+    [0, "0.0/s"],
+    [0.25, "0.3/s"],
+    [12.34, "12/s"],
+    [1234, "1.2k/s"],
+  ])("formatRate(%d) = %s", (rps, text) => expect(formatRate(rps)).toBe(text));
+
+  it.each([
+    [null, "—"],
+    [0.42, "0.4 ms"],
+    [12.7, "13 ms"],
+    [2300, "2.3 s"],
+  ])("formatMs(%j) = %s", (ms, text) => expect(formatMs(ms)).toBe(text));
 });

@@ -32,3 +32,16 @@ export function formatDuration(ms: number): string {
 export function formatPercent(value: number | null): string {
   return value === null ? "—" : `${value < 10 ? value.toFixed(1) : Math.round(value)}%`;
 }
+
+/** Requests per second: 0.25 → "0.3/s", 12.34 → "12/s", 1234 → "1.2k/s". */
+export function formatRate(rps: number): string {
+  if (rps >= 1000) return `${(rps / 1000).toFixed(1)}k/s`;
+  return `${rps >= 10 ? Math.round(rps) : rps.toFixed(1)}/s`;
+}
+
+/** Milliseconds: 0.42 → "0.4 ms", 12.7 → "13 ms", 2300 → "2.3 s"; null → "—". */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "—";
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${ms >= 10 ? Math.round(ms) : ms.toFixed(1)} ms`;
+}

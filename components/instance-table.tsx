@@ -19,13 +19,17 @@ function detail(instance: Instance, now: number | undefined): string {
   return "";
 }
 
-/** The instances of a service, each with its actions; `onLogs` opens that instance's log. */
-export function InstanceTable({ instances, logsFor, onLogs }: { instances: Instance[]; logsFor?: string; onLogs(id: string): void }) {
+/**
+ * The instances of a service, each with its actions; `onLogs` opens that instance's log.
+ * `compact` (a side panel, whose charts show CPU and memory) leaves out PID, port, uptime and usage.
+ */
+export function InstanceTable({ instances, logsFor, onLogs, compact = false }: { instances: Instance[]; logsFor?: string; onLogs(id: string): void; compact?: boolean }) {
   const trpc = useTRPC();
   const stop = useMutation(trpc.instances.stop.mutationOptions());
   const restart = useMutation(trpc.instances.restart.mutationOptions());
   const now = useNow(1000);
   const error = stop.error ?? restart.error;
+  const cell = compact ? "px-2 py-1.5" : "px-4 py-1.5";
 
   if (instances.length === 0) return <p className="px-4 py-3 text-sm text-zinc-500">No instances.</p>;
   return (
@@ -36,31 +40,39 @@ export function InstanceTable({ instances, logsFor, onLogs }: { instances: Insta
         </p>
       )}
       <table className="w-full text-left text-sm">
-        <TableHead labels={["Instance", "Phase", "Health", "PID", "Port", "Restarts", "Uptime", "CPU", "Memory", ""]} />
+        <TableHead labels={compact ? ["Instance", "Phase", "Health", "Restarts", ""] : ["Instance", "Phase", "Health", "PID", "Port", "Restarts", "Uptime", "CPU", "Memory", ""]} />
         <tbody>
           {instances.map((instance) => {
             const running = instance.phase === "Running" && instance.startedAt && now !== undefined;
             const note = detail(instance, now);
             return (
               <tr key={instance.id} data-testid={`instance-${instance.id}`} className="border-t border-zinc-100 dark:border-zinc-800/60">
-                <td className="px-4 py-1.5 font-mono text-xs">{instance.id}</td>
-                <td className="px-4 py-1.5">
+                <td className={`${cell} font-mono text-xs`}>{instance.id}</td>
+                <td className={cell}>
                   <PhaseBadge instance={instance} />
                   {note && <span className="ml-2 text-xs text-zinc-500">{note}</span>}
                 </td>
-                <td className="px-4 py-1.5">
+                <td className={cell}>
                   <ProbeIndicators probes={instance.probes} />
                 </td>
-                <td className="px-4 py-1.5 tabular-nums" data-testid="pid">
-                  {instance.pid ?? "—"}
-                </td>
-                <td className="px-4 py-1.5 tabular-nums">{instance.port ?? "—"}</td>
-                <td className="px-4 py-1.5 tabular-nums" data-testid="restarts">
+                {!compact && (
+                  <>
+                    <td className={`${cell} tabular-nums`} data-testid="pid">
+                      {instance.pid ?? "—"}
+                    </td>
+                    <td className={`${cell} tabular-nums`}>{instance.port ?? "—"}</td>
+                  </>
+                )}
+                <td className={`${cell} tabular-nums`} data-testid="restarts">
                   {instance.restarts}
                 </td>
-                <td className="px-4 py-1.5 tabular-nums">{running ? formatDuration(now - Date.parse(instance.startedAt!)) : "—"}</td>
-                <td className="px-4 py-1.5 tabular-nums">{formatPercent(instance.cpuPercent)}</td>
-                <td className="px-4 py-1.5 tabular-nums">{formatBytes(instance.memoryBytes)}</td>
+                {!compact && (
+                  <>
+                    <td className={`${cell} tabular-nums`}>{running ? formatDuration(now - Date.parse(instance.startedAt!)) : "—"}</td>
+                    <td className={`${cell} tabular-nums`}>{formatPercent(instance.cpuPercent)}</td>
+                    <td className={`${cell} tabular-nums`}>{formatBytes(instance.memoryBytes)}</td>
+                  </>
+                )}
                 <td className="whitespace-nowrap px-4 py-1.5 text-right">
                   <button type="button" className={actionButton} aria-pressed={logsFor === instance.id} onClick={() => onLogs(instance.id)}>
                     Logs

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import type { LoadJob } from "@/server/contracts/realtime";
 import type { Service } from "@/server/contracts/service";
-import { buttonClass, inputClass } from "./form-field";
+import { buttonClass, inputBase } from "./form-field";
 import { useTopic } from "./realtime/hooks";
 import { useTRPC } from "./trpc";
 import { useNow } from "./use-now";
@@ -27,11 +27,11 @@ export function LoadControl({ service }: { service: Service }) {
   return (
     <div className="flex flex-wrap items-center gap-2 border-t border-zinc-100 px-4 py-2 text-xs dark:border-zinc-800" data-testid="load-control">
       <label className="flex items-center gap-1">
-        <input aria-label={`Requests per second to ${service.name}`} value={rate} onChange={(e) => setRate(e.target.value)} className={`${inputClass} h-7 w-16`} inputMode="numeric" />
+        <input aria-label={`Requests per second to ${service.name}`} value={rate} onChange={(e) => setRate(e.target.value)} className={`${inputBase} h-7 w-16`} inputMode="numeric" />
         req/s for
       </label>
       <label className="flex items-center gap-1">
-        <input aria-label={`Seconds of traffic to ${service.name}`} value={seconds} onChange={(e) => setSeconds(e.target.value)} className={`${inputClass} h-7 w-16`} inputMode="numeric" />s
+        <input aria-label={`Seconds of traffic to ${service.name}`} value={seconds} onChange={(e) => setSeconds(e.target.value)} className={`${inputBase} h-7 w-16`} inputMode="numeric" />s
       </label>
       {running ? (
         <button type="button" className={buttonClass.secondary} onClick={() => stop.mutate({ id: job.id })}>

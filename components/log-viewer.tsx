@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { LogLine, LogStream } from "@/server/contracts/logs";
 import { parseAnsi, stripAnsi } from "./ansi";
-import { buttonClass, inputClass } from "./form-field";
+import { buttonClass, inputBase } from "./form-field";
 import { useTopic } from "./realtime/hooks";
 import { useTRPC } from "./trpc";
 
@@ -78,8 +78,8 @@ export function LogViewer({ instanceId, onClose }: { instanceId: string; onClose
     <section aria-label={`Logs of ${instanceId}`} className="border-t border-zinc-100 dark:border-zinc-800">
       <div className="flex flex-wrap items-center gap-2 px-4 py-2">
         <h3 className="mr-2 font-mono text-xs font-semibold">{instanceId}</h3>
-        <input aria-label="Filter log lines" placeholder="filter…" value={filter} onChange={(e) => setFilter(e.target.value)} className={`${inputClass} h-7 w-48`} />
-        <select aria-label="Stream" value={stream} onChange={(e) => setStream(e.target.value as "" | LogStream)} className={`${inputClass} h-7 w-28`}>
+        <input aria-label="Filter log lines" placeholder="filter…" value={filter} onChange={(e) => setFilter(e.target.value)} className={`${inputBase} h-7 w-48`} />
+        <select aria-label="Stream" value={stream} onChange={(e) => setStream(e.target.value as "" | LogStream)} className={`${inputBase} h-7 w-28`}>
           <option value="">all</option>
           <option value="stdout">stdout</option>
           <option value="stderr">stderr</option>

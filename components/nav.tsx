@@ -1,14 +1,23 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useConnectionStatus } from "./realtime/hooks";
+import { useShortcut } from "./shell/shortcuts";
+import { ThemeToggle } from "./shell/theme-toggle";
 
 const links = [
-  { href: "/topology", label: "Topology" },
-  { href: "/services", label: "Services" },
-  { href: "/events", label: "Events" },
+  { href: "/overview", label: "Overview", key: "o" },
+  { href: "/topology", label: "Topology", key: "t" },
+  { href: "/services", label: "Services", key: "s" },
+  { href: "/events", label: "Events", key: "e" },
 ];
+
+function NavShortcut({ href, label, keyName }: { href: string; label: string; keyName: string }) {
+  const router = useRouter();
+  useShortcut(`g ${keyName}`, `Go to ${label}`, () => router.push(href));
+  return null;
+}
 
 const statusStyle = {
   live: "bg-emerald-500",
@@ -25,6 +34,9 @@ export function Nav() {
         <span className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" aria-hidden />
         Gantry
       </Link>
+      {links.map((link) => (
+        <NavShortcut key={link.href} href={link.href} label={link.label} keyName={link.key} />
+      ))}
       <ul className="space-y-1">
         {links.map((link) => {
           const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
@@ -45,9 +57,15 @@ export function Nav() {
           );
         })}
       </ul>
-      <div className="mt-auto flex items-center gap-2 px-2 text-xs text-zinc-500" title="Live updates from Gantry">
-        <span className={`h-2 w-2 rounded-full ${statusStyle[status]}`} aria-hidden />
-        <span data-testid="connection-status">{status}</span>
+      <div className="mt-auto space-y-2">
+        <ThemeToggle />
+        <p className="px-2 text-xs text-zinc-500">
+          Press <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">?</kbd> for shortcuts
+        </p>
+        <div className="flex items-center gap-2 px-2 text-xs text-zinc-500" title="Live updates from Gantry">
+          <span className={`h-2 w-2 rounded-full ${statusStyle[status]}`} aria-hidden />
+          <span data-testid="connection-status">{status}</span>
+        </div>
       </div>
     </nav>
   );

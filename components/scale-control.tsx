@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { Service } from "@/server/contracts/service";
+import { useShortcut } from "./shell/shortcuts";
 import { useTRPC } from "./trpc";
 
 const stepButton =
@@ -13,7 +14,7 @@ const stepButton =
  * confirmed count comes back with the reason. Requests go one at a time, so quick clicks can't
  * overtake each other: while one is in flight, only the latest wanted count waits its turn.
  */
-export function ScaleControl({ service }: { service: Service }) {
+export function ScaleControl({ service, shortcuts = false }: { service: Service; shortcuts?: boolean }) {
   const trpc = useTRPC();
   const scale = useMutation(trpc.services.scale.mutationOptions());
   const [wanted, setWanted] = useState(service.replicas);
@@ -70,6 +71,8 @@ export function ScaleControl({ service }: { service: Service }) {
   }
 
   const disabled = service.deleting;
+  useShortcut("+", `Scale ${service.name} up`, () => wanted < 100 && request(wanted + 1), shortcuts && !disabled);
+  useShortcut("-", `Scale ${service.name} down`, () => wanted > 0 && request(wanted - 1), shortcuts && !disabled);
   return (
     <div className="flex items-center gap-1.5">
       <button type="button" className={stepButton} aria-label={`Scale ${service.name} down`} disabled={disabled || wanted <= 0} onClick={() => request(wanted - 1)}>

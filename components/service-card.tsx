@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { entryStatus, type CatalogEntry } from "@/server/contracts/catalog";
+import type { CatalogEntry } from "@/server/contracts/catalog";
 import type { Instance } from "@/server/contracts/instance";
 import type { Service } from "@/server/contracts/service";
 import { joinCommandLine } from "./service-form/command-line";
@@ -13,6 +13,7 @@ import { LoadControl } from "./load-control";
 import { LogViewer } from "./log-viewer";
 import { ScaleControl } from "./scale-control";
 import { ServiceForm } from "./service-form/service-form";
+import { summarize } from "./service-summary";
 
 export function commandLineOf(service: Service): string {
   const { template } = service;
@@ -23,8 +24,7 @@ export function commandLineOf(service: Service): string {
 export function ServiceCard({ service, instances, endpoints, calls }: { service: Service; instances: Instance[]; endpoints: CatalogEntry[]; calls: string[] }) {
   const [editing, setEditing] = useState(false);
   const [logsFor, setLogsFor] = useState<string>();
-  const ready = service.external ? endpoints.filter((e) => entryStatus(e) !== "critical").length : instances.filter((i) => i.phase === "Running" && i.ready).length;
-  const wanted = service.external ? endpoints.length : service.replicas;
+  const { ready, wanted, health, unit } = summarize(service, instances, endpoints);
   return (
     <section
       data-testid={`service-${service.name}`}
@@ -38,11 +38,11 @@ export function ServiceCard({ service, instances, endpoints, calls }: { service:
             {service.external ? (
               <span className="rounded-full border border-dashed border-violet-400 px-2 py-0.5 text-xs font-medium text-violet-700 dark:text-violet-300">external</span>
             ) : (
-              <HealthBadge replicas={service.replicas} instances={instances} />
+              <HealthBadge health={health} />
             )}
           </h2>
           <p className="text-xs text-zinc-500" data-testid="ready-count">
-            {ready}/{wanted} {service.external ? "healthy endpoints" : "ready"}
+            {ready}/{wanted} {unit}
           </p>
         </div>
         <code className="min-w-0 flex-1 truncate text-xs text-zinc-600 dark:text-zinc-400" title={service.template.cwd ? `in ${service.template.cwd}` : undefined}>

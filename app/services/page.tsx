@@ -31,9 +31,9 @@ export default function ServicesPage() {
       />
       {creating && (
         <ServiceForm
-          onDone={(name) => {
+          onDone={(service) => {
             setCreating(false);
-            setCreated(name);
+            setCreated(service.name);
           }}
           onCancel={() => setCreating(false)}
         />

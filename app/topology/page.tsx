@@ -1,22 +1,22 @@
-"use client";
-
-import { PageHeader } from "@/components/page-header";
-import { useTopology } from "@/components/realtime/hooks";
+import { Suspense } from "react";
 import { StatusMessage } from "@/components/status-message";
-import { TopologyColumns } from "@/components/topology-columns";
+import { TopologyWorkspace } from "@/components/topology/workspace";
 
 export default function TopologyPage() {
-  const topology = useTopology();
   return (
-    <>
-      <PageHeader title="Topology" description="Services ordered by who calls whom." />
-      {!topology ? (
-        <StatusMessage>Loading topology…</StatusMessage>
-      ) : topology.services.length === 0 ? (
-        <StatusMessage>No services yet. Add one on the Services page.</StatusMessage>
-      ) : (
-        <TopologyColumns services={topology.services} dependencies={topology.dependencies} />
-      )}
-    </>
+    // The canvas takes the rest of the window's height (main has 1.5rem padding above and below).
+    <div className="flex h-[calc(100vh-3rem)] flex-col gap-3">
+      <header className="flex items-baseline justify-between gap-4">
+        <h1 className="text-2xl font-semibold tracking-tight">Topology</h1>
+        <p className="text-xs text-zinc-500">
+          Drag from a service&apos;s right edge onto another to add a dependency · select and press Delete to remove · <kbd>?</kbd> for shortcuts
+        </p>
+      </header>
+      <div className="min-h-0 flex-1">
+        <Suspense fallback={<StatusMessage>Loading topology…</StatusMessage>}>
+          <TopologyWorkspace />
+        </Suspense>
+      </div>
+    </div>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import type { ProbeType } from "@/server/contracts/probe";
-import { FormField, inputClass } from "../form-field";
+import { FormField, inputBase, inputClass } from "../form-field";
 import type { FormErrors, ProbeDraft } from "./form-values";
 
 const titles: Record<ProbeType, { title: string; hint: string }> = {
@@ -36,7 +36,7 @@ export function ProbeFields(props: { idPrefix: string; type: ProbeType; draft: P
       <p className="mb-2 text-xs text-zinc-500">{titles[type].hint}</p>
       <label className="mb-3 flex items-center gap-2 text-sm">
         Kind
-        <select aria-label={`${titles[type].title} probe kind`} value={draft.kind} onChange={set("kind")} className={`${inputClass} w-32`}>
+        <select aria-label={`${titles[type].title} probe kind`} value={draft.kind} onChange={set("kind")} className={`${inputBase} w-32`}>
           <option value="none">None</option>
           <option value="http">HTTP GET</option>
           <option value="tcp">TCP connect</option>
@@ -44,18 +44,18 @@ export function ProbeFields(props: { idPrefix: string; type: ProbeType; draft: P
         </select>
       </label>
       {draft.kind !== "none" && (
-        <div className="grid gap-3 sm:grid-cols-2">
+        <div className="grid gap-3 @xl:grid-cols-2">
           {draft.kind === "http" && input("path", "Path", "200–399 passes", true)}
           {draft.kind !== "exec" && input("port", "Port", "Empty: the instance's PORT")}
-          {draft.kind === "exec" && <div className="sm:col-span-2">{input("command", "Command", "Exit code 0 passes; runs in the instance's directory and environment", true)}</div>}
+          {draft.kind === "exec" && <div className="@xl:col-span-2">{input("command", "Command", "Exit code 0 passes; runs in the instance's directory and environment", true)}</div>}
           {draft.kind === "http" && (
-            <div className="sm:col-span-2">
+            <div className="@xl:col-span-2">
               <FormField id={id("headers")} label="Headers" hint="Name: value, one per line" error={errors[key("headers")]}>
                 <textarea id={id("headers")} rows={2} value={draft.headers} onChange={set("headers")} className={`${inputClass} font-mono`} aria-invalid={Boolean(errors[key("headers")])} />
               </FormField>
             </div>
           )}
-          <div className="grid grid-cols-2 gap-3 sm:col-span-2 sm:grid-cols-5">{timingFields.map(([field, label]) => <div key={field}>{input(field, label)}</div>)}</div>
+          <div className="grid grid-cols-2 gap-3 @xl:col-span-2 @xl:grid-cols-5">{timingFields.map(([field, label]) => <div key={field}>{input(field, label)}</div>)}</div>
         </div>
       )}
     </fieldset>

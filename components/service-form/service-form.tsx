@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { probeTypes } from "@/server/contracts/probe";
-import { replicas as replicasSchema, restartPolicies, serviceName, type Service } from "@/server/contracts/service";
+import { replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service } from "@/server/contracts/service";
 import { buttonClass, FormField, inputClass } from "../form-field";
 import { useTRPC } from "../trpc";
 import { emptyValues, fieldKey, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
@@ -24,7 +24,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <section className="space-y-3">
       <h3 className="text-xs font-semibold uppercase tracking-wide text-zinc-500">{title}</h3>
-      <div className="grid gap-4 sm:grid-cols-2">{children}</div>
+      <div className="grid gap-4 @xl:grid-cols-2">{children}</div>
     </section>
   );
 }
@@ -34,7 +34,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
  * contracts the server uses, and the server's own verdicts land next to the right input.
  * An edit carries the version it started from; if someone else saved meanwhile, it says so.
  */
-export function ServiceForm(props: { service?: Service; onDone(name: string): void; onCancel(): void }) {
+export function ServiceForm(props: { service?: Service; position?: Position; onDone(saved: Service): void; onCancel(): void }) {
   const editing = props.service;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -96,8 +96,8 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
             // An external service has no template: only its traffic settings are Gantry's.
             patch: editing.external ? { traffic: trafficParsed.traffic, listenPort } : { template: parsed.template, traffic: trafficParsed.traffic, listenPort },
           })
-        : await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort });
-      props.onDone(saved.name);
+        : await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort, position: props.position });
+      props.onDone(saved);
     } catch (err) {
       const failure = err as ServerError;
       if (editing && failure.data?.code === "CONFLICT") setConflict(true);
@@ -110,7 +110,7 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
       onSubmit={submit}
       noValidate
       aria-label={editing ? `Edit ${editing.name}` : "New service"}
-      className="mb-8 space-y-6 rounded-lg border border-zinc-200 bg-white p-5 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+      className="@container mb-8 space-y-6 rounded-lg border border-zinc-200 bg-white p-5 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
     >
       {conflict && (
         <div role="alert" className="flex items-center justify-between gap-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
@@ -132,7 +132,7 @@ export function ServiceForm(props: { service?: Service; onDone(name: string): vo
             </FormField>
           </>
         )}
-        <div className="sm:col-span-2">
+        <div className="@xl:col-span-2">
           <FormField id={fid("commandLine")} label="Command" hint="Run directly, no shell: node server.js --port $PORT is passed literally" error={errors.commandLine}>
             <input {...text("commandLine")} placeholder="node server.js" className={`${inputClass} font-mono`} />
           </FormField>

@@ -38,7 +38,7 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
         </select>
       </FormField>
       {draft.policy === "weighted" && (
-        <div className="sm:col-span-2">
+        <div className="@xl:col-span-2">
           <FormField id={id("weights")} label="Weights" hint="revision = weight or instance-id = weight, one per line; unlisted instances weigh 1" error={errors["traffic.weights"]}>
             <textarea id={id("weights")} rows={2} value={draft.weights} onChange={(e) => set("weights", e.target.value)} className={`${inputClass} font-mono`} aria-invalid={Boolean(errors["traffic.weights"])} />
           </FormField>
@@ -56,7 +56,7 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
           {draft.hashOn !== "client_ip" && text("hashName", draft.hashOn === "header" ? "Header name" : "Cookie name")}
         </>
       )}
-      <div className="space-y-2 sm:col-span-2">
+      <div className="space-y-2 @xl:col-span-2">
         <p className="text-sm font-medium">Ingress routes</p>
         <p className="text-xs text-zinc-500">Requests to the gateway (GANTRY_INGRESS_PORT) matching a host and path prefix come here; the longest prefix wins.</p>
         {draft.routes.map((route, index) => (
@@ -81,9 +81,9 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
         </button>
       </div>
       {text("metricsPath", "Metrics path", "Where instances serve their own Prometheus metrics, e.g. /metrics; listed at /api/sd/prometheus")}
-      <details className="sm:col-span-2">
+      <details className="@xl:col-span-2">
         <summary className="cursor-pointer text-sm font-medium">Retries, timeouts and limits</summary>
-        <div className="mt-3 grid gap-3 sm:grid-cols-3">
+        <div className="mt-3 grid gap-3 @xl:grid-cols-3">
           {text("retries", "Retries", "On connect errors, resets, and 502/503 to idempotent requests")}
           {text("connectTimeoutMs", "Connect timeout (ms)")}
           {text("requestTimeoutMs", "Response timeout (ms)")}

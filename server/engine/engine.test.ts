@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { instanceTemplate, type InstanceTemplate, type InstanceTemplateInput } from "../contracts/service";
 import { silentLogger } from "../lib/logger";
-import { ManualClock, settle } from "../lib/manual-clock";
+import { ManualClock } from "../lib/manual-clock";
 import { tempDir, testPortRange } from "../testing/gantry";
 import { FakeDriver } from "./drivers/fake-driver";
 import { createEngine, type Engine } from "./index";

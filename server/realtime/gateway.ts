@@ -5,7 +5,6 @@ import {
   CLOSE_TOO_SLOW,
   clientMessage,
   type ServerMessage,
-  type TopicMessage,
   type TopicName,
   type TopicTypes,
 } from "../contracts/realtime";

@@ -1,0 +1,246 @@
+"use client";
+
+import {
+  Background,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type OnBeforeDelete,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { useMutation } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import type { Dependency, Position, Service } from "@/server/contracts/service";
+import { useTheme } from "../shell/theme";
+import { useShortcut } from "../shell/shortcuts";
+import type { ServiceSummary } from "../service-summary";
+import { useTRPC } from "../trpc";
+import { autoLayout, NODE_HEIGHT, NODE_WIDTH, positionsOf } from "./layout";
+import { ServiceNode, type ServiceNodeType } from "./service-node";
+import { TrafficEdge, type TrafficEdgeType } from "./traffic-edge";
+
+/** What the palette puts in a drag, so the canvas only accepts its own drops. */
+export const NEW_SERVICE_DRAG = "application/x-gantry-new-service";
+
+const nodeTypes = { service: ServiceNode };
+const edgeTypes = { traffic: TrafficEdge };
+const healthMiniMapColor = { healthy: "#10b981", degraded: "#f59e0b", down: "#ef4444", idle: "#a1a1aa" } as const;
+
+export type CanvasProps = {
+  services: Service[];
+  dependencies: Dependency[];
+  summaries: Map<string, ServiceSummary>;
+  selectedId: string | undefined;
+  onSelect(id: string | undefined): void;
+  /** "Add service" was dropped (or asked for) at this canvas position. */
+  onCreateAt(position: Position): void;
+  /** The user asked to delete these services (confirmation is the caller's). */
+  onDeleteServices(services: Service[]): void;
+  onError(message: string): void;
+};
+
+const samePosition = (a: Position | undefined, b: Position | undefined) => a?.x === b?.x && a?.y === b?.y;
+
+/**
+ * The topology as a graph: drag nodes (positions are saved), drag from a node's right handle to
+ * another node to add a dependency, select and press Delete to remove. Everything else — what
+ * exists, health, traffic — comes from the live topology, so other tabs' changes show at once.
+ */
+export function TopologyCanvas(props: CanvasProps) {
+  const { services, dependencies, summaries, selectedId, onSelect, onError } = props;
+  const trpc = useTRPC();
+  const place = useMutation(trpc.services.place.mutationOptions());
+  const connect = useMutation(trpc.dependencies.create.mutationOptions());
+  const disconnect = useMutation(trpc.dependencies.delete.mutationOptions());
+  const flow = useReactFlow<ServiceNodeType, TrafficEdgeType>();
+  const { resolved: theme } = useTheme();
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  /** Where nodes were dropped, until the server's copy says the same (no jump back meanwhile). */
+  const [pending, setPending] = useState<Map<string, Position>>(new Map());
+  const positions = useMemo(() => positionsOf(services, dependencies), [services, dependencies]);
+
+  useEffect(() => {
+    setPending((current) => {
+      const still = new Map([...current].filter(([id, at]) => !samePosition(services.find((s) => s.id === id)?.position ?? undefined, at)));
+      return still.size === current.size ? current : still;
+    });
+  }, [services]);
+
+  const [nodes, setNodes] = useState<ServiceNodeType[]>([]);
+  const [edges, setEdges] = useState<TrafficEdgeType[]>([]);
+
+  // Fold the live topology into the canvas' own node objects, keeping what the canvas knows
+  // (measured size, dragging) and touching only nodes that changed.
+  useEffect(() => {
+    setNodes((current) => {
+      const byId = new Map(current.map((n) => [n.id, n]));
+      return services.map((service) => {
+        const previous = byId.get(service.id);
+        const position = previous?.dragging ? previous.position : (pending.get(service.id) ?? positions.get(service.id)!);
+        const summary = summaries.get(service.id)!;
+        const selected = service.id === selectedId;
+        if (
+          previous &&
+          previous.data.service === service &&
+          previous.data.summary === summary &&
+          previous.selected === selected &&
+          samePosition(previous.position, position)
+        ) {
+          return previous;
+        }
+        return { ...previous, id: service.id, type: "service", position, selected, draggable: !service.deleting, data: { service, summary } };
+      });
+    });
+  }, [services, summaries, positions, pending, selectedId]);
+
+  useEffect(() => {
+    const names = new Map(services.map((s) => [s.id, s.name]));
+    setEdges((current) => {
+      const byId = new Map(current.map((e) => [e.id, e]));
+      return dependencies.map((dependency) => {
+        const previous = byId.get(dependency.id);
+        if (previous?.data?.dependency === dependency) return previous;
+        const [from, to] = [names.get(dependency.fromId) ?? "?", names.get(dependency.toId) ?? "?"];
+        return {
+          ...previous,
+          id: dependency.id,
+          type: "traffic",
+          source: dependency.fromId,
+          target: dependency.toId,
+          markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+          ariaLabel: `${from} calls ${to}`,
+          data: { dependency, label: `${from}-${to}` },
+        };
+      });
+    });
+  }, [dependencies, services]);
+
+  const onNodesChange = useCallback((changes: NodeChange<ServiceNodeType>[]) => setNodes((ns) => applyNodeChanges(changes, ns)), []);
+  const onEdgesChange = useCallback((changes: EdgeChange<TrafficEdgeType>[]) => setEdges((es) => applyEdgeChanges(changes, es)), []);
+
+  function savePositions(moved: Array<{ id: string; position: Position }>) {
+    const rounded = moved.map(({ id, position }) => ({ id, x: Math.round(position.x), y: Math.round(position.y) }));
+    setPending((current) => new Map([...current, ...rounded.map(({ id, x, y }) => [id, { x, y }] as const)]));
+    place.mutate(
+      { positions: rounded },
+      {
+        onError: (err) => {
+          setPending((current) => new Map([...current].filter(([id]) => !rounded.some((r) => r.id === id))));
+          onError(`Could not save the new position: ${err.message}`);
+        },
+      },
+    );
+  }
+
+  function onConnect({ source, target }: Connection) {
+    connect.mutate({ fromId: source, toId: target }, { onError: (err) => onError(err.message) });
+  }
+
+  const isValidConnection = useCallback(
+    (c: { source: string | null; target: string | null }) => c.source !== c.target && !dependencies.some((d) => d.fromId === c.source && d.toId === c.target),
+    [dependencies],
+  );
+
+  // Deleting goes through the server; the canvas changes when the topology does.
+  const onBeforeDelete: OnBeforeDelete<ServiceNodeType, TrafficEdgeType> = async ({ nodes: doomed, edges: cut }) => {
+    if (doomed.length > 0) props.onDeleteServices(doomed.map((n) => n.data.service));
+    else for (const edge of cut) disconnect.mutate({ id: edge.id }, { onError: (err) => onError(err.message) });
+    return false;
+  };
+
+  function onDrop(event: DragEvent) {
+    if (!event.dataTransfer.types.includes(NEW_SERVICE_DRAG)) return;
+    event.preventDefault();
+    const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    props.onCreateAt({ x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - NODE_HEIGHT / 2) });
+  }
+
+  function layoutAll() {
+    const laid = autoLayout(services, dependencies);
+    savePositions([...laid].map(([id, position]) => ({ id, position })));
+    requestAnimationFrame(() => void flow.fitView({ duration: 300 }));
+  }
+
+  function createAtCenter() {
+    const box = wrapper.current!.getBoundingClientRect();
+    const at = flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
+    props.onCreateAt({ x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - NODE_HEIGHT / 2) });
+  }
+
+  useShortcut("n", "New service (in the middle of the view)", createAtCenter);
+  useShortcut("l", "Lay out the topology automatically", layoutAll, services.length > 0);
+  useShortcut("f", "Fit the topology in view", () => void flow.fitView({ duration: 300 }));
+
+  return (
+    <div
+      ref={wrapper}
+      className="relative h-full w-full"
+      data-testid="topology-canvas"
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes(NEW_SERVICE_DRAG)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = "copy";
+      }}
+      onDrop={onDrop}
+    >
+      <ReactFlow<ServiceNodeType, TrafficEdgeType>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeClick={(_, node) => onSelect(node.id)}
+        onPaneClick={() => onSelect(undefined)}
+        onNodeDragStop={(_, __, moved) => savePositions(moved)}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onBeforeDelete={onBeforeDelete}
+        deleteKeyCode={["Delete", "Backspace"]}
+        colorMode={theme}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.05}
+        maxZoom={2}
+        onlyRenderVisibleElements
+      >
+        <Background gap={24} />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable nodeColor={(n) => healthMiniMapColor[(n as ServiceNodeType).data.summary.health]} ariaLabel="Topology overview" />
+      </ReactFlow>
+      <div className="absolute left-3 top-3 z-10 flex items-center gap-2">
+        <button
+          type="button"
+          draggable
+          onDragStart={(e) => {
+            e.dataTransfer.setData(NEW_SERVICE_DRAG, "service");
+            e.dataTransfer.effectAllowed = "copy";
+          }}
+          onClick={createAtCenter}
+          className="cursor-grab rounded-md border border-dashed border-sky-400 bg-white px-2.5 py-1 text-xs font-medium text-sky-700 shadow-sm hover:bg-sky-50 active:cursor-grabbing dark:bg-zinc-900 dark:text-sky-300 dark:hover:bg-sky-950"
+          title="Drag onto the canvas, or click (N)"
+        >
+          + New service
+        </button>
+        {services.length === 0 && <span className="text-xs text-zinc-500">No services yet: drag this onto the canvas to create one.</span>}
+      </div>
+      <button
+        type="button"
+        onClick={layoutAll}
+        disabled={services.length === 0 || place.isPending}
+        className="absolute right-3 top-3 z-10 rounded-md border border-zinc-300 bg-white px-2.5 py-1 text-xs font-medium shadow-sm hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+        title="Lay out by who calls whom (L)"
+      >
+        Auto layout
+      </button>
+    </div>
+  );
+}

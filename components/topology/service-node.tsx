@@ -1,0 +1,53 @@
+"use client";
+
+import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
+import { memo } from "react";
+import type { Service } from "@/server/contracts/service";
+import { formatPercent, formatRate } from "../format";
+import { useRecentSeries } from "../realtime/live-metrics";
+import { healthColors, type ServiceSummary } from "../service-summary";
+import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
+import { Sparkline } from "./sparkline";
+
+export type ServiceNodeData = { service: Service; summary: ServiceSummary };
+export type ServiceNodeType = Node<ServiceNodeData, "service">;
+
+const handleClass = "!h-3 !w-3 !border-2 !border-white !bg-sky-500 dark:!border-zinc-900";
+
+/** A service on the canvas: health, ready/wanted, and its last minute of requests. */
+export const ServiceNode = memo(function ServiceNode({ data, selected }: NodeProps<ServiceNodeType>) {
+  const { service, summary } = data;
+  const recent = useRecentSeries(`service:${service.id}`);
+  const latest = recent.at(-1);
+  const colors = healthColors[summary.health];
+  return (
+    <div
+      data-testid={`node-${service.name}`}
+      data-health={summary.health}
+      aria-label={`${service.name}: ${summary.health}, ${summary.ready} of ${summary.wanted} ${summary.unit}`}
+      style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
+      className={`flex flex-col justify-between rounded-lg border-2 bg-white px-3 py-2 shadow-sm dark:bg-zinc-900 ${
+        service.external ? "border-dashed border-violet-400" : colors.border
+      } ${selected ? "ring-4 ring-sky-500/40" : ""} ${service.deleting ? "opacity-50" : ""}`}
+    >
+      <Handle type="target" position={Position.Left} className={handleClass} isConnectable={!service.deleting} />
+      <div className="flex items-center gap-2">
+        <span className={`h-2.5 w-2.5 shrink-0 rounded-full ${colors.dot}`} aria-hidden />
+        <span className="min-w-0 flex-1 truncate text-sm font-semibold">{service.name}</span>
+        {service.external && <span className="rounded-full border border-dashed border-violet-400 px-1.5 text-[10px] text-violet-700 dark:text-violet-300">external</span>}
+        {service.deleting && <span className="text-[10px] text-zinc-500">deleting…</span>}
+      </div>
+      <div className="flex items-baseline justify-between text-xs text-zinc-600 dark:text-zinc-400">
+        <span data-testid="node-ready">
+          {summary.ready}/{summary.wanted} {service.external ? "healthy" : "ready"}
+        </span>
+        <span className="tabular-nums" data-testid="node-rps">
+          {formatRate(latest?.rps ?? 0)}
+          {(latest?.errorRate ?? 0) > 0 && <span className="ml-1 text-red-600 dark:text-red-400">{formatPercent(latest!.errorRate!)} err</span>}
+        </span>
+      </div>
+      <Sparkline points={recent} width={NODE_WIDTH - 28} />
+      <Handle type="source" position={Position.Right} className={handleClass} isConnectable={!service.deleting && !service.external} />
+    </div>
+  );
+});

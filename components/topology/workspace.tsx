@@ -1,0 +1,90 @@
+"use client";
+
+import { ReactFlowProvider } from "@xyflow/react";
+import { useMutation } from "@tanstack/react-query";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useState } from "react";
+import type { Position, Service } from "@/server/contracts/service";
+import { CreatePanel, Inspector } from "../inspector/inspector";
+import { LiveMetricsProvider } from "../realtime/live-metrics";
+import { useCatalog, useInstances, useTopology } from "../realtime/hooks";
+import { ConfirmDialog } from "../shell/confirm-dialog";
+import { StatusMessage } from "../status-message";
+import { useTRPC } from "../trpc";
+import { useSummaries } from "../use-summaries";
+import { TopologyCanvas } from "./canvas";
+
+/** The topology page: the canvas, and beside it the inspector of the selected (or new) service. */
+export function TopologyWorkspace() {
+  const topology = useTopology();
+  const instances = useInstances();
+  const catalog = useCatalog();
+  const summaries = useSummaries(topology?.services, instances, catalog);
+  const router = useRouter();
+  const params = useSearchParams();
+  const trpc = useTRPC();
+  const remove = useMutation(trpc.services.delete.mutationOptions());
+  const [creatingAt, setCreatingAt] = useState<Position>();
+  const [doomed, setDoomed] = useState<Service[]>();
+  const [notice, setNotice] = useState<string>();
+
+  // The selection lives in the URL: links from the overview open a service, reload keeps it.
+  const selectedId = params.get("service") ?? undefined;
+  const select = (id: string | undefined) => {
+    setCreatingAt(undefined);
+    router.replace(id ? `/topology?service=${id}` : "/topology", { scroll: false });
+  };
+  const selected = topology?.services.find((s) => s.id === selectedId);
+
+  if (!topology) return <StatusMessage>Loading topology…</StatusMessage>;
+  return (
+    <LiveMetricsProvider>
+      <div className="relative h-full min-h-[32rem] overflow-hidden rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-950">
+        <ReactFlowProvider>
+          <TopologyCanvas
+            services={topology.services}
+            dependencies={topology.dependencies}
+            summaries={summaries}
+            selectedId={selectedId}
+            onSelect={select}
+            onCreateAt={(position) => (select(undefined), setCreatingAt(position))}
+            onDeleteServices={setDoomed}
+            onError={setNotice}
+          />
+        </ReactFlowProvider>
+        {notice && (
+          <div role="alert" className="absolute left-1/2 top-3 z-30 flex -translate-x-1/2 items-center gap-3 rounded-md bg-red-600 px-3 py-1.5 text-sm text-white shadow-lg">
+            {notice}
+            <button type="button" className="text-white/80 hover:text-white" onClick={() => setNotice(undefined)} aria-label="Dismiss">
+              ×
+            </button>
+          </div>
+        )}
+        {creatingAt && <CreatePanel position={creatingAt} onCreated={(service) => select(service.id)} onCancel={() => setCreatingAt(undefined)} />}
+        {selected && (
+          <Inspector
+            key={selected.id}
+            service={selected}
+            summary={summaries.get(selected.id)!}
+            instances={(instances ?? []).filter((i) => i.serviceId === selected.id)}
+            endpoints={(catalog ?? []).filter((e) => e.external && e.serviceId === selected.id)}
+            onClose={() => select(undefined)}
+          />
+        )}
+      </div>
+      {doomed && (
+        <ConfirmDialog
+          title={doomed.length === 1 ? `Delete ${doomed[0]!.name}?` : `Delete ${doomed.length} services?`}
+          confirmLabel={doomed.length === 1 ? `Delete ${doomed[0]!.name}` : `Delete ${doomed.length} services`}
+          onConfirm={async () => {
+            for (const service of doomed) await remove.mutateAsync({ id: service.id });
+            if (doomed.some((s) => s.id === selectedId)) select(undefined);
+          }}
+          onClose={() => setDoomed(undefined)}
+        >
+          {doomed.map((s) => s.name).join(", ")}: their instances are stopped and every dependency edge to or from them is removed. This can&apos;t be undone.
+        </ConfirmDialog>
+      )}
+    </LiveMetricsProvider>
+  );
+}

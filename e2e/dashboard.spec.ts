@@ -1,0 +1,187 @@
+import { expect, test, type Locator, type Page } from "@playwright/test";
+
+// One story, in order: a service is created on the canvas, wired, scaled, loaded, hurt,
+// moved and edited, then deleted. Each step starts from where the one before left off.
+test.describe.configure({ mode: "serial" });
+
+const node = (page: Page, name: string) => page.getByTestId(`node-${name}`);
+/** xyflow's wrapper of a node; its transform is the node's position on the canvas. */
+const nodeWrapper = (page: Page, name: string) => page.locator(".react-flow__node", { has: node(page, name) });
+const inspector = (page: Page, name: string) => page.getByRole("complementary", { name: `Inspector: ${name}` });
+
+async function centre(locator: Locator) {
+  const box = (await locator.boundingBox())!;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+async function openOnCanvas(page: Page, name: string) {
+  await page.goto("/topology");
+  await node(page, name).click();
+  await expect(inspector(page, name)).toBeVisible();
+  return inspector(page, name);
+}
+
+test("drag a new service onto the canvas, fill its form, connect it to another, see it start", async ({ page }) => {
+  await page.goto("/topology");
+  await expect(node(page, "api")).toBeVisible();
+  const canvas = page.getByTestId("topology-canvas");
+  const box = (await canvas.boundingBox())!;
+  await page.getByRole("button", { name: "+ New service" }).dragTo(canvas, { targetPosition: { x: box.width * 0.3, y: box.height - 140 } });
+
+  const form = page.getByRole("form", { name: "New service" });
+  await form.getByLabel("Name").fill("orders");
+  await form.getByLabel("Command").fill("node service.mjs");
+  await form.getByLabel("Working directory").fill("examples/demo");
+  await form.getByRole("button", { name: "Create service" }).click();
+
+  // The new node sits where it was dropped, and its inspector opens.
+  await expect(inspector(page, "orders")).toBeVisible();
+  const dropped = await centre(node(page, "orders"));
+  expect(Math.abs(dropped.x - (box.x + box.width * 0.3))).toBeLessThan(40);
+  expect(Math.abs(dropped.y - (box.y + box.height - 140))).toBeLessThan(40);
+
+  // Drag from its right handle onto api's left handle: a dependency.
+  await page.getByRole("button", { name: "Close panel" }).click();
+  const from = await centre(node(page, "orders").locator(".react-flow__handle-right"));
+  const to = await centre(node(page, "api").locator(".react-flow__handle-left"));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 12 });
+  await page.mouse.up();
+  await expect(page.getByRole("group", { name: "orders calls api" })).toHaveCount(1);
+
+  await expect(node(page, "orders").getByTestId("node-ready")).toHaveText("1/1 ready");
+  await expect(node(page, "orders")).toHaveAttribute("data-health", "healthy");
+});
+
+test("press + to reach 3 instances and see 3 ready", async ({ page }) => {
+  const panel = await openOnCanvas(page, "orders");
+  await panel.getByRole("button", { name: "Scale orders up" }).click();
+  await expect(panel.getByLabel("Replicas of orders")).toHaveValue("2"); // shown at once
+  await page.keyboard.press("+"); // the same from the keyboard
+  await expect(panel.getByLabel("Replicas of orders")).toHaveValue("3");
+  await expect(panel.getByTestId("inspector-ready")).toContainText("3/3 ready", { timeout: 15_000 });
+  await expect(node(page, "orders").getByTestId("node-ready")).toHaveText("3/3 ready");
+  await panel.getByRole("tab", { name: "instances" }).click();
+  await expect(panel.locator("tbody tr")).toHaveCount(3);
+});
+
+test("send traffic and see the request-rate chart rise", async ({ page }, testInfo) => {
+  const panel = await openOnCanvas(page, "web");
+  const latest = panel.getByTestId("chart-rps").getByTestId("chart-latest");
+  await panel.getByLabel("Requests per second to web").fill("20");
+  await panel.getByLabel("Seconds of traffic to web").fill("8");
+  await panel.getByRole("button", { name: "Send traffic" }).click();
+  await expect(async () => expect(Number.parseFloat((await latest.textContent()) ?? "")).toBeGreaterThan(10)).toPass({ timeout: 10_000 });
+  // The canvas shows it too: web's rate, and the web → api edge labelled and moving.
+  await expect(node(page, "web").getByTestId("node-rps")).not.toHaveText("0.0/s");
+  await expect(page.getByTestId("edge-label-web-api")).toBeVisible();
+  await page.getByRole("button", { name: "Close panel" }).click();
+  await page.getByRole("button", { name: "Fit View" }).click();
+  await page.waitForTimeout(500);
+  await testInfo.attach("canvas", { body: await page.screenshot(), contentType: "image/png" });
+  await page.screenshot({ path: testInfo.outputPath("canvas.png") });
+});
+
+test("stop an instance and see health dip and recover", async ({ page }) => {
+  const panel = await openOnCanvas(page, "orders");
+  // Record every health the node shows, however briefly.
+  await node(page, "orders").evaluate((el) => {
+    const seen: string[] = [el.getAttribute("data-health")!];
+    (window as unknown as { healthSeen: string[] }).healthSeen = seen;
+    new MutationObserver(() => seen.push(el.getAttribute("data-health")!)).observe(el, { attributes: true, attributeFilter: ["data-health"] });
+  });
+  await panel.getByRole("tab", { name: "instances" }).click();
+  await panel.locator("tbody tr").first().getByRole("button", { name: "Stop" }).click();
+  await expect(async () => expect(await page.evaluate(() => (window as unknown as { healthSeen: string[] }).healthSeen)).toContain("degraded")).toPass();
+  await expect(node(page, "orders")).toHaveAttribute("data-health", "healthy", { timeout: 15_000 });
+  await expect(panel.getByTestId("inspector-ready")).toContainText("3/3 ready");
+});
+
+test("move a node and change a setting; after a reload the layout, edges and settings are still there", async ({ page }) => {
+  const panel = await openOnCanvas(page, "orders");
+  await panel.getByRole("tab", { name: "settings" }).click();
+  const form = panel.getByRole("form", { name: "Edit orders" });
+  await form.getByLabel("Restart policy").selectOption("on-failure");
+  await form.getByRole("button", { name: "Save changes" }).click();
+  await expect(panel.getByRole("status")).toHaveText("Saved.");
+  await page.getByRole("button", { name: "Close panel" }).click();
+
+  const before = await centre(node(page, "orders"));
+  await page.mouse.move(before.x, before.y - 20);
+  await page.mouse.down();
+  await page.mouse.move(before.x + 150, before.y - 80, { steps: 10 });
+  await page.mouse.up();
+  const moved = await nodeWrapper(page, "orders").evaluate((el) => (el as HTMLElement).style.transform);
+
+  await page.reload();
+  await expect(node(page, "orders")).toBeVisible();
+  expect(await nodeWrapper(page, "orders").evaluate((el) => (el as HTMLElement).style.transform)).toBe(moved);
+  await expect(page.getByRole("group", { name: "orders calls api" })).toHaveCount(1);
+  await node(page, "orders").click();
+  await inspector(page, "orders").getByRole("tab", { name: "settings" }).click();
+  await expect(inspector(page, "orders").getByLabel("Restart policy")).toHaveValue("on-failure");
+});
+
+test("the overview puts unhealthy services first; the timeline filters by service and kind", async ({ page, request }, testInfo) => {
+  // A service whose process exits at once is down.
+  const res = await request.post("/api/trpc/services.create", { data: { name: "broken", template: { command: "false" } } });
+  expect(res.ok()).toBe(true);
+  await page.goto("/overview");
+  const tiles = page.getByTestId("service-tiles").getByRole("link");
+  await expect(tiles.first()).toHaveAttribute("data-testid", "tile-broken", { timeout: 15_000 });
+  await expect(tiles.first()).toHaveAttribute("data-health", "down");
+  await expect(page.getByTestId("tile-orders")).toHaveAttribute("data-health", "healthy");
+  await testInfo.attach("overview", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+  await page.screenshot({ path: testInfo.outputPath("overview.png"), fullPage: true });
+
+  await page.getByLabel("Filter by service").selectOption({ label: "broken" });
+  await page.getByLabel("Filter by kind").selectOption("instance");
+  const kinds = page.getByTestId("event").locator("span.font-mono");
+  await expect(kinds.first()).toBeVisible();
+  for (const kind of await kinds.allTextContents()) expect(kind).toMatch(/^instance\./);
+
+  await tiles.first().click();
+  await expect(page).toHaveURL(/\/topology\?service=/);
+  await expect(inspector(page, "broken")).toBeVisible();
+});
+
+test("select a service and press Delete: it asks first, then the service goes", async ({ page }) => {
+  await page.goto("/topology");
+  await node(page, "broken").click();
+  await page.keyboard.press("Delete");
+  const dialog = page.getByRole("dialog", { name: "Delete broken?" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(node(page, "broken")).toBeVisible();
+
+  await node(page, "broken").click();
+  await page.keyboard.press("Delete");
+  await page.getByRole("dialog", { name: "Delete broken?" }).getByRole("button", { name: "Delete broken" }).click();
+  await expect(node(page, "broken")).toHaveCount(0, { timeout: 15_000 });
+});
+
+test("keyboard shortcuts, and the theme survives a reload", async ({ page }) => {
+  await page.goto("/topology");
+  await expect(node(page, "web")).toBeVisible();
+  await page.keyboard.press("?");
+  const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await expect(help).toContainText("New service");
+  await expect(help).toContainText("Go to Overview");
+  await page.keyboard.press("Escape");
+  await expect(help).toHaveCount(0);
+  await page.keyboard.press("g");
+  await page.keyboard.press("o");
+  await expect(page).toHaveURL(/\/overview$/);
+
+  const dark = async () => page.evaluate(() => document.documentElement.classList.contains("dark"));
+  const start = await dark();
+  // system → light → dark: two clicks from "system" always end on dark.
+  await page.getByRole("button", { name: /^Theme: system/ }).click();
+  await page.getByRole("button", { name: /^Theme: light/ }).click();
+  expect(await dark()).toBe(true);
+  await page.reload();
+  expect(await dark()).toBe(true);
+  await page.getByRole("button", { name: /^Theme: dark/ }).click(); // back to system for the next tests
+  expect(await dark()).toBe(start);
+});
