@@ -29,39 +29,39 @@ test("drag a new service onto the canvas, fill its form, connect it to another, 
   await page.getByRole("button", { name: "+ New service" }).dragTo(canvas, { targetPosition: { x: box.width * 0.3, y: box.height - 140 } });
 
   const form = page.getByRole("form", { name: "New service" });
-  await form.getByLabel("Name").fill("orders");
+  await form.getByLabel("Name").fill("checkout");
   await form.getByLabel("Command").fill("node service.mjs");
   await form.getByLabel("Working directory").fill("examples/demo");
   await form.getByRole("button", { name: "Create service" }).click();
 
   // The new node sits where it was dropped, and its inspector opens.
-  await expect(inspector(page, "orders")).toBeVisible();
-  const dropped = await centre(node(page, "orders"));
+  await expect(inspector(page, "checkout")).toBeVisible();
+  const dropped = await centre(node(page, "checkout"));
   expect(Math.abs(dropped.x - (box.x + box.width * 0.3))).toBeLessThan(40);
   expect(Math.abs(dropped.y - (box.y + box.height - 140))).toBeLessThan(40);
 
   // Drag from its right handle onto api's left handle: a dependency.
   await page.getByRole("button", { name: "Close panel" }).click();
-  const from = await centre(node(page, "orders").locator(".react-flow__handle-right"));
+  const from = await centre(node(page, "checkout").locator(".react-flow__handle-right"));
   const to = await centre(node(page, "api").locator(".react-flow__handle-left"));
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
   await page.mouse.move(to.x, to.y, { steps: 12 });
   await page.mouse.up();
-  await expect(page.getByRole("group", { name: "orders calls api" })).toHaveCount(1);
+  await expect(page.getByRole("group", { name: "checkout calls api" })).toHaveCount(1);
 
-  await expect(node(page, "orders").getByTestId("node-ready")).toHaveText("1/1 ready");
-  await expect(node(page, "orders")).toHaveAttribute("data-health", "healthy");
+  await expect(node(page, "checkout").getByTestId("node-ready")).toHaveText("1/1 ready");
+  await expect(node(page, "checkout")).toHaveAttribute("data-health", "healthy");
 });
 
 test("press + to reach 3 instances and see 3 ready", async ({ page }) => {
-  const panel = await openOnCanvas(page, "orders");
-  await panel.getByRole("button", { name: "Scale orders up" }).click();
-  await expect(panel.getByLabel("Replicas of orders")).toHaveValue("2"); // shown at once
+  const panel = await openOnCanvas(page, "checkout");
+  await panel.getByRole("button", { name: "Scale checkout up" }).click();
+  await expect(panel.getByLabel("Replicas of checkout")).toHaveValue("2"); // shown at once
   await page.keyboard.press("+"); // the same from the keyboard
-  await expect(panel.getByLabel("Replicas of orders")).toHaveValue("3");
+  await expect(panel.getByLabel("Replicas of checkout")).toHaveValue("3");
   await expect(panel.getByTestId("inspector-ready")).toContainText("3/3 ready", { timeout: 15_000 });
-  await expect(node(page, "orders").getByTestId("node-ready")).toHaveText("3/3 ready");
+  await expect(node(page, "checkout").getByTestId("node-ready")).toHaveText("3/3 ready");
   await panel.getByRole("tab", { name: "instances" }).click();
   await expect(panel.locator("tbody tr")).toHaveCount(3);
 });
@@ -84,9 +84,9 @@ test("send traffic and see the request-rate chart rise", async ({ page }, testIn
 });
 
 test("stop an instance and see health dip and recover", async ({ page }) => {
-  const panel = await openOnCanvas(page, "orders");
+  const panel = await openOnCanvas(page, "checkout");
   // Record every health the node shows, however briefly.
-  await node(page, "orders").evaluate((el) => {
+  await node(page, "checkout").evaluate((el) => {
     const seen: string[] = [el.getAttribute("data-health")!];
     (window as unknown as { healthSeen: string[] }).healthSeen = seen;
     new MutationObserver(() => seen.push(el.getAttribute("data-health")!)).observe(el, { attributes: true, attributeFilter: ["data-health"] });
@@ -94,33 +94,33 @@ test("stop an instance and see health dip and recover", async ({ page }) => {
   await panel.getByRole("tab", { name: "instances" }).click();
   await panel.locator("tbody tr").first().getByRole("button", { name: "Stop" }).click();
   await expect(async () => expect(await page.evaluate(() => (window as unknown as { healthSeen: string[] }).healthSeen)).toContain("degraded")).toPass();
-  await expect(node(page, "orders")).toHaveAttribute("data-health", "healthy", { timeout: 15_000 });
+  await expect(node(page, "checkout")).toHaveAttribute("data-health", "healthy", { timeout: 15_000 });
   await expect(panel.getByTestId("inspector-ready")).toContainText("3/3 ready");
 });
 
 test("move a node and change a setting; after a reload the layout, edges and settings are still there", async ({ page }) => {
-  const panel = await openOnCanvas(page, "orders");
+  const panel = await openOnCanvas(page, "checkout");
   await panel.getByRole("tab", { name: "settings" }).click();
-  const form = panel.getByRole("form", { name: "Edit orders" });
+  const form = panel.getByRole("form", { name: "Edit checkout" });
   await form.getByLabel("Restart policy").selectOption("on-failure");
   await form.getByRole("button", { name: "Save changes" }).click();
   await expect(panel.getByRole("status")).toHaveText("Saved.");
   await page.getByRole("button", { name: "Close panel" }).click();
 
-  const before = await centre(node(page, "orders"));
+  const before = await centre(node(page, "checkout"));
   await page.mouse.move(before.x, before.y - 20);
   await page.mouse.down();
   await page.mouse.move(before.x + 150, before.y - 80, { steps: 10 });
   await page.mouse.up();
-  const moved = await nodeWrapper(page, "orders").evaluate((el) => (el as HTMLElement).style.transform);
+  const moved = await nodeWrapper(page, "checkout").evaluate((el) => (el as HTMLElement).style.transform);
 
   await page.reload();
-  await expect(node(page, "orders")).toBeVisible();
-  expect(await nodeWrapper(page, "orders").evaluate((el) => (el as HTMLElement).style.transform)).toBe(moved);
-  await expect(page.getByRole("group", { name: "orders calls api" })).toHaveCount(1);
-  await node(page, "orders").click();
-  await inspector(page, "orders").getByRole("tab", { name: "settings" }).click();
-  await expect(inspector(page, "orders").getByLabel("Restart policy")).toHaveValue("on-failure");
+  await expect(node(page, "checkout")).toBeVisible();
+  expect(await nodeWrapper(page, "checkout").evaluate((el) => (el as HTMLElement).style.transform)).toBe(moved);
+  await expect(page.getByRole("group", { name: "checkout calls api" })).toHaveCount(1);
+  await node(page, "checkout").click();
+  await inspector(page, "checkout").getByRole("tab", { name: "settings" }).click();
+  await expect(inspector(page, "checkout").getByLabel("Restart policy")).toHaveValue("on-failure");
 });
 
 test("the overview puts unhealthy services first; the timeline filters by service and kind", async ({ page, request }, testInfo) => {
@@ -131,7 +131,7 @@ test("the overview puts unhealthy services first; the timeline filters by servic
   const tiles = page.getByTestId("service-tiles").getByRole("link");
   await expect(tiles.first()).toHaveAttribute("data-testid", "tile-broken", { timeout: 15_000 });
   await expect(tiles.first()).toHaveAttribute("data-health", "down");
-  await expect(page.getByTestId("tile-orders")).toHaveAttribute("data-health", "healthy");
+  await expect(page.getByTestId("tile-checkout")).toHaveAttribute("data-health", "healthy");
   await testInfo.attach("overview", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
   await page.screenshot({ path: testInfo.outputPath("overview.png"), fullPage: true });
 
@@ -159,6 +159,21 @@ test("select a service and press Delete: it asks first, then the service goes", 
   await page.keyboard.press("Delete");
   await page.getByRole("dialog", { name: "Delete broken?" }).getByRole("button", { name: "Delete broken" }).click();
   await expect(node(page, "broken")).toHaveCount(0, { timeout: 15_000 });
+});
+
+test("changes made through the API show up on an open canvas without a reload", async ({ page, request }) => {
+  await page.goto("/topology");
+  await expect(node(page, "web")).toBeVisible();
+  const created = await request.post("/api/trpc/services.create", { data: { name: "from-api", replicas: 0, template: { command: "true" } } });
+  const id = (await created.json()).result.data.id as string;
+  await expect(node(page, "from-api")).toBeVisible();
+  await expect(node(page, "from-api")).toHaveAttribute("data-health", "idle");
+  const web = (await (await request.get("/api/trpc/services.list")).json()).result.data.find((s: { name: string }) => s.name === "web");
+  await request.post("/api/trpc/dependencies.create", { data: { fromId: web.id, toId: id } });
+  await expect(page.getByRole("group", { name: "web calls from-api" })).toHaveCount(1);
+  await request.post("/api/trpc/services.delete", { data: { id } });
+  await expect(node(page, "from-api")).toHaveCount(0);
+  await expect(page.getByRole("group", { name: "web calls from-api" })).toHaveCount(0);
 });
 
 test("keyboard shortcuts, and the theme survives a reload", async ({ page }) => {
