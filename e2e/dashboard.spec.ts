@@ -85,11 +85,17 @@ test("send traffic and see the request-rate chart rise", async ({ page }, testIn
 
 test("stop an instance and see health dip and recover", async ({ page }) => {
   const panel = await openOnCanvas(page, "checkout");
-  // Record every health the node shows, however briefly.
-  await node(page, "checkout").evaluate((el) => {
-    const seen: string[] = [el.getAttribute("data-health")!];
+  // Record every health the node shows, however briefly; watched from the document because
+  // the canvas may re-mount the node element (it only renders what is in view).
+  await page.evaluate(() => {
+    const seen: string[] = [];
     (window as unknown as { healthSeen: string[] }).healthSeen = seen;
-    new MutationObserver(() => seen.push(el.getAttribute("data-health")!)).observe(el, { attributes: true, attributeFilter: ["data-health"] });
+    const record = () => {
+      const health = document.querySelector('[data-testid="node-checkout"]')?.getAttribute("data-health");
+      if (health && health !== seen.at(-1)) seen.push(health);
+    };
+    record();
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-health"] });
   });
   await panel.getByRole("tab", { name: "instances" }).click();
   await panel.locator("tbody tr").first().getByRole("button", { name: "Stop" }).click();
@@ -103,6 +109,10 @@ test("move a node and change a setting; after a reload the layout, edges and set
   await panel.getByRole("tab", { name: "settings" }).click();
   const form = panel.getByRole("form", { name: "Edit checkout" });
   await form.getByLabel("Restart policy").selectOption("on-failure");
+  await form.getByRole("button", { name: "Add secret" }).click();
+  await form.getByLabel("Secret 1 name").fill("API_TOKEN");
+  await form.getByLabel("Secret 1 value").fill("tok-123");
+  await expect(form.getByLabel("Secret 1 value")).toHaveAttribute("type", "password");
   await form.getByRole("button", { name: "Save changes" }).click();
   await expect(panel.getByRole("status")).toHaveText("Saved.");
   await page.getByRole("button", { name: "Close panel" }).click();
@@ -121,6 +131,11 @@ test("move a node and change a setting; after a reload the layout, edges and set
   await node(page, "checkout").click();
   await inspector(page, "checkout").getByRole("tab", { name: "settings" }).click();
   await expect(inspector(page, "checkout").getByLabel("Restart policy")).toHaveValue("on-failure");
+  // The secret is kept, by name only: its value never comes back to the browser.
+  await expect(inspector(page, "checkout").getByLabel("Secret 1 name")).toHaveValue("API_TOKEN");
+  await expect(inspector(page, "checkout").getByLabel("Secret 1 value")).toHaveValue("");
+  await expect(inspector(page, "checkout").getByLabel("Secret 1 value")).toHaveAttribute("placeholder", /unchanged/);
+  expect(await page.content()).not.toContain("tok-123");
 });
 
 test("the overview puts unhealthy services first; the timeline filters by service and kind", async ({ page, request }, testInfo) => {

@@ -43,6 +43,8 @@ const envSchema = z.object({
     .refine((urls) => urls.length > 0 && urls.every((url) => /^https?:\/\/[^/\s]+\/?$/.test(url)), "must be comma-separated URLs such as http://127.0.0.1:2379")
     .optional(),
   GANTRY_ETCD_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(10),
+  /** Encrypts secret environment values at rest; unset, a key is kept in the data dir. */
+  GANTRY_SECRET_KEY: z.string().trim().min(1).optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
@@ -66,6 +68,8 @@ export type Env = {
   proxyWorkers: number;
   /** Mirror ready endpoints into etcd. */
   etcd: { endpoints: string[]; leaseSeconds: number } | undefined;
+  /** GANTRY_SECRET_KEY, if set (see lib/secret-box). */
+  secretKey: string | undefined;
 };
 
 export class EnvError extends Error {
@@ -113,5 +117,6 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
     etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
     dev: env.NODE_ENV === "development",
+    secretKey: env.GANTRY_SECRET_KEY,
   };
 }

@@ -21,6 +21,7 @@ import { createDiscovery } from "./services/discovery";
 import { createTopology } from "./services/topology";
 import { openDatabase } from "./store/database";
 import { createEngineStore } from "./store/engine-store";
+import { createSecretBox, loadSecretKey } from "./lib/secret-box";
 import { migrate } from "./store/migrate";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
@@ -56,12 +57,13 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     await migrate(db.prisma, log);
 
     const feed = new Feed<Change>("changes", log);
-    const topology = createTopology({ prisma: db.prisma, feed, baseDir: projectRoot, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
+    const secrets = createSecretBox(loadSecretKey(env.dataDir, env.secretKey));
+    const topology = createTopology({ prisma: db.prisma, feed, secrets, baseDir: projectRoot, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
     await topology.assignMissingListenerPorts();
     if (env.demo) await seedDemo(db.prisma, topology, log);
 
     const engine = createEngine({
-      store: createEngineStore(db.prisma, feed),
+      store: createEngineStore(db.prisma, feed, secrets),
       log: log.child({ component: "engine" }),
       dataDir: env.dataDir,
       baseDir: projectRoot,

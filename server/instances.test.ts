@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Instance } from "./contracts/instance";
+import { SECRET_PLACEHOLDER } from "./contracts/service";
 import { projectRoot } from "./gantry";
 import { isSameProcess, processStartTime } from "./lib/proc";
 import { apiClient, fixtureTemplate, tempDir, testListenerRange, testPortRange, useTestGantry } from "./testing/gantry";
@@ -120,6 +121,16 @@ describe("instances as real processes", () => {
     expect(failed.nextRestartAt).not.toBeNull();
     const events = await server.api.events.list.query({ serviceId: service.id });
     expect(events.some((e) => e.kind === "instance.failed" && e.message.includes("no such file or directory"))).toBe(true);
+    await server.api.services.delete.mutate({ id: service.id });
+  });
+
+  it("starts instances with their secret values while every answer to clients hides them", async () => {
+    const service = await server.api.services.create.mutate({ name: "keeper", template: { ...fixtureTemplate(), env: { API_TOKEN: "tok-123" }, secretEnv: ["API_TOKEN"] } });
+    const [instance] = await waitFor(() => running(service.id, 1), "running");
+    expect(await (await fetch(`http://127.0.0.1:${instance!.port}/env/API_TOKEN`)).text()).toBe("tok-123");
+    const seen = JSON.stringify([service, await server.api.services.get.query({ id: service.id }), await server.api.services.list.query(), await server.api.events.list.query({ serviceId: service.id })]);
+    expect(seen).not.toContain("tok-123");
+    expect(service.template.env.API_TOKEN).toBe(SECRET_PLACEHOLDER);
     await server.api.services.delete.mutate({ id: service.id });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { instanceTemplate, type Service } from "@/server/contracts/service";
+import { instanceTemplate, SECRET_PLACEHOLDER, type Service } from "@/server/contracts/service";
 import { emptyValues, fieldKey, toTemplateInput, valuesFromService, type ServiceFormValues } from "./form-values";
 
 const filled = (overrides: Partial<ServiceFormValues> = {}): ServiceFormValues => ({ ...emptyValues(), name: "api", commandLine: "node server.js --port 80", ...overrides });
@@ -37,7 +37,29 @@ describe("service form values", () => {
     expect("template" in back && instanceTemplate.parse(back.template)).toEqual(template);
   });
 
+  it("shows stored secrets as names only, and sends the placeholder for those left untouched", () => {
+    const template = instanceTemplate.parse({ command: "node", env: { MODE: "a", TOKEN: SECRET_PLACEHOLDER, KEY: SECRET_PLACEHOLDER }, secretEnv: ["TOKEN", "KEY"] });
+    const values = valuesFromService({ name: "s", replicas: 1, template } as Service);
+    expect(values.env).toBe("MODE=a");
+    expect(values.secrets).toEqual([
+      { name: "TOKEN", value: "", storedAs: "TOKEN" },
+      { name: "KEY", value: "", storedAs: "KEY" },
+    ]);
+    values.secrets[1] = { ...values.secrets[1]!, value: "new-key" };
+    values.secrets.push({ name: "EXTRA", value: "x", storedAs: null });
+    const back = toTemplateInput(values);
+    expect("template" in back && back.template).toMatchObject({
+      env: { MODE: "a", TOKEN: SECRET_PLACEHOLDER, KEY: "new-key", EXTRA: "x" },
+      secretEnv: ["TOKEN", "KEY", "EXTRA"],
+    });
+  });
+
   it.each<[string, (v: ServiceFormValues) => void, Record<string, string>]>([
+    ["a secret without a value", (v) => v.secrets.push({ name: "TOKEN", value: "", storedAs: null }), { secrets: "TOKEN: a value is required" }],
+    ["a renamed stored secret without a value", (v) => v.secrets.push({ name: "TOKEN2", value: "", storedAs: "TOKEN" }), { secrets: "TOKEN2: a value is required" }],
+    ["a secret also set in the plain environment", (v) => ((v.env = "TOKEN=1"), v.secrets.push({ name: "TOKEN", value: "x", storedAs: null })), { secrets: "TOKEN is set twice" }],
+    ["a secret with a bad name", (v) => v.secrets.push({ name: "9LIVES", value: "x", storedAs: null }), { secrets: "9LIVES: environment variable names are letters, digits and '_', not starting with a digit" }],
+    ["a plain variable set by Gantry", (v) => (v.env = "PORT=80"), { env: "PORT: PORT and GANTRY_* are set by Gantry" }],
     ["an unclosed quote", (v) => (v.commandLine = "node 'oops"), { commandLine: "command line: unclosed ' quote" }],
     ["an empty command", (v) => (v.commandLine = "  "), { commandLine: "command is required" }],
     ["a bad env line", (v) => (v.env = "NOPE"), { env: "line 1: expected KEY=value" }],

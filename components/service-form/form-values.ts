@@ -1,5 +1,5 @@
 import { probeTypes, type ProbeInput, type ProbeKind, type ProbeType } from "@/server/contracts/probe";
-import { instanceTemplate, type InstanceTemplateInput, type RestartPolicy, type Service } from "@/server/contracts/service";
+import { envName, instanceTemplate, SECRET_PLACEHOLDER, type InstanceTemplateInput, type RestartPolicy, type Service } from "@/server/contracts/service";
 import { joinCommandLine, splitCommandLine } from "./command-line";
 import { parseEnvText } from "./env-text";
 
@@ -24,12 +24,19 @@ export type ServiceFormValues = {
   shell: boolean;
   cwd: string;
   env: string;
+  secrets: SecretDraft[];
   restartPolicy: RestartPolicy;
   gracePeriodSeconds: string;
   memoryLimitMb: string;
   listens: boolean;
   probes: Record<ProbeType, ProbeDraft>;
 };
+
+/**
+ * A secret environment variable as edited. The server never sends a stored secret's value, so an
+ * empty value under the name it was stored as (`storedAs`) means "keep it".
+ */
+export type SecretDraft = { name: string; value: string; storedAs: string | null };
 
 /** Input name → message. Probe fields are `probes.<type>.<field>`. */
 export type FormErrors = Record<string, string>;
@@ -54,6 +61,7 @@ export const emptyValues = (): ServiceFormValues => ({
   shell: false,
   cwd: "",
   env: "",
+  secrets: [],
   restartPolicy: "always",
   gracePeriodSeconds: "10",
   memoryLimitMb: "",
@@ -94,8 +102,10 @@ export function valuesFromService(service: Service): ServiceFormValues {
     shell: template.shell,
     cwd: template.cwd,
     env: Object.entries(template.env)
+      .filter(([key]) => !template.secretEnv.includes(key))
       .map(([key, value]) => `${key}=${value}`)
       .join("\n"),
+    secrets: template.secretEnv.map((name) => ({ name, value: "", storedAs: name })),
     restartPolicy: template.restartPolicy,
     gracePeriodSeconds: String(template.gracePeriodSeconds),
     memoryLimitMb: template.memoryLimitMb === null ? "" : String(template.memoryLimitMb),
@@ -113,6 +123,7 @@ export function fieldKey(path: ReadonlyArray<PropertyKey>): string {
   const [head] = parts;
   if (head === "command" || head === "args") return "commandLine";
   if (head === "env") return "env";
+  if (head === "secretEnv") return "secrets";
   if (head === "probes") return parts.slice(0, 3).join(".");
   return parts.join(".") || "form";
 }
@@ -160,6 +171,26 @@ function probeInput(type: ProbeType, draft: ProbeDraft): ProbeInput | null {
   return { kind: "http", path: draft.path, port, headers, ...timing };
 }
 
+function checkName(name: string, key: string): void {
+  const checked = envName.safeParse(name);
+  if (!checked.success) throw new FieldError(key, `${name}: ${checked.error.issues[0]!.message}`);
+}
+
+/** The secrets as env entries: a kept secret goes back as the placeholder. */
+function secretsInput(secrets: SecretDraft[], plain: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [index, secret] of secrets.entries()) {
+    const name = secret.name.trim();
+    if (!name) throw new FieldError("secrets", `secret ${index + 1}: a name is required`);
+    checkName(name, "secrets");
+    if (name in plain || name in out) throw new FieldError("secrets", `${name} is set twice`);
+    const kept = secret.value === "" && secret.storedAs === name;
+    if (!kept && secret.value === "") throw new FieldError("secrets", `${name}: a value is required`);
+    out[name] = kept ? SECRET_PLACEHOLDER : secret.value;
+  }
+  return out;
+}
+
 /** Parses and validates the form into a template, or says what is wrong where. */
 export function toTemplateInput(values: ServiceFormValues): { template: InstanceTemplateInput } | { errors: FormErrors } {
   try {
@@ -171,13 +202,16 @@ export function toTemplateInput(values: ServiceFormValues): { template: Instance
     }
     const env = parseEnvText(values.env);
     if ("error" in env) throw new FieldError("env", env.error);
+    for (const name of Object.keys(env.env)) checkName(name, "env");
+    const secretEnv = secretsInput(values.secrets, env.env);
     const [command = "", ...args] = argv;
     const template: InstanceTemplateInput = {
       command,
       args,
       shell: values.shell,
       cwd: values.cwd,
-      env: env.env,
+      env: { ...env.env, ...secretEnv },
+      secretEnv: Object.keys(secretEnv),
       restartPolicy: values.restartPolicy,
       gracePeriodSeconds: number(values.gracePeriodSeconds, "gracePeriodSeconds"),
       memoryLimitMb: values.memoryLimitMb.trim() === "" ? null : number(values.memoryLimitMb, "memoryLimitMb"),

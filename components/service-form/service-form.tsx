@@ -8,6 +8,7 @@ import { buttonClass, FormField, inputClass } from "../form-field";
 import { useTRPC } from "../trpc";
 import { emptyValues, fieldKey, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
 import { ProbeFields } from "./probe-fields";
+import { SecretFields } from "./secret-fields";
 import { TrafficFields } from "./traffic-fields";
 import { toTrafficInput, trafficDraftOf, type TrafficDraft } from "./traffic-values";
 
@@ -146,6 +147,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
         <FormField id={fid("env")} label="Environment" hint="KEY=value, one per line. PORT is set by Gantry." error={errors.env}>
           <textarea {...text("env")} rows={3} className={`${inputClass} font-mono`} />
         </FormField>
+        <SecretFields secrets={values.secrets} error={errors.secrets} onChange={(secrets) => set("secrets", secrets)} />
       </Section>
 
       )}

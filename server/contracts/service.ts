@@ -13,7 +13,7 @@ export const serviceName = z
     "name must be a DNS label: lowercase letters, digits and '-', starting with a letter and not ending with '-'",
   );
 
-const envName = z
+export const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names are letters, digits and '_', not starting with a digit")
   .refine((name) => name !== "PORT" && !name.startsWith("GANTRY_"), "PORT and GANTRY_* are set by Gantry");
@@ -32,6 +32,8 @@ const templateFields = {
   /** Working directory; relative paths resolve against Gantry's own working directory. Empty = that directory. */
   cwd: z.string().trim().max(4096),
   env: z.record(envName, z.string().max(32_768)),
+  /** Names in env whose values are secret: stored encrypted, never sent to clients (see SECRET_PLACEHOLDER). */
+  secretEnv: z.array(envName).max(256),
   restartPolicy: z.enum(restartPolicies),
   stopSignal: z.enum(stopSignals),
   gracePeriodSeconds: z.number().int().min(0).max(3600),
@@ -49,13 +51,23 @@ export const instanceTemplate = z.object({
   shell: templateFields.shell.default(false),
   cwd: templateFields.cwd.default(""),
   env: templateFields.env.default({}),
+  secretEnv: templateFields.secretEnv.default([]),
   restartPolicy: templateFields.restartPolicy.default("always"),
   stopSignal: templateFields.stopSignal.default("SIGTERM"),
   gracePeriodSeconds: templateFields.gracePeriodSeconds.default(10),
   memoryLimitMb: templateFields.memoryLimitMb.default(null),
   listens: templateFields.listens.default(true),
   probes: templateFields.probes.default({ startup: null, readiness: null, liveness: null }),
+}).superRefine((template, ctx) => {
+  for (const name of template.secretEnv) {
+    if (!(name in template.env)) ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `secret ${name} has no value` });
+  }
 });
+/**
+ * What clients see instead of a secret value; sent back unchanged, it means "keep the stored one".
+ */
+export const SECRET_PLACEHOLDER = "<secret>";
+
 /** Only the fields given change; no defaults are filled in. */
 export const instanceTemplatePatch = z.object(templateFields).partial().strict();
 export type InstanceTemplate = z.infer<typeof instanceTemplate>;

@@ -7,6 +7,11 @@ import { testBackends } from "../testing/databases";
 import { migratedStore, type MigratedStore } from "../testing/store";
 import { createEngineStore } from "../store/engine-store";
 import { createTopology, type Topology } from "./topology";
+import { randomBytes } from "node:crypto";
+import { SECRET_PLACEHOLDER } from "../contracts/service";
+import { createSecretBox } from "../lib/secret-box";
+
+const secrets = createSecretBox(randomBytes(32));
 
 const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-topology-"));
 fs.mkdirSync(path.join(baseDir, "app"));
@@ -30,7 +35,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
 
   beforeAll(async () => {
     store = await migratedStore(backend);
-    topology = createTopology({ prisma: store.prisma, feed: store.feed, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: (port) => (port === 19001 ? "Gantry's own port" : undefined) });
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: (port) => (port === 19001 ? "Gantry's own port" : undefined) });
   });
   afterAll(() => store.dispose());
   beforeEach(() => {
@@ -121,6 +126,25 @@ describe.each(testBackends())("topology on $name", (backend) => {
     await expect(topology.placeServices({ positions: [{ id: a.id, x: Number.NaN, y: 0 }] }, "api")).rejects.toThrow();
   });
 
+  it("keeps secret values from clients and the database, gives them to the engine, and keeps them when the placeholder comes back", async () => {
+    const created = await topology.createService({ name: uniqueName(), template: { ...template, env: { MODE: "fast", TOKEN: "s3cret" }, secretEnv: ["TOKEN"] } }, "api");
+    expect(created.template.env).toEqual({ MODE: "fast", TOKEN: SECRET_PLACEHOLDER });
+    const row = await store.prisma.service.findUniqueOrThrow({ where: { id: created.id } });
+    const revision = await store.prisma.revision.findFirstOrThrow({ where: { serviceId: created.id } });
+    expect(JSON.stringify([row.template, revision.template])).not.toContain("s3cret");
+    expect(JSON.stringify(store.changes)).not.toContain("s3cret");
+    const engineStore = createEngineStore(store.prisma, store.feed, secrets);
+    expect((await engineStore.desiredService(created.id))!.template.env).toEqual({ MODE: "fast", TOKEN: "s3cret" });
+
+    // The form sends back what it was given: no change, no new revision.
+    const same = await topology.updateService({ id: created.id, version: 1, patch: { template: { env: created.template.env } } }, "api");
+    expect(same).toMatchObject({ version: 1, revision: 1 });
+    const edited = await topology.updateService({ id: created.id, version: 1, patch: { template: { env: { MODE: "slow", TOKEN: SECRET_PLACEHOLDER } } } }, "api");
+    expect(edited.revision).toBe(2);
+    expect((await engineStore.revisionTemplate(created.id, 2))!.env).toEqual({ MODE: "slow", TOKEN: "s3cret" });
+    await expect(topology.updateService({ id: created.id, version: 2, patch: { template: { env: { MODE: "slow" } } } }, "api")).rejects.toThrow("secret TOKEN has no value");
+  });
+
   it("fails a stale update with CONFLICT and changes nothing", async () => {
     const service = await topology.createService({ name: uniqueName(), template }, "api");
     await topology.updateService({ id: service.id, version: 1, patch: { replicas: 4 } }, "api");
@@ -166,7 +190,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
     expect(deleting.deleting).toBe(true);
     expect(await rejection(topology.scaleService({ id: b.id, replicas: 3 }, "api"))).toMatchObject({ code: "CONFLICT", message: `service ${b.name} is being deleted` });
     expect(await rejection(topology.createService({ name: b.name, template }, "api"))).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("still being deleted") });
-    await createEngineStore(store.prisma, store.feed).finalizeDeletion(b.id);
+    await createEngineStore(store.prisma, store.feed, secrets).finalizeDeletion(b.id);
     expect(store.changes).toContainEqual({ type: "topology", delta: { kind: "service.removed", id: b.id } });
     expect(await rejection(topology.getService(b.id))).toMatchObject({ code: "NOT_FOUND" });
     // The audit trail outlives the service.

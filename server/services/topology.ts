@@ -26,6 +26,8 @@ import { toDependency, toService } from "../store/records";
 import { trafficSettings, type Route } from "../contracts/traffic";
 import { auditedTransaction, type Tx } from "../store/audited-transaction";
 import { claimListenerPort, type PortRange, type ReservedPorts } from "../store/listener-ports";
+import { sealSecrets } from "../store/secret-env";
+import type { SecretBox } from "../lib/secret-box";
 import type { ChangeFeed } from "../store/changes";
 
 export type TopologyDeps = {
@@ -36,10 +38,12 @@ export type TopologyDeps = {
   /** Where service and dependency listeners get their ports. */
   listenerPorts: PortRange;
   reservedPorts: ReservedPorts;
+  /** Seals secret environment values before they are stored. */
+  secrets: SecretBox;
 };
 
 /** Use-cases that edit the desired topology: services and the dependency edges between them. */
-export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedPorts }: TopologyDeps) {
+export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedPorts, secrets }: TopologyDeps) {
   const checkTemplate = (template: InstanceTemplate) => {
     const dir = path.resolve(baseDir, template.cwd);
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
@@ -102,12 +106,12 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
               id,
               name: input.name,
               replicas: input.replicas,
-              template: input.template,
+              template: sealSecrets(input.template, undefined, secrets),
               traffic: input.traffic,
               listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
               positionX: input.position?.x,
               positionY: input.position?.y,
-              revisions: { create: { id: newId(), number: 1, template: input.template } },
+              revisions: { create: { id: newId(), number: 1, template: sealSecrets(input.template, undefined, secrets) } },
             },
           });
           const service = toService(row);
@@ -135,8 +139,10 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         if (current.version !== version) throw stale();
 
         const before = toService(current);
-        const template = patch.template ? instanceTemplate.parse({ ...before.template, ...patch.template }) : before.template;
-        const templateChanged = !isDeepStrictEqual(template, before.template);
+        // Compared as stored (secrets sealed): an untouched secret keeps its sealed form.
+        const storedTemplate = instanceTemplate.parse(current.template);
+        const template = patch.template ? sealSecrets(instanceTemplate.parse({ ...storedTemplate, ...patch.template }), storedTemplate, secrets) : storedTemplate;
+        const templateChanged = !isDeepStrictEqual(template, storedTemplate);
         if (templateChanged) checkTemplate(template);
         const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
         const trafficChanged = !isDeepStrictEqual(traffic, before.traffic);

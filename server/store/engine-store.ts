@@ -7,17 +7,20 @@ import { auditedTransaction } from "./audited-transaction";
 import type { ChangeFeed } from "./changes";
 import type { Prisma } from "./database";
 import { toEvent, toService } from "./records";
+import type { SecretBox } from "../lib/secret-box";
+import { openSecrets } from "./secret-env";
 
 const asPhase = (phase: string): InstancePhase => ((instancePhases as readonly string[]).includes(phase) ? (phase as InstancePhase) : "Pending");
 
 /** The engine's persistence port on Prisma. Engine events are published like any other change. */
-export function createEngineStore(prisma: Prisma, feed: ChangeFeed): EngineStore {
+export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: SecretBox): EngineStore {
   return {
     async desiredService(id) {
       const row = await prisma.service.findUnique({ where: { id } });
       if (!row) return undefined;
       const service = toService(row);
-      return { id, name: service.name, replicas: service.replicas, revision: service.revision, template: service.template, deleting: service.deleting };
+      const template = openSecrets(instanceTemplate.parse(row.template), secrets);
+      return { id, name: service.name, replicas: service.replicas, revision: service.revision, template, deleting: service.deleting };
     },
 
     async desiredServiceIds() {
@@ -26,7 +29,7 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed): EngineStore
 
     async revisionTemplate(serviceId, revision) {
       const row = await prisma.revision.findUnique({ where: { serviceId_number: { serviceId, number: revision } } });
-      return row ? instanceTemplate.parse(row.template) : undefined;
+      return row ? openSecrets(instanceTemplate.parse(row.template), secrets) : undefined;
     },
 
     async instanceRecords(): Promise<InstanceRecord[]> {

@@ -2,6 +2,7 @@ import type { EventActor, GantryEvent } from "../contracts/event";
 import { instanceTemplate, type Dependency, type Service } from "../contracts/service";
 import { trafficSettings } from "../contracts/traffic";
 import type * as Rows from "./generated/client";
+import { redactSecrets } from "./secret-env";
 
 /** Row → contract. Templates are re-parsed so rows written by older versions gain new defaults. */
 export function toService(row: Rows.Service): Service {
@@ -13,7 +14,8 @@ export function toService(row: Rows.Service): Service {
     version: row.version,
     replicas: row.replicas,
     revision: row.revision,
-    template: instanceTemplate.parse(row.template),
+    // Clients never see secret values (the engine reads them through the engine store).
+    template: redactSecrets(instanceTemplate.parse(row.template)),
     traffic: trafficSettings.parse(row.traffic),
     listenPort: row.listenPort,
     position: row.positionX === null || row.positionY === null ? null : { x: row.positionX, y: row.positionY },

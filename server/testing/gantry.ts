@@ -32,6 +32,7 @@ export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gan
       port: 0,
       dataDir: tempDir("data"),
       databaseUrl: "pglite:memory",
+      secretKey: undefined,
       logLevel: "silent",
       demo: false,
       dashboard: false,
