@@ -18,6 +18,7 @@ import type { Change } from "./store/changes";
 import { seedDemo } from "./services/demo";
 import { createLoadGenerator } from "./services/load-generator";
 import { createDiscovery } from "./services/discovery";
+import { createRollouts } from "./services/rollouts";
 import { createTopology } from "./services/topology";
 import { openDatabase } from "./store/database";
 import { createEngineStore } from "./store/engine-store";
@@ -62,8 +63,10 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     await topology.assignMissingListenerPorts();
     if (env.demo) await seedDemo(db.prisma, topology, log);
 
+    // The engine plays its reconciler forward for plan previews; it exists by the time anyone asks.
+    const rollouts = createRollouts({ prisma: db.prisma, feed, secrets, preview: (desired) => engine.preview(desired) });
     const engine = createEngine({
-      store: createEngineStore(db.prisma, feed, secrets),
+      store: createEngineStore(db.prisma, feed, secrets, rollouts),
       log: log.child({ component: "engine" }),
       dataDir: env.dataDir,
       baseDir: projectRoot,
@@ -77,6 +80,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const logFailure = (what: string) => (err: unknown) => log.error({ err }, `refreshing ${what} failed`);
     feed.subscribe((change) => {
       if (change.type === "registrations") return void engine.refreshRegistrations().catch(logFailure("registrations"));
+      if (change.type === "rollout") return engine.enqueue(change.rollout.serviceId); // paused, resumed…
       if (change.type !== "topology") return;
       if (change.delta.kind === "service.upserted") engine.enqueue(change.delta.service.id);
       if (change.delta.kind === "service.removed") {
@@ -100,7 +104,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",
-      createContext: () => ({ prisma: db.prisma, topology, engine, loadgen, actor: "api" as const, log }),
+      createContext: () => ({ prisma: db.prisma, topology, rollouts, engine, loadgen, actor: "api" as const, log }),
     });
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
@@ -112,7 +116,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const server = http.createServer(
       createHttpHandler({ trpc, consul, sd: (_req, res) => prometheusTargets(topology, engine, res), dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
     );
-    const gateway = createRealtimeGateway({ resolve: createTopicResolver({ prisma: db.prisma, topology, feed, engine, loadgen }), log });
+    const gateway = createRealtimeGateway({ resolve: createTopicResolver({ prisma: db.prisma, topology, rollouts, feed, engine, loadgen }), log });
     // Only /api/ws is ours; other upgrades (Next's dev hot reload at /_next/hmr) are left to Next's listener.
     server.on("upgrade", (req, socket, head) => {
       if (pathOf(req.url) === "/api/ws") gateway.handleUpgrade(req, socket, head);

@@ -4,6 +4,7 @@ import { instancesRouter } from "./routers/instances";
 import { loadgenRouter } from "./routers/loadgen";
 import { logsRouter } from "./routers/logs";
 import { metricsRouter } from "./routers/metrics";
+import { rolloutsRouter } from "./routers/rollouts";
 import { servicesRouter } from "./routers/services";
 import { router } from "./trpc";
 
@@ -15,6 +16,7 @@ export const appRouter = router({
   metrics: metricsRouter,
   logs: logsRouter,
   loadgen: loadgenRouter,
+  rollouts: rolloutsRouter,
 });
 
 /** The only server type the UI imports. */

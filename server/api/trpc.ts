@@ -6,12 +6,14 @@ import type { Engine } from "../engine";
 import { AppError, type AppErrorCode } from "../lib/app-error";
 import type { Logger } from "../lib/logger";
 import type { LoadGenerator } from "../services/load-generator";
+import type { Rollouts } from "../services/rollouts";
 import type { Topology } from "../services/topology";
 import type { Prisma } from "../store/database";
 
 export type ApiContext = {
   prisma: Prisma;
   topology: Topology;
+  rollouts: Rollouts;
   engine: Engine;
   loadgen: LoadGenerator;
   actor: EventActor;

@@ -4,14 +4,15 @@ import type { GantryEvent } from "./event";
 import type { Instance, UsageSample } from "./instance";
 import type { LogLine } from "./logs";
 import type { MetricPoint, SeriesKey, SeriesResult } from "./metrics";
+import type { Rollout } from "./rollout";
 import type { Dependency, Service } from "./service";
 
 /** Topics: fixed ones, a service's metrics (`metrics:<service id>`) and an instance's log (`logs:<instance id>`). */
-export type TopicName = "topology" | "events" | "instances" | "catalog" | "metrics" | "loadgen" | `metrics:${string}` | `logs:${string}`;
+export type TopicName = "topology" | "events" | "instances" | "catalog" | "metrics" | "loadgen" | "rollouts" | `metrics:${string}` | `logs:${string}`;
 
 export const topicName = z
   .string()
-  .regex(/^(topology|events|instances|catalog|metrics|loadgen|metrics:[0-9a-f-]{36}|logs:[a-z][-a-z0-9]{0,79})$/, "unknown topic")
+  .regex(/^(topology|events|instances|catalog|metrics|loadgen|rollouts|metrics:[0-9a-f-]{36}|logs:[a-z][-a-z0-9]{0,79})$/, "unknown topic")
   .transform((topic) => topic as TopicName);
 
 export const clientMessage = z.discriminatedUnion("type", [
@@ -65,13 +66,15 @@ export type TopicTypes = {
   /** Services' and edges' traffic, second by second. */
   metrics: { snapshot: MetricsOverview; delta: MetricsDelta };
   loadgen: { snapshot: LoadJob[]; delta: LoadJob };
+  /** Each service's newest rollout, then every change to any rollout. */
+  rollouts: { snapshot: Rollout[]; delta: Rollout };
   /** One service, its instances and its edges: 15 minutes at 1 s, then every second. */
   [service: `metrics:${string}`]: { snapshot: SeriesResult; delta: MetricsDelta };
   /** An instance's recent lines, then new ones as they come. */
   [instance: `logs:${string}`]: { snapshot: LogLine[]; delta: LogLine[] };
 };
 
-type Fixed = "topology" | "events" | "instances" | "catalog" | "metrics" | "loadgen";
+type Fixed = "topology" | "events" | "instances" | "catalog" | "metrics" | "loadgen" | "rollouts";
 type MessagesOf<T extends string, Types extends { snapshot: unknown; delta: unknown }> =
   | { type: "snapshot"; topic: T; data: Types["snapshot"] }
   | { type: "delta"; topic: T; data: Types["delta"] };

@@ -1,5 +1,9 @@
 import { z } from "zod";
 import { probeSet } from "./probe";
+import { rolloutStrategy, rolloutStrategyPatch, type RolloutStrategy } from "./rollout";
+import { serviceId } from "./service-id";
+
+export { serviceId };
 import { listenPort, trafficSettings, type TrafficSettings } from "./traffic";
 
 /** RFC 1035 label, as Kubernetes Service names: it becomes a hostname and an env var prefix. */
@@ -84,10 +88,10 @@ export const serviceCreateInput = z.object({
   /** Omitted: Gantry picks a free one from GANTRY_LISTENER_PORT_RANGE. */
   listenPort: listenPort.optional(),
   position: position.optional(),
+  strategy: rolloutStrategy.optional(),
 });
 export type ServiceCreateInput = z.input<typeof serviceCreateInput>;
 
-export const serviceId = z.string().uuid("not a valid service id");
 
 export const serviceUpdateInput = z.object({
   id: serviceId,
@@ -101,6 +105,8 @@ export const serviceUpdateInput = z.object({
       /** Merged field by field over the current traffic settings; never restarts instances. */
       traffic: trafficSettings.partial().optional(),
       listenPort: listenPort.optional(),
+      /** Merged field by field over the current rollout strategy; never restarts instances. */
+      strategy: rolloutStrategyPatch.optional(),
     })
     .strict(),
 });
@@ -118,6 +124,8 @@ export type Service = {
   revision: number;
   template: InstanceTemplate;
   traffic: TrafficSettings;
+  /** How a new revision replaces the running one. */
+  strategy: RolloutStrategy;
   /** The service's stable proxy address is 127.0.0.1:listenPort. */
   listenPort: number | null;
   /** On the topology canvas; null until placed. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { defaultStrategy } from "../contracts/rollout";
 import { instanceTemplate, type InstanceTemplate, type InstanceTemplateInput } from "../contracts/service";
 import { silentLogger } from "../lib/logger";
 import { ManualClock } from "../lib/manual-clock";
@@ -19,6 +20,8 @@ const service = (overrides: Partial<DesiredService> = {}): DesiredService => ({
   revision: 1,
   template: template(),
   deleting: false,
+  strategy: defaultStrategy,
+  rollout: null,
   ...overrides,
 });
 
@@ -168,5 +171,51 @@ describe("engine with a fake driver", () => {
     // Only one new process was started: the survivor was adopted, not duplicated.
     expect(first.driver.processes).toHaveLength(3);
     expect(first.store.events.map((e) => e.kind)).toEqual(expect.arrayContaining(["instance.adopted", "instance.stopped"]));
+  });
+});
+
+describe("rollouts with a fake driver", () => {
+  const v2 = (overrides: Partial<DesiredService> = {}) =>
+    service({
+      replicas: 2,
+      revision: 2,
+      template: template({ args: ["v2"] }),
+      rollout: { id: "r1", status: "progressing", fromRevision: 1, updated: 0, remaining: -1, progressAt: 0, cause: "update" },
+      ...overrides,
+    });
+
+  it("replaces instances one at a time, never below the wanted ready count, and reports success", async () => {
+    const { store, driver, engine, clock } = await harness([service({ replicas: 2 })]);
+    store.now = () => clock.now();
+    await until(() => engine.instances().filter((i) => i.ready).length === 2, "2 ready");
+    const seen: number[] = [];
+    engine.subscribe(() => seen.push(engine.instances().filter((i) => i.phase === "Running" && i.ready).length));
+    store.put(v2());
+    engine.enqueue("svc-1");
+    await until(() => store.rolloutLog.includes("succeeded"), "rollout succeeded");
+    expect(driver.running().map((p) => p.spec.args)).toEqual([["v2"], ["v2"]]);
+    expect(driver.processes).toHaveLength(4);
+    expect(Math.min(...seen)).toBeGreaterThanOrEqual(2);
+    expect(store.rolloutLog).toEqual(["progressed 0/2", "progressed 1/2", "progressed 1/1", "progressed 2/1", "succeeded"]);
+  });
+
+  it("a rollout that makes no progress fails at its deadline and rolls back, the old instances untouched", async () => {
+    const driver = new FakeDriver();
+    const { store, engine, clock } = await harness([service({ replicas: 2 })], new MemoryStore(), driver);
+    store.now = () => clock.now();
+    await until(() => driver.running().length === 2);
+    const original = driver.running().map((p) => p.pid);
+    driver.failNextSpawns(...Array.from({ length: 10 }, () => "cannot start v2: no such file"));
+    store.put(v2({ strategy: { ...defaultStrategy, progressDeadlineSeconds: 10, autoRollback: true }, rollout: { id: "r1", status: "progressing", fromRevision: 1, updated: 0, remaining: -1, progressAt: clock.now(), cause: "update" } }));
+    store.revisions.set("svc-1/1", template());
+    engine.enqueue("svc-1");
+    await until(() => engine.instances().some((i) => i.revision === 2 && i.phase === "Failed"), "the new instance failing");
+    await clock.advance(9_000);
+    expect(store.rolloutLog.some((line) => line.startsWith("stalled"))).toBe(false);
+    for (let s = 0; s < 2 && !store.rolloutLog.some((line) => line.startsWith("stalled")); s++) await clock.advance(1_000);
+    expect(store.rolloutLog.at(-1)).toBe("stalled: no progress for 10 s: revision 2 has 0 of 2 instance(s) ready (1 crash-looping)");
+    await until(() => engine.instances().length === 2, "the failed instance removed");
+    expect(engine.instances().map((i) => i.revision)).toEqual([1, 1]);
+    expect(driver.running().map((p) => p.pid)).toEqual(original);
   });
 });

@@ -8,6 +8,7 @@ import { systemClock, type Clock, type Timer } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import { every, type Loop } from "../lib/loop";
 import { ServiceController } from "./controller/service-controller";
+import { simulateRollout } from "./reconciler/simulate";
 import { processDriver } from "./drivers/process-driver";
 import type { RuntimeDriver } from "./drivers/runtime-driver";
 import type { LogLine } from "../contracts/logs";
@@ -21,6 +22,7 @@ import { registerGantryMetrics } from "./metrics/prometheus-metrics";
 import { EtcdMirror } from "./registry/etcd-mirror";
 import { RegistryController } from "./registry/registry-controller";
 import type { EngineStore } from "./ports";
+import type { DesiredService } from "./types";
 import { healthHook, type HealthOptions } from "./health/health-hook";
 import { instanceEnv } from "./supervisor/instance-env";
 import { PortAllocator, type PortRange } from "./supervisor/port-allocator";
@@ -236,6 +238,11 @@ export function createEngine(options: EngineOptions) {
 
     subscribe(listener: (delta: InstancesDelta) => void): () => void {
       return supervisor.subscribe(listener);
+    },
+
+    /** What the engine would do to reach `desired` from the instances running now (a plan preview). */
+    preview(desired: DesiredService) {
+      return simulateRollout(desired, supervisor.actualOf(desired.id));
     },
 
     /** Stops one instance; the controller starts a replacement if the service still wants it. */

@@ -21,6 +21,12 @@ export interface EngineStore {
   trafficTopology(): Promise<TrafficTopology>;
   /** Endpoints of external services, registered through the Consul-compatible agent API. */
   registrations(): Promise<RegistrationRecord[]>;
+  /** A rollout moved forward: a new high of updated instances or a new low of old ones. */
+  rolloutProgressed(rolloutId: string, progress: { updated: number; remaining: number }): Promise<void>;
+  /** Every wanted instance runs the new revision and is ready; the old ones have exited. */
+  rolloutSucceeded(rolloutId: string, progress: { updated: number; remaining: number }): Promise<void>;
+  /** No progress within the deadline: the rollout fails and, if its service asks for it, rolls back. */
+  rolloutStalled(rolloutId: string, message: string): Promise<void>;
   /** Minute points of metric series. */
   saveRollups(rollups: Rollup[]): Promise<void>;
   loadRollups(since: number): Promise<Rollup[]>;

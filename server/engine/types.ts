@@ -1,4 +1,5 @@
 import type { Instance } from "../contracts/instance";
+import type { RolloutStatus, RolloutStrategy } from "../contracts/rollout";
 import type { InstanceTemplate } from "../contracts/service";
 
 /** What the user asked for, as the engine reads it from the store. */
@@ -11,6 +12,21 @@ export type DesiredService = {
   template: InstanceTemplate;
   /** Deletion requested: stop everything, then let the store remove the service. */
   deleting: boolean;
+  strategy: RolloutStrategy;
+  /** The latest rollout toward `revision`, unless it succeeded, was aborted or superseded. */
+  rollout: TrackedRollout | null;
+};
+
+/** What the engine needs of a rollout to move it on and to judge its progress. */
+export type TrackedRollout = {
+  id: string;
+  status: Extract<RolloutStatus, "progressing" | "paused" | "failed">;
+  fromRevision: number;
+  updated: number;
+  remaining: number;
+  /** Epoch ms of its last progress. */
+  progressAt: number;
+  cause: string;
 };
 
 export type ExitStatus = { code: number | null; signal: string | null };

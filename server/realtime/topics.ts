@@ -3,12 +3,13 @@ import type { MetricsDelta, TopicName } from "../contracts/realtime";
 import type { Engine } from "../engine";
 import { listEvents } from "../services/event-log";
 import type { LoadGenerator } from "../services/load-generator";
+import type { Rollouts } from "../services/rollouts";
 import type { Topology } from "../services/topology";
 import type { ChangeFeed } from "../store/changes";
 import type { Prisma } from "../store/database";
 import type { TopicResolver, TopicSource } from "./gateway";
 
-export type TopicDeps = { prisma: Prisma; topology: Topology; feed: ChangeFeed; engine: Engine; loadgen: LoadGenerator };
+export type TopicDeps = { prisma: Prisma; topology: Topology; rollouts: Rollouts; feed: ChangeFeed; engine: Engine; loadgen: LoadGenerator };
 
 const SPARKLINE_MS = 60_000;
 
@@ -20,7 +21,7 @@ function pick(points: Record<SeriesKey, MetricPoint>, wanted: (key: SeriesKey) =
 }
 
 /** Binds each realtime topic to its snapshot and to the feed of its changes. */
-export function createTopicResolver({ prisma, topology, feed, engine, loadgen }: TopicDeps): TopicResolver {
+export function createTopicResolver({ prisma, topology, rollouts, feed, engine, loadgen }: TopicDeps): TopicResolver {
   const fixed: Record<string, TopicSource> = {
     topology: {
       snapshot: async () => ({ services: await topology.listServices(), dependencies: await topology.listDependencies() }),
@@ -29,6 +30,10 @@ export function createTopicResolver({ prisma, topology, feed, engine, loadgen }:
     events: {
       snapshot: () => listEvents(prisma, { limit: 100 }),
       subscribe: (push) => feed.subscribe((change) => change.type === "event" && push(change.event)),
+    },
+    rollouts: {
+      snapshot: () => rollouts.latest(),
+      subscribe: (push) => feed.subscribe((change) => change.type === "rollout" && push(change.rollout)),
     },
     instances: {
       snapshot: async () => engine.instances(),

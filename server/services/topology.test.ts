@@ -6,6 +6,7 @@ import { AppError } from "../lib/app-error";
 import { testBackends } from "../testing/databases";
 import { migratedStore, type MigratedStore } from "../testing/store";
 import { createEngineStore } from "../store/engine-store";
+import { createRollouts } from "./rollouts";
 import { createTopology, type Topology } from "./topology";
 import { randomBytes } from "node:crypto";
 import { SECRET_PLACEHOLDER } from "../contracts/service";
@@ -43,6 +44,8 @@ describe.each(testBackends())("topology on $name", (backend) => {
   });
 
   const eventCount = () => store.prisma.event.count();
+  const engineStore = () =>
+    createEngineStore(store.prisma, store.feed, secrets, createRollouts({ prisma: store.prisma, feed: store.feed, secrets, preview: () => { throw new Error("no engine in these tests"); } }));
 
   it("creates a service with revision 1, one event, and publishes both after commit", async () => {
     const name = uniqueName();
@@ -94,7 +97,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
     expect(err.message).toContain(path.join(baseDir, "nope"));
   });
 
-  it("creates a new revision when the template changes, not when replicas do", async () => {
+  it("creates a new revision and starts a rollout when the template changes, not when replicas or the strategy do", async () => {
     const service = await topology.createService({ name: uniqueName(), template }, "api");
     const scaled = await topology.updateService({ id: service.id, version: 1, patch: { replicas: 3 } }, "api");
     expect(scaled).toMatchObject({ version: 2, replicas: 3, revision: 1 });
@@ -107,7 +110,16 @@ describe.each(testBackends())("topology on $name", (backend) => {
       expect.stringContaining("created"),
       `updated replicas of ${service.name}`,
       `updated template of ${service.name} (revision 2)`,
+      `rolling ${service.name} from revision 1 to 2 (update)`,
     ]);
+    const rollouts = await store.prisma.rollout.findMany({ where: { serviceId: service.id } });
+    expect(rollouts).toEqual([expect.objectContaining({ fromRevision: 1, toRevision: 2, status: "progressing", cause: "update", replicas: 3 })]);
+    expect(store.changes).toContainEqual({ type: "rollout", rollout: expect.objectContaining({ id: rollouts[0]!.id }) });
+
+    const tuned = await topology.updateService({ id: service.id, version: 3, patch: { strategy: { maxSurge: 2, autoRollback: true } } }, "api");
+    expect(tuned).toMatchObject({ revision: 2, strategy: { maxSurge: 2, maxUnavailable: 0, autoRollback: true, progressDeadlineSeconds: 120 } });
+    expect(await rejection(topology.updateService({ id: service.id, version: 4, patch: { strategy: { maxSurge: 0 } } }, "api"))).toMatchObject({ code: "BAD_REQUEST" });
+    expect(await store.prisma.rollout.count({ where: { serviceId: service.id } })).toBe(1);
   });
 
   it("places services on the canvas without a new version, revision or event, all or nothing", async () => {
@@ -133,15 +145,14 @@ describe.each(testBackends())("topology on $name", (backend) => {
     const revision = await store.prisma.revision.findFirstOrThrow({ where: { serviceId: created.id } });
     expect(JSON.stringify([row.template, revision.template])).not.toContain("s3cret");
     expect(JSON.stringify(store.changes)).not.toContain("s3cret");
-    const engineStore = createEngineStore(store.prisma, store.feed, secrets);
-    expect((await engineStore.desiredService(created.id))!.template.env).toEqual({ MODE: "fast", TOKEN: "s3cret" });
+    expect((await engineStore().desiredService(created.id))!.template.env).toEqual({ MODE: "fast", TOKEN: "s3cret" });
 
     // The form sends back what it was given: no change, no new revision.
     const same = await topology.updateService({ id: created.id, version: 1, patch: { template: { env: created.template.env } } }, "api");
     expect(same).toMatchObject({ version: 1, revision: 1 });
     const edited = await topology.updateService({ id: created.id, version: 1, patch: { template: { env: { MODE: "slow", TOKEN: SECRET_PLACEHOLDER } } } }, "api");
     expect(edited.revision).toBe(2);
-    expect((await engineStore.revisionTemplate(created.id, 2))!.env).toEqual({ MODE: "slow", TOKEN: "s3cret" });
+    expect((await engineStore().revisionTemplate(created.id, 2))!.env).toEqual({ MODE: "slow", TOKEN: "s3cret" });
     await expect(topology.updateService({ id: created.id, version: 2, patch: { template: { env: { MODE: "slow" } } } }, "api")).rejects.toThrow("secret TOKEN has no value");
   });
 
@@ -190,7 +201,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
     expect(deleting.deleting).toBe(true);
     expect(await rejection(topology.scaleService({ id: b.id, replicas: 3 }, "api"))).toMatchObject({ code: "CONFLICT", message: `service ${b.name} is being deleted` });
     expect(await rejection(topology.createService({ name: b.name, template }, "api"))).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("still being deleted") });
-    await createEngineStore(store.prisma, store.feed, secrets).finalizeDeletion(b.id);
+    await engineStore().finalizeDeletion(b.id);
     expect(store.changes).toContainEqual({ type: "topology", delta: { kind: "service.removed", id: b.id } });
     expect(await rejection(topology.getService(b.id))).toMatchObject({ code: "NOT_FOUND" });
     // The audit trail outlives the service.

@@ -3,7 +3,6 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { EventActor } from "../contracts/event";
 import {
-  instanceTemplate,
   type Dependency,
   type InstanceTemplate,
   type Service,
@@ -27,6 +26,8 @@ import { trafficSettings, type Route } from "../contracts/traffic";
 import { auditedTransaction, type Tx } from "../store/audited-transaction";
 import { claimListenerPort, type PortRange, type ReservedPorts } from "../store/listener-ports";
 import { sealSecrets } from "../store/secret-env";
+import { beginRollout, nextRevisionNumber } from "./rollouts";
+import { mergeInstanceFields } from "./service-patch";
 import type { SecretBox } from "../lib/secret-box";
 import type { ChangeFeed } from "../store/changes";
 
@@ -108,6 +109,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
               replicas: input.replicas,
               template: sealSecrets(input.template, undefined, secrets),
               traffic: input.traffic,
+              strategy: input.strategy,
               listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
               positionX: input.position?.x,
               positionY: input.position?.y,
@@ -139,32 +141,26 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         if (current.version !== version) throw stale();
 
         const before = toService(current);
-        // Compared as stored (secrets sealed): an untouched secret keeps its sealed form.
-        const storedTemplate = instanceTemplate.parse(current.template);
-        const template = patch.template ? sealSecrets(instanceTemplate.parse({ ...storedTemplate, ...patch.template }), storedTemplate, secrets) : storedTemplate;
-        const templateChanged = !isDeepStrictEqual(template, storedTemplate);
+        const next = mergeInstanceFields(current, patch, secrets);
+        const { template, templateChanged } = next;
         if (templateChanged) checkTemplate(template);
         const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
         const trafficChanged = !isDeepStrictEqual(traffic, before.traffic);
         if (trafficChanged) await checkRoutes(tx, id, traffic.routes);
         const portChanged = patch.listenPort !== undefined && patch.listenPort !== before.listenPort;
         const listenPort = portChanged ? await claimListenerPort(tx, listenerPorts, reservedPorts, patch.listenPort, before.listenPort) : undefined;
-        const changed = [
-          ...(patch.replicas !== undefined && patch.replicas !== before.replicas ? ["replicas"] : []),
-          ...(templateChanged ? ["template"] : []),
-          ...(trafficChanged ? ["traffic"] : []),
-          ...(portChanged ? ["listener port"] : []),
-        ];
+        const changed = [...next.changed, ...(trafficChanged ? ["traffic"] : []), ...(portChanged ? ["listener port"] : [])];
         if (changed.length === 0) return before;
 
-        const revision = templateChanged ? before.revision + 1 : before.revision;
+        const revision = templateChanged ? await nextRevisionNumber(tx, id) : before.revision;
         // Guarded by version: a concurrent writer that committed first makes this match nothing.
         const { count } = await tx.service.updateMany({
           where: { id, version },
           data: {
             version: { increment: 1 },
-            replicas: patch.replicas,
+            replicas: next.replicas,
             template,
+            strategy: next.strategy,
             traffic,
             listenPort,
             revision,
@@ -181,6 +177,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
           message: `updated ${changed.join(", ")} of ${service.name}` + (templateChanged ? ` (revision ${revision})` : ""),
           data: { changed, ...(templateChanged ? { revision } : {}) },
         });
+        if (templateChanged) await beginRollout(tx, record, service, before.revision, revision, "update", new Date());
         record.topology({ kind: "service.upserted", service });
         return service;
       });

@@ -3,24 +3,39 @@ import type { MetricPoint } from "../contracts/metrics";
 import type { CheckSpec } from "../contracts/registration";
 import { instanceTemplate } from "../contracts/service";
 import type { EngineStore, InstanceRecord } from "../engine";
+import type { TrackedRollout } from "../engine/types";
+import type { Rollouts } from "../services/rollouts";
 import { auditedTransaction } from "./audited-transaction";
 import type { ChangeFeed } from "./changes";
 import type { Prisma } from "./database";
-import { toEvent, toService } from "./records";
+import { toEvent, toRollout, toService } from "./records";
 import type { SecretBox } from "../lib/secret-box";
 import { openSecrets } from "./secret-env";
 
 const asPhase = (phase: string): InstancePhase => ((instancePhases as readonly string[]).includes(phase) ? (phase as InstancePhase) : "Pending");
 
 /** The engine's persistence port on Prisma. Engine events are published like any other change. */
-export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: SecretBox): EngineStore {
+export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: SecretBox, rollouts: Pick<Rollouts, "progressed" | "succeeded" | "stalled">): EngineStore {
   return {
+    rolloutProgressed: rollouts.progressed,
+    rolloutSucceeded: rollouts.succeeded,
+    rolloutStalled: rollouts.stalled,
+
     async desiredService(id) {
-      const row = await prisma.service.findUnique({ where: { id } });
+      const row = await prisma.service.findUnique({
+        where: { id },
+        include: { rollouts: { where: { status: { in: ["progressing", "paused", "failed"] } }, orderBy: { startedAt: "desc" }, take: 1 } },
+      });
       if (!row) return undefined;
       const service = toService(row);
       const template = openSecrets(instanceTemplate.parse(row.template), secrets);
-      return { id, name: service.name, replicas: service.replicas, revision: service.revision, template, deleting: service.deleting };
+      const latest = row.rollouts[0];
+      // A failed rollout still holds the service only while its revision is the wanted one.
+      const rollout =
+        latest && latest.toRevision === service.revision
+          ? { ...toRollout(latest), status: latest.status as TrackedRollout["status"], progressAt: latest.progressAt.getTime() }
+          : null;
+      return { id, name: service.name, replicas: service.replicas, revision: service.revision, template, deleting: service.deleting, strategy: service.strategy, rollout };
     },
 
     async desiredServiceIds() {

@@ -1,4 +1,5 @@
 import type { EventActor, GantryEvent } from "../contracts/event";
+import { rolloutStrategy, type Rollout, type RolloutCause, type RolloutStatus } from "../contracts/rollout";
 import { instanceTemplate, type Dependency, type Service } from "../contracts/service";
 import { trafficSettings } from "../contracts/traffic";
 import type * as Rows from "./generated/client";
@@ -17,6 +18,7 @@ export function toService(row: Rows.Service): Service {
     // Clients never see secret values (the engine reads them through the engine store).
     template: redactSecrets(instanceTemplate.parse(row.template)),
     traffic: trafficSettings.parse(row.traffic),
+    strategy: rolloutStrategy.parse(row.strategy),
     listenPort: row.listenPort,
     position: row.positionX === null || row.positionY === null ? null : { x: row.positionX, y: row.positionY },
     createdAt: row.createdAt.toISOString(),
@@ -39,5 +41,23 @@ export function toEvent(row: Rows.Event): GantryEvent {
     instanceId: row.instanceId,
     message: row.message,
     data: (row.data as Record<string, unknown> | null) ?? null,
+  };
+}
+
+export function toRollout(row: Rows.Rollout): Rollout {
+  return {
+    id: row.id,
+    serviceId: row.serviceId,
+    fromRevision: row.fromRevision,
+    toRevision: row.toRevision,
+    cause: row.cause as RolloutCause,
+    status: row.status as RolloutStatus,
+    message: row.message,
+    replicas: row.replicas,
+    updated: row.updated,
+    remaining: row.remaining,
+    startedAt: row.startedAt.toISOString(),
+    progressAt: row.progressAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
   };
 }

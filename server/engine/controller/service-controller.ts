@@ -4,6 +4,7 @@ import { every, type Loop } from "../../lib/loop";
 import type { EngineStore } from "../ports";
 import { reconcile } from "../reconciler/reconcile";
 import type { Supervisor } from "../supervisor/supervisor";
+import { RolloutTracker } from "./rollout-tracker";
 import { WorkQueue } from "./work-queue";
 
 export type ControllerOptions = {
@@ -22,11 +23,13 @@ export type ControllerOptions = {
  */
 export class ServiceController {
   private readonly queue: WorkQueue<string>;
+  private readonly rollouts: RolloutTracker;
   private resync: Loop | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.queue = new WorkQueue((serviceId) => this.sync(serviceId), { name: "services", clock: options.clock, log: options.log });
+    this.rollouts = new RolloutTracker(options.store, options.clock, (serviceId) => this.enqueue(serviceId));
   }
 
   start(): void {
@@ -52,13 +55,15 @@ export class ServiceController {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.resync?.stop();
+    this.rollouts.stop();
     await this.queue.shutDown();
   }
 
   private async sync(serviceId: string): Promise<void> {
     const { store, supervisor } = this.options;
     const desired = await store.desiredService(serviceId);
-    const plan = reconcile(desired, supervisor.actualOf(serviceId));
+    const actual = supervisor.actualOf(serviceId);
+    const plan = reconcile(desired, actual);
     for (const step of plan) {
       switch (step.kind) {
         case "start":
@@ -73,5 +78,6 @@ export class ServiceController {
           break;
       }
     }
+    await this.rollouts.track(serviceId, desired, actual);
   }
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProbeInput } from "../../contracts/probe";
+import { defaultStrategy } from "../../contracts/rollout";
 import { instanceTemplate, type InstanceTemplateInput } from "../../contracts/service";
 import { silentLogger } from "../../lib/logger";
 import { ManualClock } from "../../lib/manual-clock";
@@ -35,7 +36,7 @@ async function start(template: Partial<InstanceTemplateInput>, scripts: Record<s
   const store = new MemoryStore();
   const driver = new FakeDriver();
   const probes = scriptedProbes(scripts);
-  store.put({ id: "s", name: "web", replicas: 1, revision: 1, deleting: false, template: instanceTemplate.parse({ command: "web", ...template }) });
+  store.put({ id: "s", name: "web", replicas: 1, revision: 1, deleting: false, template: instanceTemplate.parse({ command: "web", ...template }), strategy: defaultStrategy, rollout: null });
   const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("health"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane: new RecordingDataPlane(), probeRunner: probes.run });
   engines.push(engine);
   await engine.start();

@@ -25,9 +25,6 @@ export type Step =
 
 export type Plan = Step[];
 
-export type RolloutLimits = { maxSurge: number; maxUnavailable: number };
-export const defaultRollout: RolloutLimits = { maxSurge: 1, maxUnavailable: 0 };
-
 /** Least useful first: an instance that serves nothing goes before one that does; newer before older. */
 const stopPriority: Record<InstanceState, number> = { done: 0, backoff: 1, starting: 2, unready: 3, ready: 4, stopping: 5 };
 const byStopPriority = (a: ActualInstance, b: ActualInstance) => stopPriority[a.state] - stopPriority[b.state] || b.seq - a.seq;
@@ -39,9 +36,9 @@ const start = (count: number, revision: number): Step[] => Array.from({ length: 
  * Pure: the steps that move `actual` toward `desired`. Called again after every change, so each
  * call only takes the next safe steps. Instances of an older revision are replaced by a rolling
  * update: at most `maxSurge` extra instances, and never fewer than `replicas - maxUnavailable`
- * ready ones because of it.
+ * ready ones because of it. A paused or failed rollout holds the mix of revisions as it is.
  */
-export function reconcile(desired: DesiredService | undefined, actual: ActualInstance[], limits: RolloutLimits = defaultRollout): Plan {
+export function reconcile(desired: DesiredService | undefined, actual: ActualInstance[]): Plan {
   const live = actual.filter((i) => i.state !== "stopping");
   if (!desired || desired.deleting) {
     const steps = stop(live, "service-deleted");
@@ -57,7 +54,10 @@ export function reconcile(desired: DesiredService | undefined, actual: ActualIns
     return stop([...current].sort(byStopPriority).slice(0, current.length - replicas), "scale-down");
   }
 
+  if (desired.rollout && desired.rollout.status !== "progressing") return hold(desired, live);
+
   // Rolling update.
+  const limits = desired.strategy;
   const steps: Step[] = [];
   const excessCurrent = [...current].sort(byStopPriority).slice(0, Math.max(0, current.length - replicas));
   steps.push(...stop(excessCurrent, "scale-down"));
@@ -73,6 +73,14 @@ export function reconcile(desired: DesiredService | undefined, actual: ActualIns
   const removable = Math.min(outdatedReady.length, ready - minReady);
   steps.push(...stop([...outdatedReady].sort((a, b) => a.seq - b.seq).slice(0, Math.max(0, removable)), "replaced"));
   return steps;
+}
+
+/** Follows replicas without replacing anything; scaling down takes older revisions first. */
+function hold(desired: DesiredService, live: ActualInstance[]): Plan {
+  if (live.length <= desired.replicas) return start(desired.replicas - live.length, desired.revision);
+  const isCurrent = (i: ActualInstance) => Number(i.revision === desired.revision);
+  const order = (a: ActualInstance, b: ActualInstance) => isCurrent(a) - isCurrent(b) || byStopPriority(a, b);
+  return stop([...live].sort(order).slice(0, live.length - desired.replicas), "scale-down");
 }
 
 function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {

@@ -65,6 +65,35 @@ export class MemoryStore implements EngineStore {
     return pruned;
   }
 
+  /** Rollouts as the real store keeps them: progress, then success or a stall (with auto rollback). */
+  readonly rolloutLog: string[] = [];
+  /** Set to the test's clock. */
+  now = () => Date.now();
+
+  private withRollout(rolloutId: string, change: (service: DesiredService) => void): Promise<void> {
+    const service = [...this.services.values()].find((s) => s.rollout?.id === rolloutId);
+    if (service) change(service);
+    return Promise.resolve();
+  }
+
+  rolloutProgressed(rolloutId: string, progress: { updated: number; remaining: number }) {
+    this.rolloutLog.push(`progressed ${progress.updated}/${progress.remaining}`);
+    return this.withRollout(rolloutId, (s) => (s.rollout = { ...s.rollout!, ...progress, progressAt: this.now() }));
+  }
+
+  rolloutSucceeded(rolloutId: string) {
+    this.rolloutLog.push("succeeded");
+    return this.withRollout(rolloutId, (s) => (s.rollout = null));
+  }
+
+  rolloutStalled(rolloutId: string, message: string) {
+    this.rolloutLog.push(`stalled: ${message}`);
+    return this.withRollout(rolloutId, (s) => {
+      if (!s.strategy.autoRollback) return void (s.rollout = { ...s.rollout!, status: "failed" });
+      Object.assign(s, { revision: s.rollout!.fromRevision, template: this.revisions.get(`${s.id}/${s.rollout!.fromRevision}`), rollout: null });
+    });
+  }
+
   async finalizeDeletion(serviceId: string) {
     this.services.delete(serviceId);
     this.finalized.push(serviceId);

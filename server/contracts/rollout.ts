@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { serviceId } from "./service-id";
+
+const strategyFields = {
+  /** Extra instances allowed above replicas while replacing. */
+  maxSurge: z.number().int("max surge must be a whole number").min(0, "max surge must be 0 or more").max(100, "max surge must be at most 100"),
+  /** Ready instances that may be missing below replicas while replacing. */
+  maxUnavailable: z.number().int("max unavailable must be a whole number").min(0, "max unavailable must be 0 or more").max(100, "max unavailable must be at most 100"),
+  /** A rollout that makes no progress for this long fails. */
+  progressDeadlineSeconds: z.number().min(1, "the progress deadline must be at least 1 s").max(86_400, "the progress deadline must be at most a day"),
+  /** A failed rollout returns to the revision it started from. */
+  autoRollback: z.boolean(),
+};
+
+const neverMoves = { message: "max surge and max unavailable can't both be 0: no instance could ever be replaced", path: ["maxSurge"] };
+
+/** How a service moves from one revision to the next (Kubernetes' RollingUpdate, plus Nomad's auto revert). */
+export const rolloutStrategy = z
+  .object({
+    maxSurge: strategyFields.maxSurge.default(1),
+    maxUnavailable: strategyFields.maxUnavailable.default(0),
+    progressDeadlineSeconds: strategyFields.progressDeadlineSeconds.default(120),
+    autoRollback: strategyFields.autoRollback.default(false),
+  })
+  .refine((s) => s.maxSurge + s.maxUnavailable > 0, neverMoves);
+/** Only the fields given change; the merged result is checked with rolloutStrategy. */
+export const rolloutStrategyPatch = z.object(strategyFields).partial().strict();
+export type RolloutStrategy = z.infer<typeof rolloutStrategy>;
+export const defaultStrategy: RolloutStrategy = rolloutStrategy.parse({});
+
+export const rolloutStatuses = ["progressing", "paused", "succeeded", "failed", "aborted", "superseded"] as const;
+export type RolloutStatus = (typeof rolloutStatuses)[number];
+/** Still moving instances (or held by the user). */
+export const isActive = (status: RolloutStatus) => status === "progressing" || status === "paused";
+
+/** Why a rollout began: an edit, a rollback the user asked for, one after a failure, or one after an abort. */
+export type RolloutCause = "update" | "rollback" | "auto-rollback" | "abort";
+
+export type Rollout = {
+  id: string;
+  serviceId: string;
+  fromRevision: number;
+  toRevision: number;
+  cause: RolloutCause;
+  status: RolloutStatus;
+  /** Why it failed, was aborted or superseded. */
+  message: string | null;
+  /** Replicas wanted when it started. */
+  replicas: number;
+  /** Most instances of the new revision ready at once so far. */
+  updated: number;
+  /** Fewest instances of older revisions left so far. */
+  remaining: number;
+  startedAt: string;
+  /** Last time it moved forward; the progress deadline counts from here. */
+  progressAt: string;
+  finishedAt: string | null;
+};
+
+/** One field of an instance template that differs between two revisions. Secret values show as `<secret>`. */
+export type TemplateChange = { path: string; before: unknown; after: unknown };
+
+export type RevisionSummary = { number: number; createdAt: string; command: string; current: boolean };
+
+/** What saving an edit will do, computed by the engine's own reconciler. */
+export type PlanPreview = {
+  /** Fields that change, in words (replicas, template, traffic…). */
+  changed: string[];
+  revision: { from: number; to: number } | null;
+  diff: TemplateChange[];
+  /** The steps, in waves: each wave is what the engine does before waiting for instances to become ready or stop. */
+  waves: PlanStep[][];
+  starts: number;
+  stops: number;
+  /** Most instances running at once during the change. */
+  peak: number;
+  /** Fewest ready instances at once during the change. */
+  lowestReady: number;
+};
+export type PlanStep = { kind: "start"; revision: number } | { kind: "stop"; instanceId: string; revision: number; reason: string };
+
+export const rolloutTarget = z.object({ serviceId });
+export const rollbackInput = z.object({ serviceId, revision: z.number().int().min(1, "revisions are numbered from 1") });
+export const revisionDiffInput = z.object({ serviceId, from: z.number().int().min(1), to: z.number().int().min(1) });

@@ -1,0 +1,53 @@
+import type { Clock, Timer } from "../../lib/clock";
+import type { EngineStore } from "../ports";
+import type { ActualInstance } from "../reconciler/reconcile";
+import { describeStall, judgeRollout, measureRollout } from "../reconciler/rollout-progress";
+import type { DesiredService } from "../types";
+
+/**
+ * Watches each service's rollout after every sync: records progress, success, or a stall past
+ * the progress deadline. A deadline is a timer that asks for another sync when it comes due.
+ */
+export class RolloutTracker {
+  private readonly deadlines = new Map<string, Timer>();
+  private readonly since: number;
+
+  constructor(
+    private readonly store: EngineStore,
+    private readonly clock: Clock,
+    private readonly resync: (serviceId: string) => void,
+  ) {
+    // Time Gantry was not running doesn't count against a rollout.
+    this.since = clock.now();
+  }
+
+  async track(serviceId: string, desired: DesiredService | undefined, actual: ActualInstance[]): Promise<void> {
+    this.clearDeadline(serviceId);
+    const rollout = desired?.rollout;
+    if (!desired || desired.deleting || rollout?.status !== "progressing") return;
+    const measure = measureRollout(desired, actual);
+    const verdict = judgeRollout(rollout, measure, this.clock.now(), desired.strategy.progressDeadlineSeconds * 1000, this.since);
+    switch (verdict.kind) {
+      case "succeeded":
+        return this.store.rolloutSucceeded(rollout.id, measure);
+      case "progressed":
+        await this.store.rolloutProgressed(rollout.id, measure);
+        return this.resync(serviceId); // the deadline now counts from here
+      case "stalled":
+        await this.store.rolloutStalled(rollout.id, describeStall(desired, actual, measure));
+        return this.resync(serviceId); // it may have rolled back
+      case "waiting":
+        this.deadlines.set(serviceId, this.clock.setTimeout(() => this.resync(serviceId), verdict.until - this.clock.now()));
+    }
+  }
+
+  stop(): void {
+    for (const id of [...this.deadlines.keys()]) this.clearDeadline(id);
+  }
+
+  private clearDeadline(serviceId: string): void {
+    const timer = this.deadlines.get(serviceId);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
+    this.deadlines.delete(serviceId);
+  }
+}

@@ -1,0 +1,254 @@
+import type { EventActor } from "../contracts/event";
+import {
+  rollbackInput,
+  rolloutStrategy,
+  revisionDiffInput,
+  rolloutTarget,
+  type PlanPreview,
+  type RevisionSummary,
+  type Rollout,
+  type RolloutCause,
+  type TemplateChange,
+} from "../contracts/rollout";
+import { instanceTemplate, serviceUpdateInput, type ServiceUpdateInput } from "../contracts/service";
+import type { DesiredService } from "../engine/types";
+import { AppError, notFound } from "../lib/app-error";
+import { newId } from "../lib/ids";
+import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
+import type { ChangeFeed } from "../store/changes";
+import type { Prisma } from "../store/database";
+import { toRollout, toService } from "../store/records";
+import type { SecretBox } from "../lib/secret-box";
+import { mergeInstanceFields } from "./service-patch";
+import { diffTemplates } from "./template-diff";
+
+export type RolloutsDeps = {
+  prisma: Prisma;
+  feed: ChangeFeed;
+  secrets: SecretBox;
+  /** The engine's reconciler played forward from the instances running now. */
+  preview(desired: DesiredService): Omit<PlanPreview, "changed" | "revision" | "diff">;
+  now?: () => Date;
+};
+
+type ServiceRef = { id: string; name: string; replicas: number };
+
+const seconds = (from: Date, to: Date) => `${((to.getTime() - from.getTime()) / 1000).toFixed(1)} s`;
+
+/** The next revision's number: revisions are never reused, even after a rollback pointed back. */
+export async function nextRevisionNumber(tx: Tx, serviceId: string): Promise<number> {
+  const last = await tx.revision.findFirst({ where: { serviceId }, orderBy: { number: "desc" }, select: { number: true } });
+  return (last?.number ?? 0) + 1;
+}
+
+/** Starts a rollout toward `to`; one still running is superseded (the newest intent wins). */
+export async function beginRollout(tx: Tx, record: Recorder, service: ServiceRef, from: number, to: number, cause: RolloutCause, at: Date): Promise<Rollout> {
+  const active = await tx.rollout.findMany({ where: { serviceId: service.id, status: { in: ["progressing", "paused"] } } });
+  for (const row of active) {
+    const superseded = await tx.rollout.update({ where: { id: row.id }, data: { status: "superseded", message: `superseded by the rollout to revision ${to}`, finishedAt: at } });
+    record.change({ type: "rollout", rollout: toRollout(superseded) });
+  }
+  const rollout = toRollout(
+    await tx.rollout.create({
+      // remaining −1: the engine counts the old instances on its first look.
+      data: { id: newId(), serviceId: service.id, fromRevision: from, toRevision: to, cause, status: "progressing", replicas: service.replicas, remaining: -1, startedAt: at, progressAt: at },
+    }),
+  );
+  await record.event({
+    kind: "rollout.started",
+    serviceId: service.id,
+    serviceName: service.name,
+    message: `rolling ${service.name} from revision ${from} to ${to} (${cause})`,
+    data: { rolloutId: rollout.id, from, to, cause },
+  });
+  record.change({ type: "rollout", rollout });
+  return rollout;
+}
+
+/** Revisions, rollouts and their controls: pause, resume, abort, roll back, diff, plan preview. */
+export function createRollouts({ prisma, feed, secrets, preview, now = () => new Date() }: RolloutsDeps) {
+  const findService = async (tx: Tx, id: string) => {
+    const row = await tx.service.findUnique({ where: { id } });
+    if (!row) throw notFound(`service ${id}`);
+    if (row.external) throw new AppError("BAD_REQUEST", `${row.name} is an external service: it has no revisions`);
+    return row;
+  };
+
+  const findRevision = async (tx: Tx, serviceId: string, serviceName: string, number: number) => {
+    const row = await tx.revision.findUnique({ where: { serviceId_number: { serviceId, number } } });
+    if (!row) throw new AppError("NOT_FOUND", `service ${serviceName} has no revision ${number}`);
+    return row;
+  };
+
+  const activeRollout = async (tx: Tx, serviceId: string, serviceName: string) => {
+    const row = await tx.rollout.findFirst({ where: { serviceId, status: { in: ["progressing", "paused"] } }, orderBy: { startedAt: "desc" } });
+    if (!row) throw new AppError("CONFLICT", `no rollout of ${serviceName} is in progress`);
+    return row;
+  };
+
+  /** Points the service back at an existing revision and rolls to it. */
+  async function returnTo(tx: Tx, record: Recorder, serviceId: string, revision: number, cause: RolloutCause): Promise<Rollout> {
+    const current = await findService(tx, serviceId);
+    if (current.deletedAt) throw new AppError("CONFLICT", `service ${current.name} is being deleted`);
+    if (current.revision === revision) throw new AppError("CONFLICT", `${current.name} already runs revision ${revision}`);
+    const target = await findRevision(tx, serviceId, current.name, revision);
+    const service = toService(
+      await tx.service.update({ where: { id: serviceId }, data: { revision, template: instanceTemplate.parse(target.template), version: { increment: 1 } } }),
+    );
+    record.topology({ kind: "service.upserted", service });
+    return beginRollout(tx, record, service, current.revision, revision, cause, now());
+  }
+
+  /** Applies a status change to a rollout that is still in one of `from`; false if it moved on meanwhile. */
+  async function transition(tx: Tx, record: Recorder, id: string, from: string[], data: Parameters<Tx["rollout"]["update"]>[0]["data"]) {
+    const { count } = await tx.rollout.updateMany({ where: { id, status: { in: from } }, data });
+    if (count === 0) return undefined;
+    const row = await tx.rollout.findUniqueOrThrow({ where: { id }, include: { service: { select: { name: true, strategy: true, revision: true } } } });
+    record.change({ type: "rollout", rollout: toRollout(row) });
+    return row;
+  }
+
+  const userAction = (serviceId: string, actor: EventActor, act: (tx: Tx, record: Recorder, service: { id: string; name: string }) => Promise<Rollout>) =>
+    auditedTransaction(prisma, feed, actor, async (tx, record) => act(tx, record, await findService(tx, serviceId)));
+
+  return {
+    /** Newest first. */
+    async list(raw: { serviceId: string }, limit = 20): Promise<Rollout[]> {
+      const { serviceId } = rolloutTarget.parse(raw);
+      return (await prisma.rollout.findMany({ where: { serviceId }, orderBy: { startedAt: "desc" }, take: limit })).map(toRollout);
+    },
+
+    /** Each service's newest rollout (what the dashboard shows). */
+    async latest(): Promise<Rollout[]> {
+      const rows = await prisma.rollout.findMany({ distinct: ["serviceId"], orderBy: [{ serviceId: "asc" }, { startedAt: "desc" }] });
+      return rows.map(toRollout);
+    },
+
+    async revisions(raw: { serviceId: string }): Promise<RevisionSummary[]> {
+      const { serviceId } = rolloutTarget.parse(raw);
+      const service = await findService(prisma, serviceId);
+      const rows = await prisma.revision.findMany({ where: { serviceId }, orderBy: { number: "desc" } });
+      return rows.map((row) => {
+        const template = instanceTemplate.parse(row.template);
+        return { number: row.number, createdAt: row.createdAt.toISOString(), command: [template.command, ...template.args].join(" "), current: row.number === service.revision };
+      });
+    },
+
+    async diff(raw: { serviceId: string; from: number; to: number }): Promise<TemplateChange[]> {
+      const { serviceId, from, to } = revisionDiffInput.parse(raw);
+      const service = await findService(prisma, serviceId);
+      const [a, b] = [await findRevision(prisma, serviceId, service.name, from), await findRevision(prisma, serviceId, service.name, to)];
+      return diffTemplates(instanceTemplate.parse(a.template), instanceTemplate.parse(b.template));
+    },
+
+    /** What saving this edit would do, without saving it. */
+    async plan(raw: ServiceUpdateInput): Promise<PlanPreview> {
+      const { id, version, patch } = serviceUpdateInput.parse(raw);
+      const current = await findService(prisma, id);
+      if (current.version !== version) throw new AppError("CONFLICT", `service ${current.name} was changed by someone else since you loaded it; reload and try again`);
+      const next = mergeInstanceFields(current, patch, secrets);
+      const revision = next.templateChanged ? { from: current.revision, to: await nextRevisionNumber(prisma, id) } : null;
+      const held = revision ? null : await prisma.rollout.findFirst({ where: { serviceId: id, toRevision: current.revision, status: { in: ["paused", "failed"] } } });
+      const desired: DesiredService = {
+        id,
+        name: current.name,
+        replicas: next.replicas,
+        revision: revision?.to ?? current.revision,
+        template: next.template,
+        deleting: false,
+        strategy: next.strategy,
+        rollout: held && { id: held.id, status: held.status as "paused" | "failed", fromRevision: held.fromRevision, updated: held.updated, remaining: held.remaining, progressAt: held.progressAt.getTime(), cause: held.cause },
+      };
+      return { changed: next.changed, revision, diff: diffTemplates(instanceTemplate.parse(current.template), next.template), ...preview(desired) };
+    },
+
+    pause: (raw: { serviceId: string }, actor: EventActor) =>
+      userAction(rolloutTarget.parse(raw).serviceId, actor, async (tx, record, service) => {
+        const active = await activeRollout(tx, service.id, service.name);
+        if (active.status === "paused") throw new AppError("CONFLICT", `the rollout of ${service.name} is already paused`);
+        const row = (await transition(tx, record, active.id, ["progressing"], { status: "paused" }))!;
+        await record.event({ kind: "rollout.paused", serviceId: service.id, serviceName: service.name, message: `paused the rollout of ${service.name} to revision ${row.toRevision}` });
+        return toRollout(row);
+      }),
+
+    resume: (raw: { serviceId: string }, actor: EventActor) =>
+      userAction(rolloutTarget.parse(raw).serviceId, actor, async (tx, record, service) => {
+        const active = await activeRollout(tx, service.id, service.name);
+        if (active.status !== "paused") throw new AppError("CONFLICT", `the rollout of ${service.name} is not paused`);
+        // The progress deadline starts over: time spent paused is not a stall.
+        const row = (await transition(tx, record, active.id, ["paused"], { status: "progressing", progressAt: now() }))!;
+        await record.event({ kind: "rollout.resumed", serviceId: service.id, serviceName: service.name, message: `resumed the rollout of ${service.name} to revision ${row.toRevision}` });
+        return toRollout(row);
+      }),
+
+    /** Stops the rollout and returns to the revision it started from. */
+    abort: (raw: { serviceId: string }, actor: EventActor) =>
+      userAction(rolloutTarget.parse(raw).serviceId, actor, async (tx, record, service) => {
+        const active = await activeRollout(tx, service.id, service.name);
+        await transition(tx, record, active.id, ["progressing", "paused"], { status: "aborted", message: `aborted; returning to revision ${active.fromRevision}`, finishedAt: now() });
+        await record.event({
+          kind: "rollout.aborted",
+          serviceId: service.id,
+          serviceName: service.name,
+          message: `aborted the rollout of ${service.name} to revision ${active.toRevision}; returning to revision ${active.fromRevision}`,
+        });
+        return returnTo(tx, record, service.id, active.fromRevision, "abort");
+      }),
+
+    rollback: (raw: { serviceId: string; revision: number }, actor: EventActor) => {
+      const { serviceId, revision } = rollbackInput.parse(raw);
+      return userAction(serviceId, actor, async (tx, record, service) => {
+        const from = (await findService(tx, serviceId)).revision;
+        const rollout = await returnTo(tx, record, service.id, revision, "rollback");
+        await record.event({ kind: "service.rolled-back", serviceId, serviceName: service.name, message: `rolled ${service.name} back from revision ${from} to revision ${revision}`, data: { from, to: revision } });
+        return rollout;
+      });
+    },
+
+    // What the engine reports.
+
+    progressed: (id: string, progress: { updated: number; remaining: number }) =>
+      auditedTransaction(prisma, feed, "engine", async (tx, record) => {
+        const row = await transition(tx, record, id, ["progressing"], { updated: progress.updated, remaining: progress.remaining, progressAt: now() });
+        if (!row) return;
+        await record.event({
+          kind: "rollout.progressed",
+          serviceId: row.serviceId,
+          serviceName: row.service.name,
+          message: `${row.service.name} revision ${row.toRevision}: ${progress.updated} of ${row.replicas} updated, ${progress.remaining} old left`,
+          data: { rolloutId: id, ...progress },
+        });
+      }),
+
+    succeeded: (id: string, progress: { updated: number; remaining: number }) =>
+      auditedTransaction(prisma, feed, "engine", async (tx, record) => {
+        const at = now();
+        const row = await transition(tx, record, id, ["progressing"], { updated: progress.updated, remaining: progress.remaining, status: "succeeded", progressAt: at, finishedAt: at });
+        if (!row) return;
+        await record.event({
+          kind: "rollout.succeeded",
+          serviceId: row.serviceId,
+          serviceName: row.service.name,
+          message: `${row.service.name} runs revision ${row.toRevision} on all ${progress.updated} instance(s); rollout took ${seconds(row.startedAt, at)}`,
+          data: { rolloutId: id, seconds: (at.getTime() - row.startedAt.getTime()) / 1000 },
+        });
+      }),
+
+    stalled: (id: string, message: string) =>
+      auditedTransaction(prisma, feed, "engine", async (tx, record) => {
+        const row = await transition(tx, record, id, ["progressing"], { status: "failed", message, finishedAt: now() });
+        if (!row) return;
+        const { service } = row;
+        const rollBack = row.cause === "update" && rolloutStrategy.parse(service.strategy).autoRollback && service.revision === row.toRevision;
+        await record.event({
+          kind: "rollout.failed",
+          serviceId: row.serviceId,
+          serviceName: service.name,
+          message: `the rollout of ${service.name} to revision ${row.toRevision} failed: ${message}` + (rollBack ? `; rolling back to revision ${row.fromRevision}` : ""),
+        });
+        if (rollBack) await returnTo(tx, record, row.serviceId, row.fromRevision, "auto-rollback");
+      }),
+  };
+}
+
+export type Rollouts = ReturnType<typeof createRollouts>;

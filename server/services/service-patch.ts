@@ -1,0 +1,44 @@
+import { isDeepStrictEqual } from "node:util";
+import { rolloutStrategy, type RolloutStrategy } from "../contracts/rollout";
+import { instanceTemplate, type InstanceTemplate, type ServiceUpdateInput } from "../contracts/service";
+import { AppError } from "../lib/app-error";
+import type { SecretBox } from "../lib/secret-box";
+import type * as Rows from "../store/generated/client";
+import { sealSecrets } from "../store/secret-env";
+
+type Patch = NonNullable<ServiceUpdateInput["patch"]>;
+
+export type InstanceFields = {
+  replicas: number;
+  /** As it will be stored: secrets sealed, untouched ones in their old sealed form. */
+  template: InstanceTemplate;
+  templateChanged: boolean;
+  strategy: RolloutStrategy;
+  /** What changed, in words: replicas, template, rollout strategy. */
+  changed: string[];
+};
+
+/** The fields of a patch that decide what instances run, merged over the stored service. */
+export function mergeInstanceFields(current: Rows.Service, patch: Patch, secrets: SecretBox): InstanceFields {
+  const storedTemplate = instanceTemplate.parse(current.template);
+  // Compared as stored (secrets sealed): an untouched secret keeps its sealed form.
+  const template = patch.template ? sealSecrets(instanceTemplate.parse({ ...storedTemplate, ...patch.template }), storedTemplate, secrets) : storedTemplate;
+  const templateChanged = !isDeepStrictEqual(template, storedTemplate);
+  const storedStrategy = rolloutStrategy.parse(current.strategy);
+  const strategy = patch.strategy ? mergeStrategy(storedStrategy, patch.strategy) : storedStrategy;
+  const replicas = patch.replicas ?? current.replicas;
+  const changed = [
+    ...(replicas !== current.replicas ? ["replicas"] : []),
+    ...(templateChanged ? ["template"] : []),
+    ...(!isDeepStrictEqual(strategy, storedStrategy) ? ["rollout strategy"] : []),
+  ];
+  return { replicas, template, templateChanged, strategy, changed };
+}
+
+/** Each field was valid alone; together they may not be (both limits 0). */
+function mergeStrategy(stored: RolloutStrategy, patch: Partial<RolloutStrategy>): RolloutStrategy {
+  const merged = rolloutStrategy.safeParse({ ...stored, ...patch });
+  if (merged.success) return merged.data;
+  const issue = merged.error.issues[0]!;
+  throw new AppError("BAD_REQUEST", issue.message, ["strategy", ...issue.path].join("."));
+}

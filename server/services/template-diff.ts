@@ -1,0 +1,29 @@
+import { isDeepStrictEqual } from "node:util";
+import type { TemplateChange } from "../contracts/rollout";
+import { SECRET_PLACEHOLDER, type InstanceTemplate } from "../contracts/service";
+
+/**
+ * The fields that differ between two stored templates, env and probes entry by entry. Secret
+ * values are compared in their sealed form and shown as the placeholder, never in the clear.
+ */
+export function diffTemplates(before: InstanceTemplate, after: InstanceTemplate): TemplateChange[] {
+  const changes: TemplateChange[] = [];
+  const compare = (path: string, a: unknown, b: unknown) => {
+    if (!isDeepStrictEqual(a, b)) changes.push({ path, before: a ?? null, after: b ?? null });
+  };
+  const shown = (template: InstanceTemplate, name: string) =>
+    template.env[name] === undefined ? undefined : template.secretEnv.includes(name) ? SECRET_PLACEHOLDER : template.env[name];
+
+  for (const key of Object.keys(after) as (keyof InstanceTemplate)[]) {
+    if (key === "env") {
+      for (const name of [...new Set([...Object.keys(before.env), ...Object.keys(after.env)])].sort()) {
+        if (before.env[name] !== after.env[name]) changes.push({ path: `env.${name}`, before: shown(before, name) ?? null, after: shown(after, name) ?? null });
+      }
+    } else if (key === "probes") {
+      for (const type of Object.keys(after.probes) as (keyof InstanceTemplate["probes"])[]) compare(`probes.${type}`, before.probes[type], after.probes[type]);
+    } else {
+      compare(key, before[key], after[key]);
+    }
+  }
+  return changes;
+}
