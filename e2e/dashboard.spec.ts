@@ -83,7 +83,15 @@ test("send traffic and see the request-rate chart rise", async ({ page }, testIn
   await page.screenshot({ path: testInfo.outputPath("canvas.png") });
 });
 
-test("stop an instance and see health dip and recover", async ({ page }) => {
+test("stop an instance and see health dip and recover", async ({ page, request }) => {
+  // New instances wait 2 s for readiness, so the dip outlasts a 250 ms batch of live updates
+  // (a dip within one batch is never drawn). The template change rolls the 3 instances first.
+  const checkout = (await (await request.get("/api/trpc/services.list")).json()).result.data.find((s: { name: string }) => s.name === "checkout");
+  const readiness = { kind: "http", path: "/healthz", initialDelaySeconds: 2, periodSeconds: 0.5 };
+  const updated = await request.post("/api/trpc/services.update", { data: { id: checkout.id, version: checkout.version, patch: { template: { probes: { ...checkout.template.probes, readiness } } } } });
+  expect(updated.ok()).toBe(true);
+  const rollout = async () => (await (await request.get(`/api/trpc/rollouts.list?input=${encodeURIComponent(JSON.stringify({ serviceId: checkout.id }))}`)).json()).result.data[0];
+  await expect.poll(async () => (await rollout()).status, { timeout: 30_000 }).toBe("succeeded");
   const panel = await openOnCanvas(page, "checkout");
   // Record every health the node shows, however briefly; watched from the document because
   // the canvas may re-mount the node element (it only renders what is in view).
