@@ -122,6 +122,10 @@ test("move a node and change a setting; after a reload the layout, edges and set
   await form.getByLabel("Secret 1 value").fill("tok-123");
   await expect(form.getByLabel("Secret 1 value")).toHaveAttribute("type", "password");
   await form.getByRole("button", { name: "Save changes" }).click();
+  // The plan never shows the secret either.
+  await expect(form.getByRole("region", { name: "Plan preview" })).toContainText("env.API_TOKEN");
+  await expect(form.getByRole("region", { name: "Plan preview" })).not.toContainText("tok-123");
+  await form.getByRole("button", { name: "Apply" }).click();
   await expect(panel.getByRole("status")).toHaveText("Saved.");
   await page.getByRole("button", { name: "Close panel" }).click();
 

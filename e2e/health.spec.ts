@@ -16,6 +16,9 @@ test("edit a service's probes: invalid input is refused inline, a valid probe sh
   await expect(form.getByText("path must start with /")).toBeVisible();
   await form.getByLabel("Path", { exact: true }).fill("/healthz");
   await form.getByRole("button", { name: "Save changes" }).click();
+  // A probe change is a new revision: the form shows the plan first.
+  await expect(form.getByRole("region", { name: "Plan preview" })).toContainText("Saving creates revision 2");
+  await form.getByRole("button", { name: "Apply" }).click();
   await expect(form).toHaveCount(0);
 
   // The new revision rolls out (one new instance replaces the old one); it shows a passing readiness probe.
@@ -48,5 +51,6 @@ test("an edit that lost a race to another change says so and offers the latest v
   await expect(form.getByLabel("Environment")).toHaveValue("COLOR=red");
   await form.getByLabel("Environment").fill("COLOR=blue");
   await form.getByRole("button", { name: "Save changes" }).click();
+  await form.getByRole("button", { name: "Apply" }).click();
   await expect(form).toHaveCount(0);
 });

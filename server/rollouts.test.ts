@@ -1,21 +1,12 @@
 import http from "node:http";
 import { describe, expect, it } from "vitest";
 import { fixtureTemplate, useTestGantry, type ApiClient } from "./testing/gantry";
+import { get as getWith } from "./testing/http";
 import { waitFor } from "./testing/wait";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
 
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    http
-      .get(url, { agent }, (res) => {
-        let body = "";
-        res.on("data", (d) => (body += d));
-        res.on("end", () => resolve({ status: res.statusCode!, body }));
-      })
-      .on("error", (err) => resolve({ status: 0, body: err.message }));
-  });
-}
+const get = (url: string) => getWith(url, agent);
 
 /** Continuous load from `concurrency` keep-alive clients until stopped. */
 function load(url: string, concurrency = 10) {

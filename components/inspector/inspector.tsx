@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from "react";
 import type { CatalogEntry } from "@/server/contracts/catalog";
 import type { Instance } from "@/server/contracts/instance";
+import type { Rollout } from "@/server/contracts/rollout";
 import type { Position, Service } from "@/server/contracts/service";
 import { ServiceCharts } from "../charts/service-charts";
 import { DeleteServiceButton } from "../delete-service-button";
@@ -13,12 +14,14 @@ import { HealthBadge } from "../health-badge";
 import { InstanceTable } from "../instance-table";
 import { LoadControl } from "../load-control";
 import { LogViewer } from "../log-viewer";
+import { RevisionList } from "../rollouts/revision-list";
+import { RolloutBar } from "../rollouts/rollout-bar";
 import { ScaleControl } from "../scale-control";
 import { ServiceForm } from "../service-form/service-form";
 import type { ServiceSummary } from "../service-summary";
 import { useShortcut } from "../shell/shortcuts";
 
-const tabs = ["metrics", "instances", "settings", "logs", "events"] as const;
+const tabs = ["metrics", "instances", "settings", "revisions", "logs", "events"] as const;
 type Tab = (typeof tabs)[number];
 
 function Panel({ label, title, onClose, children }: { label: string; title: ReactNode; onClose(): void; children: ReactNode }) {
@@ -51,8 +54,8 @@ export function CreatePanel({ position, onCreated, onCancel }: { position: Posit
 }
 
 /** Everything about one service: live charts, instances, settings, logs and events. */
-export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; onClose(): void }) {
-  const { service, summary, instances, endpoints } = props;
+export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; rollout: Rollout | undefined; onClose(): void }) {
+  const { service, summary, instances, endpoints, rollout } = props;
   const [tab, setTab] = useState<Tab>("metrics");
   const [logsFor, setLogsFor] = useState<string>();
   const [formKey, setFormKey] = useState(0);
@@ -74,6 +77,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
           <ScaleControl service={service} shortcuts />
         </div>
       )}
+      {!service.external && <RolloutBar service={service} rollout={rollout} />}
     </>
   );
 
@@ -128,6 +132,12 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
             </div>
           </div>
         )}
+        {tab === "revisions" &&
+          (service.external ? (
+            <p className="p-4 text-sm text-zinc-500">An external service has no revisions: Gantry doesn&apos;t run it.</p>
+          ) : (
+            <RevisionList service={service} latest={rollout} />
+          ))}
         {tab === "logs" &&
           (service.external ? (
             <p className="p-4 text-sm text-zinc-500">An external service&apos;s logs are wherever it runs; Gantry only sees its checks.</p>

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import type { CatalogEntry } from "@/server/contracts/catalog";
 import type { GantryEvent } from "@/server/contracts/event";
 import type { Instance } from "@/server/contracts/instance";
+import type { Rollout } from "@/server/contracts/rollout";
 import type { CatalogDelta, InstancesDelta, TopicName, TopicTypes, TopologyDelta, TopologySnapshot } from "@/server/contracts/realtime";
 import { realtime, type ConnectionStatus } from "./connection";
 
@@ -104,3 +105,13 @@ export function applyCatalogDelta(state: CatalogEntry[], delta: CatalogDelta): C
 
 /** The discovery catalog, live: every endpoint with its checks. */
 export const useCatalog = () => useTopic("catalog", identity<CatalogEntry[]>, applyCatalogDelta);
+
+/** Keeps each service's newest rollout; a change to an older one (superseded) doesn't replace it. */
+export function applyRolloutDelta(state: Rollout[], delta: Rollout): Rollout[] {
+  const current = state.find((r) => r.serviceId === delta.serviceId);
+  if (current && current.id !== delta.id && current.startedAt > delta.startedAt) return state;
+  return [...state.filter((r) => r.serviceId !== delta.serviceId), delta];
+}
+
+/** Each service's newest rollout, live. */
+export const useRollouts = () => useTopic("rollouts", identity<Rollout[]>, applyRolloutDelta);

@@ -3,14 +3,18 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { probeTypes } from "@/server/contracts/probe";
-import { replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service } from "@/server/contracts/service";
+import type { PlanPreview as Plan } from "@/server/contracts/rollout";
+import { replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service, type ServiceUpdateInput } from "@/server/contracts/service";
 import { buttonClass, FormField, inputClass } from "../form-field";
 import { useTRPC } from "../trpc";
 import { emptyValues, fieldKey, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
 import { ProbeFields } from "./probe-fields";
 import { SecretFields } from "./secret-fields";
+import { StrategyFields } from "./strategy-fields";
+import { strategyDraftOf, toStrategyInput, type StrategyDraft } from "./strategy-values";
 import { TrafficFields } from "./traffic-fields";
 import { toTrafficInput, trafficDraftOf, type TrafficDraft } from "./traffic-values";
+import { PlanPreview } from "../rollouts/plan-preview";
 
 type ServerError = { message: string; data?: { code?: string; fieldErrors?: Record<string, string> } };
 
@@ -43,6 +47,9 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
   const update = useMutation(trpc.services.update.mutationOptions());
   const [values, setValues] = useState<ServiceFormValues>(() => (editing ? valuesFromService(editing) : emptyValues()));
   const [traffic, setTraffic] = useState<TrafficDraft>(() => trafficDraftOf(editing?.traffic, editing?.listenPort));
+  const [strategy, setStrategy] = useState<StrategyDraft>(() => strategyDraftOf(editing?.strategy));
+  /** An edit waiting for "Apply", with what it will do. */
+  const [pendingPlan, setPendingPlan] = useState<{ input: ServiceUpdateInput; plan: Plan }>();
   const [baseVersion, setBaseVersion] = useState(editing?.version ?? 0);
   const [errors, setErrors] = useState<FormErrors>({});
   const [conflict, setConflict] = useState(false);
@@ -67,6 +74,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       const latest = await queryClient.fetchQuery({ ...trpc.services.get.queryOptions({ id: editing.id }), staleTime: 0 });
       setValues(valuesFromService(latest));
       setTraffic(trafficDraftOf(latest.traffic, latest.listenPort));
+      setStrategy(strategyDraftOf(latest.strategy));
       setBaseVersion(latest.version);
       setConflict(false);
       setErrors({});
@@ -75,11 +83,33 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
     }
   }
 
+  function failed(err: unknown) {
+    const failure = err as ServerError;
+    if (editing && failure.data?.code === "CONFLICT") setConflict(true);
+    else setErrors(serverErrors(failure));
+  }
+
+  async function apply(input: ServiceUpdateInput) {
+    try {
+      const saved = await update.mutateAsync(input);
+      setPendingPlan(undefined);
+      props.onDone(saved);
+    } catch (err) {
+      setPendingPlan(undefined);
+      failed(err);
+    }
+  }
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     const parsed = toTemplateInput(values);
     const trafficParsed = toTrafficInput(traffic);
-    const found: FormErrors = { ...("errors" in parsed ? parsed.errors : {}), ...("errors" in trafficParsed ? trafficParsed.errors : {}) };
+    const strategyParsed = toStrategyInput(strategy);
+    const found: FormErrors = {
+      ...("errors" in parsed ? parsed.errors : {}),
+      ...("errors" in trafficParsed ? trafficParsed.errors : {}),
+      ...("errors" in strategyParsed ? strategyParsed.errors : {}),
+    };
     const name = serviceName.safeParse(values.name);
     const replicas = replicasSchema.safeParse(values.replicas.trim() === "" ? Number.NaN : Number(values.replicas));
     if (!editing) {
@@ -87,22 +117,26 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       if (!replicas.success) found.replicas = replicas.error.issues[0]!.message;
     }
     setErrors(found);
-    if (Object.keys(found).length > 0 || !("template" in parsed) || !("traffic" in trafficParsed)) return;
+    if (Object.keys(found).length > 0 || !("template" in parsed) || !("traffic" in trafficParsed) || !("strategy" in strategyParsed)) return;
     const { listenPort } = trafficParsed;
     try {
-      const saved = editing
-        ? await update.mutateAsync({
-            id: editing.id,
-            version: baseVersion,
-            // An external service has no template: only its traffic settings are Gantry's.
-            patch: editing.external ? { traffic: trafficParsed.traffic, listenPort } : { template: parsed.template, traffic: trafficParsed.traffic, listenPort },
-          })
-        : await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort, position: props.position });
-      props.onDone(saved);
+      if (!editing) {
+        const created = await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy, position: props.position });
+        return props.onDone(created);
+      }
+      // An external service has no template: only its traffic settings are Gantry's.
+      const input: ServiceUpdateInput = {
+        id: editing.id,
+        version: baseVersion,
+        patch: editing.external ? { traffic: trafficParsed.traffic, listenPort } : { template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy },
+      };
+      if (editing.external) return await apply(input);
+      // Show what the change does to running instances before doing it.
+      const plan = await queryClient.fetchQuery({ ...trpc.rollouts.plan.queryOptions(input), staleTime: 0 });
+      if (plan.revision || plan.starts + plan.stops > 0) setPendingPlan({ input, plan });
+      else await apply(input);
     } catch (err) {
-      const failure = err as ServerError;
-      if (editing && failure.data?.code === "CONFLICT") setConflict(true);
-      else setErrors(serverErrors(failure));
+      failed(err);
     }
   }
 
@@ -172,6 +206,12 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       </Section>
 
       )}
+      {!editing?.external && (
+        <Section title="Rollout">
+          <StrategyFields idPrefix={uid} draft={strategy} errors={errors} onChange={setStrategy} />
+        </Section>
+      )}
+
       <Section title="Traffic">
         <TrafficFields idPrefix={uid} draft={traffic} errors={errors} onChange={setTraffic} />
       </Section>
@@ -190,6 +230,9 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
           {errors.form}
         </p>
       )}
+      {pendingPlan ? (
+        <PlanPreview plan={pendingPlan.plan} busy={update.isPending} onApply={() => apply(pendingPlan.input)} onBack={() => setPendingPlan(undefined)} />
+      ) : (
       <div className="flex gap-2">
         <button type="submit" className={buttonClass.primary} disabled={pending || conflict}>
           {pending ? "Saving…" : editing ? "Save changes" : "Create service"}
@@ -198,6 +241,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
           Cancel
         </button>
       </div>
+      )}
     </form>
   );
 }

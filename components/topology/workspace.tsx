@@ -7,7 +7,7 @@ import { useState } from "react";
 import type { Position, Service } from "@/server/contracts/service";
 import { CreatePanel, Inspector } from "../inspector/inspector";
 import { LiveMetricsProvider } from "../realtime/live-metrics";
-import { useCatalog, useInstances, useTopology } from "../realtime/hooks";
+import { useCatalog, useInstances, useRollouts, useTopology } from "../realtime/hooks";
 import { ConfirmDialog } from "../shell/confirm-dialog";
 import { StatusMessage } from "../status-message";
 import { useTRPC } from "../trpc";
@@ -19,6 +19,7 @@ export function TopologyWorkspace() {
   const topology = useTopology();
   const instances = useInstances();
   const catalog = useCatalog();
+  const rollouts = useRollouts();
   const summaries = useSummaries(topology?.services, instances, catalog);
   const router = useRouter();
   const params = useSearchParams();
@@ -68,6 +69,7 @@ export function TopologyWorkspace() {
             summary={summaries.get(selected.id)!}
             instances={(instances ?? []).filter((i) => i.serviceId === selected.id)}
             endpoints={(catalog ?? []).filter((e) => e.external && e.serviceId === selected.id)}
+            rollout={rollouts?.find((r) => r.serviceId === selected.id)}
             onClose={() => select(undefined)}
           />
         )}

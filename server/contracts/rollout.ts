@@ -58,7 +58,8 @@ export type Rollout = {
 };
 
 /** One field of an instance template that differs between two revisions. Secret values show as `<secret>`. */
-export type TemplateChange = { path: string; before: unknown; after: unknown };
+export type TemplateChange = { path: string; before: JsonValue; after: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export type RevisionSummary = { number: number; createdAt: string; command: string; current: boolean };
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import type { TemplateChange } from "../contracts/rollout";
+import type { JsonValue, TemplateChange } from "../contracts/rollout";
 import { SECRET_PLACEHOLDER, type InstanceTemplate } from "../contracts/service";
 
 /**
@@ -9,7 +9,8 @@ import { SECRET_PLACEHOLDER, type InstanceTemplate } from "../contracts/service"
 export function diffTemplates(before: InstanceTemplate, after: InstanceTemplate): TemplateChange[] {
   const changes: TemplateChange[] = [];
   const compare = (path: string, a: unknown, b: unknown) => {
-    if (!isDeepStrictEqual(a, b)) changes.push({ path, before: a ?? null, after: b ?? null });
+    // Templates are JSON through and through (they are stored as JSON).
+    if (!isDeepStrictEqual(a, b)) changes.push({ path, before: (a ?? null) as JsonValue, after: (b ?? null) as JsonValue });
   };
   const shown = (template: InstanceTemplate, name: string) =>
     template.env[name] === undefined ? undefined : template.secretEnv.includes(name) ? SECRET_PLACEHOLDER : template.env[name];

@@ -1,0 +1,32 @@
+import { defaultStrategy, rolloutStrategy, type RolloutStrategy } from "@/server/contracts/rollout";
+import type { FormErrors } from "./form-values";
+
+/** The rollout strategy as typed into the form. */
+export type StrategyDraft = { maxSurge: string; maxUnavailable: string; progressDeadlineSeconds: string; autoRollback: boolean };
+
+export const strategyDraftOf = (strategy: RolloutStrategy = defaultStrategy): StrategyDraft => ({
+  maxSurge: String(strategy.maxSurge),
+  maxUnavailable: String(strategy.maxUnavailable),
+  progressDeadlineSeconds: String(strategy.progressDeadlineSeconds),
+  autoRollback: strategy.autoRollback,
+});
+
+const number = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
+
+/** Checked with the server's own contract; errors keyed `strategy.<field>` like the server's. */
+export function toStrategyInput(draft: StrategyDraft): { strategy: RolloutStrategy } | { errors: FormErrors } {
+  const parsed = rolloutStrategy.safeParse({
+    maxSurge: number(draft.maxSurge),
+    maxUnavailable: number(draft.maxUnavailable),
+    progressDeadlineSeconds: number(draft.progressDeadlineSeconds),
+    autoRollback: draft.autoRollback,
+  });
+  if (parsed.success) return { strategy: parsed.data };
+  const errors: FormErrors = {};
+  for (const issue of parsed.error.issues) {
+    const field = issue.path.join(".");
+    const typed = draft[field as keyof StrategyDraft];
+    errors[`strategy.${field}`] ??= typeof typed === "string" && !Number.isFinite(number(typed)) ? "a number is required" : issue.message;
+  }
+  return { errors };
+}
