@@ -42,6 +42,7 @@ test("change an env var, preview the plan, apply and watch the rollout, then rol
   await preview.getByRole("button", { name: "Apply" }).click();
   const status = panel.getByTestId("rollout-status");
   await expect(status).toContainText("Rolling to revision 2");
+  await expect(page.getByTestId("node-rollme").getByTestId("node-rollout")).toContainText("→ rev 2"); // the canvas shows it too
   await page.screenshot({ path: testInfo.outputPath("rollout.png") });
   await expect(status).toHaveText("Rolled out revision 2", { timeout: 20_000 });
   const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
@@ -49,6 +50,7 @@ test("change an env var, preview the plan, apply and watch the rollout, then rol
   expect(seen.some((v) => v > 0 && v < 100)).toBe(true);
   expect(seen).toEqual([...seen].sort((a, b) => a - b)); // only forward
   await expect(panel.getByTestId("inspector-ready")).toContainText("2/2 ready · rev 2");
+  await expect(page.getByTestId("node-rollme").getByTestId("node-rollout")).toHaveCount(0);
 
   // The revision list: diff against the current one, then roll back.
   await panel.getByRole("tab", { name: "revisions" }).click();

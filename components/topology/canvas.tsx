@@ -21,6 +21,7 @@ import type { Dependency, Position, Service } from "@/server/contracts/service";
 import { useTheme } from "../shell/theme";
 import { useShortcut } from "../shell/shortcuts";
 import type { ServiceSummary } from "../service-summary";
+import type { Rollout } from "@/server/contracts/rollout";
 import { useTRPC } from "../trpc";
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH, positionsOf } from "./layout";
 import { ServiceNode, type ServiceNodeType } from "./service-node";
@@ -37,6 +38,8 @@ export type CanvasProps = {
   services: Service[];
   dependencies: Dependency[];
   summaries: Map<string, ServiceSummary>;
+  /** Rollouts to show on their nodes (running, paused or failed). */
+  rollouts: Map<string, Rollout>;
   selectedId: string | undefined;
   onSelect(id: string | undefined): void;
   /** "Add service" was dropped (or asked for) at this canvas position. */
@@ -54,7 +57,7 @@ const samePosition = (a: Position | undefined, b: Position | undefined) => a?.x 
  * exists, health, traffic — comes from the live topology, so other tabs' changes show at once.
  */
 export function TopologyCanvas(props: CanvasProps) {
-  const { services, dependencies, summaries, selectedId, onSelect, onError } = props;
+  const { services, dependencies, summaries, rollouts, selectedId, onSelect, onError } = props;
   const trpc = useTRPC();
   const place = useMutation(trpc.services.place.mutationOptions());
   const connect = useMutation(trpc.dependencies.create.mutationOptions());
@@ -86,20 +89,22 @@ export function TopologyCanvas(props: CanvasProps) {
         const previous = byId.get(service.id);
         const position = previous?.dragging ? previous.position : (pending.get(service.id) ?? positions.get(service.id)!);
         const summary = summaries.get(service.id)!;
+        const rollout = rollouts.get(service.id);
         const selected = service.id === selectedId;
         if (
           previous &&
           previous.data.service === service &&
           previous.data.summary === summary &&
+          previous.data.rollout === rollout &&
           previous.selected === selected &&
           samePosition(previous.position, position)
         ) {
           return previous;
         }
-        return { ...previous, id: service.id, type: "service", position, selected, draggable: !service.deleting, data: { service, summary } };
+        return { ...previous, id: service.id, type: "service", position, selected, draggable: !service.deleting, data: { service, summary, rollout } };
       });
     });
-  }, [services, summaries, positions, pending, selectedId]);
+  }, [services, summaries, rollouts, positions, pending, selectedId]);
 
   useEffect(() => {
     const names = new Map(services.map((s) => [s.id, s.name]));

@@ -2,21 +2,39 @@
 
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
+import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
+import { rolloutFraction } from "../rollouts/rollout-math";
 import { formatPercent, formatRate } from "../format";
 import { useRecentSeries } from "../realtime/live-metrics";
 import { healthColors, type ServiceSummary } from "../service-summary";
 import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { Sparkline } from "./sparkline";
 
-export type ServiceNodeData = { service: Service; summary: ServiceSummary };
+export type ServiceNodeData = { service: Service; summary: ServiceSummary; rollout?: Rollout };
 export type ServiceNodeType = Node<ServiceNodeData, "service">;
 
 const handleClass = "!h-3 !w-3 !border-2 !border-white !bg-sky-500 dark:!border-zinc-900";
 
+const badgeColour: Partial<Record<Rollout["status"], string>> = {
+  progressing: "bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-300",
+  paused: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300",
+  failed: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
+};
+
+/** A rollout in progress (or stuck) on its node: where to, and how far. */
+function RolloutBadge({ rollout }: { rollout: Rollout }) {
+  const label = rollout.status === "failed" ? "failed" : `${Math.round(rolloutFraction(rollout) * 100)}%`;
+  return (
+    <span data-testid="node-rollout" title={`Rollout to revision ${rollout.toRevision}: ${rollout.status}`} className={`rounded-full px-1.5 text-[10px] tabular-nums ${badgeColour[rollout.status] ?? ""}`}>
+      → rev {rollout.toRevision} {label}
+    </span>
+  );
+}
+
 /** A service on the canvas: health, ready/wanted, and its last minute of requests. */
 export const ServiceNode = memo(function ServiceNode({ data, selected }: NodeProps<ServiceNodeType>) {
-  const { service, summary } = data;
+  const { service, summary, rollout } = data;
   const recent = useRecentSeries(`service:${service.id}`);
   const latest = recent.at(-1);
   const colors = healthColors[summary.health];
@@ -36,6 +54,7 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
         <span className="min-w-0 flex-1 truncate text-sm font-semibold">{service.name}</span>
         {service.external && <span className="rounded-full border border-dashed border-violet-400 px-1.5 text-[10px] text-violet-700 dark:text-violet-300">external</span>}
         {service.deleting && <span className="text-[10px] text-zinc-500">deleting…</span>}
+        {rollout && <RolloutBadge rollout={rollout} />}
       </div>
       <div className="flex items-baseline justify-between text-xs text-zinc-600 dark:text-zinc-400">
         <span data-testid="node-ready">

@@ -3,7 +3,8 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useState } from "react";
+import { useMemo, useState } from "react";
+import type { Rollout } from "@/server/contracts/rollout";
 import type { Position, Service } from "@/server/contracts/service";
 import { CreatePanel, Inspector } from "../inspector/inspector";
 import { LiveMetricsProvider } from "../realtime/live-metrics";
@@ -20,6 +21,13 @@ export function TopologyWorkspace() {
   const instances = useInstances();
   const catalog = useCatalog();
   const rollouts = useRollouts();
+  const services = topology?.services;
+  /** Rollouts worth a badge on the canvas: running, paused, or failed and still holding. */
+  const shownRollouts = useMemo(() => {
+    const revisionOf = new Map((services ?? []).map((s) => [s.id, s.revision]));
+    const shown = (r: Rollout) => r.status === "progressing" || r.status === "paused" || (r.status === "failed" && revisionOf.get(r.serviceId) === r.toRevision);
+    return new Map((rollouts ?? []).filter(shown).map((r) => [r.serviceId, r]));
+  }, [rollouts, services]);
   const summaries = useSummaries(topology?.services, instances, catalog);
   const router = useRouter();
   const params = useSearchParams();
@@ -46,6 +54,7 @@ export function TopologyWorkspace() {
             services={topology.services}
             dependencies={topology.dependencies}
             summaries={summaries}
+            rollouts={shownRollouts}
             selectedId={selectedId}
             onSelect={select}
             onCreateAt={(position) => (select(undefined), setCreatingAt(position))}

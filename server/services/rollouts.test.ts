@@ -135,4 +135,14 @@ describe.each(testBackends())("rollouts on $name", (backend) => {
     expect(await rejection(rollouts.plan({ id: service.id, version: 1, patch: { replicas: 1 } }))).toMatchObject({ code: "CONFLICT" });
     expect(await rejection(rollouts.plan({ id: service.id, version: service.version, patch: { strategy: { maxSurge: 0 } } }))).toMatchObject({ code: "BAD_REQUEST" });
   });
+
+  it("lists each service's newest rollout that is running or failed, and keeps 50 per service", async () => {
+    const { service } = await edited();
+    let version = service.version;
+    for (let n = 3; n <= 52; n++) version = (await topology.updateService({ id: service.id, version, patch: { template: { args: [`v${n}.js`] } } }, "api")).version;
+    expect(await store.prisma.rollout.count({ where: { serviceId: service.id } })).toBe(50);
+    const mine = (await rollouts.latest()).filter((r) => r.serviceId === service.id);
+    expect(mine).toEqual([expect.objectContaining({ toRevision: 52, status: "progressing" })]);
+    expect(await store.prisma.revision.count({ where: { serviceId: service.id } })).toBe(52); // revisions are all kept
+  });
 });

@@ -33,6 +33,11 @@ export type RolloutsDeps = {
 
 type ServiceRef = { id: string; name: string; replicas: number };
 
+/** Finished rollouts the dashboard still shows in its live view. */
+const RECENT_MS = 10 * 60_000;
+/** Rollouts kept per service; older ones are deleted as new ones begin (their events stay). */
+const HISTORY = 50;
+
 const seconds = (from: Date, to: Date) => `${((to.getTime() - from.getTime()) / 1000).toFixed(1)} s`;
 
 /** The next revision's number: revisions are never reused, even after a rollback pointed back. */
@@ -48,6 +53,8 @@ export async function beginRollout(tx: Tx, record: Recorder, service: ServiceRef
     const superseded = await tx.rollout.update({ where: { id: row.id }, data: { status: "superseded", message: `superseded by the rollout to revision ${to}`, finishedAt: at } });
     record.change({ type: "rollout", rollout: toRollout(superseded) });
   }
+  const old = await tx.rollout.findMany({ where: { serviceId: service.id }, orderBy: { startedAt: "desc" }, skip: HISTORY - 1, select: { id: true } });
+  if (old.length > 0) await tx.rollout.deleteMany({ where: { id: { in: old.map((r) => r.id) } } });
   const rollout = toRollout(
     await tx.rollout.create({
       // remaining −1: the engine counts the old instances on its first look.
@@ -118,9 +125,17 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
       return (await prisma.rollout.findMany({ where: { serviceId }, orderBy: { startedAt: "desc" }, take: limit })).map(toRollout);
     },
 
-    /** Each service's newest rollout (what the dashboard shows). */
+    /**
+     * Each service's newest rollout among those the dashboard shows: running, failed, or ended in
+     * the last few minutes. Bounded however long the history grows.
+     */
     async latest(): Promise<Rollout[]> {
-      const rows = await prisma.rollout.findMany({ distinct: ["serviceId"], orderBy: [{ serviceId: "asc" }, { startedAt: "desc" }] });
+      const recent = new Date(now().getTime() - RECENT_MS);
+      const rows = await prisma.rollout.findMany({
+        where: { OR: [{ status: { in: ["progressing", "paused", "failed"] } }, { finishedAt: { gte: recent } }] },
+        distinct: ["serviceId"],
+        orderBy: [{ serviceId: "asc" }, { startedAt: "desc" }],
+      });
       return rows.map(toRollout);
     },
 
