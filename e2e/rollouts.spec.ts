@@ -30,7 +30,7 @@ test("change an env var, preview the plan, apply and watch the rollout, then rol
   await panel.getByRole("button", { name: "Save changes" }).click();
   const preview = panel.getByRole("region", { name: "Plan preview" });
   await expect(preview).toContainText("Saving creates revision 2 and rolls to it from revision 1");
-  await expect(preview.getByTestId("plan-summary")).toHaveText("Gantry starts 2 and stops 2 instance(s), at most 3 running at once and never fewer than 2 ready.");
+  await expect(preview.getByTestId("plan-summary")).toHaveText("Gantry replaces 2 instance(s), at most 3 running at once and never fewer than 2 ready.");
   await expect(preview.getByRole("row", { name: /env\.COLOR/ })).toContainText("blue");
   await expect(preview.getByRole("row", { name: /env\.COLOR/ })).toContainText("green");
   await expect(preview.getByRole("list", { name: "Steps" }).getByRole("listitem").first()).toHaveText("start an instance of revision 2");

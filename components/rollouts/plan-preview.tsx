@@ -10,8 +10,9 @@ const stepText = (step: PlanStep) =>
 
 function summary(plan: Plan): string {
   if (plan.starts + plan.stops === 0) return "No instance is started or stopped.";
-  const parts = [plan.starts && `starts ${plan.starts}`, plan.stops && `stops ${plan.stops}`].filter(Boolean).join(" and ");
-  return `Gantry ${parts} instance(s), at most ${plan.peak} running at once and never fewer than ${plan.lowestReady} ready.`;
+  const replaced = plan.waves.flat().filter((s) => s.kind === "stop" && s.reason === "replaced").length;
+  const parts = [replaced && `replaces ${replaced}`, plan.starts - replaced > 0 && `starts ${plan.starts - replaced}`, plan.stops - replaced > 0 && `stops ${plan.stops - replaced}`];
+  return `Gantry ${parts.filter(Boolean).join(", ")} instance(s), at most ${plan.peak} running at once and never fewer than ${plan.lowestReady} ready.`;
 }
 
 /** What saving an edit will do, before it is saved: computed by the engine's own reconciler. */
