@@ -45,6 +45,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
   const queryClient = useQueryClient();
   const create = useMutation(trpc.services.create.mutationOptions());
   const update = useMutation(trpc.services.update.mutationOptions());
+  const plan = useMutation(trpc.rollouts.plan.mutationOptions());
   const [values, setValues] = useState<ServiceFormValues>(() => (editing ? valuesFromService(editing) : emptyValues()));
   const [traffic, setTraffic] = useState<TrafficDraft>(() => trafficDraftOf(editing?.traffic, editing?.listenPort));
   const [strategy, setStrategy] = useState<StrategyDraft>(() => strategyDraftOf(editing?.strategy));
@@ -53,7 +54,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
   const [baseVersion, setBaseVersion] = useState(editing?.version ?? 0);
   const [errors, setErrors] = useState<FormErrors>({});
   const [conflict, setConflict] = useState(false);
-  const pending = create.isPending || update.isPending;
+  const pending = create.isPending || update.isPending || plan.isPending;
   // Ids unique per form: a create form and several edit forms can be open at once.
   const uid = useId();
   const fid = (key: string) => `${uid}${key}`;
@@ -132,8 +133,8 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       };
       if (editing.external) return await apply(input);
       // Show what the change does to running instances before doing it.
-      const plan = await queryClient.fetchQuery({ ...trpc.rollouts.plan.queryOptions(input), staleTime: 0 });
-      if (plan.revision || plan.starts + plan.stops > 0) setPendingPlan({ input, plan });
+      const preview = await plan.mutateAsync(input);
+      if (preview.revision || preview.starts + preview.stops > 0) setPendingPlan({ input, plan: preview });
       else await apply(input);
     } catch (err) {
       failed(err);
