@@ -34,7 +34,9 @@ export function RolloutBar({ service, rollout }: { service: Service; rollout: Ro
   const lingering = rollout.finishedAt !== null && now - Date.parse(rollout.finishedAt) < LINGER_MS;
   if (!active && !holding && !lingering) return null;
 
-  const percent = Math.round(rolloutFraction(rollout) * 100);
+  // Counted against today's replicas: the service may have been scaled since the rollout began.
+  const current = { ...rollout, replicas: service.replicas };
+  const percent = Math.round(rolloutFraction(current) * 100);
   const target = { serviceId: service.id };
   const error = pause.error ?? resume.error ?? abort.error ?? rollback.error;
   const busy = pause.isPending || resume.isPending || abort.isPending || rollback.isPending;
@@ -52,7 +54,7 @@ export function RolloutBar({ service, rollout }: { service: Service; rollout: Ro
       </div>
       <div className="flex items-center justify-between gap-2">
         <p className={`min-w-0 text-xs ${holding ? "text-red-700 dark:text-red-400" : "text-zinc-600 dark:text-zinc-400"}`} data-testid="rollout-status">
-          {describeRollout(rollout)}
+          {describeRollout(current)}
         </p>
         <div className="flex shrink-0 gap-1">
           {rollout.status === "progressing" && (

@@ -134,7 +134,8 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       if (editing.external) return await apply(input);
       // Show what the change does to running instances before doing it.
       const preview = await plan.mutateAsync(input);
-      if (preview.revision || preview.starts + preview.stops > 0) setPendingPlan({ input, plan: preview });
+      // Only a new revision needs a look first; other steps shown would be a running rollout's.
+      if (preview.revision) setPendingPlan({ input, plan: preview });
       else await apply(input);
     } catch (err) {
       failed(err);
@@ -156,6 +157,8 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
           </button>
         </div>
       )}
+      {/* Frozen while a plan is shown: Apply saves exactly what was previewed. */}
+      <fieldset disabled={pendingPlan !== undefined} className="min-w-0 space-y-6 disabled:opacity-60">
       {!editing?.external && (
       <Section title="Process">
         {!editing && (
@@ -225,6 +228,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
           ))}
         </section>
       )}
+      </fieldset>
 
       {errors.form && (
         <p role="alert" className="text-sm text-red-600 dark:text-red-400">

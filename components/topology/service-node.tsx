@@ -23,8 +23,8 @@ const badgeColour: Partial<Record<Rollout["status"], string>> = {
 };
 
 /** A rollout in progress (or stuck) on its node: where to, and how far. */
-function RolloutBadge({ rollout }: { rollout: Rollout }) {
-  const label = rollout.status === "failed" ? "failed" : `${Math.round(rolloutFraction(rollout) * 100)}%`;
+function RolloutBadge({ rollout, replicas }: { rollout: Rollout; replicas: number }) {
+  const label = rollout.status === "failed" ? "failed" : `${Math.round(rolloutFraction({ ...rollout, replicas }) * 100)}%`;
   return (
     <span data-testid="node-rollout" title={`Rollout to revision ${rollout.toRevision}: ${rollout.status}`} className={`rounded-full px-1.5 text-[10px] tabular-nums ${badgeColour[rollout.status] ?? ""}`}>
       → rev {rollout.toRevision} {label}
@@ -54,7 +54,7 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
         <span className="min-w-0 flex-1 truncate text-sm font-semibold">{service.name}</span>
         {service.external && <span className="rounded-full border border-dashed border-violet-400 px-1.5 text-[10px] text-violet-700 dark:text-violet-300">external</span>}
         {service.deleting && <span className="text-[10px] text-zinc-500">deleting…</span>}
-        {rollout && <RolloutBadge rollout={rollout} />}
+        {rollout && <RolloutBadge rollout={rollout} replicas={service.replicas} />}
       </div>
       <div className="flex items-baseline justify-between text-xs text-zinc-600 dark:text-zinc-400">
         <span data-testid="node-ready">

@@ -30,8 +30,8 @@ export const defaultStrategy: RolloutStrategy = rolloutStrategy.parse({});
 
 export const rolloutStatuses = ["progressing", "paused", "succeeded", "failed", "aborted", "superseded"] as const;
 export type RolloutStatus = (typeof rolloutStatuses)[number];
-/** Still moving instances (or held by the user). */
-export const isActive = (status: RolloutStatus) => status === "progressing" || status === "paused";
+/** The newest rollout to the wanted revision in one of these holds back replacing instances. */
+export const holdingStatuses: readonly RolloutStatus[] = ["paused", "failed"];
 
 /** Why a rollout began: an edit, a rollback the user asked for, one after a failure, or one after an abort. */
 export type RolloutCause = "update" | "rollback" | "auto-rollback" | "abort";

@@ -145,4 +145,28 @@ describe.each(testBackends())("rollouts on $name", (backend) => {
     expect(mine).toEqual([expect.objectContaining({ toRevision: 52, status: "progressing" })]);
     expect(await store.prisma.revision.count({ where: { serviceId: service.id } })).toBe(52); // revisions are all kept
   });
+
+  it("only the newest rollout holds a service: an old failure is forgotten once something newer began", async () => {
+    const { service, rollout: failing } = await edited();
+    await engineStore().rolloutStalled(failing.id, "no progress"); // 1 → 2 failed, holding
+    // An edit over the failure counts from the last good revision: an abort won't return to 2.
+    const fixed = await topology.updateService({ id: service.id, version: (await topology.getService(service.id)).version, patch: { template: { args: ["v3.js"] } } }, "api");
+    const [next] = await rollouts.list({ serviceId: service.id });
+    expect(next).toMatchObject({ fromRevision: 1, toRevision: 3 });
+    await engineStore().rolloutSucceeded(next!.id, { updated: 2, remaining: 0 });
+    // Back to 2, the revision whose rollout once failed: this time it works.
+    const again = await rollouts.rollback({ serviceId: service.id, revision: 2 }, "api");
+    await engineStore().rolloutSucceeded(again.id, { updated: 2, remaining: 0 });
+    expect(fixed.revision).toBe(3);
+    expect((await engineStore().desiredService(service.id))!).toMatchObject({ revision: 2, rollout: null });
+    expect((await rollouts.latest()).filter((r) => r.serviceId === service.id)).toEqual([expect.objectContaining({ id: again.id, status: "succeeded" })]);
+  });
+
+  it("keeps the best progress so far: a dip and recovery is not progress twice", async () => {
+    const { service, rollout } = await edited();
+    await engineStore().rolloutProgressed(rollout.id, { updated: 1, remaining: 1 });
+    await engineStore().rolloutProgressed(rollout.id, { updated: 0, remaining: 2 });
+    expect((await rollouts.list({ serviceId: service.id }))[0]).toMatchObject({ updated: 1, remaining: 1 });
+    expect((await engineStore().desiredService(service.id))!.rollout).toMatchObject({ updated: 1, remaining: 1 });
+  });
 });

@@ -1,5 +1,6 @@
 import type { EventActor } from "../contracts/event";
 import {
+  holdingStatuses,
   rollbackInput,
   rolloutStrategy,
   revisionDiffInput,
@@ -8,6 +9,7 @@ import {
   type RevisionSummary,
   type Rollout,
   type RolloutCause,
+  type RolloutStatus,
   type TemplateChange,
 } from "../contracts/rollout";
 import { instanceTemplate, serviceUpdateInput, type ServiceUpdateInput } from "../contracts/service";
@@ -46,8 +48,19 @@ export async function nextRevisionNumber(tx: Tx, serviceId: string): Promise<num
   return (last?.number ?? 0) + 1;
 }
 
-/** Starts a rollout toward `to`; one still running is superseded (the newest intent wins). */
-export async function beginRollout(tx: Tx, record: Recorder, service: ServiceRef, from: number, to: number, cause: RolloutCause, at: Date): Promise<Rollout> {
+/** A service's newest rollout, whatever its status: only it says what holds the service now. */
+export const newestRollout = (tx: Tx, serviceId: string) => tx.rollout.findFirst({ where: { serviceId }, orderBy: { startedAt: "desc" } });
+
+/**
+ * Starts a rollout toward `to`; one still running is superseded (the newest intent wins). An edit
+ * made over a failed rollout counts from the last good revision, so an abort doesn't return to
+ * the failure.
+ */
+export async function beginRollout(tx: Tx, record: Recorder, service: ServiceRef, from: number, to: number, cause: RolloutCause, now: Date): Promise<Rollout> {
+  const newest = await newestRollout(tx, service.id);
+  if (cause === "update" && newest?.status === "failed" && newest.toRevision === from) from = newest.fromRevision;
+  // Strictly after the newest, so "newest" is never a tie.
+  const at = newest && newest.startedAt >= now ? new Date(newest.startedAt.getTime() + 1) : now;
   const active = await tx.rollout.findMany({ where: { serviceId: service.id, status: { in: ["progressing", "paused"] } } });
   for (const row of active) {
     const superseded = await tx.rollout.update({ where: { id: row.id }, data: { status: "superseded", message: `superseded by the rollout to revision ${to}`, finishedAt: at } });
@@ -115,6 +128,11 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
     return row;
   }
 
+  /** The engine finished the rollout between reading it and changing it. */
+  const finishedMeanwhile = (name: string): never => {
+    throw new AppError("CONFLICT", `the rollout of ${name} finished meanwhile; nothing was changed`);
+  };
+
   const userAction = (serviceId: string, actor: EventActor, act: (tx: Tx, record: Recorder, service: { id: string; name: string }) => Promise<Rollout>) =>
     auditedTransaction(prisma, feed, actor, async (tx, record) => act(tx, record, await findService(tx, serviceId)));
 
@@ -131,12 +149,14 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
      */
     async latest(): Promise<Rollout[]> {
       const recent = new Date(now().getTime() - RECENT_MS);
-      const rows = await prisma.rollout.findMany({
+      const candidates = await prisma.rollout.findMany({
         where: { OR: [{ status: { in: ["progressing", "paused", "failed"] } }, { finishedAt: { gte: recent } }] },
-        distinct: ["serviceId"],
-        orderBy: [{ serviceId: "asc" }, { startedAt: "desc" }],
+        orderBy: { startedAt: "desc" },
       });
-      return rows.map(toRollout);
+      // An old failure no longer counts once something newer began.
+      const newest = await prisma.rollout.groupBy({ by: ["serviceId"], where: { serviceId: { in: [...new Set(candidates.map((r) => r.serviceId))] } }, _max: { startedAt: true } });
+      const newestAt = new Map(newest.map((g) => [g.serviceId, g._max.startedAt?.getTime()]));
+      return candidates.filter((r) => r.startedAt.getTime() === newestAt.get(r.serviceId)).map(toRollout);
     },
 
     async revisions(raw: { serviceId: string }): Promise<RevisionSummary[]> {
@@ -153,7 +173,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
       const { serviceId, from, to } = revisionDiffInput.parse(raw);
       const service = await findService(prisma, serviceId);
       const [a, b] = [await findRevision(prisma, serviceId, service.name, from), await findRevision(prisma, serviceId, service.name, to)];
-      return diffTemplates(instanceTemplate.parse(a.template), instanceTemplate.parse(b.template));
+      return diffTemplates(instanceTemplate.parse(a.template), instanceTemplate.parse(b.template), instanceTemplate.parse(service.template).secretEnv);
     },
 
     /** What saving this edit would do, without saving it. */
@@ -163,7 +183,8 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
       if (current.version !== version) throw new AppError("CONFLICT", `service ${current.name} was changed by someone else since you loaded it; reload and try again`);
       const next = mergeInstanceFields(current, patch, secrets);
       const revision = next.templateChanged ? { from: current.revision, to: await nextRevisionNumber(prisma, id) } : null;
-      const held = revision ? null : await prisma.rollout.findFirst({ where: { serviceId: id, toRevision: current.revision, status: { in: ["paused", "failed"] } } });
+      const newest = revision ? null : await newestRollout(prisma, id);
+      const held = newest && newest.toRevision === current.revision && holdingStatuses.includes(newest.status as RolloutStatus) ? newest : null;
       const desired: DesiredService = {
         id,
         name: current.name,
@@ -181,7 +202,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
       userAction(rolloutTarget.parse(raw).serviceId, actor, async (tx, record, service) => {
         const active = await activeRollout(tx, service.id, service.name);
         if (active.status === "paused") throw new AppError("CONFLICT", `the rollout of ${service.name} is already paused`);
-        const row = (await transition(tx, record, active.id, ["progressing"], { status: "paused" }))!;
+        const row = (await transition(tx, record, active.id, ["progressing"], { status: "paused" })) ?? finishedMeanwhile(service.name);
         await record.event({ kind: "rollout.paused", serviceId: service.id, serviceName: service.name, message: `paused the rollout of ${service.name} to revision ${row.toRevision}` });
         return toRollout(row);
       }),
@@ -191,7 +212,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
         const active = await activeRollout(tx, service.id, service.name);
         if (active.status !== "paused") throw new AppError("CONFLICT", `the rollout of ${service.name} is not paused`);
         // The progress deadline starts over: time spent paused is not a stall.
-        const row = (await transition(tx, record, active.id, ["paused"], { status: "progressing", progressAt: now() }))!;
+        const row = (await transition(tx, record, active.id, ["paused"], { status: "progressing", progressAt: now() })) ?? finishedMeanwhile(service.name);
         await record.event({ kind: "rollout.resumed", serviceId: service.id, serviceName: service.name, message: `resumed the rollout of ${service.name} to revision ${row.toRevision}` });
         return toRollout(row);
       }),
@@ -200,7 +221,8 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
     abort: (raw: { serviceId: string }, actor: EventActor) =>
       userAction(rolloutTarget.parse(raw).serviceId, actor, async (tx, record, service) => {
         const active = await activeRollout(tx, service.id, service.name);
-        await transition(tx, record, active.id, ["progressing", "paused"], { status: "aborted", message: `aborted; returning to revision ${active.fromRevision}`, finishedAt: now() });
+        (await transition(tx, record, active.id, ["progressing", "paused"], { status: "aborted", message: `aborted; returning to revision ${active.fromRevision}`, finishedAt: now() })) ??
+          finishedMeanwhile(service.name);
         await record.event({
           kind: "rollout.aborted",
           serviceId: service.id,
@@ -224,14 +246,18 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
 
     progressed: (id: string, progress: { updated: number; remaining: number }) =>
       auditedTransaction(prisma, feed, "engine", async (tx, record) => {
-        const row = await transition(tx, record, id, ["progressing"], { updated: progress.updated, remaining: progress.remaining, progressAt: now() });
+        // Best so far, as the contract says: a dip and recovery is not progress twice.
+        const before = await tx.rollout.findUnique({ where: { id }, select: { updated: true, remaining: true } });
+        if (!before) return;
+        const best = { updated: Math.max(before.updated, progress.updated), remaining: before.remaining < 0 ? progress.remaining : Math.min(before.remaining, progress.remaining) };
+        const row = await transition(tx, record, id, ["progressing"], { ...best, progressAt: now() });
         if (!row) return;
         await record.event({
           kind: "rollout.progressed",
           serviceId: row.serviceId,
           serviceName: row.service.name,
-          message: `${row.service.name} revision ${row.toRevision}: ${progress.updated} of ${row.replicas} updated, ${progress.remaining} old left`,
-          data: { rolloutId: id, ...progress },
+          message: `${row.service.name} revision ${row.toRevision}: ${best.updated} of ${row.replicas} updated, ${best.remaining} old left`,
+          data: { rolloutId: id, ...best },
         });
       }),
 

@@ -23,6 +23,13 @@ describe("diffTemplates", () => {
     expect(diffTemplates(before, after)).toEqual([{ path: "env.TOKEN", before: "<secret>", after: "<secret>" }]);
   });
 
+  it("hides a value that was plain in an old revision once the name is secret anywhere", () => {
+    const leaked = template({ env: { TOKEN: "plain-old" } });
+    const rotated = template({ env: { TOKEN: "sealed:v1:new" }, secretEnv: ["TOKEN"] });
+    expect(diffTemplates(leaked, rotated)).toContainEqual({ path: "env.TOKEN", before: "<secret>", after: "<secret>" });
+    expect(JSON.stringify(diffTemplates(leaked, template({ env: {} }), ["TOKEN"]))).not.toContain("plain-old");
+  });
+
   it("an identical template has no changes", () => {
     expect(diffTemplates(template({ env: { A: "1" } }), template({ env: { A: "1" } }))).toEqual([]);
   });

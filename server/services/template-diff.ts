@@ -4,16 +4,18 @@ import { SECRET_PLACEHOLDER, type InstanceTemplate } from "../contracts/service"
 
 /**
  * The fields that differ between two stored templates, env and probes entry by entry. Secret
- * values are compared in their sealed form and shown as the placeholder, never in the clear.
+ * values are compared in their sealed form and shown as the placeholder, never in the clear; a
+ * name secret in either template, or in `alsoSecret` (the service's current one), counts as
+ * secret in both — a value made secret later (rotated after a leak) stays hidden in old ones.
  */
-export function diffTemplates(before: InstanceTemplate, after: InstanceTemplate): TemplateChange[] {
+export function diffTemplates(before: InstanceTemplate, after: InstanceTemplate, alsoSecret: readonly string[] = []): TemplateChange[] {
   const changes: TemplateChange[] = [];
   const compare = (path: string, a: unknown, b: unknown) => {
     // Templates are JSON through and through (they are stored as JSON).
     if (!isDeepStrictEqual(a, b)) changes.push({ path, before: (a ?? null) as JsonValue, after: (b ?? null) as JsonValue });
   };
-  const shown = (template: InstanceTemplate, name: string) =>
-    template.env[name] === undefined ? undefined : template.secretEnv.includes(name) ? SECRET_PLACEHOLDER : template.env[name];
+  const secret = new Set([...before.secretEnv, ...after.secretEnv, ...alsoSecret]);
+  const shown = (template: InstanceTemplate, name: string) => (template.env[name] === undefined ? undefined : secret.has(name) ? SECRET_PLACEHOLDER : template.env[name]);
 
   for (const key of Object.keys(after) as (keyof InstanceTemplate)[]) {
     if (key === "env") {

@@ -5,6 +5,7 @@ import { instanceTemplate } from "../contracts/service";
 import type { EngineStore, InstanceRecord } from "../engine";
 import type { TrackedRollout } from "../engine/types";
 import type { Rollouts } from "../services/rollouts";
+import { holdingStatuses, type RolloutStatus } from "../contracts/rollout";
 import { auditedTransaction } from "./audited-transaction";
 import type { ChangeFeed } from "./changes";
 import type { Prisma } from "./database";
@@ -24,15 +25,15 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
     async desiredService(id) {
       const row = await prisma.service.findUnique({
         where: { id },
-        include: { rollouts: { where: { status: { in: ["progressing", "paused", "failed"] } }, orderBy: { startedAt: "desc" }, take: 1 } },
+        include: { rollouts: { orderBy: { startedAt: "desc" }, take: 1 } },
       });
       if (!row) return undefined;
       const service = toService(row);
       const template = openSecrets(instanceTemplate.parse(row.template), secrets);
       const latest = row.rollouts[0];
-      // A failed rollout still holds the service only while its revision is the wanted one.
+      // Only the newest rollout counts, and a failed one holds only while its revision is wanted.
       const rollout =
-        latest && latest.toRevision === service.revision
+        latest && latest.toRevision === service.revision && ["progressing", ...holdingStatuses].includes(latest.status as RolloutStatus)
           ? { ...toRollout(latest), status: latest.status as TrackedRollout["status"], progressAt: latest.progressAt.getTime() }
           : null;
       return { id, name: service.name, replicas: service.replicas, revision: service.revision, template, deleting: service.deleting, strategy: service.strategy, rollout };

@@ -95,13 +95,15 @@ describe("reconcile", () => {
   });
 
   it("a paused or failed rollout replaces nothing more, but still follows replicas", () => {
-    const mixed = [i("o1", "ready", 1), i("o2", "ready", 1), i("n1", "ready"), i("n2", "backoff")];
+    const mixed = [i("o1", "ready", 1), i("o2", "ready", 1), i("o3", "ready", 1), i("n1", "backoff")];
     for (const status of ["paused", "failed"] as const) {
-      expect(reconcile(held(desired(4), status), mixed)).toEqual([]);
+      // The surge instance stays: no ready old instance is given up for it.
+      expect(reconcile(held(desired(3), status), mixed)).toEqual([]);
       expect(reconcile(held(desired(5), status), mixed)).toEqual(starts(1));
-      // Scaling down takes the older revision first.
-      expect(reconcile(held(desired(2), status), mixed)).toEqual(stops(["o2", "o1"], "scale-down"));
+      // Scaling down stops what serves nothing first, then older revisions.
+      expect(reconcile(held(desired(1), status), mixed)).toEqual(stops(["n1", "o3"], "scale-down"));
     }
-    expect(reconcile(held(desired(4), "progressing"), mixed)).toEqual(starts(1)); // the surge instance: only 3 of 4 are ready
+    expect(reconcile(held(desired(3), "progressing"), mixed)).toEqual([]); // waits for n1
   });
+
 });

@@ -75,12 +75,17 @@ export function reconcile(desired: DesiredService | undefined, actual: ActualIns
   return steps;
 }
 
-/** Follows replicas without replacing anything; scaling down takes older revisions first. */
+/**
+ * Replaces nothing more, keeping the mix of revisions a paused or failed rollout left (its surge
+ * instance included); follows replicas. Scaling down stops what serves nothing first, then older
+ * revisions, so a crash-looping new instance goes before a ready old one.
+ */
 function hold(desired: DesiredService, live: ActualInstance[]): Plan {
-  if (live.length <= desired.replicas) return start(desired.replicas - live.length, desired.revision);
-  const isCurrent = (i: ActualInstance) => Number(i.revision === desired.revision);
-  const order = (a: ActualInstance, b: ActualInstance) => isCurrent(a) - isCurrent(b) || byStopPriority(a, b);
-  return stop([...live].sort(order).slice(0, live.length - desired.replicas), "scale-down");
+  if (live.length < desired.replicas) return start(desired.replicas - live.length, desired.revision);
+  const cap = desired.replicas + desired.strategy.maxSurge;
+  if (live.length <= cap) return [];
+  const order = (a: ActualInstance, b: ActualInstance) => stopPriority[a.state] - stopPriority[b.state] || a.revision - b.revision || b.seq - a.seq;
+  return stop([...live].sort(order).slice(0, live.length - cap), "scale-down");
 }
 
 function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {

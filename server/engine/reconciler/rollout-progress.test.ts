@@ -19,10 +19,11 @@ const rollout = (updated: number, remaining: number, progressAt = 0): TrackedRol
 const i = (revision: number, state: InstanceState): ActualInstance => ({ id: `${revision}-${state}-${Math.random()}`, revision, state, seq: 1 });
 
 describe("rollout progress", () => {
-  it("counts new ready instances up to replicas, and old ones until they have exited", () => {
-    expect(measureRollout(desired, [i(1, "ready"), i(1, "stopping"), i(2, "ready"), i(2, "starting")])).toEqual({ updated: 1, remaining: 2, complete: false });
+  it("counts new ready instances up to replicas, and old ones until they begin draining", () => {
+    expect(measureRollout(desired, [i(1, "ready"), i(1, "stopping"), i(2, "ready"), i(2, "starting")])).toEqual({ updated: 1, remaining: 1, complete: false });
     expect(measureRollout(desired, [i(2, "ready"), i(2, "ready"), i(2, "ready"), i(2, "ready")])).toEqual({ updated: 3, remaining: 0, complete: true });
-    expect(measureRollout(desired, [i(1, "stopping"), i(2, "ready"), i(2, "ready"), i(2, "ready")]).complete).toBe(false);
+    // A long grace period on the last old instance can't hold a finished rollout past its deadline.
+    expect(measureRollout(desired, [i(1, "stopping"), i(2, "ready"), i(2, "ready"), i(2, "ready")]).complete).toBe(true);
   });
 
   it("progress is a new high of updated or a new low of old instances; the deadline counts from the last one", () => {

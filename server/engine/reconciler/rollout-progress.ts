@@ -4,14 +4,14 @@ import type { ActualInstance, InstanceState } from "./reconcile";
 export type RolloutMeasure = {
   /** Instances of the new revision ready now, up to replicas. */
   updated: number;
-  /** Instances of other revisions still there, including those draining. */
+  /** Instances of other revisions still serving (a draining one no longer counts, as in Kubernetes). */
   remaining: number;
   complete: boolean;
 };
 
 export function measureRollout(desired: DesiredService, actual: ActualInstance[]): RolloutMeasure {
   const ready = actual.filter((i) => i.revision === desired.revision && i.state === "ready").length;
-  const remaining = actual.filter((i) => i.revision !== desired.revision).length;
+  const remaining = actual.filter((i) => i.revision !== desired.revision && i.state !== "stopping").length;
   return { updated: Math.min(ready, desired.replicas), remaining, complete: remaining === 0 && ready >= desired.replicas };
 }
 
