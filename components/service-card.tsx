@@ -3,7 +3,9 @@
 import { useState } from "react";
 import type { CatalogEntry } from "@/server/contracts/catalog";
 import type { Instance } from "@/server/contracts/instance";
+import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
+import { RolloutBar } from "./rollouts/rollout-bar";
 import { joinCommandLine } from "./service-form/command-line";
 import { DeleteServiceButton } from "./delete-service-button";
 import { EndpointTable } from "./endpoint-table";
@@ -21,7 +23,8 @@ export function commandLineOf(service: Service): string {
 }
 
 /** A service with its instances: the unit operators act on. */
-export function ServiceCard({ service, instances, endpoints, calls }: { service: Service; instances: Instance[]; endpoints: CatalogEntry[]; calls: string[] }) {
+export function ServiceCard(props: { service: Service; instances: Instance[]; endpoints: CatalogEntry[]; calls: string[]; rollout: Rollout | undefined }) {
+  const { service, instances, endpoints, calls } = props;
   const [editing, setEditing] = useState(false);
   const [logsFor, setLogsFor] = useState<string>();
   const { ready, wanted, health, unit } = summarize(service, instances, endpoints);
@@ -62,6 +65,11 @@ export function ServiceCard({ service, instances, endpoints, calls }: { service:
           </button>
         )}
         <DeleteServiceButton service={service} />
+        {!service.external && (
+          <div className="basis-full empty:hidden">
+            <RolloutBar service={service} rollout={props.rollout} />
+          </div>
+        )}
       </header>
       {editing && (
         <div className="border-b border-zinc-100 p-4 dark:border-zinc-800">

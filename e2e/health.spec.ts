@@ -21,7 +21,8 @@ test("edit a service's probes: invalid input is refused inline, a valid probe sh
   await form.getByRole("button", { name: "Apply" }).click();
   await expect(form).toHaveCount(0);
 
-  // The new revision rolls out (one new instance replaces the old one); it shows a passing readiness probe.
+  // The new revision rolls out (one new instance replaces the old one), shown on the card; it shows a passing readiness probe.
+  await expect(web.getByTestId("rollout-status")).toContainText("revision 2");
   await expect(web).toContainText("rev 2");
   await expect(web.locator("tr[data-testid^=instance-]")).toHaveCount(1);
   const readiness = web.getByTestId("probe-readiness");

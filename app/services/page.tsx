@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { buttonClass } from "@/components/form-field";
 import { PageHeader } from "@/components/page-header";
-import { useCatalog, useInstances, useTopology } from "@/components/realtime/hooks";
+import { useCatalog, useInstances, useRollouts, useTopology } from "@/components/realtime/hooks";
 import { ServiceCard } from "@/components/service-card";
 import { ServiceForm } from "@/components/service-form/service-form";
 import { StatusMessage } from "@/components/status-message";
@@ -12,6 +12,7 @@ export default function ServicesPage() {
   const topology = useTopology();
   const instances = useInstances();
   const catalog = useCatalog();
+  const rollouts = useRollouts();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string>();
 
@@ -55,6 +56,7 @@ export default function ServicesPage() {
               service={service}
               instances={instances.filter((i) => i.serviceId === service.id)}
               endpoints={(catalog ?? []).filter((e) => e.external && e.serviceId === service.id)}
+              rollout={rollouts?.find((r) => r.serviceId === service.id)}
               calls={topology.dependencies.filter((d) => d.fromId === service.id).map((d) => names.get(d.toId) ?? "?")}
             />
           ))}
