@@ -60,7 +60,8 @@ describe("engine with a fake driver", () => {
 
   it("scales down gracefully, newest first, and back up", async () => {
     const { store, driver, engine } = await harness([service({ replicas: 3 })]);
-    await until(() => driver.running().length === 3);
+    // All ready first: scale-down takes unready instances before newer ones.
+    await until(() => engine.instances().filter((i) => i.ready).length === 3, "3 ready");
     const oldest = driver.running()[0]!;
     store.put(service({ replicas: 1 }));
     engine.enqueue("svc-1");
@@ -217,5 +218,20 @@ describe("rollouts with a fake driver", () => {
     await until(() => engine.instances().length === 2, "the failed instance removed");
     expect(engine.instances().map((i) => i.revision)).toEqual([1, 1]);
     expect(driver.running().map((p) => p.pid)).toEqual(original);
+  });
+
+  it("rolls a run-to-completion service: completed instances are rerun on the new revision, and that counts as done", async () => {
+    const job = (overrides: Partial<DesiredService> = {}) => service({ replicas: 2, template: template({ restartPolicy: "on-failure" }), ...overrides });
+    const { store, driver, engine, clock } = await harness([job()]);
+    store.now = () => clock.now();
+    await until(() => driver.running().length === 2);
+    for (const p of driver.running()) p.exit({ code: 0, signal: null });
+    await until(() => engine.instances().every((i) => i.phase === "Stopped"), "both completed");
+    store.put(job({ revision: 2, template: template({ restartPolicy: "on-failure", args: ["v2"] }), rollout: v2().rollout }));
+    engine.enqueue("svc-1");
+    await until(() => driver.running().length === 2 && driver.running().every((p) => p.spec.args[0] === "v2"), "rerun on revision 2");
+    for (const p of driver.running()) p.exit({ code: 0, signal: null });
+    await until(() => store.rolloutLog.includes("succeeded"), "rollout succeeded");
+    expect(engine.instances().map((i) => [i.revision, i.phase])).toEqual([[2, "Stopped"], [2, "Stopped"]]);
   });
 });

@@ -82,6 +82,20 @@ describe("reconcile", () => {
       stops(["o1", "o2", "o3"], "replaced"),
     ],
     ["rolling to zero replicas stops the old revision", desired(0, 2), [i("o1", "ready", 1)], stops(["o1"], "replaced")],
+    // Run-to-completion services: a completed instance holds its slot, and a completed new one counts like a ready one.
+    ["does not rerun completed instances", desired(2), [i("a", "completed"), i("b", "completed")], []],
+    [
+      "a rollout reruns completed instances of an older revision",
+      desired(2),
+      [i("o1", "completed", 1), i("o2", "completed", 1)],
+      [...starts(1), ...stops(["o1", "o2"], "replaced")],
+    ],
+    [
+      "a completed new instance lets an old one go",
+      desired(2),
+      [i("o1", "ready", 1), i("o2", "ready", 1), i("n1", "completed")],
+      stops(["o1"], "replaced"),
+    ],
   ];
 
   it.each(cases)("%s", (_name, want, actual, plan) => {

@@ -2,10 +2,11 @@ import type { DesiredService } from "../types";
 
 /**
  * How the reconciler sees an instance. `done` instances ended for good under their restart policy
- * (completed, or failed with `never`): they keep their slot, so they are not replaced behind the
- * user's back. `stopping` ones are on their way out and no longer count.
+ * (failed with `never`), `completed` ones exited cleanly and won't run again (`on-failure` or
+ * `never`): both keep their slot, so they are not replaced behind the user's back. `stopping`
+ * ones are on their way out and no longer count.
  */
-export type InstanceState = "starting" | "ready" | "unready" | "backoff" | "done" | "stopping";
+export type InstanceState = "starting" | "ready" | "unready" | "backoff" | "done" | "completed" | "stopping";
 
 export type ActualInstance = {
   id: string;
@@ -26,7 +27,10 @@ export type Step =
 export type Plan = Step[];
 
 /** Least useful first: an instance that serves nothing goes before one that does; newer before older. */
-const stopPriority: Record<InstanceState, number> = { done: 0, backoff: 1, starting: 2, unready: 3, ready: 4, stopping: 5 };
+const stopPriority: Record<InstanceState, number> = { done: 0, completed: 0, backoff: 1, starting: 2, unready: 3, ready: 4, stopping: 5 };
+
+/** Fills its slot for a rollout: serving, or (a run-to-completion service) finished its work. */
+export const isSettled = (i: ActualInstance, revision: number) => i.state === "ready" || (i.state === "completed" && i.revision === revision);
 const byStopPriority = (a: ActualInstance, b: ActualInstance) => stopPriority[a.state] - stopPriority[b.state] || b.seq - a.seq;
 
 const stop = (instances: ActualInstance[], reason: StopReason): Step[] => instances.map((i) => ({ kind: "stop", instanceId: i.id, reason }));
@@ -68,7 +72,7 @@ export function reconcile(desired: DesiredService | undefined, actual: ActualIns
   // Outdated instances that serve nothing can go at once; ready ones only while enough stay ready.
   const [outdatedReady, outdatedIdle] = partition(outdated, (i) => i.state === "ready");
   steps.push(...stop(outdatedIdle, "replaced"));
-  const ready = live.filter((i) => i.state === "ready" && !excessCurrent.includes(i)).length;
+  const ready = live.filter((i) => isSettled(i, desired.revision) && !excessCurrent.includes(i)).length;
   const minReady = Math.max(0, replicas - limits.maxUnavailable);
   const removable = Math.min(outdatedReady.length, ready - minReady);
   steps.push(...stop([...outdatedReady].sort((a, b) => a.seq - b.seq).slice(0, Math.max(0, removable)), "replaced"));

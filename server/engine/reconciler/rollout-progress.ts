@@ -1,8 +1,8 @@
 import type { DesiredService, TrackedRollout } from "../types";
-import type { ActualInstance, InstanceState } from "./reconcile";
+import { isSettled, type ActualInstance, type InstanceState } from "./reconcile";
 
 export type RolloutMeasure = {
-  /** Instances of the new revision ready now, up to replicas. */
+  /** Instances of the new revision ready (or, run to completion, completed) now, up to replicas. */
   updated: number;
   /** Instances of other revisions still serving (a draining one no longer counts, as in Kubernetes). */
   remaining: number;
@@ -10,7 +10,7 @@ export type RolloutMeasure = {
 };
 
 export function measureRollout(desired: DesiredService, actual: ActualInstance[]): RolloutMeasure {
-  const ready = actual.filter((i) => i.revision === desired.revision && i.state === "ready").length;
+  const ready = actual.filter((i) => i.revision === desired.revision && isSettled(i, desired.revision)).length;
   const remaining = actual.filter((i) => i.revision !== desired.revision && i.state !== "stopping").length;
   return { updated: Math.min(ready, desired.replicas), remaining, complete: remaining === 0 && ready >= desired.replicas };
 }

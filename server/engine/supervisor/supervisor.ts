@@ -195,7 +195,7 @@ function freshProbeResults(runner: InstanceRunner): UsageSample["probes"] {
 
 function stateOf(runner: InstanceRunner): InstanceState {
   if (runner.leaving) return "stopping";
-  if (runner.done) return "done";
+  if (runner.done) return runner.reason === "Completed" ? "completed" : "done";
   switch (runner.phase) {
     case "Running":
       return runner.ready ? "ready" : "unready";
