@@ -127,6 +127,12 @@ test("move a node and change a setting; after a reload the layout, edges and set
   await expect(form.getByRole("region", { name: "Plan preview" })).not.toContainText("tok-123");
   await form.getByRole("button", { name: "Apply" }).click();
   await expect(panel.getByRole("status")).toHaveText("Saved.");
+  // The form shows what was just saved, not what the live view held a moment before: saving
+  // again is no conflict.
+  await expect(form.getByLabel("Restart policy")).toHaveValue("on-failure");
+  await form.getByRole("button", { name: "Save changes" }).click();
+  await expect(panel.getByRole("status")).toHaveText("Saved.");
+  await expect(form.getByText("was changed by someone else")).toHaveCount(0);
   await page.getByRole("button", { name: "Close panel" }).click();
 
   const before = await centre(node(page, "checkout"));
@@ -171,6 +177,16 @@ test("the overview puts unhealthy services first; the timeline filters by servic
   await tiles.first().click();
   await expect(page).toHaveURL(/\/topology\?service=/);
   await expect(inspector(page, "broken")).toBeVisible();
+});
+
+test("with a service open, click an edge and press Delete: only the edge goes", async ({ page }) => {
+  await openOnCanvas(page, "checkout");
+  await page.getByRole("group", { name: "checkout calls api" }).click();
+  await page.waitForTimeout(1500); // live updates arrive every second; the edge stays the selection
+  await page.keyboard.press("Delete");
+  await expect(page.getByRole("group", { name: "checkout calls api" })).toHaveCount(0);
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(node(page, "checkout")).toBeVisible();
 });
 
 test("select a service and press Delete: it asks first, then the service goes", async ({ page }) => {

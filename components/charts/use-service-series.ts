@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo } from "react";
 import { metricWindows, type MetricWindow, type SeriesResult } from "@/server/contracts/metrics";
 import type { MetricsDelta } from "@/server/contracts/realtime";
@@ -8,10 +8,13 @@ import { useTopic } from "../realtime/hooks";
 import { useTRPC } from "../trpc";
 import { appendSeconds, joinMinutes, type Series } from "./series-math";
 
+const MINUTES_REFRESH_MS = 10 * 60_000;
+
 /**
  * A service's series (its own, its instances', its edges') over a window, live: the last 15
- * minutes at 1 s come over the WebSocket; longer windows add the server's minute points once,
- * then keep growing from the same live seconds. No polling.
+ * minutes at 1 s come over the WebSocket; longer windows add the server's minute points, then
+ * keep growing from the same live seconds (the minutes are fetched again every 10 minutes, so
+ * an inspector left open never shows a gap).
  */
 export function useServiceSeries(serviceId: string, window: MetricWindow, keys: string[]): { series: Series | undefined; since: number; error?: string } {
   const trpc = useTRPC();
@@ -24,8 +27,12 @@ export function useServiceSeries(serviceId: string, window: MetricWindow, keys: 
   const minutes = useQuery({
     ...trpc.metrics.series.queryOptions({ keys, window }),
     enabled: long && keys.length > 0,
-    staleTime: Infinity,
+    // Live seconds only reach 15 minutes back: refresh the minutes before that gap could open.
+    staleTime: MINUTES_REFRESH_MS,
+    refetchInterval: MINUTES_REFRESH_MS,
     refetchOnWindowFocus: false,
+    // A new instance changes the keys: keep drawing the old ones until the new answer is in.
+    placeholderData: keepPreviousData,
   });
   const lastAt = live ? Math.max(0, ...Object.values(live).map((points) => points.at(-1)?.at ?? 0)) : 0;
   const since = (lastAt || Date.now()) - metricWindows[window];

@@ -59,7 +59,9 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
   const [tab, setTab] = useState<Tab>("metrics");
   const [logsFor, setLogsFor] = useState<string>();
   const [formKey, setFormKey] = useState(0);
-  const [saved, setSaved] = useState(false);
+  /** What the last save returned: newer than the live view for up to a batch of live updates. */
+  const [saved, setSaved] = useState<Service>();
+  const formService = saved && saved.id === service.id && saved.version > service.version ? saved : service;
   const logInstance = logsFor && instances.some((i) => i.id === logsFor) ? logsFor : instances[0]?.id;
 
   const title = (
@@ -122,9 +124,9 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
             {!service.deleting && (
               <ServiceForm
                 key={`${service.id}-${formKey}`}
-                service={service}
-                onDone={() => (setSaved(true), setFormKey((k) => k + 1))}
-                onCancel={() => (setSaved(false), setFormKey((k) => k + 1))}
+                service={formService}
+                onDone={(updated) => (setSaved(updated), setFormKey((k) => k + 1))}
+                onCancel={() => (setSaved(undefined), setFormKey((k) => k + 1))}
               />
             )}
             <div className="flex justify-end">

@@ -16,6 +16,8 @@ type TopicListener<T extends TopicName = TopicName> = {
 class RealtimeConnection {
   private ws: WebSocket | undefined;
   private readonly topics = new Map<TopicName, Set<TopicListener>>();
+  /** Topics whose snapshot has arrived since they were last (re)subscribed. */
+  private readonly snapshotted = new Set<TopicName>();
   private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -27,6 +29,10 @@ class RealtimeConnection {
       listeners = new Set();
       this.topics.set(topic, listeners);
       this.send({ type: "subscribe", topic });
+    } else if (this.snapshotted.delete(topic)) {
+      // A late listener needs a snapshot too: ask again, and everyone starts over from the new one.
+      this.send({ type: "unsubscribe", topic });
+      this.send({ type: "subscribe", topic });
     }
     listeners.add(listener as TopicListener);
     this.ensureConnected();
@@ -34,6 +40,7 @@ class RealtimeConnection {
       listeners.delete(listener as TopicListener);
       if (listeners.size === 0) {
         this.topics.delete(topic);
+        this.snapshotted.delete(topic);
         this.send({ type: "unsubscribe", topic });
       }
     };
@@ -61,6 +68,7 @@ class RealtimeConnection {
     ws.onopen = () => {
       this.attempt = 0;
       this.setStatus("live");
+      this.snapshotted.clear();
       for (const topic of this.topics.keys()) this.send({ type: "subscribe", topic });
     };
     ws.onmessage = (event) => this.dispatch(JSON.parse(String(event.data)) as ServerMessage);
@@ -84,6 +92,7 @@ class RealtimeConnection {
   }
 
   private deliver(message: TopicMessage) {
+    if (message.type === "snapshot") this.snapshotted.add(message.topic);
     for (const listener of this.topics.get(message.topic) ?? []) {
       if (message.type === "snapshot") listener.snapshot(message.data as never);
       else listener.delta(message.data as never);

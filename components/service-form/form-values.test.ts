@@ -37,6 +37,12 @@ describe("service form values", () => {
     expect("template" in back && instanceTemplate.parse(back.template)).toEqual(template);
   });
 
+  it("keeps a shell script's positional parameters, which the form doesn't show", () => {
+    const template = instanceTemplate.parse({ command: 'echo "$1"', args: ["hello"], shell: true });
+    const back = toTemplateInput(valuesFromService({ name: "sh", replicas: 1, template } as Service));
+    expect("template" in back && instanceTemplate.parse(back.template)).toEqual(template);
+  });
+
   it("shows stored secrets as names only, and sends the placeholder for those left untouched", () => {
     const template = instanceTemplate.parse({ command: "node", env: { MODE: "a", TOKEN: SECRET_PLACEHOLDER, KEY: SECRET_PLACEHOLDER }, secretEnv: ["TOKEN", "KEY"] });
     const values = valuesFromService({ name: "s", replicas: 1, template } as Service);

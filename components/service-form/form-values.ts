@@ -22,6 +22,8 @@ export type ServiceFormValues = {
   replicas: string;
   commandLine: string;
   shell: boolean;
+  /** A shell script's positional parameters ($1…): set through the API, kept as they are. */
+  shellArgs: string[];
   cwd: string;
   env: string;
   secrets: SecretDraft[];
@@ -59,6 +61,7 @@ export const emptyValues = (): ServiceFormValues => ({
   replicas: "1",
   commandLine: "",
   shell: false,
+  shellArgs: [],
   cwd: "",
   env: "",
   secrets: [],
@@ -100,6 +103,7 @@ export function valuesFromService(service: Service): ServiceFormValues {
     replicas: String(service.replicas),
     commandLine: template.shell ? template.command : joinCommandLine([template.command, ...template.args]),
     shell: template.shell,
+    shellArgs: template.shell ? template.args : [],
     cwd: template.cwd,
     env: Object.entries(template.env)
       .filter(([key]) => !template.secretEnv.includes(key))
@@ -204,7 +208,8 @@ export function toTemplateInput(values: ServiceFormValues): { template: Instance
     if ("error" in env) throw new FieldError("env", env.error);
     for (const name of Object.keys(env.env)) checkName(name, "env");
     const secretEnv = secretsInput(values.secrets, env.env);
-    const [command = "", ...args] = argv;
+    const [command = "", ...words] = argv;
+    const args = values.shell ? values.shellArgs : words;
     const template: InstanceTemplateInput = {
       command,
       args,

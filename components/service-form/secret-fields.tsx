@@ -11,6 +11,8 @@ import type { SecretDraft } from "./form-values";
 export function SecretFields({ secrets, error, onChange }: { secrets: SecretDraft[]; error?: string; onChange(secrets: SecretDraft[]): void }) {
   const [shown, setShown] = useState<Set<number>>(new Set());
   const set = (index: number, secret: SecretDraft) => onChange(secrets.map((s, i) => (i === index ? secret : s)));
+  // Rows shift up on removal: mask them all again rather than show the next row's value.
+  const remove = (index: number) => (setShown(new Set()), onChange(secrets.filter((_, i) => i !== index)));
   const toggle = (index: number) => setShown((s) => new Set(s.has(index) ? [...s].filter((i) => i !== index) : [...s, index]));
   return (
     <div className="space-y-2 @xl:col-span-2">
@@ -40,7 +42,7 @@ export function SecretFields({ secrets, error, onChange }: { secrets: SecretDraf
             <button type="button" className="shrink-0 text-xs text-zinc-500 hover:text-zinc-900 dark:hover:text-white" onClick={() => toggle(index)} aria-label={`${shown.has(index) ? "Hide" : "Show"} secret ${index + 1}`}>
               {shown.has(index) ? "Hide" : "Show"}
             </button>
-            <button type="button" className="shrink-0 text-xs text-zinc-500 hover:text-red-600" onClick={() => onChange(secrets.filter((_, i) => i !== index))}>
+            <button type="button" className="shrink-0 text-xs text-zinc-500 hover:text-red-600" onClick={() => remove(index)}>
               Remove
             </button>
           </div>

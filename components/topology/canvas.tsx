@@ -72,7 +72,12 @@ export function TopologyCanvas(props: CanvasProps) {
 
   useEffect(() => {
     setPending((current) => {
-      const still = new Map([...current].filter(([id, at]) => !samePosition(services.find((s) => s.id === id)?.position ?? undefined, at)));
+      const still = new Map(
+        [...current].filter(([id, at]) => {
+          const service = services.find((s) => s.id === id);
+          return service !== undefined && !samePosition(service.position ?? undefined, at); // caught up, or gone
+        }),
+      );
       return still.size === current.size ? current : still;
     });
   }, [services]);
@@ -80,9 +85,14 @@ export function TopologyCanvas(props: CanvasProps) {
   const [nodes, setNodes] = useState<ServiceNodeType[]>([]);
   const [edges, setEdges] = useState<TrafficEdgeType[]>([]);
 
+  /** The selection last taken from the URL; in between, the canvas' own (multi-)selection stands. */
+  const appliedSelection = useRef<string | undefined>(undefined);
+
   // Fold the live topology into the canvas' own node objects, keeping what the canvas knows
-  // (measured size, dragging) and touching only nodes that changed.
+  // (measured size, dragging, selection) and touching only nodes that changed.
   useEffect(() => {
+    const selectionMoved = appliedSelection.current !== selectedId;
+    appliedSelection.current = selectedId;
     setNodes((current) => {
       const byId = new Map(current.map((n) => [n.id, n]));
       return services.map((service) => {
@@ -90,7 +100,7 @@ export function TopologyCanvas(props: CanvasProps) {
         const position = previous?.dragging ? previous.position : (pending.get(service.id) ?? positions.get(service.id)!);
         const summary = summaries.get(service.id)!;
         const rollout = rollouts.get(service.id);
-        const selected = service.id === selectedId;
+        const selected = selectionMoved || !previous ? service.id === selectedId : Boolean(previous.selected);
         if (
           previous &&
           previous.data.service === service &&

@@ -169,4 +169,16 @@ describe.each(testBackends())("rollouts on $name", (backend) => {
     expect((await rollouts.list({ serviceId: service.id }))[0]).toMatchObject({ updated: 1, remaining: 1 });
     expect((await engineStore().desiredService(service.id))!.rollout).toMatchObject({ updated: 1, remaining: 1 });
   });
+
+  it("with the secret key lost, a service can't start instances but can still be scaled to 0 and deleted", async () => {
+    const { service } = await edited();
+    const wrongKey = createSecretBox(randomBytes(32));
+    const lost = createEngineStore(store.prisma, store.feed, wrongKey, rollouts);
+    await expect(lost.desiredService(service.id)).rejects.toThrow("a stored secret could not be decrypted");
+    await topology.scaleService({ id: service.id, replicas: 0 }, "api");
+    expect(await lost.desiredService(service.id)).toMatchObject({ replicas: 0 });
+    await topology.scaleService({ id: service.id, replicas: 1 }, "api");
+    await topology.deleteService(service.id, "api");
+    expect(await lost.desiredService(service.id)).toMatchObject({ deleting: true });
+  });
 });

@@ -11,7 +11,7 @@ import type { ChangeFeed } from "./changes";
 import type { Prisma } from "./database";
 import { toEvent, toRollout, toService } from "./records";
 import type { SecretBox } from "../lib/secret-box";
-import { openSecrets } from "./secret-env";
+import { openSecrets, tryOpenSecrets } from "./secret-env";
 
 const asPhase = (phase: string): InstancePhase => ((instancePhases as readonly string[]).includes(phase) ? (phase as InstancePhase) : "Pending");
 
@@ -29,7 +29,9 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
       });
       if (!row) return undefined;
       const service = toService(row);
-      const template = openSecrets(instanceTemplate.parse(row.template), secrets);
+      const stored = instanceTemplate.parse(row.template);
+      // With its secrets unreadable (key changed) a service can still be stopped, scaled to 0 or deleted.
+      const template = service.deleting || service.replicas === 0 ? tryOpenSecrets(stored, secrets) : openSecrets(stored, secrets);
       const latest = row.rollouts[0];
       // Only the newest rollout counts, and a failed one holds only while its revision is wanted.
       const rollout =

@@ -32,11 +32,24 @@ describe("secret environment variables", () => {
     expect(openSecrets(changed, box).env.TOKEN).toBe("other");
   });
 
-  it("reveals a value that stops being secret, and seals one that becomes secret", () => {
-    const unsecret = sealSecrets(template({ MODE: "fast", TOKEN: SECRET_PLACEHOLDER }, []), stored, box);
-    expect(unsecret.env.TOKEN).toBe("s3cret");
+  it("never turns a secret into a plain value unless its value is typed again; seals one that becomes secret", () => {
+    expect(() => sealSecrets(template({ MODE: "fast", TOKEN: SECRET_PLACEHOLDER }, []), stored, box)).toThrow("TOKEN is no longer secret: type its value again");
+    expect(() => sealSecrets(template({ MODE: "fast", TOKEN: stored.env.TOKEN! }, []), stored, box)).toThrow("TOKEN is no longer secret");
+    expect(sealSecrets(template({ MODE: "fast", TOKEN: "now-public" }, []), stored, box).env.TOKEN).toBe("now-public");
     const secret = sealSecrets(template({ MODE: "fast", TOKEN: SECRET_PLACEHOLDER }, ["TOKEN", "MODE"]), stored, box);
     expect(box.isSealed(secret.env.MODE!)).toBe(true);
+  });
+
+  it("a secret sealed with a lost key can still be replaced by typing a new value", () => {
+    const otherKey = createSecretBox(randomBytes(32));
+    const replaced = sealSecrets(template({ MODE: "fast", TOKEN: "fresh" }, ["TOKEN"]), stored, otherKey);
+    expect(openSecrets(replaced, otherKey).env.TOKEN).toBe("fresh");
+    expect(() => sealSecrets(template({ MODE: "fast", TOKEN: SECRET_PLACEHOLDER }, ["TOKEN"]), stored, otherKey)).not.toThrow(); // kept as stored
+  });
+
+  it("refuses a secret too long to store sealed", () => {
+    expect(() => sealSecrets(template({ BIG: "x".repeat(16 * 1024 + 1) }, ["BIG"]), undefined, box)).toThrow("secret BIG is too long: at most 16 KiB");
+    expect(() => sealSecrets(template({ BIG: "x".repeat(16 * 1024) }, ["BIG"]), undefined, box)).not.toThrow();
   });
 
   it("refuses the placeholder where nothing is stored", () => {
