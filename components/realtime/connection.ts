@@ -9,6 +9,8 @@ type TopicListener<T extends TopicName = TopicName> = {
   delta(data: TopicTypes[T]["delta"]): void;
 };
 
+const RETRY_SNAPSHOT_MS = 3000;
+
 /**
  * One WebSocket per tab, shared by every live view. Subscriptions survive reconnects: after a drop
  * each topic is subscribed again and its listeners get a fresh snapshot, so nothing drifts.
@@ -87,8 +89,18 @@ class RealtimeConnection {
 
   private dispatch(message: ServerMessage) {
     if (message.type === "batch") message.messages.forEach((m) => this.deliver(m));
-    else if (message.type === "error") console.warn("gantry realtime:", message.message);
+    else if (message.type === "error") {
+      console.warn("gantry realtime:", message.message);
+      if (message.retry) this.retryLater(message.retry);
+    }
     else this.deliver(message);
+  }
+
+  /** A snapshot the server could not load: ask again in a while, as long as someone still listens. */
+  private retryLater(topic: TopicName) {
+    setTimeout(() => {
+      if (this.topics.has(topic) && !this.snapshotted.has(topic)) this.send({ type: "subscribe", topic });
+    }, RETRY_SNAPSHOT_MS);
   }
 
   private deliver(message: TopicMessage) {

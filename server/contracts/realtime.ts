@@ -88,7 +88,8 @@ export type ServerMessage =
   | TopicMessage
   /** Deltas are coalesced per socket and sent at most every 250 ms. */
   | { type: "batch"; messages: TopicMessage[] }
-  | { type: "error"; message: string };
+  /** `retry`: the topic's snapshot failed for a passing reason; subscribing again may work. */
+  | { type: "error"; message: string; retry?: TopicName };
 
 /** Close code sent to a client that could not keep up; it should reconnect and resubscribe. */
 export const CLOSE_TOO_SLOW = 4008;

@@ -40,6 +40,21 @@ async function serve(options: Omit<GatewayOptions, "log" | "resolve"> & { source
 }
 
 describe("realtime gateway", () => {
+  it("says which topic to retry when its snapshot fails, and a second subscribe gets it", async () => {
+    let fail = true;
+    const sources: Record<string, TopicSource> = {
+      events: { snapshot: async () => (fail ? Promise.reject(new Error("database busy")) : []), subscribe: () => () => {} },
+    };
+    const { ws, frames, until } = await serve({ sources });
+    ws.send(JSON.stringify({ type: "subscribe", topic: "events" }));
+    await until(() => frames.some((f) => f.type === "error"));
+    expect(frames).toEqual([{ type: "error", message: "could not load events; subscribe again to retry", retry: "events" }]);
+    fail = false;
+    ws.send(JSON.stringify({ type: "subscribe", topic: "events" }));
+    await until(() => frames.some((f) => f.type === "snapshot"));
+    expect(frames.at(-1)).toEqual({ type: "snapshot", topic: "events", data: [] });
+  });
+
   it("coalesces deltas into one batch per flush interval", async () => {
     const manual = manualSources();
     const { ws, frames, until } = await serve({ sources: manual.sources, flushIntervalMs: 100 });

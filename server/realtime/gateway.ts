@@ -147,7 +147,7 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
         log.error({ err, topic }, "realtime snapshot failed");
         leave(topic, sink);
         subscriptions.delete(topic);
-        send({ type: "error", message: `could not load ${topic}; subscribe again to retry` });
+        send({ type: "error", message: `could not load ${topic}; subscribe again to retry`, retry: topic });
       }
     };
 
