@@ -70,7 +70,7 @@ describe("rolling updates of real processes under load", () => {
     });
     const before = await ready(service.id, 2, 1);
     const traffic = load(`http://127.0.0.1:${service.listenPort}/`);
-    await server.api.services.update.mutate({ id: service.id, version: service.version, patch: { template: { env: { VERSION: "2", FIXTURE_CRASH_AFTER_MS: "0" } } } });
+    await server.api.services.update.mutate({ id: service.id, version: service.version, patch: { template: { env: { VERSION: "2", FIXTURE_EXIT_AT_START: "1" } } } });
     const list = await until(server.api, service.id, "the rollback to finish", (l) => l[0]?.cause === "auto-rollback" && l[0].status === "succeeded");
     const { ok, failures } = await traffic.stop();
 

@@ -59,10 +59,14 @@ describe("engine with a fake driver", () => {
   });
 
   it("scales down gracefully, newest first, and back up", async () => {
-    const { store, driver, engine } = await harness([service({ replicas: 3 })]);
-    // All ready first: scale-down takes unready instances before newer ones.
-    await until(() => engine.instances().filter((i) => i.ready).length === 3, "3 ready");
+    // One first, so which is oldest is known (three started at once may spawn in any order).
+    const { store, driver, engine } = await harness([service({ replicas: 1 })]);
+    await until(() => engine.instances().filter((i) => i.ready).length === 1, "1 ready");
     const oldest = driver.running()[0]!;
+    store.put(service({ replicas: 3 }));
+    engine.enqueue("svc-1");
+    // All ready: scale-down takes unready instances before newer ones.
+    await until(() => engine.instances().filter((i) => i.ready).length === 3, "3 ready");
     store.put(service({ replicas: 1 }));
     engine.enqueue("svc-1");
     await until(() => engine.instances().length === 1, "scale-down");
