@@ -24,6 +24,7 @@ export function StrategyFields(props: { idPrefix: string; draft: StrategyDraft; 
     <>
       {text("maxSurge", "Max surge", "Extra instances allowed while replacing")}
       {text("maxUnavailable", "Max unavailable", "Ready instances that may be missing while replacing")}
+      {text("minReadySeconds", "Min ready (s)", "A new instance must stay ready this long before an old one goes")}
       {text("progressDeadlineSeconds", "Progress deadline (s)", "A rollout with no progress for this long fails")}
       <label className="flex items-center gap-2 self-end pb-2 text-sm">
         <input type="checkbox" checked={draft.autoRollback} onChange={(e) => props.onChange({ ...draft, autoRollback: e.target.checked })} /> Roll back automatically when a rollout fails

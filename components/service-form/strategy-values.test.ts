@@ -3,7 +3,7 @@ import { strategyDraftOf, toStrategyInput } from "./strategy-values";
 
 describe("rollout strategy in the form", () => {
   it("round-trips the defaults", () => {
-    expect(toStrategyInput(strategyDraftOf())).toEqual({ strategy: { maxSurge: 1, maxUnavailable: 0, progressDeadlineSeconds: 120, autoRollback: false } });
+    expect(toStrategyInput(strategyDraftOf())).toEqual({ strategy: { maxSurge: 1, maxUnavailable: 0, progressDeadlineSeconds: 120, autoRollback: false, minReadySeconds: 0 } });
   });
 
   it("names the field at fault, with the server's words", () => {

@@ -2,11 +2,12 @@ import { defaultStrategy, rolloutStrategy, type RolloutStrategy } from "@/server
 import type { FormErrors } from "./form-values";
 
 /** The rollout strategy as typed into the form. */
-export type StrategyDraft = { maxSurge: string; maxUnavailable: string; progressDeadlineSeconds: string; autoRollback: boolean };
+export type StrategyDraft = { maxSurge: string; maxUnavailable: string; minReadySeconds: string; progressDeadlineSeconds: string; autoRollback: boolean };
 
 export const strategyDraftOf = (strategy: RolloutStrategy = defaultStrategy): StrategyDraft => ({
   maxSurge: String(strategy.maxSurge),
   maxUnavailable: String(strategy.maxUnavailable),
+  minReadySeconds: String(strategy.minReadySeconds),
   progressDeadlineSeconds: String(strategy.progressDeadlineSeconds),
   autoRollback: strategy.autoRollback,
 });
@@ -18,6 +19,7 @@ export function toStrategyInput(draft: StrategyDraft): { strategy: RolloutStrate
   const parsed = rolloutStrategy.safeParse({
     maxSurge: number(draft.maxSurge),
     maxUnavailable: number(draft.maxUnavailable),
+    minReadySeconds: number(draft.minReadySeconds),
     progressDeadlineSeconds: number(draft.progressDeadlineSeconds),
     autoRollback: draft.autoRollback,
   });

@@ -10,6 +10,8 @@ const strategyFields = {
   progressDeadlineSeconds: z.number().min(1, "the progress deadline must be at least 1 s").max(86_400, "the progress deadline must be at most a day"),
   /** A failed rollout returns to the revision it started from. */
   autoRollback: z.boolean(),
+  /** A new instance must stay ready this long before it counts (and an old one may go). */
+  minReadySeconds: z.number().min(0, "min ready must be 0 or more").max(3600, "min ready must be at most an hour"),
 };
 
 const neverMoves = { message: "max surge and max unavailable can't both be 0: no instance could ever be replaced", path: ["maxSurge"] };
@@ -21,6 +23,7 @@ export const rolloutStrategy = z
     maxUnavailable: strategyFields.maxUnavailable.default(0),
     progressDeadlineSeconds: strategyFields.progressDeadlineSeconds.default(120),
     autoRollback: strategyFields.autoRollback.default(false),
+    minReadySeconds: strategyFields.minReadySeconds.default(0),
   })
   .refine((s) => s.maxSurge + s.maxUnavailable > 0, neverMoves);
 /** Only the fields given change; the merged result is checked with rolloutStrategy. */

@@ -238,4 +238,20 @@ describe("rollouts with a fake driver", () => {
     await until(() => store.rolloutLog.includes("succeeded"), "rollout succeeded");
     expect(engine.instances().map((i) => [i.revision, i.phase])).toEqual([[2, "Stopped"], [2, "Stopped"]]);
   });
+
+  it("with minReadySeconds, an old instance goes only after its replacement has been ready that long", async () => {
+    const { store, driver, engine, clock } = await harness([service({ replicas: 1 })]);
+    store.now = () => clock.now();
+    await until(() => engine.instances().filter((i) => i.ready).length === 1, "ready");
+    const old = driver.running()[0]!;
+    store.put(v2({ replicas: 1, strategy: { ...defaultStrategy, minReadySeconds: 5 } }));
+    engine.enqueue("svc-1");
+    await until(() => engine.instances().filter((i) => i.revision === 2 && i.ready).length === 1, "the new instance ready");
+    await clock.advance(4_900);
+    await engine.settled();
+    expect(old.alive).toBe(true);
+    await clock.advance(200);
+    await until(() => !old.alive, "the old instance stopped");
+    await until(() => store.rolloutLog.includes("succeeded"), "rollout succeeded");
+  });
 });

@@ -117,7 +117,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
     expect(store.changes).toContainEqual({ type: "rollout", rollout: expect.objectContaining({ id: rollouts[0]!.id }) });
 
     const tuned = await topology.updateService({ id: service.id, version: 3, patch: { strategy: { maxSurge: 2, autoRollback: true } } }, "api");
-    expect(tuned).toMatchObject({ revision: 2, strategy: { maxSurge: 2, maxUnavailable: 0, autoRollback: true, progressDeadlineSeconds: 120 } });
+    expect(tuned).toMatchObject({ revision: 2, strategy: { maxSurge: 2, maxUnavailable: 0, autoRollback: true, progressDeadlineSeconds: 120, minReadySeconds: 0 } });
     expect(await rejection(topology.updateService({ id: service.id, version: 4, patch: { strategy: { maxSurge: 0 } } }, "api"))).toMatchObject({ code: "BAD_REQUEST" });
     expect(await store.prisma.rollout.count({ where: { serviceId: service.id } })).toBe(1);
   });

@@ -1,7 +1,7 @@
 import type { Clock, Timer } from "../../lib/clock";
 import type { EngineStore } from "../ports";
 import type { ActualInstance } from "../reconciler/reconcile";
-import { describeStall, judgeRollout, measureRollout } from "../reconciler/rollout-progress";
+import { describeStall, judgeRollout, measureRollout, nextAvailableAt } from "../reconciler/rollout-progress";
 import type { DesiredService } from "../types";
 
 /**
@@ -25,8 +25,9 @@ export class RolloutTracker {
     this.clearDeadline(serviceId);
     const rollout = desired?.rollout;
     if (!desired || desired.deleting || rollout?.status !== "progressing") return;
-    const measure = measureRollout(desired, actual);
-    const verdict = judgeRollout(rollout, measure, this.clock.now(), desired.strategy.progressDeadlineSeconds * 1000, this.since);
+    const now = this.clock.now();
+    const measure = measureRollout(desired, actual, now);
+    const verdict = judgeRollout(rollout, measure, now, desired.strategy.progressDeadlineSeconds * 1000, this.since);
     switch (verdict.kind) {
       case "succeeded":
         return this.store.rolloutSucceeded(rollout.id, measure);
@@ -36,8 +37,11 @@ export class RolloutTracker {
       case "stalled":
         await this.store.rolloutStalled(rollout.id, describeStall(desired, actual, measure));
         return this.resync(serviceId); // it may have rolled back
-      case "waiting":
-        this.deadlines.set(serviceId, this.clock.setTimeout(() => this.resync(serviceId), verdict.until - this.clock.now()));
+      case "waiting": {
+        // Wake for the deadline, or sooner when a new instance has been ready for minReadySeconds.
+        const wake = Math.min(verdict.until, nextAvailableAt(desired, actual, now) ?? Number.POSITIVE_INFINITY);
+        this.deadlines.set(serviceId, this.clock.setTimeout(() => this.resync(serviceId), wake - now));
+      }
     }
   }
 

@@ -63,7 +63,7 @@ export class ServiceController {
     const { store, supervisor } = this.options;
     const desired = await store.desiredService(serviceId);
     const actual = supervisor.actualOf(serviceId);
-    const plan = reconcile(desired, actual);
+    const plan = reconcile(desired, actual, this.options.clock.now());
     for (const step of plan) {
       switch (step.kind) {
         case "start":

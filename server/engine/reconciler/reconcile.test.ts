@@ -108,6 +108,13 @@ describe("reconcile", () => {
     expect(reconcile(withStrategy(desired(4), { maxSurge: 2, maxUnavailable: 0 }), actual)).toEqual(starts(2));
   });
 
+  it("with minReadySeconds, a new instance lets an old one go only after being ready that long", () => {
+    const want = withStrategy(desired(2), { minReadySeconds: 5 });
+    const actual = [i("o1", "ready", 1), i("o2", "ready", 1), { ...i("n1", "ready"), readySince: 10_000 }];
+    expect(reconcile(want, actual, 14_999)).toEqual([]);
+    expect(reconcile(want, actual, 15_000)).toEqual(stops(["o1"], "replaced"));
+  });
+
   it("a paused or failed rollout replaces nothing more, but still follows replicas", () => {
     const mixed = [i("o1", "ready", 1), i("o2", "ready", 1), i("o3", "ready", 1), i("n1", "backoff")];
     for (const status of ["paused", "failed"] as const) {

@@ -14,6 +14,8 @@ export type ActualInstance = {
   state: InstanceState;
   /** Creation order; higher is newer. */
   seq: number;
+  /** Clock ms since which a ready instance has been ready; unknown counts as long enough. */
+  readySince?: number | null;
 };
 
 export type StopReason = "scale-down" | "replaced" | "service-deleted";
@@ -29,8 +31,12 @@ export type Plan = Step[];
 /** Least useful first: an instance that serves nothing goes before one that does; newer before older. */
 const stopPriority: Record<InstanceState, number> = { done: 0, completed: 0, backoff: 1, starting: 2, unready: 3, ready: 4, stopping: 5 };
 
-/** Fills its slot for a rollout: serving, or (a run-to-completion service) finished its work. */
-export const isSettled = (i: ActualInstance, revision: number) => i.state === "ready" || (i.state === "completed" && i.revision === revision);
+/**
+ * Fills its slot for a rollout: serving for at least `minReadyMs` (Kubernetes' "available"), or
+ * (a run-to-completion service) finished its work.
+ */
+export const isSettled = (i: ActualInstance, revision: number, now = Number.POSITIVE_INFINITY, minReadyMs = 0) =>
+  (i.state === "ready" && (i.readySince == null || now - i.readySince >= minReadyMs)) || (i.state === "completed" && i.revision === revision);
 const byStopPriority = (a: ActualInstance, b: ActualInstance) => stopPriority[a.state] - stopPriority[b.state] || b.seq - a.seq;
 
 const stop = (instances: ActualInstance[], reason: StopReason): Step[] => instances.map((i) => ({ kind: "stop", instanceId: i.id, reason }));
@@ -40,9 +46,10 @@ const start = (count: number, revision: number): Step[] => Array.from({ length: 
  * Pure: the steps that move `actual` toward `desired`. Called again after every change, so each
  * call only takes the next safe steps. Instances of an older revision are replaced by a rolling
  * update: at most `maxSurge` extra instances, and never fewer than `replicas - maxUnavailable`
- * ready ones because of it. A paused or failed rollout holds the mix of revisions as it is.
+ * ready ones because of it (a new one counts once ready for minReadySeconds, as of `now`;
+ * omitted, every ready instance counts). A paused or failed rollout holds the mix as it is.
  */
-export function reconcile(desired: DesiredService | undefined, actual: ActualInstance[]): Plan {
+export function reconcile(desired: DesiredService | undefined, actual: ActualInstance[], now = Number.POSITIVE_INFINITY): Plan {
   const live = actual.filter((i) => i.state !== "stopping");
   if (!desired || desired.deleting) {
     const steps = stop(live, "service-deleted");
@@ -72,7 +79,7 @@ export function reconcile(desired: DesiredService | undefined, actual: ActualIns
   // Outdated instances that serve nothing can go at once; ready ones only while enough stay ready.
   const [outdatedReady, outdatedIdle] = partition(outdated, (i) => i.state === "ready");
   steps.push(...stop(outdatedIdle, "replaced"));
-  const ready = live.filter((i) => isSettled(i, desired.revision) && !excessCurrent.includes(i)).length;
+  const ready = live.filter((i) => isSettled(i, desired.revision, now, limits.minReadySeconds * 1000) && !excessCurrent.includes(i)).length;
   const minReady = Math.max(0, replicas - limits.maxUnavailable);
   const removable = Math.min(outdatedReady.length, ready - minReady);
   steps.push(...stop([...outdatedReady].sort((a, b) => a.seq - b.seq).slice(0, Math.max(0, removable)), "replaced"));

@@ -9,8 +9,9 @@ export type RolloutMeasure = {
   complete: boolean;
 };
 
-export function measureRollout(desired: DesiredService, actual: ActualInstance[]): RolloutMeasure {
-  const ready = actual.filter((i) => i.revision === desired.revision && isSettled(i, desired.revision)).length;
+export function measureRollout(desired: DesiredService, actual: ActualInstance[], now = Number.POSITIVE_INFINITY): RolloutMeasure {
+  const minReadyMs = desired.strategy.minReadySeconds * 1000;
+  const ready = actual.filter((i) => i.revision === desired.revision && isSettled(i, desired.revision, now, minReadyMs)).length;
   const remaining = actual.filter((i) => i.revision !== desired.revision && i.state !== "stopping").length;
   return { updated: Math.min(ready, desired.replicas), remaining, complete: remaining === 0 && ready >= desired.replicas };
 }
@@ -40,4 +41,13 @@ export function describeStall(desired: DesiredService, actual: ActualInstance[],
   }
   const detail = [...counts].map(([word, n]) => `${n} ${word}`).join(", ");
   return `no progress for ${desired.strategy.progressDeadlineSeconds} s: revision ${desired.revision} has ${measure.updated} of ${desired.replicas} instance(s) ready` + (detail ? ` (${detail})` : "");
+}
+
+/** When the next new instance that is ready but not yet for minReadySeconds will count. */
+export function nextAvailableAt(desired: DesiredService, actual: ActualInstance[], now: number): number | undefined {
+  const minReadyMs = desired.strategy.minReadySeconds * 1000;
+  const due = actual
+    .filter((i) => i.revision === desired.revision && i.state === "ready" && i.readySince != null && now - i.readySince < minReadyMs)
+    .map((i) => i.readySince! + minReadyMs);
+  return due.length > 0 ? Math.min(...due) : undefined;
 }

@@ -58,7 +58,8 @@ export class InstanceRunner implements RunnerIdentity {
   readonly seq: number;
 
   phase: InstancePhase = "Pending";
-  ready = false;
+  /** Since when (clock ms) the instance has been ready without a break; null while it isn't. */
+  readySince: number | null = null;
   pid: number | null = null;
   port: number | null = null;
   restarts = 0;
@@ -158,6 +159,14 @@ export class InstanceRunner implements RunnerIdentity {
     this.emit(`instance.${reason.toLowerCase()}`, `${this.id} ${graceful ? "restarting" : "killed"}: ${message}`);
     if (graceful) void this.terminate(reason);
     else this.handle.signal("SIGKILL");
+  }
+
+  get ready(): boolean {
+    return this.readySince !== null;
+  }
+
+  private set ready(ready: boolean) {
+    if (ready !== this.ready) this.readySince = ready ? this.deps.clock.now() : null;
   }
 
   setReady(ready: boolean): void {

@@ -90,7 +90,7 @@ export class Supervisor {
 
   /** How the reconciler sees a service's instances. */
   actualOf(serviceId: string): ActualInstance[] {
-    return this.instancesOf(serviceId).map((r) => ({ id: r.id, revision: r.revision, state: stateOf(r), seq: r.seq }));
+    return this.instancesOf(serviceId).map((r) => ({ id: r.id, revision: r.revision, state: stateOf(r), seq: r.seq, readySince: r.readySince }));
   }
 
   /** Stops every instance gracefully (Gantry is shutting down). */
