@@ -5,7 +5,7 @@ import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
 import { useTRPC } from "../trpc";
 import { useNow } from "../use-now";
-import { describeRollout, rolloutFraction } from "./rollout-math";
+import { describeRollout, isActive, isStuck, rolloutFraction } from "./rollout-math";
 
 /** How long a finished rollout's bar stays up, so the last step is seen. */
 const LINGER_MS = 6000;
@@ -29,8 +29,8 @@ export function RolloutBar({ service, rollout }: { service: Service; rollout: Ro
   const abort = useMutation(trpc.rollouts.abort.mutationOptions());
   const rollback = useMutation(trpc.rollouts.rollback.mutationOptions());
   if (!rollout || now === undefined) return null;
-  const active = rollout.status === "progressing" || rollout.status === "paused";
-  const holding = rollout.status === "failed" && rollout.toRevision === service.revision;
+  const active = isActive(rollout);
+  const holding = isStuck(rollout, service.revision);
   const lingering = rollout.finishedAt !== null && now - Date.parse(rollout.finishedAt) < LINGER_MS;
   if (!active && !holding && !lingering) return null;
 

@@ -1,4 +1,10 @@
-import type { Rollout } from "@/server/contracts/rollout";
+import { activeStatuses, type Rollout } from "@/server/contracts/rollout";
+
+/** Still moving instances, or paused on the way. */
+export const isActive = (rollout: Pick<Rollout, "status">) => activeStatuses.includes(rollout.status);
+
+/** Failed, and still holding the service on its revision: nothing more is replaced until someone acts. */
+export const isStuck = (rollout: Pick<Rollout, "status" | "toRevision">, revision: number) => rollout.status === "failed" && rollout.toRevision === revision;
 
 /**
  * How far a rollout has come, 0–1: each wanted instance counts twice, once when its new

@@ -195,6 +195,9 @@ function secretsInput(secrets: SecretDraft[], plain: Record<string, string>): Re
   return out;
 }
 
+/** A typed number; empty is NaN, so the schema reports it as missing rather than as 0. */
+export const numberOrNaN = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
+
 /** Parses and validates the form into a template, or says what is wrong where. */
 export function toTemplateInput(values: ServiceFormValues): { template: InstanceTemplateInput } | { errors: FormErrors } {
   try {

@@ -7,7 +7,7 @@ import type { PlanPreview as Plan } from "@/server/contracts/rollout";
 import { replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service, type ServiceUpdateInput } from "@/server/contracts/service";
 import { buttonClass, FormField, inputClass } from "../form-field";
 import { useTRPC } from "../trpc";
-import { emptyValues, fieldKey, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
+import { emptyValues, fieldKey, numberOrNaN, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
 import { ProbeFields } from "./probe-fields";
 import { SecretFields } from "./secret-fields";
 import { StrategyFields } from "./strategy-fields";
@@ -112,7 +112,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       ...("errors" in strategyParsed ? strategyParsed.errors : {}),
     };
     const name = serviceName.safeParse(values.name);
-    const replicas = replicasSchema.safeParse(values.replicas.trim() === "" ? Number.NaN : Number(values.replicas));
+    const replicas = replicasSchema.safeParse(numberOrNaN(values.replicas));
     if (!editing) {
       if (!name.success) found.name = name.error.issues[0]!.message;
       if (!replicas.success) found.replicas = replicas.error.issues[0]!.message;

@@ -1,5 +1,5 @@
 import { defaultStrategy, rolloutStrategy, type RolloutStrategy } from "@/server/contracts/rollout";
-import type { FormErrors } from "./form-values";
+import { numberOrNaN, type FormErrors } from "./form-values";
 
 /** The rollout strategy as typed into the form. */
 export type StrategyDraft = { maxSurge: string; maxUnavailable: string; minReadySeconds: string; progressDeadlineSeconds: string; autoRollback: boolean };
@@ -12,15 +12,13 @@ export const strategyDraftOf = (strategy: RolloutStrategy = defaultStrategy): St
   autoRollback: strategy.autoRollback,
 });
 
-const number = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
-
 /** Checked with the server's own contract; errors keyed `strategy.<field>` like the server's. */
 export function toStrategyInput(draft: StrategyDraft): { strategy: RolloutStrategy } | { errors: FormErrors } {
   const parsed = rolloutStrategy.safeParse({
-    maxSurge: number(draft.maxSurge),
-    maxUnavailable: number(draft.maxUnavailable),
-    minReadySeconds: number(draft.minReadySeconds),
-    progressDeadlineSeconds: number(draft.progressDeadlineSeconds),
+    maxSurge: numberOrNaN(draft.maxSurge),
+    maxUnavailable: numberOrNaN(draft.maxUnavailable),
+    minReadySeconds: numberOrNaN(draft.minReadySeconds),
+    progressDeadlineSeconds: numberOrNaN(draft.progressDeadlineSeconds),
     autoRollback: draft.autoRollback,
   });
   if (parsed.success) return { strategy: parsed.data };
@@ -28,7 +26,8 @@ export function toStrategyInput(draft: StrategyDraft): { strategy: RolloutStrate
   for (const issue of parsed.error.issues) {
     const field = issue.path.join(".");
     const typed = draft[field as keyof StrategyDraft];
-    errors[`strategy.${field}`] ??= typeof typed === "string" && !Number.isFinite(number(typed)) ? "a number is required" : issue.message;
+    // zod reports a missing number and a fractional one alike (invalid_type): tell them apart by what was typed.
+    errors[`strategy.${field}`] ??= typeof typed === "string" && !Number.isFinite(numberOrNaN(typed)) ? "a number is required" : issue.message;
   }
   return { errors };
 }

@@ -1,5 +1,5 @@
 import { trafficSettings, type BalancerPolicy, type TrafficSettings, type TrafficSettingsInput } from "@/server/contracts/traffic";
-import type { FormErrors } from "./form-values";
+import { numberOrNaN, type FormErrors } from "./form-values";
 
 export type RouteDraft = { host: string; pathPrefix: string; stripPrefix: boolean };
 
@@ -47,8 +47,6 @@ export function trafficDraftOf(traffic: TrafficSettings = trafficSettings.parse(
     metricsPath: traffic.metricsPath ?? "",
   };
 }
-
-const numberOrNaN = (value: string) => (value.trim() === "" ? Number.NaN : Number(value));
 
 /** Parses the traffic part of the form; error keys are `traffic.<field>` and `listenPort`. */
 export function toTrafficInput(draft: TrafficDraft): { traffic: TrafficSettingsInput; listenPort: number | undefined } | { errors: FormErrors } {

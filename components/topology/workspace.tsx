@@ -12,6 +12,7 @@ import { useCatalog, useInstances, useRollouts, useTopology } from "../realtime/
 import { ConfirmDialog } from "../shell/confirm-dialog";
 import { StatusMessage } from "../status-message";
 import { useTRPC } from "../trpc";
+import { isActive, isStuck } from "../rollouts/rollout-math";
 import { useSummaries } from "../use-summaries";
 import { TopologyCanvas } from "./canvas";
 
@@ -25,7 +26,7 @@ export function TopologyWorkspace() {
   /** Rollouts worth a badge on the canvas: running, paused, or failed and still holding. */
   const shownRollouts = useMemo(() => {
     const revisionOf = new Map((services ?? []).map((s) => [s.id, s.revision]));
-    const shown = (r: Rollout) => r.status === "progressing" || r.status === "paused" || (r.status === "failed" && revisionOf.get(r.serviceId) === r.toRevision);
+    const shown = (r: Rollout) => isActive(r) || isStuck(r, revisionOf.get(r.serviceId) ?? 0);
     return new Map((rollouts ?? []).filter(shown).map((r) => [r.serviceId, r]));
   }, [rollouts, services]);
   const summaries = useSummaries(topology?.services, instances, catalog);

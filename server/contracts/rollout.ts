@@ -33,6 +33,8 @@ export const defaultStrategy: RolloutStrategy = rolloutStrategy.parse({});
 
 export const rolloutStatuses = ["progressing", "paused", "succeeded", "failed", "aborted", "superseded"] as const;
 export type RolloutStatus = (typeof rolloutStatuses)[number];
+/** Still moving instances, or paused on the way. */
+export const activeStatuses: readonly RolloutStatus[] = ["progressing", "paused"];
 /** The newest rollout to the wanted revision in one of these holds back replacing instances. */
 export const holdingStatuses: readonly RolloutStatus[] = ["paused", "failed"];
 

@@ -1,6 +1,6 @@
 import type { EventActor } from "../contracts/event";
 import {
-  holdingStatuses,
+  activeStatuses,
   rollbackInput,
   rolloutStrategy,
   revisionDiffInput,
@@ -9,7 +9,6 @@ import {
   type RevisionSummary,
   type Rollout,
   type RolloutCause,
-  type RolloutStatus,
   type TemplateChange,
 } from "../contracts/rollout";
 import { instanceTemplate, serviceUpdateInput, type ServiceUpdateInput } from "../contracts/service";
@@ -19,9 +18,10 @@ import { newId } from "../lib/ids";
 import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
 import type { ChangeFeed } from "../store/changes";
 import type { Prisma } from "../store/database";
-import { toRollout, toService } from "../store/records";
+import type * as Rows from "../store/generated/client";
+import { toRollout, toService, toTrackedRollout } from "../store/records";
 import type { SecretBox } from "../lib/secret-box";
-import { mergeInstanceFields } from "./service-patch";
+import { mergeInstanceFields, staleVersion } from "./service-patch";
 import { diffTemplates } from "./template-diff";
 
 export type RolloutsDeps = {
@@ -61,7 +61,7 @@ export async function beginRollout(tx: Tx, record: Recorder, service: ServiceRef
   if (cause === "update" && newest?.status === "failed" && newest.toRevision === from) from = newest.fromRevision;
   // Strictly after the newest, so "newest" is never a tie.
   const at = newest && newest.startedAt >= now ? new Date(newest.startedAt.getTime() + 1) : now;
-  const active = await tx.rollout.findMany({ where: { serviceId: service.id, status: { in: ["progressing", "paused"] } } });
+  const active = await tx.rollout.findMany({ where: { serviceId: service.id, status: { in: [...activeStatuses] } } });
   for (const row of active) {
     const superseded = await tx.rollout.update({ where: { id: row.id }, data: { status: "superseded", message: `superseded by the rollout to revision ${to}`, finishedAt: at } });
     record.change({ type: "rollout", rollout: toRollout(superseded) });
@@ -101,7 +101,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
   };
 
   const activeRollout = async (tx: Tx, serviceId: string, serviceName: string) => {
-    const row = await tx.rollout.findFirst({ where: { serviceId, status: { in: ["progressing", "paused"] } }, orderBy: { startedAt: "desc" } });
+    const row = await tx.rollout.findFirst({ where: { serviceId, status: { in: [...activeStatuses] } }, orderBy: { startedAt: "desc" } });
     if (!row) throw new AppError("CONFLICT", `no rollout of ${serviceName} is in progress`);
     return row;
   };
@@ -133,7 +133,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
     throw new AppError("CONFLICT", `the rollout of ${name} finished meanwhile; nothing was changed`);
   };
 
-  const userAction = (serviceId: string, actor: EventActor, act: (tx: Tx, record: Recorder, service: { id: string; name: string }) => Promise<Rollout>) =>
+  const userAction = (serviceId: string, actor: EventActor, act: (tx: Tx, record: Recorder, service: Rows.Service) => Promise<Rollout>) =>
     auditedTransaction(prisma, feed, actor, async (tx, record) => act(tx, record, await findService(tx, serviceId)));
 
   return {
@@ -150,7 +150,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
     async latest(): Promise<Rollout[]> {
       const recent = new Date(now().getTime() - RECENT_MS);
       const candidates = await prisma.rollout.findMany({
-        where: { OR: [{ status: { in: ["progressing", "paused", "failed"] } }, { finishedAt: { gte: recent } }] },
+        where: { OR: [{ status: { in: [...activeStatuses, "failed"] } }, { finishedAt: { gte: recent } }] },
         orderBy: { startedAt: "desc" },
       });
       // An old failure no longer counts once something newer began.
@@ -180,11 +180,9 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
     async plan(raw: ServiceUpdateInput): Promise<PlanPreview> {
       const { id, version, patch } = serviceUpdateInput.parse(raw);
       const current = await findService(prisma, id);
-      if (current.version !== version) throw new AppError("CONFLICT", `service ${current.name} was changed by someone else since you loaded it; reload and try again`);
+      if (current.version !== version) throw staleVersion(current.name);
       const next = mergeInstanceFields(current, patch, secrets);
       const revision = next.templateChanged ? { from: current.revision, to: await nextRevisionNumber(prisma, id) } : null;
-      const newest = revision ? null : await newestRollout(prisma, id);
-      const held = newest && newest.toRevision === current.revision && holdingStatuses.includes(newest.status as RolloutStatus) ? newest : null;
       const desired: DesiredService = {
         id,
         name: current.name,
@@ -193,7 +191,8 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
         template: next.template,
         deleting: false,
         strategy: next.strategy,
-        rollout: held && { id: held.id, status: held.status as "paused" | "failed", fromRevision: held.fromRevision, updated: held.updated, remaining: held.remaining, progressAt: held.progressAt.getTime(), cause: held.cause },
+        // A new revision starts a new rollout; otherwise the current one may be holding the service.
+        rollout: revision ? null : toTrackedRollout(await newestRollout(prisma, id), current.revision),
       };
       return { changed: next.changed, revision, diff: diffTemplates(instanceTemplate.parse(current.template), next.template), ...preview(desired) };
     },
@@ -221,7 +220,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
     abort: (raw: { serviceId: string }, actor: EventActor) =>
       userAction(rolloutTarget.parse(raw).serviceId, actor, async (tx, record, service) => {
         const active = await activeRollout(tx, service.id, service.name);
-        (await transition(tx, record, active.id, ["progressing", "paused"], { status: "aborted", message: `aborted; returning to revision ${active.fromRevision}`, finishedAt: now() })) ??
+        (await transition(tx, record, active.id, [...activeStatuses], { status: "aborted", message: `aborted; returning to revision ${active.fromRevision}`, finishedAt: now() })) ??
           finishedMeanwhile(service.name);
         await record.event({
           kind: "rollout.aborted",
@@ -235,7 +234,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
     rollback: (raw: { serviceId: string; revision: number }, actor: EventActor) => {
       const { serviceId, revision } = rollbackInput.parse(raw);
       return userAction(serviceId, actor, async (tx, record, service) => {
-        const from = (await findService(tx, serviceId)).revision;
+        const from = service.revision;
         const rollout = await returnTo(tx, record, service.id, revision, "rollback");
         await record.event({ kind: "service.rolled-back", serviceId, serviceName: service.name, message: `rolled ${service.name} back from revision ${from} to revision ${revision}`, data: { from, to: revision } });
         return rollout;

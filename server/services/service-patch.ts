@@ -18,6 +18,9 @@ export type InstanceFields = {
   changed: string[];
 };
 
+/** An edit made from a version someone else has changed since. */
+export const staleVersion = (name: string) => new AppError("CONFLICT", `service ${name} was changed by someone else since you loaded it; reload and try again`);
+
 /** The fields of a patch that decide what instances run, merged over the stored service. */
 export function mergeInstanceFields(current: Rows.Service, patch: Patch, secrets: SecretBox): InstanceFields {
   const storedTemplate = instanceTemplate.parse(current.template);

@@ -27,7 +27,7 @@ import { auditedTransaction, type Tx } from "../store/audited-transaction";
 import { claimListenerPort, type PortRange, type ReservedPorts } from "../store/listener-ports";
 import { sealSecrets } from "../store/secret-env";
 import { beginRollout, nextRevisionNumber } from "./rollouts";
-import { mergeInstanceFields } from "./service-patch";
+import { mergeInstanceFields, staleVersion } from "./service-patch";
 import type { SecretBox } from "../lib/secret-box";
 import type { ChangeFeed } from "../store/changes";
 
@@ -136,9 +136,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       return auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const current = await findLiveService(tx, id);
         if (current.external && (patch.template || patch.replicas !== undefined)) throw notRunByGantry(current.name);
-        const stale = () =>
-          new AppError("CONFLICT", `service ${current.name} was changed by someone else since you loaded it; reload and try again`);
-        if (current.version !== version) throw stale();
+        if (current.version !== version) throw staleVersion(current.name);
 
         const before = toService(current);
         const next = mergeInstanceFields(current, patch, secrets);
@@ -166,7 +164,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
             revision,
           },
         });
-        if (count === 0) throw stale();
+        if (count === 0) throw staleVersion(current.name);
         if (templateChanged) await tx.revision.create({ data: { id: newId(), serviceId: id, number: revision, template } });
 
         const service = toService(await findService(tx, id));

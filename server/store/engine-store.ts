@@ -3,13 +3,11 @@ import type { MetricPoint } from "../contracts/metrics";
 import type { CheckSpec } from "../contracts/registration";
 import { instanceTemplate } from "../contracts/service";
 import type { EngineStore, InstanceRecord } from "../engine";
-import type { TrackedRollout } from "../engine/types";
 import type { Rollouts } from "../services/rollouts";
-import { holdingStatuses, type RolloutStatus } from "../contracts/rollout";
 import { auditedTransaction } from "./audited-transaction";
 import type { ChangeFeed } from "./changes";
 import type { Prisma } from "./database";
-import { toEvent, toRollout, toService } from "./records";
+import { toEvent, toService, toTrackedRollout } from "./records";
 import type { SecretBox } from "../lib/secret-box";
 import { openSecrets, tryOpenSecrets } from "./secret-env";
 
@@ -32,12 +30,7 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
       const stored = instanceTemplate.parse(row.template);
       // With its secrets unreadable (key changed) a service can still be stopped, scaled to 0 or deleted.
       const template = service.deleting || service.replicas === 0 ? tryOpenSecrets(stored, secrets) : openSecrets(stored, secrets);
-      const latest = row.rollouts[0];
-      // Only the newest rollout counts, and a failed one holds only while its revision is wanted.
-      const rollout =
-        latest && latest.toRevision === service.revision && ["progressing", ...holdingStatuses].includes(latest.status as RolloutStatus)
-          ? { ...toRollout(latest), status: latest.status as TrackedRollout["status"], progressAt: latest.progressAt.getTime() }
-          : null;
+      const rollout = toTrackedRollout(row.rollouts[0], service.revision);
       return { id, name: service.name, replicas: service.replicas, revision: service.revision, template, deleting: service.deleting, strategy: service.strategy, rollout };
     },
 

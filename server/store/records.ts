@@ -1,5 +1,6 @@
 import type { EventActor, GantryEvent } from "../contracts/event";
-import { rolloutStrategy, type Rollout, type RolloutCause, type RolloutStatus } from "../contracts/rollout";
+import { activeStatuses, holdingStatuses, rolloutStrategy, type Rollout, type RolloutCause, type RolloutStatus } from "../contracts/rollout";
+import type { TrackedRollout } from "../engine/types";
 import { instanceTemplate, type Dependency, type Service } from "../contracts/service";
 import { trafficSettings } from "../contracts/traffic";
 import type * as Rows from "./generated/client";
@@ -60,4 +61,14 @@ export function toRollout(row: Rows.Rollout): Rollout {
     progressAt: row.progressAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * What the engine tracks of a service's newest rollout: only while its revision is the wanted
+ * one, and only while it moves (progressing) or holds (paused, failed) the service.
+ */
+export function toTrackedRollout(newest: Rows.Rollout | null | undefined, revision: number): TrackedRollout | null {
+  const status = newest?.status as RolloutStatus | undefined;
+  if (!newest || newest.toRevision !== revision || !(activeStatuses.includes(status!) || holdingStatuses.includes(status!))) return null;
+  return { ...toRollout(newest), status: status as TrackedRollout["status"], progressAt: newest.progressAt.getTime() };
 }

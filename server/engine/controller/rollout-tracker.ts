@@ -6,10 +6,11 @@ import type { DesiredService } from "../types";
 
 /**
  * Watches each service's rollout after every sync: records progress, success, or a stall past
- * the progress deadline. A deadline is a timer that asks for another sync when it comes due.
+ * the progress deadline. A wakeup (the deadline, or a new instance's minReadySeconds coming due)
+ * is a timer that asks for another sync.
  */
 export class RolloutTracker {
-  private readonly deadlines = new Map<string, Timer>();
+  private readonly wakeups = new Map<string, Timer>();
   private readonly since: number;
 
   constructor(
@@ -22,7 +23,7 @@ export class RolloutTracker {
   }
 
   async track(serviceId: string, desired: DesiredService | undefined, actual: ActualInstance[]): Promise<void> {
-    this.clearDeadline(serviceId);
+    this.clearWakeup(serviceId);
     const rollout = desired?.rollout;
     if (!desired || desired.deleting || rollout?.status !== "progressing") return;
     const now = this.clock.now();
@@ -40,18 +41,18 @@ export class RolloutTracker {
       case "waiting": {
         // Wake for the deadline, or sooner when a new instance has been ready for minReadySeconds.
         const wake = Math.min(verdict.until, nextAvailableAt(desired, actual, now) ?? Number.POSITIVE_INFINITY);
-        this.deadlines.set(serviceId, this.clock.setTimeout(() => this.resync(serviceId), wake - now));
+        this.wakeups.set(serviceId, this.clock.setTimeout(() => this.resync(serviceId), wake - now));
       }
     }
   }
 
   stop(): void {
-    for (const id of [...this.deadlines.keys()]) this.clearDeadline(id);
+    for (const id of [...this.wakeups.keys()]) this.clearWakeup(id);
   }
 
-  private clearDeadline(serviceId: string): void {
-    const timer = this.deadlines.get(serviceId);
+  private clearWakeup(serviceId: string): void {
+    const timer = this.wakeups.get(serviceId);
     if (timer !== undefined) this.clock.clearTimeout(timer);
-    this.deadlines.delete(serviceId);
+    this.wakeups.delete(serviceId);
   }
 }
