@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Consul from "consul";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtureTemplate, useTestGantry } from "./testing/gantry";
+import { fixtureTemplate, toggleableService, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 type HealthEntry = { Service: { ID: string; Service: string; Port: number; Address: string }; Checks: Array<{ CheckID: string; Status: string; Output: string }> };
@@ -48,22 +48,15 @@ describe("discovery: Consul-compatible API", () => {
   });
 
   it("wakes a blocking query within 100 ms of an instance turning unready", async () => {
-    const service = await gantry.api.services.create.mutate({
-      name: "watched",
-      template: fixtureTemplate({}, { probes: { readiness: { kind: "http", path: "/ready", periodSeconds: 0.1, failureThreshold: 1 } } }),
-    });
-    const [instance] = await waitFor(async () => {
-      const list = await gantry.api.instances.list.query({ serviceId: service.id });
-      return list[0]?.ready ? list : undefined;
-    }, "ready");
+    const { service, instance } = await toggleableService(gantry.api, "watched");
     const client = consul();
     const watch = client.watch({ method: client.health.service, options: { service: "watched", passing: "true", wait: "30s" } as Record<string, string> });
     const changes: Array<{ at: number; ids: string[] }> = [];
     watch.on("change", (data: HealthEntry[]) => changes.push({ at: Date.now(), ids: data.map((e) => e.Service.ID) }));
-    await waitFor(() => (changes.some((c) => c.ids.includes(instance!.id)) ? true : undefined), "the watch to see the instance");
+    await waitFor(() => (changes.some((c) => c.ids.includes(instance.id)) ? true : undefined), "the watch to see the instance");
 
-    await fetch(`http://127.0.0.1:${instance!.port}/toggle-ready`);
-    const woke = await waitFor(() => changes.find((c) => !c.ids.includes(instance!.id)), "the watch to wake");
+    await fetch(`http://127.0.0.1:${instance.port}/toggle-ready`);
+    const woke = await waitFor(() => changes.find((c) => !c.ids.includes(instance.id)), "the watch to wake");
     watch.end();
     const events = await gantry.api.events.list.query({ serviceId: service.id });
     const unreadyAt = Date.parse(events.find((e) => e.kind === "instance.unready")!.at);

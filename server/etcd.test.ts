@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "./gantry";
 import { freePort } from "./engine/proxy/testing/proxy-harness";
-import { apiClient, fixtureTemplate, tempDir, testListenerRange, testPortRange, useTestGantry } from "./testing/gantry";
+import { apiClient, fixtureTemplate, tempDir, testListenerRange, testPortRange, toggleableService, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 const hasEtcd = spawnSync("which", ["etcd"]).status === 0;
@@ -53,20 +53,13 @@ describe.runIf(hasEtcd)("etcd mirror", () => {
     const gantry = useTestGantry(() => ({ etcd: { endpoints: [etcd.url], leaseSeconds: 2 } }));
 
     it("writes ready instances, removes them when they leave rotation, and rewrites everything after etcd comes back", async () => {
-      const service = await gantry.api.services.create.mutate({
-        name: "mirrored",
-        template: fixtureTemplate({}, { probes: { readiness: { kind: "http", path: "/ready", periodSeconds: 0.1, failureThreshold: 1 } } }),
-      });
-      const [instance] = await waitFor(async () => {
-        const list = await gantry.api.instances.list.query({ serviceId: service.id });
-        return list[0]?.ready ? list : undefined;
-      }, "ready");
-      const key = `/gantry/services/mirrored/${instance!.id}`;
-      expect((await waitFor(async () => (await etcd.keys())[key], "the key to appear")).port).toBe(instance!.port);
+      const { service, instance } = await toggleableService(gantry.api, "mirrored");
+      const key = `/gantry/services/mirrored/${instance.id}`;
+      expect((await waitFor(async () => (await etcd.keys())[key], "the key to appear")).port).toBe(instance.port);
 
-      await fetch(`http://127.0.0.1:${instance!.port}/toggle-ready`);
+      await fetch(`http://127.0.0.1:${instance.port}/toggle-ready`);
       await waitFor(async () => ((await etcd.keys())[key] ? undefined : true), "the key to go when unready");
-      await fetch(`http://127.0.0.1:${instance!.port}/toggle-ready`);
+      await fetch(`http://127.0.0.1:${instance.port}/toggle-ready`);
       await waitFor(async () => (await etcd.keys())[key], "the key to come back");
 
       // etcd goes away long enough for the lease to lapse, then returns: the mirror writes it all again.

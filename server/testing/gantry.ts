@@ -8,6 +8,7 @@ import type { InstanceTemplateInput } from "../contracts/service";
 import type { Env } from "../env";
 import { startGantry, type Gantry } from "../gantry";
 import { createLogger, silentLogger } from "../lib/logger";
+import { waitFor } from "./wait";
 
 /** Test files run in parallel workers: give each its own slice of ports so their instances never collide. */
 export function testPortRange(): { from: number; to: number } {
@@ -73,3 +74,19 @@ export const fixtureTemplate = (env: Record<string, string> = {}, overrides: Par
   env,
   ...overrides,
 });
+
+/**
+ * A service of one fixture instance whose readiness follows its `/ready` (flip it with
+ * `/toggle-ready`), probed every 100 ms; resolves once that instance is ready.
+ */
+export async function toggleableService(api: ApiClient, name: string) {
+  const service = await api.services.create.mutate({
+    name,
+    template: fixtureTemplate({}, { probes: { readiness: { kind: "http", path: "/ready", periodSeconds: 0.1, failureThreshold: 1 } } }),
+  });
+  const instance = await waitFor(async () => {
+    const [first] = await api.instances.list.query({ serviceId: service.id });
+    return first?.ready ? first : undefined;
+  }, "ready");
+  return { service, instance };
+}
