@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Consul from "consul";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtureTemplate, toggleableService, useTestGantry } from "./testing/gantry";
+import { adminHeaders, fixtureTemplate, TEST_TOKEN, toggleableService, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 type HealthEntry = { Service: { ID: string; Service: string; Port: number; Address: string }; Checks: Array<{ CheckID: string; Status: string; Output: string }> };
@@ -22,8 +22,8 @@ describe("discovery: Consul-compatible API", () => {
   const gantry = useTestGantry();
   const servers: http.Server[] = [];
   afterAll(() => servers.forEach((s) => (s.closeAllConnections(), s.close())));
-  const consul = () => new Consul({ host: "127.0.0.1", port: gantry.gantry.port });
-  const put = (path: string, body?: string) => fetch(`${gantry.gantry.url}${path}`, { method: "PUT", body });
+  const consul = () => new Consul({ host: "127.0.0.1", port: gantry.gantry.port, defaults: { token: TEST_TOKEN } });
+  const put = (path: string, body?: string) => fetch(`${gantry.gantry.url}${path}`, { method: "PUT", body, headers: adminHeaders });
 
   it("registers an external service with a real Consul client, which reads its health back", async () => {
     const outside = await outsideServer("payments");
@@ -64,11 +64,11 @@ describe("discovery: Consul-compatible API", () => {
   });
 
   it("holds a blocking query until the wait passes when nothing changes, with X-Consul-Index", async () => {
-    const first = await fetch(`${gantry.gantry.url}/v1/catalog/services`);
+    const first = await fetch(`${gantry.gantry.url}/v1/catalog/services`, { headers: adminHeaders });
     const index = first.headers.get("x-consul-index")!;
     expect(Number(index)).toBeGreaterThan(0);
     const started = Date.now();
-    const again = await fetch(`${gantry.gantry.url}/v1/catalog/services?index=${index}&wait=300ms`);
+    const again = await fetch(`${gantry.gantry.url}/v1/catalog/services?index=${index}&wait=300ms`, { headers: adminHeaders });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(again.headers.get("x-consul-index")).toBe(index);
   });
@@ -126,7 +126,7 @@ describe("discovery: Consul-compatible API", () => {
     expect(await deregister.text()).toBe('Unknown service ID "nope". Ensure that the service ID is passed, not the service name.');
     const check = await put("/v1/agent/check/pass/nope");
     expect(check.status).toBe(404);
-    const unknown = await fetch(`${gantry.gantry.url}/v1/health/service/never-registered`);
+    const unknown = await fetch(`${gantry.gantry.url}/v1/health/service/never-registered`, { headers: adminHeaders });
     expect([unknown.status, await unknown.json()]).toEqual([200, []]);
   });
 

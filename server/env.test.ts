@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvError, parseEnv } from "./env";
 
@@ -28,8 +31,15 @@ describe("parseEnv", () => {
     }
   });
 
-  it.each(["0.0.0.0", "192.168.1.10", "::", "example.com"])("refuses the non-loopback host %s until auth exists", (host) => {
-    expect(() => parseEnv({ GANTRY_HOST: host })).toThrow(/GANTRY_HOST=.* is not a loopback address.*authentication/);
+  it.each(["0.0.0.0", "192.168.1.10", "::", "example.com"])("refuses the non-loopback host %s without GANTRY_PUBLIC_URL, saying why", (host) => {
+    expect(() => parseEnv({ GANTRY_HOST: host })).toThrow(/GANTRY_HOST=.* listens beyond this machine, so GANTRY_PUBLIC_URL must say.*DNS-rebinding/);
+  });
+
+  it("listens on the network once GANTRY_PUBLIC_URL names the address people use", () => {
+    const env = parseEnv({ GANTRY_HOST: "0.0.0.0", GANTRY_PUBLIC_URL: "https://gantry.example.com" });
+    expect(env.host).toBe("0.0.0.0");
+    expect(env.access.publicUrl?.host).toBe("gantry.example.com");
+    expect(() => parseEnv({ GANTRY_PUBLIC_URL: "https://gantry.example.com/ops" })).toThrow(/GANTRY_PUBLIC_URL=.* is invalid: must be an http\(s\) URL with no path/);
   });
 
   it.each(["127.0.0.1", "127.0.0.2", "localhost", "::1"])("accepts the loopback host %s", (host) => {
@@ -40,6 +50,58 @@ describe("parseEnv", () => {
     expect(parseEnv({ DATABASE_URL: "postgres://root@127.0.0.1/test", NODE_ENV: "development" })).toMatchObject({
       databaseUrl: "postgres://root@127.0.0.1/test",
       dev: true,
+    });
+  });
+
+  describe("access settings", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-env-"));
+    const file = (name: string, contents: string) => {
+      fs.writeFileSync(path.join(dir, name), contents);
+      return path.join(dir, name);
+    };
+
+    it("defaults to closed anonymous reads, viewers reading logs, 12 h idle and 7 day sessions", () => {
+      expect(parseEnv({}).access).toMatchObject({
+        anonymous: { metrics: false, sd: false, catalog: false },
+        logRole: "viewer",
+        sessionIdleMs: 12 * 3_600_000,
+        sessionMaxMs: 7 * 24 * 3_600_000,
+        tls: undefined,
+        oidc: undefined,
+        admin: undefined,
+      });
+    });
+
+    it("reads the admin password from a file (trailing newline dropped), and refuses both ways at once or a short one", () => {
+      expect(parseEnv({ GANTRY_ADMIN_PASSWORD_FILE: file("pw", "correct horse battery\n") }).access.admin).toEqual({ username: "admin", password: "correct horse battery" });
+      expect(() => parseEnv({ GANTRY_ADMIN_PASSWORD: "long enough pw", GANTRY_ADMIN_PASSWORD_FILE: file("pw2", "x") })).toThrow("not both");
+      expect(() => parseEnv({ GANTRY_ADMIN_PASSWORD: "short" })).toThrow(/^GANTRY_ADMIN_PASSWORD="short" is invalid: must be at least 10/);
+      expect(() => parseEnv({ GANTRY_ADMIN_PASSWORD_FILE: path.join(dir, "missing") })).toThrow(/^GANTRY_ADMIN_PASSWORD_FILE=.* can't be read: ENOENT/);
+    });
+
+    it("needs both TLS files, readable and PEM", () => {
+      const cert = file("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+      const key = file("key.pem", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+      expect(parseEnv({ GANTRY_TLS_CERT: cert, GANTRY_TLS_KEY: key }).access.tls?.cert).toContain("BEGIN CERTIFICATE");
+      expect(() => parseEnv({ GANTRY_TLS_CERT: cert })).toThrow("go together");
+      expect(() => parseEnv({ GANTRY_TLS_CERT: key, GANTRY_TLS_KEY: key })).toThrow(/GANTRY_TLS_CERT=.* is not a PEM certificate/);
+      expect(() => parseEnv({ GANTRY_TLS_CERT: cert, GANTRY_TLS_KEY: path.join(dir, "nope") })).toThrow(/GANTRY_TLS_KEY=.* can't be read/);
+    });
+
+    it("takes single sign-on settings with a claim → role map, and refuses plain http to another machine", () => {
+      const oidc = parseEnv({ GANTRY_OIDC_ISSUER: "https://id.example.com", GANTRY_OIDC_CLIENT_ID: "gantry", GANTRY_OIDC_ROLES: "ops=operator, admins=admin" }).access.oidc;
+      expect(oidc).toMatchObject({ issuer: "https://id.example.com", clientId: "gantry", roleClaim: "groups", roles: { ops: "operator", admins: "admin" }, defaultRole: undefined });
+      expect(parseEnv({ GANTRY_OIDC_ISSUER: "http://127.0.0.1:9999", GANTRY_OIDC_CLIENT_ID: "g" }).access.oidc?.issuer).toBe("http://127.0.0.1:9999");
+      expect(() => parseEnv({ GANTRY_OIDC_ISSUER: "http://id.example.com", GANTRY_OIDC_CLIENT_ID: "g" })).toThrow(/must be https/);
+      expect(() => parseEnv({ GANTRY_OIDC_ISSUER: "https://id.example.com" })).toThrow("go together");
+      expect(() => parseEnv({ GANTRY_OIDC_ROLES: "ops=root" })).toThrow(/GANTRY_OIDC_ROLES=.*"ops=root" should look like admins=admin/);
+    });
+
+    it("takes Go-style session lifetimes, refusing nonsense", () => {
+      expect(parseEnv({ GANTRY_SESSION_IDLE: "30m", GANTRY_SESSION_MAX: "24h" }).access).toMatchObject({ sessionIdleMs: 1_800_000, sessionMaxMs: 86_400_000 });
+      expect(() => parseEnv({ GANTRY_SESSION_IDLE: "soon" })).toThrow(/GANTRY_SESSION_IDLE="soon" is invalid: must be a duration/);
+      expect(() => parseEnv({ GANTRY_TRUST_PROXY: "10.0.0.1, proxy.local" })).toThrow(/GANTRY_TRUST_PROXY=.* IP addresses/);
+      expect(() => parseEnv({ GANTRY_BOOTSTRAP_TOKEN: "short" })).toThrow(/at least 20 characters/);
     });
   });
 });

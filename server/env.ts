@@ -1,6 +1,9 @@
+import fs from "node:fs";
 import path from "node:path";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { roles, username, type Role } from "./contracts/access";
+import { parseDuration } from "./contracts/registration";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -20,6 +23,52 @@ const databaseUrl = z
   .string()
   .trim()
   .refine((url) => /^(postgres(ql)?|pglite):/.test(url), "must start with postgres://, postgresql:// or pglite:");
+
+const flag = z.enum(["0", "1"]);
+
+const duration = (fallback: string, min: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms < parseDuration(min)!) {
+        ctx.addIssue({ code: "custom", message: `must be a duration of at least ${min}, such as 12h or 30m` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const publicUrl = z
+  .string()
+  .trim()
+  .url("must be the URL people open, such as https://gantry.example.com")
+  .transform((url) => new URL(url))
+  .refine((url) => (url.protocol === "http:" || url.protocol === "https:") && url.pathname === "/" && !url.search && !url.username, "must be an http(s) URL with no path, such as https://gantry.example.com");
+
+/** Comma-separated, trimmed, empty items dropped. */
+const list = z
+  .string()
+  .trim()
+  .transform((text) => text.split(",").map((item) => item.trim()).filter(Boolean));
+
+/** `group=role,other=role`: OIDC claim values mapped to Gantry roles. */
+const roleMap = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const map: Record<string, Role> = {};
+    for (const pair of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const [value, role] = pair.split("=").map((part) => part.trim());
+      if (!value || !roles.includes(role as Role)) {
+        ctx.addIssue({ code: "custom", message: `"${pair}" should look like admins=admin (roles: ${roles.join(", ")})` });
+        return z.NEVER;
+      }
+      map[value] = role as Role;
+    }
+    return map;
+  });
 
 const envSchema = z.object({
   GANTRY_HOST: z.string().trim().min(1).default("127.0.0.1"),
@@ -45,7 +94,46 @@ const envSchema = z.object({
   GANTRY_ETCD_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(10),
   /** Encrypts secret environment values at rest; unset, a key is kept in the data dir. */
   GANTRY_SECRET_KEY: z.string().trim().min(1).optional(),
+  /** The previous key, while rotating: values it sealed are re-sealed with GANTRY_SECRET_KEY at boot. */
+  GANTRY_SECRET_KEY_PREVIOUS: z.string().trim().min(1).optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+
+  /** The URL people open (behind a reverse proxy, or a name on the network): its host is allowed. */
+  GANTRY_PUBLIC_URL: publicUrl.optional(),
+  /** Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed. */
+  GANTRY_TRUST_PROXY: list.refine((items) => items.every((item) => isIP(item) !== 0), "must be comma-separated IP addresses of your reverse proxies").optional(),
+  GANTRY_TLS_CERT: z.string().trim().optional(),
+  GANTRY_TLS_KEY: z.string().trim().optional(),
+  GANTRY_ADMIN_USER: username.default("admin"),
+  GANTRY_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
+  GANTRY_ADMIN_PASSWORD_FILE: z.string().trim().optional(),
+  /** An admin API token accepted from the first boot, like Consul's initial management token. */
+  GANTRY_BOOTSTRAP_TOKEN: z.string().trim().min(20, "must be at least 20 characters (e.g. openssl rand -hex 32)").optional(),
+  /** The role that may read instance logs. */
+  GANTRY_LOG_ROLE: z.enum(roles).default("viewer"),
+  GANTRY_SESSION_IDLE: duration("12h", "1m"),
+  GANTRY_SESSION_MAX: duration("168h", "1m"),
+  /** Anonymous reads, each opened on its own (Consul's default policy for the catalog). */
+  GANTRY_ANONYMOUS_METRICS: flag.default("0"),
+  GANTRY_ANONYMOUS_SD: flag.default("0"),
+  GANTRY_ANONYMOUS_CATALOG: flag.default("0"),
+  GANTRY_OIDC_ISSUER: z
+    .string()
+    .trim()
+    .url("must be the provider's issuer URL")
+    // Over plain http, codes and tokens would cross the network readable: only for a provider on this machine.
+    .refine((issuer) => issuer.startsWith("https://") || (issuer.startsWith("http://") && isLoopback(new URL(issuer).hostname.replace(/^\[|\]$/g, ""))), "must be https:// (http:// only for a provider on this machine)")
+    .optional(),
+  GANTRY_OIDC_SCOPES: z.string().trim().min(1).default("openid profile email"),
+  GANTRY_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  GANTRY_OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  /** The button's text: "Sign in with <name>". */
+  GANTRY_OIDC_NAME: z.string().trim().min(1).max(64).default("single sign-on"),
+  /** The ID token claim holding the user's groups or roles (a string or a list of strings). */
+  GANTRY_OIDC_ROLE_CLAIM: z.string().trim().min(1).default("groups"),
+  GANTRY_OIDC_ROLES: roleMap.default({}),
+  /** Role of a user none of whose claim values is mapped; unset, such a user is refused. */
+  GANTRY_OIDC_DEFAULT_ROLE: z.enum(roles).optional(),
 });
 
 export type Env = {
@@ -70,6 +158,36 @@ export type Env = {
   etcd: { endpoints: string[]; leaseSeconds: number } | undefined;
   /** GANTRY_SECRET_KEY, if set (see lib/secret-box). */
   secretKey: string | undefined;
+  /** GANTRY_SECRET_KEY_PREVIOUS: a key being rotated out. */
+  previousSecretKey: string | undefined;
+  access: AccessSettings;
+};
+
+export type OidcSettings = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  name: string;
+  scopes: string;
+  roleClaim: string;
+  roles: Record<string, Role>;
+  defaultRole: Role | undefined;
+};
+
+/** Who may connect and how they prove who they are (see server/access). */
+export type AccessSettings = {
+  publicUrl: URL | undefined;
+  trustProxy: string[];
+  /** PEM contents, read at boot. */
+  tls: { cert: string; key: string } | undefined;
+  /** Creates this admin on a boot that finds no user. */
+  admin: { username: string; password: string } | undefined;
+  bootstrapToken: string | undefined;
+  logRole: Role;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  anonymous: { metrics: boolean; sd: boolean; catalog: boolean };
+  oidc: OidcSettings | undefined;
 };
 
 export class EnvError extends Error {
@@ -93,10 +211,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(`${name}=${JSON.stringify(source[name])} is invalid: ${issue.message}`);
   }
   const env = result.data;
-  if (!isLoopback(env.GANTRY_HOST)) {
+  if (!isLoopback(env.GANTRY_HOST) && !env.GANTRY_PUBLIC_URL) {
     throw new EnvError(
-      `GANTRY_HOST=${env.GANTRY_HOST} is not a loopback address; Gantry refuses to listen beyond this machine ` +
-        "until authentication exists, because the dashboard can start processes. Use 127.0.0.1 and a reverse proxy or SSH tunnel.",
+      `GANTRY_HOST=${env.GANTRY_HOST} listens beyond this machine, so GANTRY_PUBLIC_URL must say the URL people open ` +
+        "(e.g. https://gantry.example.com): only its host is accepted in requests, which is what stops DNS-rebinding attacks.",
     );
   }
   const [instances, listeners] = [env.GANTRY_PORT_RANGE, env.GANTRY_LISTENER_PORT_RANGE];
@@ -118,5 +236,60 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
     dev: env.NODE_ENV === "development",
     secretKey: env.GANTRY_SECRET_KEY,
+    previousSecretKey: env.GANTRY_SECRET_KEY_PREVIOUS,
+    access: {
+      publicUrl: env.GANTRY_PUBLIC_URL,
+      trustProxy: env.GANTRY_TRUST_PROXY ?? [],
+      tls: tlsFiles(env.GANTRY_TLS_CERT, env.GANTRY_TLS_KEY),
+      admin: adminAccount(env.GANTRY_ADMIN_USER, env.GANTRY_ADMIN_PASSWORD, env.GANTRY_ADMIN_PASSWORD_FILE),
+      bootstrapToken: env.GANTRY_BOOTSTRAP_TOKEN,
+      logRole: env.GANTRY_LOG_ROLE,
+      sessionIdleMs: env.GANTRY_SESSION_IDLE,
+      sessionMaxMs: env.GANTRY_SESSION_MAX,
+      anonymous: { metrics: env.GANTRY_ANONYMOUS_METRICS === "1", sd: env.GANTRY_ANONYMOUS_SD === "1", catalog: env.GANTRY_ANONYMOUS_CATALOG === "1" },
+      oidc: oidcSettings(env),
+    },
+  };
+}
+
+/** A file named by a variable; unreadable, boot stops with one line naming the variable. */
+function readNamedFile(variable: string, file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new EnvError(`${variable}=${JSON.stringify(file)} can't be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined): AccessSettings["tls"] {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new EnvError(`GANTRY_TLS_CERT and GANTRY_TLS_KEY go together: set both (PEM files) or neither`);
+  const tls = { cert: readNamedFile("GANTRY_TLS_CERT", cert), key: readNamedFile("GANTRY_TLS_KEY", key) };
+  if (!tls.cert.includes("-----BEGIN CERTIFICATE-----")) throw new EnvError(`GANTRY_TLS_CERT=${JSON.stringify(cert)} is not a PEM certificate`);
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(tls.key)) throw new EnvError(`GANTRY_TLS_KEY=${JSON.stringify(key)} is not a PEM private key`);
+  return tls;
+}
+
+function adminAccount(user: string, password: string | undefined, file: string | undefined): AccessSettings["admin"] {
+  if (password && file) throw new EnvError("set GANTRY_ADMIN_PASSWORD or GANTRY_ADMIN_PASSWORD_FILE, not both");
+  const secret = file ? readNamedFile("GANTRY_ADMIN_PASSWORD_FILE", file).replace(/\r?\n$/, "") : password;
+  if (secret === undefined) return undefined;
+  if (secret.length < 10) throw new EnvError(`GANTRY_ADMIN_PASSWORD_FILE=${JSON.stringify(file)} holds a password shorter than 10 characters`);
+  return { username: user, password: secret };
+}
+
+function oidcSettings(env: z.infer<typeof envSchema>): OidcSettings | undefined {
+  const { GANTRY_OIDC_ISSUER: issuer, GANTRY_OIDC_CLIENT_ID: clientId } = env;
+  if (!issuer && !clientId) return undefined;
+  if (!issuer || !clientId) throw new EnvError("GANTRY_OIDC_ISSUER and GANTRY_OIDC_CLIENT_ID go together: set both to enable single sign-on");
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.GANTRY_OIDC_CLIENT_SECRET,
+    name: env.GANTRY_OIDC_NAME,
+    scopes: env.GANTRY_OIDC_SCOPES,
+    roleClaim: env.GANTRY_OIDC_ROLE_CLAIM,
+    roles: env.GANTRY_OIDC_ROLES,
+    defaultRole: env.GANTRY_OIDC_DEFAULT_ROLE,
   };
 }

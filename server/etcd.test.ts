@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "./gantry";
 import { freePort } from "./engine/proxy/testing/proxy-harness";
-import { apiClient, fixtureTemplate, tempDir, testListenerRange, testPortRange, toggleableService, useTestGantry } from "./testing/gantry";
+import { apiClient, fixtureTemplate, TEST_TOKEN, tempDir, testListenerRange, testPortRange, toggleableService, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 const hasEtcd = spawnSync("which", ["etcd"]).status === 0;
@@ -88,6 +88,7 @@ describe.runIf(hasEtcd)("etcd mirror", () => {
         GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 150}-${testListenerRange().to}`,
         GANTRY_ETCD_ENDPOINTS: etcd.url,
         GANTRY_ETCD_LEASE_SECONDS: "2",
+        GANTRY_BOOTSTRAP_TOKEN: TEST_TOKEN,
         LOG_LEVEL: "warn",
       },
       stdio: "ignore",

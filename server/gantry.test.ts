@@ -4,13 +4,13 @@ import WebSocket from "ws";
 import type { ServerMessage, TopicMessage } from "./contracts/realtime";
 import type { Gantry } from "./gantry";
 import { DataDirLockedError } from "./lib/data-dir-lock";
-import { apiClient, startTestGantry, tempDir, useTestGantry } from "./testing/gantry";
+import { adminHeaders, apiClient, startTestGantry, tempDir, TEST_TOKEN, useTestGantry } from "./testing/gantry";
 
 const template = { command: "node", args: ["service.mjs"], cwd: "examples/demo" };
 
 /** A WebSocket client that collects every topic message it receives, unpacking batches. */
 async function liveClient(gantry: Gantry) {
-  const ws = new WebSocket(`${gantry.url.replace("http", "ws")}/api/ws`);
+  const ws = new WebSocket(`${gantry.url.replace("http", "ws")}/api/ws`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
   const received: ServerMessage[] = [];
   const topicMessages: TopicMessage[] = [];
   ws.on("message", (raw) => {
@@ -38,7 +38,7 @@ describe("Gantry server", () => {
   it("answers health, readiness and Prometheus metrics", async () => {
     expect(await (await fetch(`${server.gantry.url}/healthz`)).text()).toBe("ok\n");
     expect((await fetch(`${server.gantry.url}/readyz`)).status).toBe(200);
-    const metrics = await fetch(`${server.gantry.url}/metrics`);
+    const metrics = await fetch(`${server.gantry.url}/metrics`, { headers: adminHeaders });
     expect(metrics.headers.get("content-type")).toContain("text/plain");
     expect(await metrics.text()).toMatch(/^process_resident_memory_bytes \d+/m);
   });

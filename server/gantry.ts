@@ -1,12 +1,29 @@
 import http from "node:http";
+import https from "node:https";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Env } from "./env";
+import { isLoopback } from "./env";
 import { appRouter } from "./api/router";
-import { createEngine } from "./engine";
+import type { ApiContext } from "./api/trpc";
+import { createAuthenticator } from "./access/authenticator";
+import { may, type Identity } from "./access/identity";
+import { createOidcLogin } from "./access/oidc";
+import { createSetupGate } from "./access/setup-gate";
+import { createAuthRoutes } from "./http/auth-routes";
+import { createRequestGuard } from "./http/request-guard";
+import { systemClock } from "./lib/clock";
+import { every } from "./lib/loop";
+import { createApiTokens } from "./services/api-tokens";
+import { createSecretKeys } from "./services/secret-keys";
+import { createSessions } from "./services/sessions";
+import { createUsers } from "./services/users";
+import { createEngine, type Engine } from "./engine";
+import type { Role } from "./contracts/access";
 import { createConsulApi } from "./http/consul-api";
-import { createHttpHandler, pathOf } from "./http/handler";
+import { createHttpHandler, pathOf, refuse } from "./http/handler";
 import { prometheusTargets } from "./http/prometheus-sd";
 import { listen } from "./http/listen";
 import { lockDataDir } from "./lib/data-dir-lock";
@@ -19,10 +36,10 @@ import { seedDemo } from "./services/demo";
 import { createLoadGenerator } from "./services/load-generator";
 import { createDiscovery } from "./services/discovery";
 import { createRollouts } from "./services/rollouts";
-import { createTopology } from "./services/topology";
+import { createTopology, type Topology } from "./services/topology";
 import { openDatabase } from "./store/database";
 import { createEngineStore } from "./store/engine-store";
-import { createSecretBox, loadSecretKey } from "./lib/secret-box";
+import { createSecretBox, loadPreviousKeys, loadSecretKey } from "./lib/secret-box";
 import { migrate } from "./store/migrate";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
@@ -32,6 +49,8 @@ export type GantryOptions = { env: Env; log: Logger };
 export type Gantry = {
   url: string;
   port: number;
+  /** Set while nobody can sign in yet: the one-time link that creates the first admin. */
+  setupUrl: string | undefined;
   stop(): Promise<void>;
 };
 
@@ -58,7 +77,22 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     await migrate(db.prisma, log);
 
     const feed = new Feed<Change>("changes", log);
-    const secrets = createSecretBox(loadSecretKey(env.dataDir, env.secretKey));
+    const previousKeys = loadPreviousKeys(env.dataDir, { key: env.secretKey, previous: env.previousSecretKey });
+    const secrets = createSecretBox([loadSecretKey(env.dataDir, env.secretKey), ...previousKeys]);
+    const secretKeys = createSecretKeys({ prisma: db.prisma, feed, box: secrets, dataDir: env.dataDir, keyFromEnv: env.secretKey !== undefined, previousKeys, log });
+    await secretKeys.finishRotation();
+
+    const clock = systemClock;
+    const { access } = env;
+    const users = createUsers({ prisma: db.prisma, feed });
+    const sessions = createSessions({ prisma: db.prisma, feed, clock, log, sessionIdleMs: access.sessionIdleMs, sessionMaxMs: access.sessionMaxMs });
+    const tokens = createApiTokens({ prisma: db.prisma, feed, clock });
+    const authenticator = createAuthenticator({ prisma: db.prisma, clock, log, sessionIdleMs: access.sessionIdleMs, bootstrapToken: access.bootstrapToken });
+    if (access.admin && (await users.createFirstAdmin(access.admin, "system"))) log.info({ username: access.admin.username }, "created the admin from GANTRY_ADMIN_PASSWORD");
+    const setup = createSetupGate(users);
+    const setupSecret = await setup.open();
+    const pruning = every(clock, 60 * 60_000, "session pruning", log, async () => void (await sessions.prune()));
+    cleanups.push(() => pruning.stop());
     const topology = createTopology({ prisma: db.prisma, feed, secrets, baseDir: projectRoot, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
     await topology.assignMissingListenerPorts();
     if (env.demo) await seedDemo(db.prisma, topology, log);
@@ -101,37 +135,119 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const loadgen = createLoadGenerator(topology, log);
     cleanups.push(() => loadgen.close());
 
-    const trpc = createHTTPHandler({
+    // The pipeline has already identified the caller; tRPC's context picks it up from here.
+    const callers = new WeakMap<http.IncomingMessage, Identity>();
+    const trpcHandler = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",
-      createContext: () => ({ prisma: db.prisma, topology, rollouts, engine, loadgen, actor: "api" as const, log }),
+      createContext: ({ req }): ApiContext => ({
+        prisma: db.prisma,
+        topology,
+        rollouts,
+        engine,
+        loadgen,
+        users,
+        sessions,
+        tokens,
+        secretKeys,
+        identity: callers.get(req),
+        logRole: access.logRole,
+        log,
+      }),
     });
+    const trpc = async (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity | undefined) => {
+      if (identity) callers.set(req, identity);
+      await trpcHandler(req, res);
+    };
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
     if (next) cleanups.push(() => next.close());
 
     let ready = false;
+    const guard = createRequestGuard({ host: env.host, publicUrl: access.publicUrl, tls: access.tls !== undefined, trustProxy: access.trustProxy, dev: env.dev });
+    const oidc = access.oidc ? createOidcLogin(access.oidc, { clock, log: log.child({ component: "oidc" }) }) : undefined;
+    const auth = createAuthRoutes({ users, sessions, setup, oidc, guard, publicUrl: access.publicUrl, log });
     const discovery = createDiscovery({ prisma: db.prisma, feed, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
-    const consul = createConsulApi({ engine, discovery, log, dataDir: env.dataDir });
-    const server = http.createServer(
-      createHttpHandler({ trpc, consul, sd: (_req, res) => prometheusTargets(topology, engine, res), dashboard: next?.getRequestHandler(), metrics, isReady: () => ready, log }),
-    );
-    const gateway = createRealtimeGateway({ resolve: createTopicResolver({ prisma: db.prisma, topology, rollouts, feed, engine, loadgen }), log });
+    const consul = createConsulApi({ engine, discovery, log, dataDir: env.dataDir, anonymousReads: access.anonymous.catalog });
+    const handler = createHttpHandler({
+      guard,
+      identify: (req) => authenticator.identify(req),
+      trpc,
+      auth,
+      consul,
+      sd: (_req, res) => prometheusTargets(topology, engine, res),
+      dashboard: next?.getRequestHandler(),
+      metrics,
+      anonymous: access.anonymous,
+      isReady: () => ready,
+      log,
+    });
+    const server = access.tls ? https.createServer({ cert: access.tls.cert, key: access.tls.key }, handler) : http.createServer(handler);
+    const gateway = createRealtimeGateway({
+      resolve: createTopicResolver({ prisma: db.prisma, topology, rollouts, feed, engine, loadgen }),
+      authorize: topicAccess(access.logRole, engine, topology),
+      log,
+    });
+    feed.subscribe((change) => {
+      if (change.type !== "access") return;
+      authenticator.forget(change.change);
+      gateway.accessChanged(change.change);
+    });
     // Only /api/ws is ours; other upgrades (Next's dev hot reload at /_next/hmr) are left to Next's listener.
     server.on("upgrade", (req, socket, head) => {
-      if (pathOf(req.url) === "/api/ws") gateway.handleUpgrade(req, socket, head);
+      if (pathOf(req.url) !== "/api/ws") return;
+      void admitWebSocket(req, socket).then(
+        (identity) => identity && gateway.handleUpgrade(req, socket, head, { identity, recheck: () => authenticator.identify(req) }),
+        (err: unknown) => {
+          log.error({ err }, "WebSocket upgrade failed");
+          socket.destroy();
+        },
+      );
     });
+    /** The same checks as every request, then an identity; a refusal is answered and the socket closed. */
+    async function admitWebSocket(req: http.IncomingMessage, socket: Duplex): Promise<Identity | undefined> {
+      const refusal = refuse(guard, req, true) ?? undefined;
+      const identity = refusal ? undefined : await authenticator.identify(req);
+      // A browser always sends Origin on a WebSocket; one riding on a cookie must prove it is ours.
+      const problem =
+        refusal ??
+        (!identity ? { status: 401, message: "sign in first\n" } : identity.via === "cookie" && !req.headers.origin ? { status: 403, message: "Origin required\n" } : undefined);
+      if (!problem) return identity;
+      socket.end(`HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status]}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${problem.message}`);
+      return undefined;
+    }
 
     const listening = await listen(server, env.host, env.port);
     cleanups.push(() => listening.close(SHUTDOWN_GRACE_MS), () => gateway.close(), () => void (ready = false));
     ready = true;
 
+    const scheme = access.tls ? "https" : "http";
     const host = env.host.includes(":") ? `[${env.host}]` : env.host;
-    return { url: `http://${host}:${listening.port}`, port: listening.port, stop: stopAll };
+    const url = access.publicUrl?.origin ?? `${scheme}://${isUnspecified(env.host) ? "127.0.0.1" : host}:${listening.port}`;
+    if (!isLoopback(env.host) && !access.tls) {
+      log.warn(
+        { host: env.host, publicUrl: access.publicUrl?.href },
+        "LISTENING ON THE NETWORK WITHOUT TLS: passwords, session cookies and tokens cross it in the clear unless a TLS-terminating proxy sits in front (set GANTRY_TLS_CERT and GANTRY_TLS_KEY to serve TLS here)",
+      );
+    }
+    return { url, port: listening.port, setupUrl: setupSecret && `${url}/setup?token=${setupSecret}`, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+const isUnspecified = (host: string) => host === "0.0.0.0" || host === "::";
+
+/** Every topic needs a viewer; an instance's log needs GANTRY_LOG_ROLE, globally or through a grant on its service. */
+function topicAccess(logRole: Role, engine: Engine, topology: Topology) {
+  return (identity: Identity, topic: string): boolean | Promise<boolean> => {
+    if (!topic.startsWith("logs:")) return may(identity, "viewer");
+    if (may(identity, logRole)) return true;
+    const instance = engine.instances().find((i) => i.id === topic.slice("logs:".length));
+    if (!instance) return false;
+    return topology.getService(instance.serviceId).then((service) => may(identity, logRole, service.labels), () => false);
+  };
 }
 
 /** Ports a listener may not take. */

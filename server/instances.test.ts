@@ -6,7 +6,7 @@ import type { Instance } from "./contracts/instance";
 import { SECRET_PLACEHOLDER } from "./contracts/service";
 import { projectRoot } from "./gantry";
 import { isSameProcess, processStartTime } from "./lib/proc";
-import { apiClient, fixtureTemplate, tempDir, testListenerRange, testPortRange, useTestGantry } from "./testing/gantry";
+import { apiClient, fixtureTemplate, TEST_TOKEN, tempDir, testListenerRange, testPortRange, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 
@@ -187,6 +187,7 @@ describe("Gantry killed with SIGKILL", () => {
         GANTRY_PORT_RANGE: `${testPortRange().from + 500}-${testPortRange().to}`,
         GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 100}-${testListenerRange().to}`,
         GANTRY_INGRESS_PORT: "0",
+        GANTRY_BOOTSTRAP_TOKEN: TEST_TOKEN,
         LOG_LEVEL: "warn",
       },
       stdio: "ignore",

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { LogLine } from "./contracts/logs";
 import type { MetricsDelta, ServerMessage, TopicMessage } from "./contracts/realtime";
-import { fixtureTemplate, useTestGantry } from "./testing/gantry";
+import { adminHeaders, fixtureTemplate, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 const hasPromtool = spawnSync("which", ["promtool"]).status === 0;
@@ -22,7 +22,7 @@ function parseExposition(text: string): Map<string, number> {
 }
 
 function subscribe(url: string, topic: string) {
-  const ws = new WebSocket(`${url.replace("http", "ws")}/api/ws`);
+  const ws = new WebSocket(`${url.replace("http", "ws")}/api/ws`, { headers: adminHeaders });
   const messages: Array<TopicMessage & { receivedAt: number }> = [];
   ws.on("message", (raw) => {
     const message = JSON.parse(raw.toString()) as ServerMessage;
@@ -69,7 +69,7 @@ describe("observability", () => {
     for (let i = 0; i < 7; i++) await fetch(`http://127.0.0.1:${edge.port}/`);
 
     const exposition = await waitFor(async () => {
-      const text = await (await fetch(`${gantry.gantry.url}/metrics`)).text();
+      const text = await (await fetch(`${gantry.gantry.url}/metrics`, { headers: adminHeaders })).text();
       return parseExposition(text).get('gantry_edge_requests_total{from="counting-caller",to="counted",code="2xx"}') === 7 ? text : undefined;
     }, "the counters to be collected", 5000);
     const metrics = parseExposition(exposition);
@@ -102,7 +102,7 @@ describe("observability", () => {
   it("lists instances that serve their own metrics for Prometheus HTTP service discovery", async () => {
     const service = await gantry.api.services.create.mutate({ name: "self-metrics", template: fixtureTemplate(), traffic: { metricsPath: "/metrics" } });
     const instance = await ready(service.id);
-    const groups = await (await fetch(`${gantry.gantry.url}/api/sd/prometheus`)).json();
+    const groups = await (await fetch(`${gantry.gantry.url}/api/sd/prometheus`, { headers: adminHeaders })).json();
     expect(groups).toContainEqual({ targets: [`127.0.0.1:${instance.port}`], labels: { __metrics_path__: "/metrics", service: "self-metrics", instance: instance.id, revision: "1" } });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fixtureTemplate, useTestGantry } from "./testing/gantry";
+import { fixtureTemplate, TEST_TOKEN, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 /**
@@ -13,12 +13,15 @@ type HealthEntry = {
   Checks: Array<{ Status: "passing" | "warning" | "critical" }>;
 };
 
+/** Prometheus sends consul_sd_configs' `token` as X-Consul-Token. */
+const asPrometheus = { headers: { "x-consul-token": TEST_TOKEN } };
+
 async function prometheusTargets(base: string) {
-  const self = (await (await fetch(`${base}/v1/agent/self`)).json()) as { Config: { Datacenter: string } };
-  const services = (await (await fetch(`${base}/v1/catalog/services?stale=&wait=2s`)).json()) as Record<string, string[]>;
+  const self = (await (await fetch(`${base}/v1/agent/self`, asPrometheus)).json()) as { Config: { Datacenter: string } };
+  const services = (await (await fetch(`${base}/v1/catalog/services?stale=&wait=2s`, asPrometheus)).json()) as Record<string, string[]>;
   const targets = [];
   for (const name of Object.keys(services)) {
-    const entries = (await (await fetch(`${base}/v1/health/service/${encodeURIComponent(name)}?stale=&wait=2s`)).json()) as HealthEntry[];
+    const entries = (await (await fetch(`${base}/v1/health/service/${encodeURIComponent(name)}?stale=&wait=2s`, asPrometheus)).json()) as HealthEntry[];
     for (const { Node, Service, Checks } of entries) {
       // api.HealthChecks.AggregatedStatus: any critical → critical, else any warning → warning, else passing.
       const health = Checks.some((c) => c.Status === "critical") ? "critical" : Checks.some((c) => c.Status === "warning") ? "warning" : "passing";
@@ -61,7 +64,7 @@ describe("what Prometheus's consul_sd_configs reads", () => {
     });
 
     // Field types Consul's Go API client needs to decode the health entries.
-    const [entry] = (await (await fetch(`${gantry.gantry.url}/v1/health/service/scraped`)).json()) as Array<Record<string, Record<string, unknown>> & { Checks: Array<Record<string, unknown>> }>;
+    const [entry] = (await (await fetch(`${gantry.gantry.url}/v1/health/service/scraped`, asPrometheus)).json()) as Array<Record<string, Record<string, unknown>> & { Checks: Array<Record<string, unknown>> }>;
     expect(entry!.Service).toMatchObject({ ID: expect.any(String), Port: expect.any(Number), Weights: { Passing: 1, Warning: 1 }, CreateIndex: expect.any(Number), ModifyIndex: expect.any(Number) });
     expect(entry!.Node).toMatchObject({ ID: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/), Datacenter: "dc1" });
     for (const check of entry!.Checks) expect(check).toMatchObject({ CheckID: expect.any(String), Status: expect.stringMatching(/^(passing|warning|critical)$/), ServiceTags: expect.any(Array) });

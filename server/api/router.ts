@@ -1,3 +1,4 @@
+import { accountRouter } from "./routers/account";
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
 import { instancesRouter } from "./routers/instances";
@@ -6,6 +7,9 @@ import { logsRouter } from "./routers/logs";
 import { metricsRouter } from "./routers/metrics";
 import { rolloutsRouter } from "./routers/rollouts";
 import { servicesRouter } from "./routers/services";
+import { settingsRouter } from "./routers/settings";
+import { tokensRouter } from "./routers/tokens";
+import { usersRouter } from "./routers/users";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -17,6 +21,10 @@ export const appRouter = router({
   logs: logsRouter,
   loadgen: loadgenRouter,
   rollouts: rolloutsRouter,
+  account: accountRouter,
+  users: usersRouter,
+  tokens: tokensRouter,
+  settings: settingsRouter,
 });
 
 /** The only server type the UI imports. */

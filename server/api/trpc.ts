@@ -1,13 +1,18 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
-import type { EventActor } from "../contracts/event";
+import type { Labels, Role } from "../contracts/access";
+import { actorOf, may, mayAnywhere, type Identity } from "../access/identity";
 import type { Engine } from "../engine";
 import { AppError, type AppErrorCode } from "../lib/app-error";
 import type { Logger } from "../lib/logger";
 import type { LoadGenerator } from "../services/load-generator";
 import type { Rollouts } from "../services/rollouts";
 import type { Topology } from "../services/topology";
+import type { Users } from "../services/users";
+import type { Sessions } from "../services/sessions";
+import type { ApiTokens } from "../services/api-tokens";
+import type { SecretKeys } from "../services/secret-keys";
 import type { Prisma } from "../store/database";
 
 export type ApiContext = {
@@ -16,9 +21,29 @@ export type ApiContext = {
   rollouts: Rollouts;
   engine: Engine;
   loadgen: LoadGenerator;
-  actor: EventActor;
+  users: Users;
+  sessions: Sessions;
+  tokens: ApiTokens;
+  secretKeys: SecretKeys;
+  /** Who is asking; undefined for an anonymous caller, who gets 401 from every procedure. */
+  identity: Identity | undefined;
+  logRole: Role;
   log: Logger;
 };
+
+/**
+ * The services a call acts on, read from its raw input, for callers whose role comes from a grant on
+ * labelled services rather than globally. Undefined when the input names no service it can find:
+ * then only the global role counts.
+ */
+export type ScopeResolver = (ctx: ApiContext, rawInput: unknown) => Promise<Labels[] | undefined>;
+
+/** A role, or "log-reader": whichever role GANTRY_LOG_ROLE names (instance logs). */
+export type NeededRole = Role | "log-reader";
+
+/** What a procedure needs, declared beside it (see `allow`). */
+export type Access = { role: NeededRole; scope?: ScopeResolver };
+export type Meta = { access?: Access };
 
 const trpcCodes: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: "BAD_REQUEST",
@@ -26,6 +51,7 @@ const trpcCodes: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
@@ -43,7 +69,7 @@ function fieldErrors(cause: unknown): FieldErrors | undefined {
   return undefined;
 }
 
-const t = initTRPC.context<ApiContext>().create({
+const t = initTRPC.context<ApiContext>().meta<Meta>().create({
   errorFormatter({ shape, error }) {
     const fields = fieldErrors(error.cause);
     // A zod failure's default message is a JSON dump; say the first problem in words instead.
@@ -68,5 +94,32 @@ const errorMapping = t.middleware(async ({ next, ctx, path, type }) => {
   return result;
 });
 
+/**
+ * Runs before the input is parsed, so a caller without the role learns nothing about the input
+ * (401 or 403, whatever was sent). A caller whose role comes from a label grant passes only if
+ * every service the call touches carries a label granting it.
+ */
+const authorize = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
+  const access = meta?.access;
+  if (!access) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "this procedure declares no role, so nobody may call it" });
+  const identity = ctx.identity;
+  if (!identity) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first (or send an API token as Authorization: Bearer)" });
+  const role = access.role === "log-reader" ? ctx.logRole : access.role;
+  if (!may(identity, role)) {
+    const refused = new TRPCError({ code: "FORBIDDEN", message: `this needs the ${role} role${access.scope ? " on every service it touches" : ""}; you are ${identity.role}` });
+    if (!access.scope || !mayAnywhere(identity, role)) throw refused;
+    const targets = await access.scope(ctx, await getRawInput());
+    if (!targets || targets.length === 0 || !targets.every((labels) => may(identity, role, labels))) throw refused;
+  }
+  return next({ ctx: { ...ctx, identity, actor: actorOf(identity) } });
+});
+
 export const router = t.router;
-export const procedure = t.procedure.use(errorMapping);
+
+/**
+ * Every procedure starts here, with the role it needs; there is no default. `scope` lets holders of a
+ * label grant through when the call touches only services carrying that label.
+ */
+export const allow = (role: NeededRole, scope?: ScopeResolver) => t.procedure.use(errorMapping).meta({ access: { role, scope } }).use(authorize);
+
+export const createCallerFactory = t.createCallerFactory;

@@ -1,6 +1,10 @@
 import { z } from "zod";
 
-export type EventActor = "api" | "engine" | "system";
+/**
+ * Who did it: `user:<name>`, `token:<owner>/<token name>`, `bootstrap` (GANTRY_BOOTSTRAP_TOKEN),
+ * `engine` or `system`. Events from before sign-in existed say `api`.
+ */
+export type EventActor = string;
 
 /** One row of the audit/engine event log, as every client sees it. */
 export type GantryEvent = {
@@ -16,7 +20,7 @@ export type GantryEvent = {
 };
 
 /** What events are about: the part of `kind` before the dot. */
-export const eventKindGroups = ["service", "rollout", "dependency", "instance", "listener", "registration", "system"] as const;
+export const eventKindGroups = ["service", "rollout", "dependency", "instance", "listener", "registration", "user", "token", "system"] as const;
 
 /** Does `event` match a kind filter: a group (`instance`) or an exact kind (`instance.unready`)? */
 export const matchesKind = (kind: string, filter: string | undefined) => !filter || kind === filter || kind.startsWith(`${filter}.`);
@@ -25,6 +29,8 @@ export const eventListInput = z.object({
   serviceId: z.string().uuid().optional(),
   /** A group (`instance`) or an exact kind (`instance.unready`). */
   kind: z.string().regex(/^[a-z]+(\.[a-z-]+)?$/, "kind is a group like instance or a kind like instance.unready").optional(),
+  /** Who did it: an exact actor (`token:ana/ci`), or `user:<name>` for that user and every token acting for them. */
+  actor: z.string().trim().min(1).max(200).optional(),
   /** Only events older than this id (cursor for "load more"). */
   before: z.string().regex(/^\d+$/).optional(),
   limit: z.number().int().min(1).max(500).default(100),

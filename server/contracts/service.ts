@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { serviceLabels, type Labels } from "./access";
 import { probeSet } from "./probe";
 import { rolloutStrategy, rolloutStrategyPatch, type RolloutStrategy } from "./rollout";
 import { serviceId } from "./service-id";
@@ -89,6 +90,8 @@ export const serviceCreateInput = z.object({
   listenPort: listenPort.optional(),
   position: position.optional(),
   strategy: rolloutStrategy.optional(),
+  /** e.g. team=payments; roles can be granted on services carrying a label. */
+  labels: serviceLabels.default({}),
 });
 export type ServiceCreateInput = z.input<typeof serviceCreateInput>;
 
@@ -107,6 +110,8 @@ export const serviceUpdateInput = z.object({
       listenPort: listenPort.optional(),
       /** Merged field by field over the current rollout strategy; never restarts instances. */
       strategy: rolloutStrategyPatch.optional(),
+      /** Replaces the labels; never restarts instances. */
+      labels: serviceLabels.optional(),
     })
     .strict(),
 });
@@ -126,6 +131,7 @@ export type Service = {
   traffic: TrafficSettings;
   /** How a new revision replaces the running one. */
   strategy: RolloutStrategy;
+  labels: Labels;
   /** The service's stable proxy address is 127.0.0.1:listenPort. */
   listenPort: number | null;
   /** On the topology canvas; null until placed. */

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { entryStatus, type CatalogCheck, type CatalogEntry, type CheckStatus } from "../contracts/catalog";
 import { parseDuration } from "../contracts/registration";
+import type { Role } from "../contracts/access";
+import { actorOf, may, type Identity } from "../access/identity";
 import type { Engine } from "../engine";
 import { AppError } from "../lib/app-error";
 import type { Logger } from "../lib/logger";
@@ -13,14 +15,21 @@ const MAX_WAIT_MS = 10 * 60_000;
 const DATACENTER = "dc1";
 const NODE_NAME = "gantry";
 
-export type ConsulApiDeps = { engine: Engine; discovery: Discovery; log: Logger; dataDir: string };
+export type ConsulApiDeps = {
+  engine: Engine;
+  discovery: Discovery;
+  log: Logger;
+  dataDir: string;
+  /** Catalog reads without a token (Consul's default policy "allow" for reads); writes always need one. */
+  anonymousReads: boolean;
+};
 
 /**
  * The subset of Consul's HTTP API that tools use to discover services (catalog, health, agent),
  * with Consul's field names, its X-Consul-Index header and blocking queries. Gantry is the one
  * node of datacenter dc1. Errors are plain text, as Consul's are.
  */
-export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDeps) {
+export function createConsulApi({ engine, discovery, log, dataDir, anonymousReads }: ConsulApiDeps) {
   const catalog = engine.catalog;
   // A stable node ID per data dir, shaped like Consul's UUIDs.
   const hex = createHash("sha256").update(dataDir).digest("hex");
@@ -112,9 +121,17 @@ export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDe
     await catalog.wait(serviceName, index, wait + Math.random() * (wait / 16));
   }
 
-  const routes: Array<{ method: string; pattern: RegExp; handle(match: RegExpMatchArray, query: URLSearchParams, req: IncomingMessage): Promise<{ body?: unknown; index?: string | null }> }> = [
+  type Route = {
+    method: string;
+    pattern: RegExp;
+    /** Reads need viewer; registering editor; reporting a check's state operator. */
+    role: Role;
+    handle(match: RegExpMatchArray, query: URLSearchParams, req: IncomingMessage, actor: string): Promise<{ body?: unknown; index?: string | null }>;
+  };
+  const routes: Route[] = [
     {
       method: "GET",
+      role: "viewer",
       pattern: /^\/v1\/agent\/self$/,
       handle: async () => ({
         body: {
@@ -126,6 +143,7 @@ export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDe
     },
     {
       method: "GET",
+      role: "viewer",
       pattern: /^\/v1\/catalog\/services$/,
       handle: async (_m, query) => {
         await blocking(query, null);
@@ -134,6 +152,7 @@ export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDe
     },
     {
       method: "GET",
+      role: "viewer",
       pattern: /^\/v1\/catalog\/service\/([^/]+)$/,
       handle: async (m, query) => {
         const name = decodeURIComponent(m[1]!);
@@ -143,6 +162,7 @@ export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDe
     },
     {
       method: "GET",
+      role: "viewer",
       pattern: /^\/v1\/health\/service\/([^/]+)$/,
       handle: async (m, query) => {
         const name = decodeURIComponent(m[1]!);
@@ -157,6 +177,7 @@ export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDe
     },
     {
       method: "GET",
+      role: "viewer",
       pattern: /^\/v1\/agent\/services$/,
       handle: async () => ({
         body: Object.fromEntries(catalog.list().map((e) => [e.id, { ...serviceJson(e), Datacenter: DATACENTER }])),
@@ -164,27 +185,31 @@ export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDe
     },
     {
       method: "GET",
+      role: "viewer",
       pattern: /^\/v1\/agent\/checks$/,
       handle: async () => ({ body: Object.fromEntries(catalog.list().flatMap((e) => e.checks.map((c) => [c.id, checkJson(e, c)]))) }),
     },
     {
       method: "PUT",
+      role: "editor",
       pattern: /^\/v1\/agent\/service\/register$/,
-      handle: async (_m, _q, req) => {
-        await discovery.register(await readJson(req), "api");
+      handle: async (_m, _q, req, actor) => {
+        await discovery.register(await readJson(req), actor);
         return {};
       },
     },
     {
       method: "PUT",
+      role: "editor",
       pattern: /^\/v1\/agent\/service\/deregister\/([^/]+)$/,
-      handle: async (m) => {
-        await discovery.deregister(decodeURIComponent(m[1]!), "api");
+      handle: async (m, _q, _req, actor) => {
+        await discovery.deregister(decodeURIComponent(m[1]!), actor);
         return {};
       },
     },
     {
       method: "PUT",
+      role: "operator",
       pattern: /^\/v1\/agent\/check\/(pass|warn|fail)\/([^/]+)$/,
       handle: async (m, query) => {
         const status: CheckStatus = m[1] === "pass" ? "passing" : m[1] === "warn" ? "warning" : "critical";
@@ -194,6 +219,7 @@ export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDe
     },
     {
       method: "PUT",
+      role: "operator",
       pattern: /^\/v1\/agent\/check\/update\/([^/]+)$/,
       handle: async (m, _q, req) => {
         const body = (await readJson(req)) as { Status?: unknown; Output?: unknown } | null;
@@ -212,17 +238,23 @@ export function createConsulApi({ engine, discovery, log, dataDir }: ConsulApiDe
   }
 
   /** Handles /v1/… requests; false for any other path. */
-  return async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  return async function handle(req: IncomingMessage, res: ServerResponse, path: string, identity: Identity | undefined): Promise<boolean> {
     if (!path.startsWith("/v1/")) return false;
     const query = new URL(req.url ?? "/", "http://gantry").searchParams;
     const candidates = routes.filter((r) => r.pattern.test(path));
     const route = candidates.find((r) => r.method === req.method || (req.method === "POST" && r.method === "PUT"));
+    // As Consul with ACLs: a token (X-Consul-Token or Bearer) that lacks the permission gets 403.
+    const permitted = identity ? may(identity, route?.role ?? "viewer") : anonymousReads && (route?.role ?? "viewer") === "viewer";
+    if (!permitted) {
+      const who = identity ? "this token" : "the anonymous token (send X-Consul-Token)";
+      return text(res, 403, `Permission denied: ${who} lacks permission ${route?.role === "viewer" || !route ? "to read the catalog" : `for this write (needs ${route.role})`}`), true;
+    }
     try {
       if (!route) {
         if (candidates.length > 0) return text(res, 405, `method ${req.method} not allowed`), true;
         return text(res, 404, `Unsupported endpoint: ${path} (Gantry implements the catalog, health and agent endpoints discovery tools use)`), true;
       }
-      const result = await route.handle(path.match(route.pattern)!, query, req);
+      const result = await route.handle(path.match(route.pattern)!, query, req, identity ? actorOf(identity) : "anonymous");
       res.statusCode = 200;
       if (result.index !== undefined) res.setHeader("x-consul-index", String(catalog.indexOf(result.index)));
       res.setHeader("x-consul-knownleader", "true");

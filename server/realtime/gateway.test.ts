@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { CLOSE_TOO_SLOW, type ServerMessage, type TopologyDelta } from "../contracts/realtime";
 import { silentLogger } from "../lib/logger";
-import { createRealtimeGateway, type GatewayOptions, type TopicSource } from "./gateway";
+import type { Identity } from "../access/identity";
+import { CLOSE_ACCESS_CHANGED, CLOSE_SIGNED_OUT } from "../contracts/access";
+import { createRealtimeGateway, type GatewayOptions, type RealtimeClient, type TopicSource } from "./gateway";
 
 /** Topic sources whose deltas the test pushes by hand. */
 function manualSources() {
@@ -21,10 +23,16 @@ function manualSources() {
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-async function serve(options: Omit<GatewayOptions, "log" | "resolve"> & { sources: Record<string, TopicSource> }) {
-  const gateway = createRealtimeGateway({ ...options, resolve: (topic) => options.sources[topic], log: silentLogger });
+const viewer: Identity = { kind: "user", userId: "u-1", username: "vi", displayName: null, role: "viewer", grants: [], sessionId: "s-1", via: "cookie" };
+
+type ServeOptions = Omit<GatewayOptions, "log" | "resolve" | "authorize"> &
+  Partial<Pick<GatewayOptions, "authorize">> & { sources: Record<string, TopicSource>; client?: Partial<RealtimeClient> };
+
+async function serve(options: ServeOptions) {
+  const gateway = createRealtimeGateway({ authorize: () => true, ...options, resolve: (topic) => options.sources[topic], log: silentLogger });
   const server = http.createServer();
-  server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  const client: RealtimeClient = { identity: viewer, recheck: async () => viewer, ...options.client };
+  server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head, client));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   cleanups.push(() => (gateway.close(), server.close()));
   const { port } = server.address() as { port: number };
@@ -36,10 +44,45 @@ async function serve(options: Omit<GatewayOptions, "log" | "resolve"> & { source
     for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
     if (!done()) throw new Error(`condition not met; frames: ${JSON.stringify(frames).slice(0, 300)}`);
   };
-  return { ws, frames, until, port };
+  const closed = new Promise<number>((resolve) => ws.once("close", resolve));
+  return { ws, frames, until, port, gateway, closed };
 }
 
 describe("realtime gateway", () => {
+  it("asks whether the socket's identity may watch each topic, and refuses the ones it may not", async () => {
+    const manual = manualSources();
+    const asked: string[] = [];
+    const authorize = (identity: Identity, topic: string) => (asked.push(`${identity.username}:${topic}`), topic !== "events");
+    const { ws, frames, until } = await serve({ sources: manual.sources, authorize });
+    ws.send(JSON.stringify({ type: "subscribe", topic: "events" }));
+    ws.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    await until(() => frames.some((f) => f.type === "snapshot"));
+    expect(asked).toEqual(["vi:events", "vi:topology"]);
+    expect(frames[0]).toEqual({ type: "error", message: "not allowed to watch events" });
+    expect(frames[1]).toMatchObject({ type: "snapshot", topic: "topology" });
+    expect(manual.subscribers()).toBe(1);
+  });
+
+  it("closes the sockets of a session that ended (4401) or of a user whose access changed (4403), and only those", async () => {
+    const manual = manualSources();
+    const first = await serve({ sources: manual.sources });
+    first.gateway.accessChanged({ kind: "sessions.ended", sessionIds: ["someone-else"] });
+    first.gateway.accessChanged({ kind: "sessions.ended", sessionIds: ["s-1"] });
+    expect(await first.closed).toBe(CLOSE_SIGNED_OUT);
+    const second = await serve({ sources: manual.sources });
+    second.gateway.accessChanged({ kind: "user.changed", userId: "u-1" });
+    expect(await second.closed).toBe(CLOSE_ACCESS_CHANGED);
+  });
+
+  it("re-checks credentials at each heartbeat and closes a socket whose session lapsed", async () => {
+    let valid = true;
+    const { closed, ws } = await serve({ sources: manualSources().sources, heartbeatMs: 30, client: { recheck: async () => (valid ? viewer : undefined) } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    valid = false;
+    expect(await closed).toBe(CLOSE_SIGNED_OUT);
+  });
+
   it("says which topic to retry when its snapshot fails, and a second subscribe gets it", async () => {
     let fail = true;
     const sources: Record<string, TopicSource> = {

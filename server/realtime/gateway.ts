@@ -9,8 +9,18 @@ import {
   type TopicTypes,
 } from "../contracts/realtime";
 import type { Logger } from "../lib/logger";
+import type { Identity } from "../access/identity";
+import { CLOSE_ACCESS_CHANGED, CLOSE_SIGNED_OUT } from "../contracts/access";
+import type { AccessChange } from "../store/changes";
 
 const MAX_SUBSCRIPTIONS = 200;
+
+/** Who is on the other end of a socket, and how to check they still are. */
+export type RealtimeClient = {
+  identity: Identity;
+  /** Proves the credentials again (a session may have expired, a token been revoked). */
+  recheck(): Promise<Identity | undefined>;
+};
 
 /** Where a topic's data comes from: a snapshot on subscribe, then a stream of deltas. */
 export type TopicSource<T extends TopicName = TopicName> = {
@@ -23,6 +33,8 @@ export type TopicResolver = (topic: TopicName) => TopicSource | undefined;
 
 export type GatewayOptions = {
   resolve: TopicResolver;
+  /** May this identity watch this topic? Asked at every subscribe. */
+  authorize(identity: Identity, topic: TopicName): boolean | Promise<boolean>;
   log: Logger;
   flushIntervalMs?: number;
   /** A client with more undelivered messages or bytes than this is dropped; it resyncs on reconnect. */
@@ -34,19 +46,22 @@ export type GatewayOptions = {
 type Channel = { source: TopicSource; sinks: Set<(encoded: string) => void>; stop(): void };
 
 export type RealtimeGateway = {
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, client: RealtimeClient): void;
+  /** Closes the sockets whose access just ended or changed; their dashboards ask to sign in again. */
+  accessChanged(change: AccessChange): void;
   clientCount(): number;
   close(): void;
 };
 
 export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway {
-  const { resolve, log } = options;
+  const { resolve, authorize, log } = options;
   const flushIntervalMs = options.flushIntervalMs ?? 250;
   const maxQueuedMessages = options.maxQueuedMessages ?? 2000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const alive = new WeakSet<WebSocket>();
   const channels = new Map<TopicName, Channel>();
+  const clients = new Map<WebSocket, RealtimeClient>();
 
   /**
    * One upstream subscription per topic however many sockets watch it, and each delta encoded
@@ -76,11 +91,21 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
     channels.delete(topic);
   }
 
-  wss.on("connection", (ws) => {
+  wss.on("connection", (ws: WebSocket, client: RealtimeClient) => {
     alive.add(ws);
+    clients.set(ws, client);
     ws.on("pong", () => alive.add(ws));
-    attachClient(ws);
+    attachClient(ws, client);
   });
+
+  /** A live socket counts as activity; one whose credentials lapsed (idle, expired, revoked) is closed. */
+  async function recheck(ws: WebSocket, client: RealtimeClient) {
+    try {
+      if (!(await client.recheck())) ws.close(CLOSE_SIGNED_OUT, "signed out");
+    } catch (err) {
+      log.warn({ err }, "re-checking a realtime client's credentials failed");
+    }
+  }
 
   // Drops peers that vanished without a close frame (laptop lid, network cut).
   const heartbeat = setInterval(() => {
@@ -89,12 +114,14 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
       else {
         alive.delete(ws);
         ws.ping();
+        const client = clients.get(ws);
+        if (client) void recheck(ws, client);
       }
     }
   }, options.heartbeatMs ?? 30_000);
   heartbeat.unref();
 
-  function attachClient(ws: WebSocket) {
+  function attachClient(ws: WebSocket, client: RealtimeClient) {
     const subscriptions = new Map<TopicName, (encoded: string) => void>();
     /** Encoded deltas waiting for the next batch frame. */
     let queue: string[] = [];
@@ -130,6 +157,14 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
 
     const subscribe = async (topic: TopicName) => {
       if (subscriptions.has(topic)) return;
+      // Decided synchronously when it can be, so a subscribe and an unsubscribe keep their order.
+      const verdict = authorize(client.identity, topic);
+      const refused = () => send({ type: "error", message: `not allowed to watch ${topic}` });
+      if (verdict === false) return refused();
+      if (verdict !== true) {
+        if (!(await verdict)) return refused();
+        if (subscriptions.has(topic) || ws.readyState !== ws.OPEN) return; // raced with itself, or closed meanwhile
+      }
       if (subscriptions.size >= MAX_SUBSCRIPTIONS) return send({ type: "error", message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection` });
       // Deltas that arrive while the snapshot is read are held back and sent after it, so none is lost.
       let held: string[] | undefined = [];
@@ -173,6 +208,7 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
     });
 
     ws.on("close", () => {
+      clients.delete(ws);
       for (const [topic, sink] of subscriptions) leave(topic, sink);
       subscriptions.clear();
       if (flushTimer) clearTimeout(flushTimer);
@@ -181,8 +217,15 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
   }
 
   return {
-    handleUpgrade(req, socket, head) {
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    handleUpgrade(req, socket, head, client) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, client));
+    },
+    accessChanged(change) {
+      for (const [ws, { identity }] of clients) {
+        if (change.kind === "sessions.ended" && identity.sessionId && change.sessionIds.includes(identity.sessionId)) ws.close(CLOSE_SIGNED_OUT, "signed out");
+        if (change.kind === "token.revoked" && identity.tokenId === change.tokenId) ws.close(CLOSE_SIGNED_OUT, "token revoked");
+        if (change.kind === "user.changed" && identity.userId === change.userId) ws.close(CLOSE_ACCESS_CHANGED, "access changed; sign in again");
+      }
     },
     clientCount: () => wss.clients.size,
     close() {

@@ -10,9 +10,16 @@ export async function listEvents(prisma: Prisma, raw: EventListInput = {}): Prom
       ...(input.serviceId ? { serviceId: input.serviceId } : {}),
       ...(input.kind ? { OR: [{ kind: input.kind }, { kind: { startsWith: `${input.kind}.` } }] } : {}),
       ...(input.before ? { id: { lt: BigInt(input.before) } } : {}),
+      ...(input.actor ? { AND: [{ OR: actorFilter(input.actor) }] } : {}),
     },
     orderBy: { id: "desc" },
     take: input.limit,
   });
   return rows.map(toEvent);
+}
+
+/** A user's own actions and those of every token acting for them. */
+function actorFilter(actor: string) {
+  const user = /^user:(.+)$/.exec(actor)?.[1];
+  return user ? [{ actor }, { actor: { startsWith: `token:${user}/` } }] : [{ actor }];
 }

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import type { EventActor } from "../contracts/event";
 import {
   type Dependency,
   type InstanceTemplate,
@@ -93,7 +92,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       return toService(await findService(prisma, id));
     },
 
-    async createService(raw: ServiceCreateInput, actor: EventActor): Promise<Service> {
+    async createService(raw: ServiceCreateInput, actor: string): Promise<Service> {
       const input = serviceCreateInput.parse(raw);
       checkTemplate(input.template);
       try {
@@ -110,6 +109,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
               template: sealSecrets(input.template, undefined, secrets),
               traffic: input.traffic,
               strategy: input.strategy,
+              labels: input.labels,
               listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
               positionX: input.position?.x,
               positionY: input.position?.y,
@@ -131,7 +131,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       }
     },
 
-    async updateService(raw: ServiceUpdateInput, actor: EventActor): Promise<Service> {
+    async updateService(raw: ServiceUpdateInput, actor: string): Promise<Service> {
       const { id, version, patch } = serviceUpdateInput.parse(raw);
       return auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const current = await findLiveService(tx, id);
@@ -147,7 +147,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         if (trafficChanged) await checkRoutes(tx, id, traffic.routes);
         const portChanged = patch.listenPort !== undefined && patch.listenPort !== before.listenPort;
         const listenPort = portChanged ? await claimListenerPort(tx, listenerPorts, reservedPorts, patch.listenPort, before.listenPort) : undefined;
-        const changed = [...next.changed, ...(trafficChanged ? ["traffic"] : []), ...(portChanged ? ["listener port"] : [])];
+        const labelsChanged = patch.labels !== undefined && !isDeepStrictEqual(patch.labels, before.labels);
+        const changed = [...next.changed, ...(trafficChanged ? ["traffic"] : []), ...(portChanged ? ["listener port"] : []), ...(labelsChanged ? ["labels"] : [])];
         if (changed.length === 0) return before;
 
         const revision = templateChanged ? await nextRevisionNumber(tx, id) : before.revision;
@@ -162,6 +163,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
             traffic,
             listenPort,
             revision,
+            labels: labelsChanged ? patch.labels : undefined,
           },
         });
         if (count === 0) throw staleVersion(current.name);
@@ -182,7 +184,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     },
 
     /** Canvas positions (one node dragged, or a whole auto-layout); all or nothing. */
-    async placeServices(raw: ServicePlaceInput, actor: EventActor): Promise<Service[]> {
+    async placeServices(raw: ServicePlaceInput, actor: string): Promise<Service[]> {
       const { positions } = servicePlaceInput.parse(raw);
       return auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const placed: Service[] = [];
@@ -197,7 +199,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     },
 
     /** Scaling is last-writer-wins, like `kubectl scale`: no version needed. */
-    async scaleService(raw: ServiceScaleInput, actor: EventActor): Promise<Service> {
+    async scaleService(raw: ServiceScaleInput, actor: string): Promise<Service> {
       const { id, replicas } = serviceScaleInput.parse(raw);
       return auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const current = await findLiveService(tx, id);
@@ -220,7 +222,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
      * Requests deletion: edges go now, the service is marked deleting, and the engine removes it
      * once its instances have stopped.
      */
-    async deleteService(id: string, actor: EventActor): Promise<void> {
+    async deleteService(id: string, actor: string): Promise<void> {
       await auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const current = await findService(tx, id);
         if (current.deletedAt) return;
@@ -261,7 +263,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       return rows.map(toDependency);
     },
 
-    async createDependency(raw: DependencyCreateInput, actor: EventActor): Promise<Dependency> {
+    async createDependency(raw: DependencyCreateInput, actor: string): Promise<Dependency> {
       const { fromId, toId } = dependencyCreateInput.parse(raw);
       if (fromId === toId) throw new AppError("BAD_REQUEST", "a service cannot depend on itself", "toId");
       let label = "";
@@ -290,7 +292,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       }
     },
 
-    async deleteDependency(id: string, actor: EventActor): Promise<void> {
+    async deleteDependency(id: string, actor: string): Promise<void> {
       await auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const edge = await tx.dependency.findUnique({ where: { id }, include: { from: true, to: true } });
         if (!edge) throw notFound(`dependency ${id}`);

@@ -10,6 +10,14 @@ export type Change =
   /** A rollout began, moved, or ended. */
   | { type: "rollout"; rollout: Rollout }
   /** External registrations changed (Consul agent API). */
-  | { type: "registrations" };
+  | { type: "registrations" }
+  /** Someone's access ended or changed: caches forget it, live sockets close. */
+  | { type: "access"; change: AccessChange };
+
+export type AccessChange =
+  | { kind: "sessions.ended"; sessionIds: string[] }
+  /** Role, grants, password or status changed, or the user is gone; their sessions were ended with it. */
+  | { kind: "user.changed"; userId: string }
+  | { kind: "token.revoked"; tokenId: string };
 
 export type ChangeFeed = Feed<Change>;

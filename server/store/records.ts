@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { grant, roles, serviceLabels, type ApiToken, type Role, type User } from "../contracts/access";
 import type { EventActor, GantryEvent } from "../contracts/event";
 import { activeStatuses, holdingStatuses, rolloutStrategy, type Rollout, type RolloutCause, type RolloutStatus } from "../contracts/rollout";
 import type { TrackedRollout } from "../engine/types";
@@ -20,6 +22,7 @@ export function toService(row: Rows.Service): Service {
     template: redactSecrets(instanceTemplate.parse(row.template)),
     traffic: trafficSettings.parse(row.traffic),
     strategy: rolloutStrategy.parse(row.strategy),
+    labels: storedLabels.parse(row.labels),
     listenPort: row.listenPort,
     position: row.positionX === null || row.positionY === null ? null : { x: row.positionX, y: row.positionY },
     createdAt: row.createdAt.toISOString(),
@@ -71,4 +74,36 @@ export function toTrackedRollout(newest: Rows.Rollout | null | undefined, revisi
   const status = newest?.status as RolloutStatus | undefined;
   if (!newest || newest.toRevision !== revision || !(activeStatuses.includes(status!) || holdingStatuses.includes(status!))) return null;
   return { ...toRollout(newest), status: status as TrackedRollout["status"], progressAt: newest.progressAt.getTime() };
+}
+
+export function toUser(row: Rows.User): User {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    role: storedRole(row.role),
+    grants: storedGrants.parse(row.grants),
+    source: row.oidcSubject ? "oidc" : "password",
+    disabled: row.disabled,
+    lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** A role or grant list edited by hand into something unreadable grants the least, rather than stopping every request. */
+export const storedGrants = z.array(grant).catch([]);
+const storedLabels = serviceLabels.catch({});
+export const storedRole = (role: string): Role => (roles.includes(role as Role) ? (role as Role) : "viewer");
+
+export function toApiToken(row: Rows.ApiToken & { user: { username: string } }): ApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    role: storedRole(row.role),
+    userId: row.userId,
+    username: row.user.username,
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  };
 }

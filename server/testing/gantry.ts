@@ -5,7 +5,7 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import { afterAll, beforeAll } from "vitest";
 import type { AppRouter } from "../api/router";
 import type { InstanceTemplateInput } from "../contracts/service";
-import type { Env } from "../env";
+import { parseEnv, type Env } from "../env";
 import { startGantry, type Gantry } from "../gantry";
 import { createLogger, silentLogger } from "../lib/logger";
 import { waitFor } from "./wait";
@@ -25,32 +25,38 @@ export function testListenerRange(): { from: number; to: number } {
 
 export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gantry-${prefix}-`));
 
-/** A headless Gantry (no dashboard) on a free loopback port. */
+/** The admin token every test Gantry accepts (GANTRY_BOOTSTRAP_TOKEN). */
+export const TEST_TOKEN = "gantry-test-bootstrap-token-0123456789";
+/** Headers that make a raw request (fetch, Consul) an admin's. */
+export const adminHeaders = { authorization: `Bearer ${TEST_TOKEN}` };
+
+/** A headless Gantry (no dashboard) on a free loopback port, accepting TEST_TOKEN as an admin. */
 export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gantry> {
+  const defaults = parseEnv({});
   return startGantry({
     env: {
-      host: "127.0.0.1",
+      ...defaults,
       port: 0,
       dataDir: tempDir("data"),
       databaseUrl: "pglite:memory",
-      secretKey: undefined,
       logLevel: "silent",
       demo: false,
       dashboard: false,
-      dev: false,
       portRange: testPortRange(),
       listenerPortRange: testListenerRange(),
       ingressPort: 0,
       proxyWorkers: 1,
-      etcd: undefined,
       ...overrides,
+      access: { ...defaults.access, bootstrapToken: TEST_TOKEN, ...overrides.access },
     },
     // TEST_LOG_LEVEL=debug shows what a test's Gantry does.
     log: process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL, fs.createWriteStream(process.env.TEST_LOG_FILE ?? "/dev/stderr", { flags: "a" })) : silentLogger,
   });
 }
 
-export const apiClient = (gantry: Pick<Gantry, "url">) => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${gantry.url}/api/trpc` })] });
+/** A tRPC client acting with `token` (the test admin's unless said otherwise). */
+export const apiClient = (gantry: Pick<Gantry, "url">, token = TEST_TOKEN) =>
+  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${gantry.url}/api/trpc`, headers: { authorization: `Bearer ${token}` } })] });
 
 export type ApiClient = ReturnType<typeof apiClient>;
 

@@ -1,7 +1,8 @@
 import { eventListInput } from "../../contracts/event";
 import { listEvents } from "../../services/event-log";
-import { procedure, router } from "../trpc";
+import { allow, router } from "../trpc";
 
 export const eventsRouter = router({
-  list: procedure.input(eventListInput).query(({ ctx, input }) => listEvents(ctx.prisma, input)),
+  /** Newest first, with who did what (filter by `actor`, kind or service). */
+  list: allow("viewer").input(eventListInput).query(({ ctx, input }) => listEvents(ctx.prisma, input)),
 });
