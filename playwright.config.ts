@@ -4,6 +4,11 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 /** The gateway of the Gantry under test (the e2e tests send traffic through it). */
 export const ingressPort = port + 1;
+/** The admin the Gantry under test creates at boot (GANTRY_ADMIN_PASSWORD); tests run signed in as them. */
+export const admin = { username: "admin", password: "e2e-admin-password" };
+/** An admin API token from the first boot, for tests that drive the API as a script would. */
+export const bootstrapToken = "e2e-bootstrap-token-0123456789abcdef";
+export const adminState = ".tmp/e2e-admin.json";
 
 export default defineConfig({
   testDir: "e2e",
@@ -12,8 +17,14 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   workers: 1,
   reporter: [["list"]],
+  projects: [
+    { name: "sign-in", testMatch: /sign-in\.setup\.ts/ },
+    { name: "dashboard", dependencies: ["sign-in"], use: { storageState: adminState } },
+  ],
   use: {
     baseURL,
+    // The dashboard sends this with every change; the tests' own API calls (as the signed-in admin) do too.
+    extraHTTPHeaders: { "x-gantry-csrf": "1" },
     viewport: { width: 1280, height: 800 },
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
@@ -49,6 +60,8 @@ export default defineConfig({
       GANTRY_INGRESS_PORT: String(ingressPort),
       GANTRY_LISTENER_PORT_RANGE: `${port + 10}-${port + 99}`,
       GANTRY_PORT_RANGE: `${port + 100}-${port + 399}`,
+      GANTRY_ADMIN_PASSWORD: admin.password,
+      GANTRY_BOOTSTRAP_TOKEN: bootstrapToken,
       LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
     },

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { Nav } from "@/components/nav";
 import { Providers } from "@/components/providers";
 import { themeBootScript } from "@/components/shell/theme-boot";
 import "./globals.css";
@@ -18,12 +17,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: themeBootScript }} />
       </head>
       <body className="min-h-screen bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
-        <Providers>
-          <div className="flex min-h-screen">
-            <Nav />
-            <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
-          </div>
-        </Providers>
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { eventKindGroups, matchesKind, type GantryEvent } from "@/server/contracts/event";
+import { eventKindGroups, matchesActor, matchesKind, type GantryEvent } from "@/server/contracts/event";
 import type { Service } from "@/server/contracts/service";
 import { EventList } from "./event-list";
 import { buttonClass, inputBase } from "./form-field";
@@ -25,10 +25,12 @@ export function EventTimeline({ serviceId: fixedService, services = [], limit }:
   const live = useLiveEvents();
   const [chosenService, setChosenService] = useState("");
   const [kind, setKind] = useState("");
+  const [actor, setActor] = useState("");
   const [older, setOlder] = useState<Older>(fresh);
   const serviceId = fixedService ?? chosenService;
 
-  const wanted = (e: GantryEvent) => (!serviceId || e.serviceId === serviceId) && matchesKind(e.kind, kind || undefined);
+  const wanted = (e: GantryEvent) => (!serviceId || e.serviceId === serviceId) && matchesKind(e.kind, kind || undefined) && matchesActor(e.actor, actor.trim() || undefined);
+  const actorsSeen = [...new Set([...(live ?? []), ...older.events].map((e) => e.actor))].sort();
   const liveShown = (live ?? []).filter(wanted);
   const all = [...liveShown, ...older.events.filter((e) => !liveShown.some((l) => l.id === e.id))];
   const shown = limit ? all.slice(0, limit) : all;
@@ -38,7 +40,7 @@ export function EventTimeline({ serviceId: fixedService, services = [], limit }:
     try {
       const before = [...(live ?? []), ...older.events].map((e) => BigInt(e.id)).reduce((a, b) => (b < a ? b : a), BigInt(Number.MAX_SAFE_INTEGER));
       const page = await queryClient.fetchQuery(
-        trpc.events.list.queryOptions({ before: before.toString(), limit: PAGE, serviceId: serviceId || undefined, kind: kind || undefined }),
+        trpc.events.list.queryOptions({ before: before.toString(), limit: PAGE, serviceId: serviceId || undefined, kind: kind || undefined, actor: actor.trim() || undefined }),
       );
       setOlder((o) => ({ events: [...o.events, ...page], exhausted: page.length < PAGE, loading: false }));
     } catch (err) {
@@ -67,6 +69,19 @@ export function EventTimeline({ serviceId: fixedService, services = [], limit }:
             </option>
           ))}
         </select>
+        <input
+          aria-label="Filter by actor"
+          placeholder="Who (e.g. user:ana)"
+          list="event-actors"
+          className={`${inputBase} w-52`}
+          value={actor}
+          onChange={(e) => (setActor(e.target.value), setOlder(fresh))}
+        />
+        <datalist id="event-actors">
+          {actorsSeen.map((a) => (
+            <option key={a} value={a} />
+          ))}
+        </datalist>
       </div>
       {!live ? (
         <StatusMessage>Loading events…</StatusMessage>

@@ -1,7 +1,9 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
+import type { Labels } from "@/server/contracts/access";
 import type { Instance } from "@/server/contracts/instance";
+import { useLogPermit, usePermit } from "./access/access-context";
 import { formatBytes, formatDuration, formatPercent } from "./format";
 import { PhaseBadge } from "./phase-badge";
 import { ProbeIndicators } from "./probe-indicators";
@@ -23,13 +25,16 @@ function detail(instance: Instance, now: number | undefined): string {
  * The instances of a service, each with its actions; `onLogs` opens that instance's log.
  * `compact` (a side panel, whose charts show CPU and memory) leaves out PID, port, uptime and usage.
  */
-export function InstanceTable({ instances, logsFor, onLogs, compact = false }: { instances: Instance[]; logsFor?: string; onLogs(id: string): void; compact?: boolean }) {
+export function InstanceTable(props: { instances: Instance[]; labels: Labels; logsFor?: string; onLogs(id: string): void; compact?: boolean }) {
+  const { instances, labels, logsFor, onLogs, compact = false } = props;
   const trpc = useTRPC();
   const stop = useMutation(trpc.instances.stop.mutationOptions());
   const restart = useMutation(trpc.instances.restart.mutationOptions());
   const now = useNow(1000);
   const error = stop.error ?? restart.error;
   const cell = compact ? "px-2 py-1.5" : "px-4 py-1.5";
+  const operate = usePermit("operator", labels);
+  const readLogs = useLogPermit(labels);
 
   if (instances.length === 0) return <p className="px-4 py-3 text-sm text-zinc-500">No instances.</p>;
   return (
@@ -74,13 +79,13 @@ export function InstanceTable({ instances, logsFor, onLogs, compact = false }: {
                   </>
                 )}
                 <td className="whitespace-nowrap px-4 py-1.5 text-right">
-                  <button type="button" className={actionButton} aria-pressed={logsFor === instance.id} onClick={() => onLogs(instance.id)}>
+                  <button type="button" className={actionButton} aria-pressed={logsFor === instance.id} disabled={!readLogs.allowed} title={readLogs.title} onClick={() => onLogs(instance.id)}>
                     Logs
                   </button>
-                  <button type="button" className={actionButton} disabled={instance.phase === "Stopping"} onClick={() => restart.mutate({ id: instance.id })}>
+                  <button type="button" className={actionButton} disabled={instance.phase === "Stopping" || !operate.allowed} title={operate.title} onClick={() => restart.mutate({ id: instance.id })}>
                     Restart
                   </button>
-                  <button type="button" className={actionButton} disabled={instance.phase === "Stopping"} onClick={() => stop.mutate({ id: instance.id })}>
+                  <button type="button" className={actionButton} disabled={instance.phase === "Stopping" || !operate.allowed} title={operate.title} onClick={() => stop.mutate({ id: instance.id })}>
                     Stop
                   </button>
                 </td>

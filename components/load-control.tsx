@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import type { LoadJob } from "@/server/contracts/realtime";
 import type { Service } from "@/server/contracts/service";
+import { usePermit } from "./access/access-context";
 import { buttonClass, inputBase } from "./form-field";
 import { useTopic } from "./realtime/hooks";
 import { useTRPC } from "./trpc";
@@ -23,6 +24,7 @@ export function LoadControl({ service }: { service: Service }) {
   const job = (jobs ?? []).filter((j) => j.serviceId === service.id).sort((a, b) => b.startedAt - a.startedAt)[0];
   const running = job?.state === "running";
   const error = start.error ?? stop.error;
+  const operate = usePermit("operator", service.labels);
 
   return (
     <div className="flex flex-wrap items-center gap-2 border-t border-zinc-100 px-4 py-2 text-xs dark:border-zinc-800" data-testid="load-control">
@@ -34,14 +36,15 @@ export function LoadControl({ service }: { service: Service }) {
         <input aria-label={`Seconds of traffic to ${service.name}`} value={seconds} onChange={(e) => setSeconds(e.target.value)} className={`${inputBase} h-7 w-16`} inputMode="numeric" />s
       </label>
       {running ? (
-        <button type="button" className={buttonClass.secondary} onClick={() => stop.mutate({ id: job.id })}>
+        <button type="button" className={buttonClass.secondary} disabled={!operate.allowed} title={operate.title} onClick={() => stop.mutate({ id: job.id })}>
           Stop traffic
         </button>
       ) : (
         <button
           type="button"
           className={buttonClass.secondary}
-          disabled={start.isPending || service.listenPort === null}
+          disabled={start.isPending || service.listenPort === null || !operate.allowed}
+          title={operate.title}
           onClick={() => start.mutate({ serviceId: service.id, rate: Number(rate), seconds: Number(seconds) })}
         >
           Send traffic

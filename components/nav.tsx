@@ -2,6 +2,8 @@
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
+import { useAccess } from "./access/access-context";
+import { UserMenu } from "./access/user-menu";
 import { useConnectionStatus } from "./realtime/hooks";
 import { useShortcut } from "./shell/shortcuts";
 import { ThemeToggle } from "./shell/theme-toggle";
@@ -11,7 +13,9 @@ const links = [
   { href: "/topology", label: "Topology", key: "t" },
   { href: "/services", label: "Services", key: "s" },
   { href: "/events", label: "Events", key: "e" },
+  { href: "/tokens", label: "API tokens", key: "k" },
 ];
+const adminLinks = [{ href: "/users", label: "Users", key: "u" }];
 
 function NavShortcut({ href, label, keyName }: { href: string; label: string; keyName: string }) {
   const router = useRouter();
@@ -28,17 +32,19 @@ const statusStyle = {
 export function Nav() {
   const pathname = usePathname();
   const status = useConnectionStatus();
+  const { can } = useAccess();
+  const visible = can("admin") ? [...links, ...adminLinks] : links;
   return (
     <nav className="flex w-52 shrink-0 flex-col border-r border-zinc-200 bg-white px-3 py-5 dark:border-zinc-800 dark:bg-zinc-900">
       <Link href="/" className="mb-6 flex items-center gap-2 px-2 text-lg font-semibold tracking-tight">
         <span className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" aria-hidden />
         Gantry
       </Link>
-      {links.map((link) => (
+      {visible.map((link) => (
         <NavShortcut key={link.href} href={link.href} label={link.label} keyName={link.key} />
       ))}
       <ul className="space-y-1">
-        {links.map((link) => {
+        {visible.map((link) => {
           const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
           return (
             <li key={link.href}>
@@ -58,6 +64,7 @@ export function Nav() {
         })}
       </ul>
       <div className="mt-auto space-y-2">
+        <UserMenu />
         <ThemeToggle />
         <p className="px-2 text-xs text-zinc-500">
           Press <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">?</kbd> for shortcuts

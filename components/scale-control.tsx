@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { Service } from "@/server/contracts/service";
+import { usePermit } from "./access/access-context";
 import { useShortcut } from "./shell/shortcuts";
 import { useTRPC } from "./trpc";
 
@@ -70,11 +71,12 @@ export function ScaleControl({ service, shortcuts = false }: { service: Service;
     else send(replicas);
   }
 
-  const disabled = service.deleting;
+  const operate = usePermit("operator", service.labels);
+  const disabled = service.deleting || !operate.allowed;
   useShortcut("+", `Scale ${service.name} up`, () => wanted < 100 && request(wanted + 1), shortcuts && !disabled);
   useShortcut("-", `Scale ${service.name} down`, () => wanted > 0 && request(wanted - 1), shortcuts && !disabled);
   return (
-    <div className="flex items-center gap-1.5">
+    <div className="flex items-center gap-1.5" title={operate.title}>
       <button type="button" className={stepButton} aria-label={`Scale ${service.name} down`} disabled={disabled || wanted <= 0} onClick={() => request(wanted - 1)}>
         −
       </button>

@@ -79,7 +79,7 @@ export function ServiceCard(props: { service: Service; instances: Instance[]; en
       {service.external ? (
         <EndpointTable entries={endpoints} />
       ) : (
-        <InstanceTable instances={instances} logsFor={logsFor} onLogs={(id) => setLogsFor(logsFor === id ? undefined : id)} />
+        <InstanceTable instances={instances} labels={service.labels} logsFor={logsFor} onLogs={(id) => setLogsFor(logsFor === id ? undefined : id)} />
       )}
       {logsFor && <LogViewer key={logsFor} instanceId={logsFor} onClose={() => setLogsFor(undefined)} />}
       {service.listenPort !== null && !service.deleting && <LoadControl service={service} />}

@@ -88,14 +88,15 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const sessions = createSessions({ prisma: db.prisma, feed, clock, log, sessionIdleMs: access.sessionIdleMs, sessionMaxMs: access.sessionMaxMs });
     const tokens = createApiTokens({ prisma: db.prisma, feed, clock });
     const authenticator = createAuthenticator({ prisma: db.prisma, clock, log, sessionIdleMs: access.sessionIdleMs, bootstrapToken: access.bootstrapToken });
-    if (access.admin && (await users.createFirstAdmin(access.admin, "system"))) log.info({ username: access.admin.username }, "created the admin from GANTRY_ADMIN_PASSWORD");
-    const setup = createSetupGate(users);
-    const setupSecret = await setup.open();
     const pruning = every(clock, 60 * 60_000, "session pruning", log, async () => void (await sessions.prune()));
     cleanups.push(() => pruning.stop());
     const topology = createTopology({ prisma: db.prisma, feed, secrets, baseDir: projectRoot, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
     await topology.assignMissingListenerPorts();
     if (env.demo) await seedDemo(db.prisma, topology, log);
+    // After the demo, which looks for a database nobody has used yet.
+    if (access.admin && (await users.createFirstAdmin(access.admin, "system"))) log.info({ username: access.admin.username }, "created the admin from GANTRY_ADMIN_PASSWORD");
+    const setup = createSetupGate(users);
+    const setupSecret = await setup.open();
 
     // The engine plays its reconciler forward for plan previews; it exists by the time anyone asks.
     const rollouts = createRollouts({ prisma: db.prisma, feed, secrets, preview: (desired) => engine.preview(desired) });

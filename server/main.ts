@@ -20,7 +20,9 @@ const started = Date.now();
 try {
   const gantry = await startGantry({ env, log });
   log.info({ ms: Date.now() - started }, "ready");
-  console.log(`\n  Gantry dashboard: ${gantry.url}\n`);
+  if (gantry.setupUrl) {
+    console.log(`\n  Gantry is ready. Nobody can sign in yet: open this link to create the first admin\n  (it works once, and changes at every start until then):\n\n    ${gantry.setupUrl}\n`);
+  } else console.log(`\n  Gantry dashboard: ${gantry.url}\n`);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -20,6 +20,7 @@ import { ScaleControl } from "../scale-control";
 import { ServiceForm } from "../service-form/service-form";
 import type { ServiceSummary } from "../service-summary";
 import { useShortcut } from "../shell/shortcuts";
+import { useLogPermit } from "../access/access-context";
 
 const tabs = ["metrics", "instances", "settings", "revisions", "logs", "events"] as const;
 type Tab = (typeof tabs)[number];
@@ -57,6 +58,7 @@ export function CreatePanel({ position, onCreated, onCancel }: { position: Posit
 export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; rollout: Rollout | undefined; onClose(): void }) {
   const { service, summary, instances, endpoints, rollout } = props;
   const [tab, setTab] = useState<Tab>("metrics");
+  const readLogs = useLogPermit(service.labels);
   const [logsFor, setLogsFor] = useState<string>();
   const [formKey, setFormKey] = useState(0);
   /** What the last save returned: newer than the live view for up to a batch of live updates. */
@@ -112,7 +114,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
           (service.external ? (
             <EndpointTable entries={endpoints} />
           ) : (
-            <InstanceTable instances={instances} compact logsFor={logsFor} onLogs={(id) => (setLogsFor(id), setTab("logs"))} />
+            <InstanceTable instances={instances} labels={service.labels} compact logsFor={logsFor} onLogs={(id) => (setLogsFor(id), setTab("logs"))} />
           ))}
         {tab === "settings" && (
           <div className="p-3">
@@ -143,6 +145,8 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
         {tab === "logs" &&
           (service.external ? (
             <p className="p-4 text-sm text-zinc-500">An external service&apos;s logs are wherever it runs; Gantry only sees its checks.</p>
+          ) : !readLogs.allowed ? (
+            <p className="p-4 text-sm text-zinc-500">{readLogs.title}: instance logs are kept to that role here (GANTRY_LOG_ROLE).</p>
           ) : !logInstance ? (
             <p className="p-4 text-sm text-zinc-500">No instances, so no logs. Scale up to start one.</p>
           ) : (

@@ -1,6 +1,8 @@
 "use client";
 
+import { CLOSE_ACCESS_CHANGED, CLOSE_SIGNED_OUT } from "@/server/contracts/access";
 import type { ServerMessage, TopicMessage, TopicName, TopicTypes } from "@/server/contracts/realtime";
+import { sessionLost } from "../access/session-state";
 
 export type ConnectionStatus = "connecting" | "live" | "offline";
 
@@ -48,6 +50,15 @@ class RealtimeConnection {
     };
   }
 
+  /** Connects again now (after signing in), instead of waiting out the backoff. */
+  reconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.attempt = 0;
+    if (this.ws) return;
+    if (this.topics.size > 0) this.ensureConnected();
+  }
+
   onStatus(listener: (status: ConnectionStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
@@ -74,9 +85,11 @@ class RealtimeConnection {
       for (const topic of this.topics.keys()) this.send({ type: "subscribe", topic });
     };
     ws.onmessage = (event) => this.dispatch(JSON.parse(String(event.data)) as ServerMessage);
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       this.ws = undefined;
       this.setStatus("offline");
+      if (event.code === CLOSE_SIGNED_OUT) sessionLost("You were signed out.");
+      if (event.code === CLOSE_ACCESS_CHANGED) sessionLost("Your access was changed by an admin.");
       if (this.topics.size === 0) return;
       // Exponential backoff with jitter, so a restarted Gantry isn't hit by every tab at once.
       const delay = Math.min(10_000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);

@@ -7,6 +7,7 @@ import type { Service } from "@/server/contracts/service";
 import { RelativeTime } from "../relative-time";
 import { ConfirmDialog } from "../shell/confirm-dialog";
 import { StatusMessage } from "../status-message";
+import { usePermit } from "../access/access-context";
 import { useTRPC } from "../trpc";
 import { describeRollout } from "./rollout-math";
 import { TemplateDiff } from "./template-diff";
@@ -29,6 +30,7 @@ export function RevisionList({ service, latest }: { service: Service; latest: Ro
   const history = useQuery(trpc.rollouts.list.queryOptions({ serviceId: service.id }));
   const rollback = useMutation(trpc.rollouts.rollback.mutationOptions());
   const [open, setOpen] = useState<number>();
+  const operate = usePermit("operator", service.labels);
   const [confirming, setConfirming] = useState<number>();
   const { refetch: refetchRevisions } = revisions;
   const { refetch: refetchHistory } = history;
@@ -58,7 +60,7 @@ export function RevisionList({ service, latest }: { service: Service; latest: Ro
                       <button type="button" className={small} aria-expanded={open === revision.number} onClick={() => setOpen(open === revision.number ? undefined : revision.number)}>
                         Diff
                       </button>
-                      <button type="button" className={small} onClick={() => setConfirming(revision.number)}>
+                      <button type="button" className={small} disabled={!operate.allowed} title={operate.title} onClick={() => setConfirming(revision.number)}>
                         Roll back
                       </button>
                     </>

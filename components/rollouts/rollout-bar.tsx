@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
+import { usePermit } from "../access/access-context";
 import { useTRPC } from "../trpc";
 import { useNow } from "../use-now";
 import { describeRollout, isActive, isStuck, rolloutFraction } from "./rollout-math";
@@ -28,6 +29,7 @@ export function RolloutBar({ service, rollout }: { service: Service; rollout: Ro
   const resume = useMutation(trpc.rollouts.resume.mutationOptions());
   const abort = useMutation(trpc.rollouts.abort.mutationOptions());
   const rollback = useMutation(trpc.rollouts.rollback.mutationOptions());
+  const operate = usePermit("operator", service.labels);
   if (!rollout || now === undefined) return null;
   const active = isActive(rollout);
   const holding = isStuck(rollout, service.revision);
@@ -39,7 +41,7 @@ export function RolloutBar({ service, rollout }: { service: Service; rollout: Ro
   const percent = Math.round(rolloutFraction(current) * 100);
   const target = { serviceId: service.id };
   const error = pause.error ?? resume.error ?? abort.error ?? rollback.error;
-  const busy = pause.isPending || resume.isPending || abort.isPending || rollback.isPending;
+  const busy = pause.isPending || resume.isPending || abort.isPending || rollback.isPending || !operate.allowed;
   return (
     <div className="mt-2 space-y-1" data-testid="rollout" data-status={rollout.status}>
       <div
@@ -58,22 +60,22 @@ export function RolloutBar({ service, rollout }: { service: Service; rollout: Ro
         </p>
         <div className="flex shrink-0 gap-1">
           {rollout.status === "progressing" && (
-            <button type="button" className={small} disabled={busy} onClick={() => pause.mutate(target)}>
+            <button type="button" className={small} disabled={busy} title={operate.title} onClick={() => pause.mutate(target)}>
               Pause
             </button>
           )}
           {rollout.status === "paused" && (
-            <button type="button" className={small} disabled={busy} onClick={() => resume.mutate(target)}>
+            <button type="button" className={small} disabled={busy} title={operate.title} onClick={() => resume.mutate(target)}>
               Resume
             </button>
           )}
           {active && (
-            <button type="button" className={small} disabled={busy} onClick={() => abort.mutate(target)} title={`Stop and return to revision ${rollout.fromRevision}`}>
+            <button type="button" className={small} disabled={busy} onClick={() => abort.mutate(target)} title={operate.title ?? `Stop and return to revision ${rollout.fromRevision}`}>
               Abort
             </button>
           )}
           {holding && (
-            <button type="button" className={small} disabled={busy} onClick={() => rollback.mutate({ ...target, revision: rollout.fromRevision })}>
+            <button type="button" className={small} disabled={busy} title={operate.title} onClick={() => rollback.mutate({ ...target, revision: rollout.fromRevision })}>
               Roll back to {rollout.fromRevision}
             </button>
           )}

@@ -128,6 +128,7 @@ export function fieldKey(path: ReadonlyArray<PropertyKey>): string {
   if (head === "command" || head === "args") return "commandLine";
   if (head === "env") return "env";
   if (head === "secretEnv") return "secrets";
+  if (head === "labels") return "labels";
   if (head === "probes") return parts.slice(0, 3).join(".");
   return parts.join(".") || "form";
 }

@@ -5,7 +5,9 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { probeTypes } from "@/server/contracts/probe";
 import type { PlanPreview as Plan } from "@/server/contracts/rollout";
 import { replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service, type ServiceUpdateInput } from "@/server/contracts/service";
+import { usePermit } from "../access/access-context";
 import { buttonClass, FormField, inputClass } from "../form-field";
+import { labelsTextOf, toLabelsInput } from "./label-values";
 import { useTRPC } from "../trpc";
 import { emptyValues, fieldKey, numberOrNaN, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
 import { ProbeFields } from "./probe-fields";
@@ -49,12 +51,16 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
   const [values, setValues] = useState<ServiceFormValues>(() => (editing ? valuesFromService(editing) : emptyValues()));
   const [traffic, setTraffic] = useState<TrafficDraft>(() => trafficDraftOf(editing?.traffic, editing?.listenPort));
   const [strategy, setStrategy] = useState<StrategyDraft>(() => strategyDraftOf(editing?.strategy));
+  const [labelsText, setLabelsText] = useState(() => labelsTextOf(editing?.labels));
   /** An edit waiting for "Apply", with what it will do. */
   const [pendingPlan, setPendingPlan] = useState<{ input: ServiceUpdateInput; plan: Plan }>();
   const [baseVersion, setBaseVersion] = useState(editing?.version ?? 0);
   const [errors, setErrors] = useState<FormErrors>({});
   const [conflict, setConflict] = useState(false);
   const pending = create.isPending || update.isPending || plan.isPending;
+  const typedLabels = toLabelsInput(labelsText);
+  // Creating needs editor on the labels being given; editing, on the service as it is (the server also checks the new labels).
+  const edit = usePermit("editor", editing ? editing.labels : "labels" in typedLabels ? typedLabels.labels : {});
   // Ids unique per form: a create form and several edit forms can be open at once.
   const uid = useId();
   const fid = (key: string) => `${uid}${key}`;
@@ -76,6 +82,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       setValues(valuesFromService(latest));
       setTraffic(trafficDraftOf(latest.traffic, latest.listenPort));
       setStrategy(strategyDraftOf(latest.strategy));
+      setLabelsText(labelsTextOf(latest.labels));
       setBaseVersion(latest.version);
       setConflict(false);
       setErrors({});
@@ -106,7 +113,9 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
     const parsed = toTemplateInput(values);
     const trafficParsed = toTrafficInput(traffic);
     const strategyParsed = toStrategyInput(strategy);
+    const labelsParsed = toLabelsInput(labelsText);
     const found: FormErrors = {
+      ...("error" in labelsParsed ? { labels: labelsParsed.error } : {}),
       ...("errors" in parsed ? parsed.errors : {}),
       ...("errors" in trafficParsed ? trafficParsed.errors : {}),
       ...("errors" in strategyParsed ? strategyParsed.errors : {}),
@@ -118,18 +127,21 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       if (!replicas.success) found.replicas = replicas.error.issues[0]!.message;
     }
     setErrors(found);
-    if (Object.keys(found).length > 0 || !("template" in parsed) || !("traffic" in trafficParsed) || !("strategy" in strategyParsed)) return;
+    if (Object.keys(found).length > 0 || !("template" in parsed) || !("traffic" in trafficParsed) || !("strategy" in strategyParsed) || !("labels" in labelsParsed)) return;
     const { listenPort } = trafficParsed;
+    const { labels } = labelsParsed;
     try {
       if (!editing) {
-        const created = await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy, position: props.position });
+        const created = await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy, labels, position: props.position });
         return props.onDone(created);
       }
       // An external service has no template: only its traffic settings are Gantry's.
       const input: ServiceUpdateInput = {
         id: editing.id,
         version: baseVersion,
-        patch: editing.external ? { traffic: trafficParsed.traffic, listenPort } : { template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy },
+        patch: editing.external
+          ? { traffic: trafficParsed.traffic, listenPort, labels }
+          : { template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy, labels },
       };
       if (editing.external) return await apply(input);
       // Show what the change does to running instances before doing it.
@@ -216,6 +228,12 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
         </Section>
       )}
 
+      <Section title="Ownership">
+        <FormField id={fid("labels")} label="Labels" hint="key=value, one per line, e.g. team=payments: roles can be granted on services with a label" error={errors.labels}>
+          <textarea id={fid("labels")} value={labelsText} onChange={(e) => setLabelsText(e.target.value)} rows={2} className={`${inputClass} font-mono`} aria-invalid={Boolean(errors.labels)} />
+        </FormField>
+      </Section>
+
       <Section title="Traffic">
         <TrafficFields idPrefix={uid} draft={traffic} errors={errors} onChange={setTraffic} />
       </Section>
@@ -239,7 +257,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
         <PlanPreview plan={pendingPlan.plan} busy={update.isPending} onApply={() => apply(pendingPlan.input)} onBack={() => setPendingPlan(undefined)} />
       ) : (
       <div className="flex gap-2">
-        <button type="submit" className={buttonClass.primary} disabled={pending || conflict}>
+        <button type="submit" className={buttonClass.primary} disabled={pending || conflict || !edit.allowed} title={edit.title}>
           {pending ? "Saving…" : editing ? "Save changes" : "Create service"}
         </button>
         <button type="button" className={buttonClass.secondary} onClick={props.onCancel}>

@@ -19,6 +19,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { Dependency, Position, Service } from "@/server/contracts/service";
 import { useTheme } from "../shell/theme";
+import { useAccess } from "../access/access-context";
 import { useShortcut } from "../shell/shortcuts";
 import type { ServiceSummary } from "../service-summary";
 import type { Rollout } from "@/server/contracts/rollout";
@@ -65,6 +66,10 @@ export function TopologyCanvas(props: CanvasProps) {
   const flow = useReactFlow<ServiceNodeType, TrafficEdgeType>();
   const { resolved: theme } = useTheme();
   const wrapper = useRef<HTMLDivElement>(null);
+  const { can, canSomewhere, needs } = useAccess();
+  const mayCreate = canSomewhere("editor");
+  // Auto layout moves every service.
+  const mayArrange = can("editor");
 
   /** Where nodes were dropped, until the server's copy says the same (no jump back meanwhile). */
   const [pending, setPending] = useState<Map<string, Position>>(new Map());
@@ -101,8 +106,10 @@ export function TopologyCanvas(props: CanvasProps) {
         const summary = summaries.get(service.id)!;
         const rollout = rollouts.get(service.id);
         const selected = selectionMoved || !previous ? service.id === selectedId : Boolean(previous.selected);
+        const draggable = !service.deleting && can("editor", service.labels);
         if (
           previous &&
+          previous.draggable === draggable &&
           previous.data.service === service &&
           previous.data.summary === summary &&
           previous.data.rollout === rollout &&
@@ -111,10 +118,10 @@ export function TopologyCanvas(props: CanvasProps) {
         ) {
           return previous;
         }
-        return { ...previous, id: service.id, type: "service", position, selected, draggable: !service.deleting, data: { service, summary, rollout } };
+        return { ...previous, id: service.id, type: "service", position, selected, draggable, data: { service, summary, rollout } };
       });
     });
-  }, [services, summaries, rollouts, positions, pending, selectedId]);
+  }, [services, summaries, rollouts, positions, pending, selectedId, can]);
 
   useEffect(() => {
     const names = new Map(services.map((s) => [s.id, s.name]));
@@ -159,14 +166,19 @@ export function TopologyCanvas(props: CanvasProps) {
     connect.mutate({ fromId: source, toId: target }, { onError: (err) => onError(err.message) });
   }
 
+  // An edge A → B changes what A's instances get: it takes editor on A.
+  const mayEdit = useCallback((id: string | null) => can("editor", services.find((s) => s.id === id)?.labels ?? {}), [can, services]);
   const isValidConnection = useCallback(
-    (c: { source: string | null; target: string | null }) => c.source !== c.target && !dependencies.some((d) => d.fromId === c.source && d.toId === c.target),
-    [dependencies],
+    (c: { source: string | null; target: string | null }) =>
+      c.source !== c.target && mayEdit(c.source) && !dependencies.some((d) => d.fromId === c.source && d.toId === c.target),
+    [dependencies, mayEdit],
   );
 
   // Deleting goes through the server; the canvas changes when the topology does.
   const onBeforeDelete: OnBeforeDelete<ServiceNodeType, TrafficEdgeType> = async ({ nodes: doomed, edges: cut }) => {
-    if (doomed.length > 0) props.onDeleteServices(doomed.map((n) => n.data.service));
+    const refused = [...doomed.map((n) => n.id), ...cut.map((e) => e.source)].some((id) => !mayEdit(id));
+    if (refused) onError(needs("editor"));
+    else if (doomed.length > 0) props.onDeleteServices(doomed.map((n) => n.data.service));
     else for (const edge of cut) disconnect.mutate({ id: edge.id }, { onError: (err) => onError(err.message) });
     return false;
   };
@@ -190,8 +202,8 @@ export function TopologyCanvas(props: CanvasProps) {
     props.onCreateAt({ x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - NODE_HEIGHT / 2) });
   }
 
-  useShortcut("n", "New service (in the middle of the view)", createAtCenter);
-  useShortcut("l", "Lay out the topology automatically", layoutAll, services.length > 0);
+  useShortcut("n", "New service (in the middle of the view)", createAtCenter, mayCreate);
+  useShortcut("l", "Lay out the topology automatically", layoutAll, services.length > 0 && mayArrange);
   useShortcut("f", "Fit the topology in view", () => void flow.fitView({ duration: 300 }));
 
   return (
@@ -240,8 +252,9 @@ export function TopologyCanvas(props: CanvasProps) {
             e.dataTransfer.effectAllowed = "copy";
           }}
           onClick={createAtCenter}
-          className="cursor-grab rounded-md border border-dashed border-sky-400 bg-white px-2.5 py-1 text-xs font-medium text-sky-700 shadow-sm hover:bg-sky-50 active:cursor-grabbing dark:bg-zinc-900 dark:text-sky-300 dark:hover:bg-sky-950"
-          title="Drag onto the canvas, or click (N)"
+          disabled={!mayCreate}
+          className="cursor-grab disabled:cursor-not-allowed disabled:opacity-50 rounded-md border border-dashed border-sky-400 bg-white px-2.5 py-1 text-xs font-medium text-sky-700 shadow-sm hover:bg-sky-50 active:cursor-grabbing dark:bg-zinc-900 dark:text-sky-300 dark:hover:bg-sky-950"
+          title={mayCreate ? "Drag onto the canvas, or click (N)" : needs("editor")}
         >
           + New service
         </button>
@@ -250,9 +263,9 @@ export function TopologyCanvas(props: CanvasProps) {
       <button
         type="button"
         onClick={layoutAll}
-        disabled={services.length === 0 || place.isPending}
+        disabled={services.length === 0 || place.isPending || !mayArrange}
         className="absolute right-3 top-3 z-10 rounded-md border border-zinc-300 bg-white px-2.5 py-1 text-xs font-medium shadow-sm hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-        title="Lay out by who calls whom (L)"
+        title={mayArrange ? "Lay out by who calls whom (L)" : needs("editor")}
       >
         Auto layout
       </button>

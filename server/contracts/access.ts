@@ -176,6 +176,9 @@ export type SignInOptions = {
   oidc: { name: string } | null;
 };
 
+/** Where to go after signing in: only paths on this Gantry (`//host` and `/\\host` would leave it). */
+export const safeNext = (next: string | null | undefined) => (next && /^\/(?![/\\])/.test(next) ? next : "/");
+
 /** The header the dashboard sends with every state change: a cross-site form cannot set it. */
 export const CSRF_HEADER = "x-gantry-csrf";
 

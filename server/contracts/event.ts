@@ -25,6 +25,13 @@ export const eventKindGroups = ["service", "rollout", "dependency", "instance", 
 /** Does `event` match a kind filter: a group (`instance`) or an exact kind (`instance.unready`)? */
 export const matchesKind = (kind: string, filter: string | undefined) => !filter || kind === filter || kind.startsWith(`${filter}.`);
 
+/** Does `actor` match an actor filter: exactly, or — for `user:<name>` — as one of that user's tokens? */
+export function matchesActor(actor: string, filter: string | undefined): boolean {
+  if (!filter || actor === filter) return true;
+  const user = /^user:(.+)$/.exec(filter)?.[1];
+  return user !== undefined && actor.startsWith(`token:${user}/`);
+}
+
 export const eventListInput = z.object({
   serviceId: z.string().uuid().optional(),
   /** A group (`instance`) or an exact kind (`instance.unready`). */

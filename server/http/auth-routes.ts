@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ZodError } from "zod";
-import type { SignInOptions } from "../contracts/access";
+import { safeNext, type SignInOptions } from "../contracts/access";
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "../access/authenticator";
 import type { Identity } from "../access/identity";
 import type { OidcLogin } from "../access/oidc";
@@ -24,9 +24,6 @@ export type AuthRoutesDeps = {
 
 const MAX_BODY = 16 * 1024;
 const OIDC_STATE_COOKIE = "gantry_oidc_state";
-
-/** Only paths on this Gantry: `//evil.example` and `/\evil.example` are other hosts to a browser. */
-export const safeNext = (next: string | null | undefined) => (next && /^\/(?![/\\])/.test(next) ? next : "/");
 
 /**
  * Signing in and out — the only API that takes anonymous callers, so it is plain HTTP beside

@@ -10,7 +10,7 @@ export async function listEvents(prisma: Prisma, raw: EventListInput = {}): Prom
       ...(input.serviceId ? { serviceId: input.serviceId } : {}),
       ...(input.kind ? { OR: [{ kind: input.kind }, { kind: { startsWith: `${input.kind}.` } }] } : {}),
       ...(input.before ? { id: { lt: BigInt(input.before) } } : {}),
-      ...(input.actor ? { AND: [{ OR: actorFilter(input.actor) }] } : {}),
+      ...(input.actor ? { AND: [{ OR: [{ actor: input.actor }, ...tokensOf(input.actor)] }] } : {}),
     },
     orderBy: { id: "desc" },
     take: input.limit,
@@ -18,8 +18,8 @@ export async function listEvents(prisma: Prisma, raw: EventListInput = {}): Prom
   return rows.map(toEvent);
 }
 
-/** A user's own actions and those of every token acting for them. */
-function actorFilter(actor: string) {
+/** `user:<name>` also covers what that user's tokens did (see matchesActor). */
+function tokensOf(actor: string) {
   const user = /^user:(.+)$/.exec(actor)?.[1];
-  return user ? [{ actor }, { actor: { startsWith: `token:${user}/` } }] : [{ actor }];
+  return user ? [{ actor: { startsWith: `token:${user}/` } }] : [];
 }

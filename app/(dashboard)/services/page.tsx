@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { useAccess } from "@/components/access/access-context";
 import { buttonClass } from "@/components/form-field";
 import { PageHeader } from "@/components/page-header";
 import { useCatalog, useInstances, useRollouts, useTopology } from "@/components/realtime/hooks";
@@ -15,6 +16,7 @@ export default function ServicesPage() {
   const rollouts = useRollouts();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string>();
+  const { canSomewhere, needs } = useAccess();
 
   const names = new Map(topology?.services.map((s) => [s.id, s.name]));
   return (
@@ -24,7 +26,13 @@ export default function ServicesPage() {
         description="What Gantry runs. Changes show up here live, from any tab or API client."
         actions={
           !creating && (
-            <button type="button" className={buttonClass.primary} onClick={() => (setCreating(true), setCreated(undefined))}>
+            <button
+              type="button"
+              className={buttonClass.primary}
+              disabled={!canSomewhere("editor")}
+              title={canSomewhere("editor") ? undefined : needs("editor")}
+              onClick={() => (setCreating(true), setCreated(undefined))}
+            >
               New service
             </button>
           )

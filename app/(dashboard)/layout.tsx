@@ -1,0 +1,17 @@
+import type { ReactNode } from "react";
+import { AccessProvider } from "@/components/access/access-context";
+import { SignInDialog } from "@/components/access/sign-in-dialog";
+import { Nav } from "@/components/nav";
+
+/** Every page behind sign-in: the nav, the caller's role for the controls, and sign-in again when a session ends. */
+export default function DashboardLayout({ children }: { children: ReactNode }) {
+  return (
+    <AccessProvider>
+      <div className="flex min-h-screen">
+        <Nav />
+        <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
+      </div>
+      <SignInDialog />
+    </AccessProvider>
+  );
+}
