@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useAccess } from "./access-context";
+import { describeGrants } from "./grants";
 import { postAuth } from "./session-state";
 
 /** Who is signed in, and the way out. */
@@ -24,7 +25,7 @@ export function UserMenu() {
       </Link>
       <p className="text-xs text-zinc-500">
         {me.role}
-        {me.grants.length > 0 && ` · ${me.grants.map((g) => `${g.role} on ${g.label}`).join(", ")}`}
+        {me.grants.length > 0 && ` · ${describeGrants(me.grants)}`}
         {me.kind === "token" && " · API token"}
       </p>
       {me.kind === "user" && (

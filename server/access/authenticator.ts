@@ -22,7 +22,7 @@ export type AuthenticatorOptions = {
   refreshMs?: number;
 };
 
-type UserRow = { id: string; username: string; displayName: string | null; role: Role; grants: Grant[]; disabled: boolean };
+type UserRow = { id: string; username: string; displayName: string | null; role: Role; grants: Grant[]; disabled: boolean; sso: boolean };
 type Cached<T> = { value: T; loadedAt: number };
 type SessionEntry = { id: string; userId: string; expiresAt: number; lastSeenAt: number; savedSeenAt: number };
 type TokenEntry = { id: string; userId: string; name: string; role: Role; expiresAt: number | null; savedUsedAt: number };
@@ -54,8 +54,8 @@ export function createAuthenticator({ prisma, clock, log, sessionIdleMs, bootstr
   async function user(id: string): Promise<UserRow | undefined> {
     const cached = users.get(id);
     if (cached && !stale(cached)) return cached.value;
-    const row = await prisma.user.findUnique({ where: { id }, select: { id: true, username: true, displayName: true, role: true, grants: true, disabled: true } });
-    const value = row ? { ...row, role: storedRole(row.role), grants: storedGrants.parse(row.grants) } : undefined;
+    const row = await prisma.user.findUnique({ where: { id }, select: { id: true, username: true, displayName: true, role: true, grants: true, disabled: true, oidcSubject: true } });
+    const value = row ? { id: row.id, username: row.username, displayName: row.displayName, role: storedRole(row.role), grants: storedGrants.parse(row.grants), disabled: row.disabled, sso: row.oidcSubject !== null } : undefined;
     remember(users, id, value);
     return value;
   }
@@ -87,13 +87,13 @@ export function createAuthenticator({ prisma, clock, log, sessionIdleMs, bootstr
       session.savedSeenAt = now;
       touch("session activity", () => prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now) } }));
     }
-    return { kind: "user", userId: owner.id, username: owner.username, displayName: owner.displayName, role: owner.role, grants: owner.grants, sessionId: session.id, via: "cookie" };
+    return { kind: "user", userId: owner.id, username: owner.username, displayName: owner.displayName, role: owner.role, grants: owner.grants, sso: owner.sso, sessionId: session.id, via: "cookie" };
   }
 
   async function fromToken(secret: string): Promise<Identity | undefined> {
     const hash = hashSecret(secret);
     if (bootstrapHash && hash === bootstrapHash) {
-      return { kind: "bootstrap", userId: null, username: "bootstrap", displayName: "Bootstrap token", role: "admin", grants: [], via: "bearer" };
+      return { kind: "bootstrap", userId: null, username: "bootstrap", displayName: "Bootstrap token", role: "admin", grants: [], sso: false, via: "bearer" };
     }
     let cached = tokens.get(hash);
     if (!cached || stale(cached)) {
@@ -119,6 +119,7 @@ export function createAuthenticator({ prisma, clock, log, sessionIdleMs, bootstr
       displayName: owner.displayName,
       role: lowerOf(owner.role, token.role),
       grants: capGrants(owner.grants, token.role),
+      sso: owner.sso,
       tokenId: token.id,
       tokenName: token.name,
       via: "bearer",

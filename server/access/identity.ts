@@ -12,6 +12,8 @@ export type Identity = {
   sessionId?: string;
   tokenId?: string;
   tokenName?: string;
+  /** A user created by an OIDC login (their role follows the provider; they have no password here). */
+  sso: boolean;
   /** A cookie rides along on any request the browser makes, so state changes need more proof (see request-guard). */
   via: "cookie" | "bearer";
 };
@@ -43,6 +45,7 @@ export function describeIdentity(identity: Identity, logRole: Role): Me {
     role: identity.role,
     grants: identity.grants,
     logRole,
+    sso: identity.sso,
     userId: identity.userId,
   };
 }

@@ -106,7 +106,7 @@ const authorize = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
   if (!identity) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first (or send an API token as Authorization: Bearer)" });
   const role = access.role === "log-reader" ? ctx.logRole : access.role;
   if (!may(identity, role)) {
-    const refused = new TRPCError({ code: "FORBIDDEN", message: `this needs the ${role} role${access.scope ? " on every service it touches" : ""}; you are ${identity.role}` });
+    const refused = new TRPCError({ code: "FORBIDDEN", message: `this needs the ${role} role${access.scope && identity.grants.length > 0 ? " on every service it touches" : ""}; you are ${identity.role}` });
     if (!access.scope || !mayAnywhere(identity, role)) throw refused;
     const targets = await access.scope(ctx, await getRawInput());
     if (!targets || targets.length === 0 || !targets.every((labels) => may(identity, role, labels))) throw refused;

@@ -100,7 +100,7 @@ export const userUpdateInput = z.object({
 });
 export type UserUpdateInput = z.input<typeof userUpdateInput>;
 
-export const passwordChangeInput = z.object({ current: z.string().max(1024), next: password });
+export const passwordChangeInput = z.object({ current: z.string().min(1, "enter your current password").max(1024), next: password });
 
 export type User = {
   id: string;
@@ -166,6 +166,8 @@ export type Me = {
   grants: Grant[];
   /** The role instance logs need (GANTRY_LOG_ROLE). */
   logRole: Role;
+  /** Signs in through single sign-on: no password here, and the role follows the provider. */
+  sso: boolean;
   userId: string | null;
 };
 

@@ -23,7 +23,7 @@ function manualSources() {
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-const viewer: Identity = { kind: "user", userId: "u-1", username: "vi", displayName: null, role: "viewer", grants: [], sessionId: "s-1", via: "cookie" };
+const viewer: Identity = { kind: "user", userId: "u-1", username: "vi", displayName: null, role: "viewer", grants: [], sso: false, sessionId: "s-1", via: "cookie" };
 
 type ServeOptions = Omit<GatewayOptions, "log" | "resolve" | "authorize"> &
   Partial<Pick<GatewayOptions, "authorize">> & { sources: Record<string, TopicSource>; client?: Partial<RealtimeClient> };

@@ -1,4 +1,4 @@
-import { atLeast, tokenCreateInput, type ApiToken, type CreatedToken, type TokenCreateInput } from "../contracts/access";
+import { atLeast, highestRole, tokenCreateInput, type ApiToken, type CreatedToken, type TokenCreateInput } from "../contracts/access";
 import { actorOf, type Identity } from "../access/identity";
 import { hashSecret, newSecret, TOKEN_PREFIX } from "../access/secrets";
 import { AppError, notFound } from "../lib/app-error";
@@ -8,7 +8,7 @@ import { auditedTransaction } from "../store/audited-transaction";
 import type { ChangeFeed } from "../store/changes";
 import type { Prisma } from "../store/database";
 import { isUniqueViolation } from "../store/errors";
-import { storedRole, toApiToken } from "../store/records";
+import { storedGrants, storedRole, toApiToken } from "../store/records";
 
 export type ApiTokensDeps = { prisma: Prisma; feed: ChangeFeed; clock: Clock };
 
@@ -36,9 +36,12 @@ export function createApiTokens({ prisma, feed, clock }: ApiTokensDeps) {
       if (ownerId !== by.userId && !isAdmin(by)) throw new AppError("FORBIDDEN", "only admins make tokens for someone else");
       const owner = await prisma.user.findUnique({ where: { id: ownerId } });
       if (!owner) throw notFound(`user ${ownerId}`);
-      // A token acts for its owner and never above the role it is made with — nor above the maker's.
-      if (!atLeast(by.role, input.role)) throw new AppError("FORBIDDEN", `a token can't have a role above yours (${by.role})`, "role");
-      if (!atLeast(storedRole(owner.role), input.role)) throw new AppError("BAD_REQUEST", `${owner.username} is only ${owner.role}: a token for them can't be ${input.role}`, "role");
+      // A token acts for its owner and never above the role it is made with — nor above what the
+      // maker or the owner hold anywhere (a label grant counts: the token then has it on those services).
+      const makerHighest = highestRole(by.role, by.grants);
+      const ownerHighest = highestRole(storedRole(owner.role), storedGrants.parse(owner.grants));
+      if (!atLeast(makerHighest, input.role)) throw new AppError("FORBIDDEN", `a token can't have a role above yours (${makerHighest})`, "role");
+      if (!atLeast(ownerHighest, input.role)) throw new AppError("BAD_REQUEST", `${owner.username} is at most ${ownerHighest}: a token for them can't be ${input.role}`, "role");
       const secret = newSecret(TOKEN_PREFIX);
       const now = clock.now();
       try {

@@ -93,6 +93,7 @@ export function createUsers({ prisma, feed }: UsersDeps) {
         if (!row) throw notFound(`user ${input.id}`);
         const losesAdmin = row.role === "admin" && !row.disabled && ((input.role && input.role !== "admin") || input.disabled === true);
         if (losesAdmin) await keepAnAdmin(tx, row.id);
+        if (input.password !== undefined && row.oidcSubject) throw new AppError("BAD_REQUEST", `${row.username} signs in through single sign-on and has no password here`, "password");
         const updated = await tx.user.update({
           where: { id: row.id },
           data: {

@@ -7,7 +7,7 @@ import type { AppRouter } from "../api/router";
 import type { InstanceTemplateInput } from "../contracts/service";
 import { parseEnv, type Env } from "../env";
 import { startGantry, type Gantry } from "../gantry";
-import { createLogger, silentLogger } from "../lib/logger";
+import { createLogger, silentLogger, type Logger } from "../lib/logger";
 import { waitFor } from "./wait";
 
 /** Test files run in parallel workers: give each its own slice of ports so their instances never collide. */
@@ -31,7 +31,7 @@ export const TEST_TOKEN = "gantry-test-bootstrap-token-0123456789";
 export const adminHeaders = { authorization: `Bearer ${TEST_TOKEN}` };
 
 /** A headless Gantry (no dashboard) on a free loopback port, accepting TEST_TOKEN as an admin. */
-export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gantry> {
+export async function startTestGantry(overrides: Partial<Env> = {}, options: { log?: Logger } = {}): Promise<Gantry> {
   const defaults = parseEnv({});
   return startGantry({
     env: {
@@ -50,7 +50,7 @@ export async function startTestGantry(overrides: Partial<Env> = {}): Promise<Gan
       access: { ...defaults.access, bootstrapToken: TEST_TOKEN, ...overrides.access },
     },
     // TEST_LOG_LEVEL=debug shows what a test's Gantry does.
-    log: process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL, fs.createWriteStream(process.env.TEST_LOG_FILE ?? "/dev/stderr", { flags: "a" })) : silentLogger,
+    log: options.log ?? (process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL, fs.createWriteStream(process.env.TEST_LOG_FILE ?? "/dev/stderr", { flags: "a" })) : silentLogger),
   });
 }
 

@@ -26,9 +26,13 @@ export default function AccountPage() {
               <PageSection title="Sessions" description="Browsers signed in as you. End any you don't recognise." actions={<SignOutEverywhereButton />}>
                 <SessionTable />
               </PageSection>
-              <PageSection title="Password" description="Changing it ends your other sessions.">
-                <PasswordChangeForm />
-              </PageSection>
+              {me.sso ? (
+                <StatusMessage>You sign in through single sign-on: your password and role live with that provider.</StatusMessage>
+              ) : (
+                <PageSection title="Password" description="Changing it ends your other sessions.">
+                  <PasswordChangeForm />
+                </PageSection>
+              )}
             </>
           ) : (
             <StatusMessage>
