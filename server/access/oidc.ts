@@ -95,7 +95,17 @@ export function createOidcLogin(settings: OidcSettings, { clock, log }: { clock:
         log.warn({ err, issuer: settings.issuer }, "OIDC code exchange failed");
         throw new AppError("UNAUTHORIZED", `${settings.name} did not confirm the sign-in; start again`);
       }
-      const claims = tokens.claims()!;
+      // Many providers (this one by default) put scope-requested claims such as groups only in
+      // UserInfo, not in the ID token: ask there too, for the same subject.
+      const idClaims = tokens.claims()!;
+      let claims: typeof idClaims = idClaims;
+      if (config.serverMetadata().userinfo_endpoint) {
+        try {
+          claims = { ...idClaims, ...(await client.fetchUserInfo(config, tokens.access_token, idClaims.sub)), iss: idClaims.iss, sub: idClaims.sub };
+        } catch (err) {
+          log.warn({ err, issuer: settings.issuer }, "OIDC userinfo failed; using the ID token's claims");
+        }
+      }
       const rawName = [claims.preferred_username, claims.email, claims.sub].find((v): v is string => typeof v === "string" && v.length > 0)!;
       const name = usernameSchema.safeParse(rawName.toLowerCase().replace(/[^a-z0-9@._-]/g, "-").replace(/^[^a-z0-9]+/, "").slice(0, 64));
       return {
