@@ -7,6 +7,11 @@ import type { AppRouter } from "../server/api/router";
 
 const root = path.resolve(import.meta.dirname, "..");
 
+/** The admin every bench Gantry creates at boot, and its bootstrap API token. */
+export const benchAdmin = { username: "admin", password: "bench-admin-password" };
+export const benchToken = "bench-bootstrap-token-0123456789abcdef";
+export const benchAuth = { authorization: `Bearer ${benchToken}` };
+
 export type GantryProcess = {
   child: ChildProcess;
   url: string;
@@ -19,7 +24,16 @@ export async function startGantryProcess(port: number, env: Record<string, strin
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "server/main.ts")], {
     cwd: root,
-    env: { ...process.env, GANTRY_PORT: String(port), GANTRY_DATA_DIR: dataDir, GANTRY_DEMO: "0", LOG_LEVEL: "warn", ...env },
+    env: {
+      ...process.env,
+      GANTRY_PORT: String(port),
+      GANTRY_DATA_DIR: dataDir,
+      GANTRY_DEMO: "0",
+      GANTRY_ADMIN_PASSWORD: benchAdmin.password,
+      GANTRY_BOOTSTRAP_TOKEN: benchToken,
+      LOG_LEVEL: "warn",
+      ...env,
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -34,7 +48,7 @@ export async function startGantryProcess(port: number, env: Record<string, strin
   return {
     child,
     url,
-    api: createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc` })] }),
+    api: createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc`, headers: benchAuth })] }),
     stop: async () => {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

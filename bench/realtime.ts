@@ -5,7 +5,7 @@ import http from "node:http";
 import path from "node:path";
 import WebSocket from "ws";
 import type { MetricsDelta, ServerMessage, TopicMessage } from "../server/contracts/realtime";
-import { measureIdle, saveResults, startGantryProcess, until } from "./gantry-process";
+import { benchAuth, measureIdle, saveResults, startGantryProcess, until } from "./gantry-process";
 
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 50);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 100);
@@ -35,7 +35,7 @@ function sendTraffic(ports: number[]): () => void {
 type Client = { ws: WebSocket; snapshots: number; delays: number[]; bytes: number; messages: number };
 
 async function connect(url: string, topics: string[]): Promise<Client> {
-  const ws = new WebSocket(`${url.replace("http", "ws")}/api/ws`);
+  const ws = new WebSocket(`${url.replace("http", "ws")}/api/ws`, { headers: benchAuth });
   const client: Client = { ws, snapshots: 0, delays: [], bytes: 0, messages: 0 };
   const take = (message: TopicMessage, receivedAt: number) => {
     if (message.type === "snapshot") client.snapshots++;

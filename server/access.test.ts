@@ -375,3 +375,28 @@ describe("access: a session that ends while a socket is open", () => {
     await waitFor(async () => ((await trpc(server.gantry.url, "services.list", "query", undefined, bearer(token))).status === 401 ? true : undefined), "token refused");
   });
 });
+
+describe("access: GANTRY_LOG_ROLE keeps instance logs to a role", () => {
+  const server = useTestGantry(() => ({ access: { ...startDefaults(), logRole: "operator" as const } }));
+
+  it("refuses a viewer's log search and log topic, and lets an operator in", async () => {
+    const { token: viewer } = await member(server.api, "log-viewer", "viewer");
+    const { token: operator } = await member(server.api, "log-operator", "operator");
+    const input = { instanceId: "web-abcde", tail: 10 };
+    expect((await trpc(server.gantry.url, "logs.search", "query", input, bearer(viewer))).status).toBe(403);
+    expect((await trpc(server.gantry.url, "logs.search", "query", input, bearer(operator))).status).not.toBe(403);
+    const topicAnswer = async (token: string) => {
+      const ws = new WebSocket(`${server.gantry.url.replace("http", "ws")}/api/ws`, { headers: bearer(token) });
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      const answer = new Promise<string>((resolve) => ws.once("message", (raw) => resolve(raw.toString())));
+      ws.send(JSON.stringify({ type: "subscribe", topic: "logs:web-abcde" }));
+      const text = await answer;
+      ws.close();
+      return text;
+    };
+    expect(JSON.parse(await topicAnswer(viewer))).toEqual({ type: "error", message: "not allowed to watch logs:web-abcde" });
+    expect(await topicAnswer(operator)).not.toContain("not allowed");
+    const me = JSON.parse((await trpc(server.gantry.url, "account.me", "query", undefined, bearer(viewer))).body).result.data;
+    expect(me.logRole).toBe("operator");
+  });
+});

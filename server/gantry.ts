@@ -1,15 +1,11 @@
 import http from "node:http";
 import https from "node:https";
 import path from "node:path";
-import type { Duplex } from "node:stream";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Env } from "./env";
 import { isLoopback } from "./env";
-import { appRouter } from "./api/router";
-import type { ApiContext } from "./api/trpc";
+import { createTrpcHandler } from "./api/http-adapter";
 import { createAuthenticator } from "./access/authenticator";
-import { may, type Identity } from "./access/identity";
 import { createOidcLogin } from "./access/oidc";
 import { createSetupGate } from "./access/setup-gate";
 import { createAuthRoutes } from "./http/auth-routes";
@@ -20,10 +16,10 @@ import { createApiTokens } from "./services/api-tokens";
 import { createSecretKeys } from "./services/secret-keys";
 import { createSessions } from "./services/sessions";
 import { createUsers } from "./services/users";
-import { createEngine, type Engine } from "./engine";
-import type { Role } from "./contracts/access";
+import { createEngine } from "./engine";
 import { createConsulApi } from "./http/consul-api";
-import { createHttpHandler, pathOf, refuse } from "./http/handler";
+import { createHttpHandler, pathOf } from "./http/handler";
+import { createWebSocketAdmission } from "./http/websocket-admission";
 import { prometheusTargets } from "./http/prometheus-sd";
 import { listen } from "./http/listen";
 import { lockDataDir } from "./lib/data-dir-lock";
@@ -31,12 +27,13 @@ import { Feed } from "./lib/feed";
 import type { Logger } from "./lib/logger";
 import { createRealtimeGateway } from "./realtime/gateway";
 import { createTopicResolver } from "./realtime/topics";
+import { topicAccess } from "./realtime/topic-access";
 import type { Change } from "./store/changes";
 import { seedDemo } from "./services/demo";
 import { createLoadGenerator } from "./services/load-generator";
 import { createDiscovery } from "./services/discovery";
 import { createRollouts } from "./services/rollouts";
-import { createTopology, type Topology } from "./services/topology";
+import { createTopology } from "./services/topology";
 import { openDatabase } from "./store/database";
 import { createEngineStore } from "./store/engine-store";
 import { createSecretBox, loadPreviousKeys, loadSecretKey } from "./lib/secret-box";
@@ -136,30 +133,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const loadgen = createLoadGenerator(topology, log);
     cleanups.push(() => loadgen.close());
 
-    // The pipeline has already identified the caller; tRPC's context picks it up from here.
-    const callers = new WeakMap<http.IncomingMessage, Identity>();
-    const trpcHandler = createHTTPHandler({
-      router: appRouter,
-      basePath: "/api/trpc/",
-      createContext: ({ req }): ApiContext => ({
-        prisma: db.prisma,
-        topology,
-        rollouts,
-        engine,
-        loadgen,
-        users,
-        sessions,
-        tokens,
-        secretKeys,
-        identity: callers.get(req),
-        logRole: access.logRole,
-        log,
-      }),
-    });
-    const trpc = async (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity | undefined) => {
-      if (identity) callers.set(req, identity);
-      await trpcHandler(req, res);
-    };
+    const trpc = createTrpcHandler({ prisma: db.prisma, topology, rollouts, engine, loadgen, users, sessions, tokens, secretKeys, logRole: access.logRole, log });
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
     if (next) cleanups.push(() => next.close());
@@ -195,6 +169,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       gateway.accessChanged(change.change);
     });
     // Only /api/ws is ours; other upgrades (Next's dev hot reload at /_next/hmr) are left to Next's listener.
+    const admitWebSocket = createWebSocketAdmission(guard, (req) => authenticator.identify(req));
     server.on("upgrade", (req, socket, head) => {
       if (pathOf(req.url) !== "/api/ws") return;
       void admitWebSocket(req, socket).then(
@@ -205,18 +180,6 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
         },
       );
     });
-    /** The same checks as every request, then an identity; a refusal is answered and the socket closed. */
-    async function admitWebSocket(req: http.IncomingMessage, socket: Duplex): Promise<Identity | undefined> {
-      const refusal = refuse(guard, req, true) ?? undefined;
-      const identity = refusal ? undefined : await authenticator.identify(req);
-      // A browser always sends Origin on a WebSocket; one riding on a cookie must prove it is ours.
-      const problem =
-        refusal ??
-        (!identity ? { status: 401, message: "sign in first\n" } : identity.via === "cookie" && !req.headers.origin ? { status: 403, message: "Origin required\n" } : undefined);
-      if (!problem) return identity;
-      socket.end(`HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status]}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${problem.message}`);
-      return undefined;
-    }
 
     const listening = await listen(server, env.host, env.port);
     cleanups.push(() => listening.close(SHUTDOWN_GRACE_MS), () => gateway.close(), () => void (ready = false));
@@ -239,17 +202,6 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
 }
 
 const isUnspecified = (host: string) => host === "0.0.0.0" || host === "::";
-
-/** Every topic needs a viewer; an instance's log needs GANTRY_LOG_ROLE, globally or through a grant on its service. */
-function topicAccess(logRole: Role, engine: Engine, topology: Topology) {
-  return (identity: Identity, topic: string): boolean | Promise<boolean> => {
-    if (!topic.startsWith("logs:")) return may(identity, "viewer");
-    if (may(identity, logRole)) return true;
-    const instance = engine.instances().find((i) => i.id === topic.slice("logs:".length));
-    if (!instance) return false;
-    return topology.getService(instance.serviceId).then((service) => may(identity, logRole, service.labels), () => false);
-  };
-}
 
 /** Ports a listener may not take. */
 function reservedPorts(env: Env) {
