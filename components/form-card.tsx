@@ -1,7 +1,7 @@
 import type { FormEvent, ReactNode } from "react";
-import { buttonClass } from "./form-field";
 import { FormError } from "./form-error";
 import { cardClass } from "./page-section";
+import { SubmitRow } from "./submit-row";
 
 /** A named form on a card: its fields, its own error, then submit and cancel. */
 export function FormCard(props: {
@@ -18,14 +18,7 @@ export function FormCard(props: {
     <form onSubmit={props.onSubmit} noValidate aria-label={props.label} className={`mb-6 space-y-4 p-5 ${cardClass}`}>
       {props.children}
       <FormError>{props.error}</FormError>
-      <div className="flex gap-2">
-        <button type="submit" className={buttonClass.primary} disabled={props.pending}>
-          {props.pending ? props.pendingLabel : props.submitLabel}
-        </button>
-        <button type="button" className={buttonClass.secondary} onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SubmitRow label={props.submitLabel} pendingLabel={props.pendingLabel} pending={props.pending} onCancel={props.onCancel} />
     </form>
   );
 }

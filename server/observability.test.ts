@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { LogLine } from "./contracts/logs";
 import type { MetricsDelta, ServerMessage, TopicMessage } from "./contracts/realtime";
-import { adminHeaders, fixtureTemplate, useTestGantry } from "./testing/gantry";
+import { adminHeaders, fixtureTemplate, tempDir, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
 const hasPromtool = spawnSync("which", ["promtool"]).status === 0;
@@ -88,7 +89,11 @@ describe("observability", () => {
       const check = spawnSync("promtool", ["check", "metrics"], { input: exposition, encoding: "utf8" });
       expect(check.stdout + check.stderr).toBe("");
       expect(check.status).toBe(0);
-      const config = spawnSync("promtool", ["check", "config", "deploy/prometheus.yml"], { encoding: "utf8" });
+      // As installed: the token file beside the config (promtool checks that it exists).
+      const installed = tempDir("prometheus");
+      fs.copyFileSync("deploy/prometheus.yml", path.join(installed, "prometheus.yml"));
+      fs.writeFileSync(path.join(installed, "gantry.token"), "gantry_example", { mode: 0o600 });
+      const config = spawnSync("promtool", ["check", "config", path.join(installed, "prometheus.yml")], { encoding: "utf8" });
       expect(config.status, config.stdout + config.stderr).toBe(0);
     }
 

@@ -8,6 +8,7 @@ import { replicas as replicasSchema, restartPolicies, serviceName, type Position
 import { usePermit } from "../access/access-context";
 import { buttonClass, FormField, inputClass } from "../form-field";
 import { labelsTextOf, toLabelsInput } from "./label-values";
+import { SubmitRow } from "../submit-row";
 import { useTRPC } from "../trpc";
 import { emptyValues, fieldKey, numberOrNaN, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
 import { ProbeFields } from "./probe-fields";
@@ -256,14 +257,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       {pendingPlan ? (
         <PlanPreview plan={pendingPlan.plan} busy={update.isPending} onApply={() => apply(pendingPlan.input)} onBack={() => setPendingPlan(undefined)} />
       ) : (
-      <div className="flex gap-2">
-        <button type="submit" className={buttonClass.primary} disabled={pending || conflict || !edit.allowed} title={edit.title}>
-          {pending ? "Saving…" : editing ? "Save changes" : "Create service"}
-        </button>
-        <button type="button" className={buttonClass.secondary} onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+        <SubmitRow label={editing ? "Save changes" : "Create service"} pendingLabel="Saving…" pending={pending} disabled={conflict || !edit.allowed} title={edit.title} onCancel={props.onCancel} />
       )}
     </form>
   );

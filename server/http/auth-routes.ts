@@ -9,6 +9,7 @@ import { AppError } from "../lib/app-error";
 import type { Logger } from "../lib/logger";
 import type { OpenedSession, Sessions } from "../services/sessions";
 import type { Users } from "../services/users";
+import { readBody } from "./body";
 import type { RequestGuard } from "./request-guard";
 
 export type AuthRoutesDeps = {
@@ -138,15 +139,9 @@ function redirect(res: ServerResponse, location: string): void {
 /** A JSON object body: a form or text body (what a cross-site page could send) is refused. */
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   if (!/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) throw new AppError("BAD_REQUEST", "send JSON (content-type: application/json)");
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new AppError("BAD_REQUEST", "request body too large");
-    chunks.push(chunk);
-  }
+  const raw = await readBody(req, MAX_BODY);
   try {
-    const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    const body: unknown = JSON.parse(raw);
     if (typeof body === "object" && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
   } catch {
     // fall through

@@ -6,6 +6,7 @@ import type { Role } from "../contracts/access";
 import { actorOf, may, type Identity } from "../access/identity";
 import type { Engine } from "../engine";
 import { AppError } from "../lib/app-error";
+import { readBody } from "./body";
 import type { Logger } from "../lib/logger";
 import type { Discovery } from "../services/discovery";
 
@@ -280,14 +281,7 @@ function text(res: ServerResponse, status: number, body: string): void {
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new AppError("BAD_REQUEST", "Request body too large");
-    chunks.push(chunk);
-  }
-  const raw = Buffer.concat(chunks).toString("utf8");
+  const raw = await readBody(req, MAX_BODY, "Request body too large");
   if (raw.trim() === "") return null;
   try {
     return JSON.parse(raw);

@@ -45,19 +45,19 @@ export function createSecretKeys({ prisma, feed, box, dataDir, keyFromEnv, previ
     await tx.$executeRawUnsafe(`LOCK TABLE "Service", "Revision" IN SHARE ROW EXCLUSIVE MODE`);
     let resealed = 0;
     let unreadable = 0;
-    for (const row of await tx.service.findMany({ select: { id: true, template: true } })) {
-      const result = reseal(instanceTemplate.parse(row.template));
-      unreadable += result.unreadable;
-      if (result.count === 0) continue;
-      resealed += result.count;
-      await tx.service.update({ where: { id: row.id }, data: { template: result.template } });
-    }
-    for (const row of await tx.revision.findMany({ select: { id: true, template: true } })) {
-      const result = reseal(instanceTemplate.parse(row.template));
-      unreadable += result.unreadable;
-      if (result.count === 0) continue;
-      resealed += result.count;
-      await tx.revision.update({ where: { id: row.id }, data: { template: result.template } });
+    // Every copy of a template: the services' current ones and every revision's.
+    const tables = [
+      { rows: () => tx.service.findMany({ select: { id: true, template: true } }), save: (id: string, template: InstanceTemplate) => tx.service.update({ where: { id }, data: { template } }) },
+      { rows: () => tx.revision.findMany({ select: { id: true, template: true } }), save: (id: string, template: InstanceTemplate) => tx.revision.update({ where: { id }, data: { template } }) },
+    ];
+    for (const table of tables) {
+      for (const row of await table.rows()) {
+        const result = reseal(instanceTemplate.parse(row.template));
+        unreadable += result.unreadable;
+        if (result.count === 0) continue;
+        resealed += result.count;
+        await table.save(row.id, result.template);
+      }
     }
     return { resealed, unreadable };
   }
