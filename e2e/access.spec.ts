@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, request, test, type Browser, type Page } from "@playwright/test";
+import { expect, request, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { startOidcProvider, type TestOidcProvider } from "../server/testing/oidc-provider";
 
 // A Gantry of its own, from a first start (no user yet, so it prints the setup link), with single
@@ -13,6 +13,13 @@ const PASSWORD = "e2e access password";
 let gantry: ChildProcess;
 let provider: TestOidcProvider;
 let setupUrl: string;
+/** Every browser the tests open, closed before this Gantry stops (or their pages would be left asking to sign in). */
+const contexts: BrowserContext[] = [];
+const newContext = async (browser: Browser): Promise<BrowserContext> => {
+  const context = await browser.newContext({ baseURL: base, extraHTTPHeaders: {} });
+  contexts.push(context);
+  return context;
+};
 
 test.describe.configure({ mode: "serial" });
 
@@ -53,6 +60,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  for (const context of contexts.splice(0)) await context.close();
   if (gantry && gantry.exitCode === null) {
     gantry.kill("SIGTERM");
     await new Promise((resolve) => gantry.once("exit", resolve));
@@ -62,7 +70,7 @@ test.afterAll(async () => {
 
 /** A fresh browser (no cookies, none of the suite's headers) signed in with a password. */
 async function signedIn(browser: Browser, username: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: base, extraHTTPHeaders: {} });
+  const context = await newContext(browser);
   const page = await context.newPage();
   await page.goto("/topology");
   await expect(page).toHaveURL(/\/login\?next=%2Ftopology/);
@@ -79,7 +87,7 @@ const apiService = async (page: Page) => {
 };
 
 test("first start → admin; an operator and a viewer; the viewer can look but not touch; the operator scales", async ({ browser }) => {
-  const context = await browser.newContext({ baseURL: base, extraHTTPHeaders: {} });
+  const context = await newContext(browser);
   const admin = await context.newPage();
   await admin.goto(setupUrl);
   await admin.getByLabel("Username").fill("root");
@@ -146,6 +154,12 @@ test("a token scales from a script; revoking it in the dashboard refuses the nex
   expect(after.status()).toBe(401);
   await script.dispose();
 
+  // The admin re-seals every secret with a new key from the Users page.
+  await admin.getByRole("link", { name: "Users" }).click();
+  await admin.getByRole("button", { name: "Rotate secret key" }).click();
+  await admin.getByRole("button", { name: "Rotate", exact: true }).click();
+  await expect(admin.getByRole("status")).toContainText("Re-sealed 0 secret value(s) with a new key.");
+
   // Every change carries who made it; the events page filters by actor.
   await admin.getByRole("link", { name: "Events" }).click();
   await admin.getByLabel("Filter by actor").fill("user:root");
@@ -154,7 +168,7 @@ test("a token scales from a script; revoking it in the dashboard refuses the nex
 });
 
 test("single sign-on through the OpenID provider lands with the mapped role", async ({ browser }) => {
-  const context = await browser.newContext({ baseURL: base, extraHTTPHeaders: {} });
+  const context = await newContext(browser);
   const page = await context.newPage();
   await page.goto("/services");
   await page.getByRole("link", { name: "Sign in with Test ID" }).click();

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { buttonClass } from "../form-field";
 import { PageHeader } from "../page-header";
+import { SecretKeyRotation } from "./secret-key-rotation";
 import { UserCreateForm } from "./user-create-form";
 import { UserTable } from "./user-table";
 
@@ -44,6 +45,9 @@ export function UserManager({ selfId }: { selfId: string | null }) {
         Changing someone&apos;s role, grants, status or password ends their sessions: they sign in again, with what they may do now.
       </p>
       <UserTable selfId={selfId} />
+      <div className="mt-10">
+        <SecretKeyRotation />
+      </div>
     </>
   );
 }
