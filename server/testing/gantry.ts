@@ -10,9 +10,12 @@ import { startGantry, type Gantry } from "../gantry";
 import { createLogger, silentLogger, type Logger } from "../lib/logger";
 import { waitFor } from "./wait";
 
-/** Test files run in parallel workers: give each its own slice of ports so their instances never collide. */
+/**
+ * Test files run in parallel workers: give each its own slice of ports so their instances never
+ * collide. TEST_PORT_SLOT shifts the slices, for a second checkout testing at the same time.
+ */
 export function testPortRange(): { from: number; to: number } {
-  const worker = Number(process.env.VITEST_POOL_ID ?? 0);
+  const worker = Number(process.env.VITEST_POOL_ID ?? 0) + Number(process.env.TEST_PORT_SLOT ?? 0);
   const from = 30000 + (worker % 30) * 1000;
   return { from, to: from + 799 };
 }
