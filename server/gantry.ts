@@ -34,7 +34,8 @@ import { createLoadGenerator } from "./services/load-generator";
 import { createDiscovery } from "./services/discovery";
 import { createRollouts } from "./services/rollouts";
 import { createTopology } from "./services/topology";
-import { openDatabase } from "./store/database";
+import { auditedTransaction } from "./store/audited-transaction";
+import { openDatabase, type Prisma } from "./store/database";
 import { createEngineStore } from "./store/engine-store";
 import { createSecretBox, loadPreviousKeys, loadSecretKey } from "./lib/secret-box";
 import { migrate } from "./store/migrate";
@@ -74,6 +75,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     await migrate(db.prisma, log);
 
     const feed = new Feed<Change>("changes", log);
+    reportUnreadableRows(feed, db.prisma, log);
     const previousKeys = loadPreviousKeys(env.dataDir, { key: env.secretKey, previous: env.previousSecretKey });
     const secrets = createSecretBox([loadSecretKey(env.dataDir, env.secretKey), ...previousKeys]);
     const secretKeys = createSecretKeys({ prisma: db.prisma, feed, box: secrets, dataDir: env.dataDir, keyFromEnv: env.secretKey !== undefined, previousKeys, log });
@@ -202,6 +204,22 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
 }
 
 const isUnspecified = (host: string) => host === "0.0.0.0" || host === "::";
+
+/** A stored row Gantry skipped: said once per row and reason, in the log and as an event naming it. */
+function reportUnreadableRows(feed: Feed<Change>, prisma: Prisma, log: Logger) {
+  const reported = new Set<string>();
+  feed.subscribe((change) => {
+    if (change.type !== "unreadable-row") return;
+    const key = `${change.table}:${change.id}:${change.reason}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    log.error({ table: change.table, id: change.id, reason: change.reason }, "skipped a stored row Gantry can't read");
+    const message = `skipped stored ${change.table} ${change.name}: ${change.reason} — fix or delete it`;
+    void auditedTransaction(prisma, feed, "system", (_tx, record) => record.event({ kind: "system.row-skipped", message, data: { table: change.table, id: change.id } })).catch(
+      (err: unknown) => log.error({ err }, "recording a skipped row failed"),
+    );
+  });
+}
 
 /** Ports a listener may not take. */
 function reservedPorts(env: Env) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-const seconds = (max: number) => z.number().finite().min(0.1, "must be at least 0.1 seconds").max(max);
+const seconds = (max: number) => z.number().finite().min(0.1, "must be at least 0.1 seconds").max(max, `must be at most ${max} seconds`);
 
 /** Kubernetes' probe timing fields and defaults (seconds may be fractional here). */
 const timing = {

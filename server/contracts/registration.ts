@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { checkStatuses, type CheckStatus } from "./catalog";
+import { probe as probeSchema, type Probe } from "./probe";
 import { serviceName } from "./service";
 
 const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -114,3 +115,72 @@ export function toRegistrationSpec(body: z.output<typeof consulRegistration>): R
     })),
   };
 }
+
+/** As probe periods, 0.1 s at least; at most a day (a timer for longer would overflow anyway). */
+const TTL_MS = { min: 100, max: 24 * 3_600_000 };
+
+/**
+ * The probe an HTTP or TCP check runs, built with the engine's own probe schema (throws its
+ * ZodError): the same rules decide at registration and when the engine starts the check.
+ */
+export function checkProbe(spec: Pick<CheckSpec, "kind" | "target" | "header" | "intervalMs" | "timeoutMs">): { probe: Probe; host: string; port: number } {
+  const timing = { periodSeconds: spec.intervalMs / 1000, timeoutSeconds: spec.timeoutMs / 1000, successThreshold: 1, failureThreshold: 1 };
+  if (spec.kind === "http") {
+    const url = new URL(spec.target);
+    const port = Number(url.port) || 80;
+    return { probe: probeSchema.parse({ kind: "http", path: `${url.pathname}${url.search}`, port, headers: spec.header, ...timing }), host: url.hostname, port };
+  }
+  const colon = spec.target.lastIndexOf(":");
+  const port = Number(spec.target.slice(colon + 1));
+  return { probe: probeSchema.parse({ kind: "tcp", port, ...timing }), host: spec.target.slice(0, colon), port };
+}
+
+/** Why the engine couldn't run this check, in the agent API's field names; undefined if it can. */
+function checkProblem(spec: CheckSpec): { field: string; message: string } | undefined {
+  if (spec.kind === "ttl") {
+    if (spec.ttlMs < TTL_MS.min) return { field: "TTL", message: "TTL must be at least 0.1 seconds" };
+    if (spec.ttlMs > TTL_MS.max) return { field: "TTL", message: "TTL must be at most 24 hours" };
+    return undefined;
+  }
+  if (spec.kind === "http" && !spec.target.startsWith("http://")) return { field: "HTTP", message: "HTTP must be an http:// URL (HTTPS checks are not supported)" };
+  try {
+    checkProbe(spec);
+    return undefined;
+  } catch (err) {
+    const target = spec.kind === "http" ? "HTTP" : "TCP";
+    if (!(err instanceof z.ZodError)) return { field: target, message: `${target} must be ${spec.kind === "http" ? "a URL" : "host:port"}` };
+    const issue = err.issues[0]!;
+    const field = issue.path[0] === "periodSeconds" ? "Interval" : issue.path[0] === "timeoutSeconds" ? "Timeout" : target;
+    return { field, message: field === target ? `${target} port must be 1-65535` : `${field} ${issue.message}` };
+  }
+}
+
+/** The agent API's body → what is stored: Consul's defaults applied, and every check one the engine can run. */
+export const registrationInput = consulRegistration.transform(toRegistrationSpec).superRefine((spec, ctx) => {
+  spec.checks.forEach((check, index) => {
+    const problem = checkProblem(check);
+    if (problem) ctx.addIssue({ code: "custom", path: ["Checks", index, problem.field], message: problem.message });
+  });
+});
+
+/** A registration's checks as stored; read back with the same rules, so a bad row is found, not run. */
+export const storedChecks = z
+  .array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.enum(["http", "tcp", "ttl"]),
+      target: z.string(),
+      header: z.record(z.string(), z.string()),
+      intervalMs: z.number(),
+      timeoutMs: z.number(),
+      ttlMs: z.number(),
+      initialStatus: z.enum(checkStatuses),
+    }),
+  )
+  .superRefine((checks, ctx) => {
+    checks.forEach((check, index) => {
+      const problem = checkProblem(check);
+      if (problem) ctx.addIssue({ code: "custom", path: [index, problem.field === "Interval" ? "intervalMs" : problem.field === "Timeout" ? "timeoutMs" : problem.field === "TTL" ? "ttlMs" : "target"], message: problem.message });
+    });
+  });

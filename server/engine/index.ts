@@ -129,7 +129,14 @@ export function createEngine(options: EngineOptions) {
   /** Takes over instances a previous Gantry left running; forgets the ones that died meanwhile. */
   async function adoptSurvivors(): Promise<void> {
     for (const record of (await store.instanceRecords()).sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))) {
-      const [service, template] = await Promise.all([store.desiredService(record.serviceId), store.revisionTemplate(record.serviceId, record.revision)]);
+      let service, template;
+      try {
+        [service, template] = await Promise.all([store.desiredService(record.serviceId), store.revisionTemplate(record.serviceId, record.revision)]);
+      } catch (err) {
+        // Its service can't be read: leave the process alone (not adopted, not killed) and start the rest.
+        log.error({ err, instance: record.id }, "not adopting an instance whose service can't be read");
+        continue;
+      }
       const handle = record.pid !== null && record.pidStartTime !== null ? driver.adopt(record.pid, record.pidStartTime) : undefined;
       if (service && template && handle) {
         supervisor.adopt({ id: service.id, name: service.name, revision: record.revision, template }, record, handle);

@@ -1,5 +1,5 @@
 import type { EventActor } from "../contracts/event";
-import { canonicalKeys, consulRegistration, toRegistrationSpec, type RegistrationSpec } from "../contracts/registration";
+import { canonicalKeys, registrationInput, type RegistrationSpec } from "../contracts/registration";
 import { instanceTemplate } from "../contracts/service";
 import { trafficSettings } from "../contracts/traffic";
 import { AppError } from "../lib/app-error";
@@ -39,12 +39,12 @@ export function createDiscovery({ prisma, feed, listenerPorts, reservedPorts }: 
   return {
     /** PUT /v1/agent/service/register: validates, then creates or replaces the endpoint. */
     async register(body: unknown, actor: EventActor): Promise<RegistrationSpec> {
-      const parsed = consulRegistration.safeParse(canonicalKeys(body));
+      const parsed = registrationInput.safeParse(canonicalKeys(body));
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new AppError("BAD_REQUEST", `Invalid service registration: ${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`);
       }
-      const spec = toRegistrationSpec(parsed.data);
+      const spec = parsed.data;
       await auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const service = await externalService(tx, spec.name, record);
         const data = { serviceId: service.id, address: spec.address, port: spec.port, tags: spec.tags, meta: spec.meta, checks: spec.checks };

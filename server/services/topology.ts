@@ -21,6 +21,7 @@ import { newId } from "../lib/ids";
 import type { Prisma } from "../store/database";
 import { isUniqueViolation } from "../store/errors";
 import { toDependency, toService } from "../store/records";
+import { readRows } from "../store/row-guard";
 import { trafficSettings, type Route } from "../contracts/traffic";
 import { auditedTransaction, type Tx } from "../store/audited-transaction";
 import { claimListenerPort, type PortRange, type ReservedPorts } from "../store/listener-ports";
@@ -85,7 +86,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
   return {
     async listServices(): Promise<Service[]> {
       const rows = await prisma.service.findMany({ orderBy: { name: "asc" } });
-      return rows.map(toService);
+      return readRows(feed, "Service", rows, toService, (row) => row.name);
     },
 
     async getService(id: string): Promise<Service> {

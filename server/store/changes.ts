@@ -11,6 +11,8 @@ export type Change =
   | { type: "rollout"; rollout: Rollout }
   /** External registrations changed (Consul agent API). */
   | { type: "registrations" }
+  /** A stored row that no longer reads was skipped (see row-guard.ts). */
+  | { type: "unreadable-row"; table: string; id: string; name: string; reason: string }
   /** Someone's access ended or changed: caches forget it, live sockets close. */
   | { type: "access"; change: AccessChange };
 

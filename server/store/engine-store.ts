@@ -1,6 +1,7 @@
 import { instancePhases, type InstancePhase } from "../contracts/instance";
 import type { MetricPoint } from "../contracts/metrics";
-import type { CheckSpec } from "../contracts/registration";
+import { z } from "zod";
+import { storedChecks } from "../contracts/registration";
 import { instanceTemplate } from "../contracts/service";
 import type { EngineStore, InstanceRecord } from "../engine";
 import type { Rollouts } from "../services/rollouts";
@@ -9,7 +10,11 @@ import type { ChangeFeed } from "./changes";
 import type { Prisma } from "./database";
 import { toEvent, toService, toTrackedRollout } from "./records";
 import type { SecretBox } from "../lib/secret-box";
+import { readRow, readRows } from "./row-guard";
 import { openSecrets, tryOpenSecrets } from "./secret-env";
+
+/** A stored metric point: an object of numbers (or nulls, for percentiles without requests). */
+const storedPoint = z.record(z.string(), z.number().nullable());
 
 const asPhase = (phase: string): InstancePhase => ((instancePhases as readonly string[]).includes(phase) ? (phase as InstancePhase) : "Pending");
 
@@ -26,7 +31,9 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
         include: { rollouts: { orderBy: { startedAt: "desc" }, take: 1 } },
       });
       if (!row) return undefined;
-      const service = toService(row);
+      // Unreadable: the engine leaves the service's instances alone (it retries) rather than take it for gone.
+      const service = readRow(feed, { table: "Service", id, name: row.name }, () => toService(row));
+      if (!service) throw new Error(`service ${row.name} is stored in a form Gantry can't read; its instances are left as they are`);
       const stored = instanceTemplate.parse(row.template);
       // With its secrets unreadable (key changed) a service can still be stopped, scaled to 0 or deleted.
       const template = service.deleting || service.replicas === 0 ? tryOpenSecrets(stored, secrets) : openSecrets(stored, secrets);
@@ -69,22 +76,22 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
         prisma.dependency.findMany({ select: { id: true, fromId: true, toId: true, port: true } }),
       ]);
       return {
-        services: services.map(toService).map((s) => ({ id: s.id, name: s.name, listenPort: s.listenPort, traffic: s.traffic })),
+        services: readRows(feed, "Service", services, toService, (row) => row.name).map((s) => ({ id: s.id, name: s.name, listenPort: s.listenPort, traffic: s.traffic })),
         dependencies,
       };
     },
 
     async registrations() {
       const rows = await prisma.registration.findMany({ include: { service: { select: { name: true } } }, orderBy: { id: "asc" } });
-      return rows.map((row) => ({
+      return readRows(feed, "Registration", rows, (row) => ({
         id: row.id,
         serviceId: row.serviceId,
         serviceName: row.service.name,
         address: row.address,
         port: row.port,
-        tags: row.tags as string[],
-        meta: row.meta as Record<string, string>,
-        checks: row.checks as CheckSpec[],
+        tags: z.array(z.string()).parse(row.tags),
+        meta: z.record(z.string(), z.string()).parse(row.meta),
+        checks: storedChecks.parse(row.checks),
       }));
     },
 
@@ -97,7 +104,8 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
 
     async loadRollups(since) {
       const rows = await prisma.metricRollup.findMany({ where: { at: { gte: new Date(since) } }, orderBy: { at: "asc" } });
-      return rows.map((row) => ({ series: row.series, at: row.at.getTime(), point: row.point as MetricPoint }));
+      // A minute of a chart is not worth an event: points that don't read are just left out.
+      return rows.flatMap((row) => (storedPoint.safeParse(row.point).success ? [{ series: row.series, at: row.at.getTime(), point: row.point as MetricPoint }] : []));
     },
 
     async pruneRollups(before) {

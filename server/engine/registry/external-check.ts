@@ -1,6 +1,6 @@
 import type { CatalogCheck, CheckStatus } from "../../contracts/catalog";
-import { probe as probeSchema, type Probe } from "../../contracts/probe";
-import type { CheckSpec } from "../../contracts/registration";
+import type { Probe } from "../../contracts/probe";
+import { checkProbe, type CheckSpec } from "../../contracts/registration";
 import type { Clock, Timer } from "../../lib/clock";
 import type { ProbeOutcome, ProbeTarget } from "../health/probes";
 import type { ProbeScheduler } from "../health/probe-scheduler";
@@ -16,17 +16,8 @@ export type ExternalCheckDeps = {
 
 /** What an HTTP or TCP check probes, in the health module's terms. */
 function probeOf(spec: CheckSpec): { probe: Probe; target: ProbeTarget } {
-  const timing = { periodSeconds: spec.intervalMs / 1000, timeoutSeconds: spec.timeoutMs / 1000, successThreshold: 1, failureThreshold: 1 };
-  if (spec.kind === "http") {
-    const url = new URL(spec.target);
-    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
-    return {
-      probe: probeSchema.parse({ kind: "http", path: `${url.pathname}${url.search}`, port, headers: spec.header, ...timing }),
-      target: { host: url.hostname, port, cwd: "/", env: {} },
-    };
-  }
-  const [host, port] = spec.target.split(":") as [string, string];
-  return { probe: probeSchema.parse({ kind: "tcp", port: Number(port), ...timing }), target: { host, port: Number(port), cwd: "/", env: {} } };
+  const { probe, host, port } = checkProbe(spec);
+  return { probe, target: { host, port, cwd: "/", env: {} } };
 }
 
 /**
