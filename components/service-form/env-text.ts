@@ -8,7 +8,7 @@ export function parseEnvText(text: string): { env: Record<string, string> } | { 
     const eq = line.indexOf("=");
     if (eq <= 0) return { error: `line ${index + 1}: expected KEY=value` };
     const key = line.slice(0, eq).trim();
-    if (key in env) return { error: `line ${index + 1}: ${key} is set twice` };
+    if (Object.hasOwn(env, key)) return { error: `line ${index + 1}: ${key} is set twice` };
     env[key] = line.slice(eq + 1);
   }
   return { env };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasName, namedRecord } from "./keys";
 
 /** Each role can do everything the ones before it can. */
 export const roles = ["viewer", "operator", "editor", "admin"] as const;
@@ -30,7 +31,7 @@ const labelValue = z
   .regex(/^([a-z0-9]([-a-z0-9_.]*[a-z0-9])?)?$/i, "label values are letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
 
 /** A service's labels, as Kubernetes has them: team=payments, tier=edge. */
-export const serviceLabels = z.record(labelKey, labelValue).refine((labels) => Object.keys(labels).length <= 32, "at most 32 labels");
+export const serviceLabels = namedRecord(labelKey, labelValue).refine((labels) => Object.keys(labels).length <= 32, "at most 32 labels");
 export type Labels = Record<string, string>;
 
 /** `key=value`: the services a scoped grant covers. */
@@ -49,7 +50,7 @@ export type Grant = z.infer<typeof grant>;
 
 export const matchesSelector = (labels: Labels, selector: string) => {
   const [key, value] = selector.split("=") as [string, string];
-  return labels[key] === value;
+  return hasName(labels, key) && labels[key] === value;
 };
 
 /** A user's role on a service with these labels: the global role, raised by any grant that matches. */

@@ -39,7 +39,11 @@ export const eventListInput = z.object({
   /** Who did it: an exact actor (`token:ana/ci`), or `user:<name>` for that user and every token acting for them. */
   actor: z.string().trim().min(1).max(200).optional(),
   /** Only events older than this id (cursor for "load more"). */
-  before: z.string().regex(/^\d+$/).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, "before is an event id")
+    .refine((id) => BigInt(id) <= 9_223_372_036_854_775_807n, "before is an event id")
+    .optional(),
   limit: z.number().int().min(1).max(500).default(100),
 });
 export type EventListInput = z.input<typeof eventListInput>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { namedRecord } from "./keys";
 
 const seconds = (max: number) => z.number().finite().min(0.1, "must be at least 0.1 seconds").max(max, `must be at most ${max} seconds`);
 
@@ -23,7 +24,7 @@ export const probe = z.discriminatedUnion("kind", [
     path: z.string().trim().startsWith("/", "path must start with /").max(2048).default("/"),
     /** null: the instance's PORT. */
     port,
-    headers: z.record(headerName, z.string().max(4096)).default({}),
+    headers: namedRecord(headerName, z.string().max(4096)).default({}),
     ...timing,
   }),
   z.object({ kind: z.literal("tcp"), port, ...timing }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { checkStatuses, type CheckStatus } from "./catalog";
+import { namedRecord } from "./keys";
 import { probe as probeSchema, type Probe } from "./probe";
 import { serviceName } from "./service";
 
@@ -28,7 +29,7 @@ const consulCheck = z
     Name: z.string().max(256).optional(),
     HTTP: z.string().url("HTTP must be a URL such as http://10.0.0.5:8080/health").optional(),
     Method: z.literal("GET", { message: "only GET HTTP checks are supported" }).optional(),
-    Header: z.record(z.string(), z.array(z.string())).optional(),
+    Header: namedRecord(z.string(), z.array(z.string())).optional(),
     TCP: z.string().regex(/^[^\s:]+:\d{1,5}$/, "TCP must be host:port").optional(),
     TTL: duration("TTL").optional(),
     Interval: duration("Interval").optional(),
@@ -48,7 +49,7 @@ export const consulRegistration = z.object({
   Tags: z.array(z.string().max(256)).max(64).nullish(),
   Address: z.string().max(253).nullish(),
   Port: z.number().int().min(0).max(65535).nullish(),
-  Meta: z.record(z.string().max(128), z.string().max(512)).nullish(),
+  Meta: namedRecord(z.string().max(128), z.string().max(512)).nullish(),
   Check: consulCheck.nullish(),
   Checks: z.array(consulCheck).max(16).nullish(),
 });
@@ -171,7 +172,7 @@ export const storedChecks = z
       name: z.string(),
       kind: z.enum(["http", "tcp", "ttl"]),
       target: z.string(),
-      header: z.record(z.string(), z.string()),
+      header: namedRecord(z.string(), z.string()),
       intervalMs: z.number(),
       timeoutMs: z.number(),
       ttlMs: z.number(),

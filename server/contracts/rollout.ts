@@ -86,5 +86,7 @@ export type PlanPreview = {
 export type PlanStep = { kind: "start"; revision: number } | { kind: "stop"; instanceId: string; revision: number; reason: string };
 
 export const rolloutTarget = z.object({ serviceId });
-export const rollbackInput = z.object({ serviceId, revision: z.number().int().min(1, "revisions are numbered from 1") });
-export const revisionDiffInput = z.object({ serviceId, from: z.number().int().min(1), to: z.number().int().min(1) });
+/** Revision numbers are PostgreSQL integers: 1 to 2³¹ − 1. */
+const revisionNumber = z.number().int("revisions are whole numbers").min(1, "revisions are numbered from 1").max(2_147_483_647, "no revision is numbered that high");
+export const rollbackInput = z.object({ serviceId, revision: revisionNumber });
+export const revisionDiffInput = z.object({ serviceId, from: revisionNumber, to: revisionNumber });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { serviceLabels, type Labels } from "./access";
+import { hasName, namedRecord } from "./keys";
 import { probeSet } from "./probe";
 import { rolloutStrategy, rolloutStrategyPatch, type RolloutStrategy } from "./rollout";
 import { serviceId } from "./service-id";
@@ -36,7 +37,7 @@ const templateFields = {
   shell: z.boolean(),
   /** Working directory; relative paths resolve against Gantry's own working directory. Empty = that directory. */
   cwd: z.string().trim().max(4096),
-  env: z.record(envName, z.string().max(32_768)),
+  env: namedRecord(envName, z.string().max(32_768)),
   /** Names in env whose values are secret: stored encrypted, never sent to clients (see SECRET_PLACEHOLDER). */
   secretEnv: z.array(envName).max(256),
   restartPolicy: z.enum(restartPolicies),
@@ -65,7 +66,7 @@ export const instanceTemplate = z.object({
   probes: templateFields.probes.default({ startup: null, readiness: null, liveness: null }),
 }).superRefine((template, ctx) => {
   for (const name of template.secretEnv) {
-    if (!(name in template.env)) ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `secret ${name} has no value` });
+    if (!hasName(template.env, name)) ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `secret ${name} has no value` });
   }
 });
 /**
@@ -78,7 +79,9 @@ export const instanceTemplatePatch = z.object(templateFields).partial().strict()
 export type InstanceTemplate = z.infer<typeof instanceTemplate>;
 export type InstanceTemplateInput = z.input<typeof instanceTemplate>;
 
-export const position = z.object({ x: z.number().finite(), y: z.number().finite() });
+/** Canvas coordinates: far beyond any screen, short of what breaks layout math. */
+const coordinate = z.number().finite().min(-1_000_000, "positions are within ±1,000,000").max(1_000_000, "positions are within ±1,000,000");
+export const position = z.object({ x: coordinate, y: coordinate });
 export type Position = z.infer<typeof position>;
 
 export const serviceCreateInput = z.object({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { namedRecord } from "./keys";
 
 export const balancerPolicies = ["round_robin", "weighted", "least_request", "ring_hash", "random"] as const;
 export type BalancerPolicy = (typeof balancerPolicies)[number];
@@ -31,7 +32,7 @@ export const trafficSettings = z.object({
   policy: z.enum(balancerPolicies).default("round_robin"),
   /** For `weighted`: per instance id, else per revision number, else 1. */
   weights: z
-    .object({ instances: z.record(z.string(), weight).default({}), revisions: z.record(z.string().regex(/^\d+$/), weight).default({}) })
+    .object({ instances: namedRecord(z.string(), weight).default({}), revisions: namedRecord(z.string().regex(/^\d+$/), weight).default({}) })
     .default({ instances: {}, revisions: {} }),
   /** For `ring_hash`: what keeps a client on the same instance. */
   hashOn: hashOn.default({ kind: "client_ip" }),

@@ -156,7 +156,7 @@ export function createConsulApi({ engine, discovery, log, dataDir, anonymousRead
       role: "viewer",
       pattern: /^\/v1\/catalog\/service\/([^/]+)$/,
       handle: async (m, query) => {
-        const name = decodeURIComponent(m[1]!);
+        const name = decodePath(m[1]!);
         await blocking(query, name);
         return { body: withTag(catalog.list(name), query).map(catalogServiceJson), index: name };
       },
@@ -166,7 +166,7 @@ export function createConsulApi({ engine, discovery, log, dataDir, anonymousRead
       role: "viewer",
       pattern: /^\/v1\/health\/service\/([^/]+)$/,
       handle: async (m, query) => {
-        const name = decodeURIComponent(m[1]!);
+        const name = decodePath(m[1]!);
         await blocking(query, name);
         let entries = withTag(catalog.list(name), query);
         if (query.has("passing") && query.get("passing") !== "false") entries = entries.filter((e) => entryStatus(e) === "passing");
@@ -204,7 +204,7 @@ export function createConsulApi({ engine, discovery, log, dataDir, anonymousRead
       role: "editor",
       pattern: /^\/v1\/agent\/service\/deregister\/([^/]+)$/,
       handle: async (m, _q, _req, actor) => {
-        await discovery.deregister(decodeURIComponent(m[1]!), actor);
+        await discovery.deregister(decodePath(m[1]!), actor);
         return {};
       },
     },
@@ -214,7 +214,7 @@ export function createConsulApi({ engine, discovery, log, dataDir, anonymousRead
       pattern: /^\/v1\/agent\/check\/(pass|warn|fail)\/([^/]+)$/,
       handle: async (m, query) => {
         const status: CheckStatus = m[1] === "pass" ? "passing" : m[1] === "warn" ? "warning" : "critical";
-        updateCheck(decodeURIComponent(m[2]!), status, query.get("note") ?? "");
+        updateCheck(decodePath(m[2]!), status, query.get("note") ?? "");
         return {};
       },
     },
@@ -226,7 +226,7 @@ export function createConsulApi({ engine, discovery, log, dataDir, anonymousRead
         const body = (await readJson(req)) as { Status?: unknown; Output?: unknown } | null;
         const status = body?.Status;
         if (status !== "passing" && status !== "warning" && status !== "critical") throw new AppError("BAD_REQUEST", `Invalid check status: ${JSON.stringify(status)}`);
-        updateCheck(decodeURIComponent(m[1]!), status, typeof body?.Output === "string" ? body.Output : "");
+        updateCheck(decodePath(m[1]!), status, typeof body?.Output === "string" ? body.Output : "");
         return {};
       },
     },
@@ -272,6 +272,15 @@ export function createConsulApi({ engine, discovery, log, dataDir, anonymousRead
     }
     return true;
   };
+}
+
+/** A %-escaped path segment; a malformed escape is the client's mistake (400), not a crash. */
+function decodePath(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError("BAD_REQUEST", `malformed %-escape in the path: ${JSON.stringify(segment)}`);
+  }
 }
 
 function text(res: ServerResponse, status: number, body: string): void {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { JsonValue, TemplateChange } from "../contracts/rollout";
+import { hasName } from "../contracts/keys";
 import { SECRET_PLACEHOLDER, type InstanceTemplate } from "../contracts/service";
 
 /**
@@ -15,12 +16,13 @@ export function diffTemplates(before: InstanceTemplate, after: InstanceTemplate,
     if (!isDeepStrictEqual(a, b)) changes.push({ path, before: (a ?? null) as JsonValue, after: (b ?? null) as JsonValue });
   };
   const secret = new Set([...before.secretEnv, ...after.secretEnv, ...alsoSecret]);
-  const shown = (template: InstanceTemplate, name: string) => (template.env[name] === undefined ? undefined : secret.has(name) ? SECRET_PLACEHOLDER : template.env[name]);
+  const valueOf = (template: InstanceTemplate, name: string) => (hasName(template.env, name) ? template.env[name] : undefined);
+  const shown = (template: InstanceTemplate, name: string) => (valueOf(template, name) === undefined ? undefined : secret.has(name) ? SECRET_PLACEHOLDER : valueOf(template, name));
 
   for (const key of Object.keys(after) as (keyof InstanceTemplate)[]) {
     if (key === "env") {
       for (const name of [...new Set([...Object.keys(before.env), ...Object.keys(after.env)])].sort()) {
-        if (before.env[name] !== after.env[name]) changes.push({ path: `env.${name}`, before: shown(before, name) ?? null, after: shown(after, name) ?? null });
+        if (valueOf(before, name) !== valueOf(after, name)) changes.push({ path: `env.${name}`, before: shown(before, name) ?? null, after: shown(after, name) ?? null });
       }
     } else if (key === "probes") {
       for (const type of Object.keys(after.probes) as (keyof InstanceTemplate["probes"])[]) compare(`probes.${type}`, before.probes[type], after.probes[type]);

@@ -1,6 +1,7 @@
 import { instancePhases, type InstancePhase } from "../contracts/instance";
 import type { MetricPoint } from "../contracts/metrics";
 import { z } from "zod";
+import { namedRecord } from "../contracts/keys";
 import { storedChecks } from "../contracts/registration";
 import { instanceTemplate } from "../contracts/service";
 import type { EngineStore, InstanceRecord } from "../engine";
@@ -90,7 +91,7 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
         address: row.address,
         port: row.port,
         tags: z.array(z.string()).parse(row.tags),
-        meta: z.record(z.string(), z.string()).parse(row.meta),
+        meta: namedRecord(z.string(), z.string()).parse(row.meta),
         checks: storedChecks.parse(row.checks),
       }));
     },

@@ -1,3 +1,4 @@
+import { hasName } from "../contracts/keys";
 import { SECRET_PLACEHOLDER, type InstanceTemplate } from "../contracts/service";
 import { AppError } from "../lib/app-error";
 import type { SecretBox } from "../lib/secret-box";
@@ -43,7 +44,7 @@ export function sealSecrets(next: InstanceTemplate, stored: InstanceTemplate | u
   const secret = new Set(next.secretEnv);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(next.env)) {
-    const before = stored?.env[name];
+    const before = stored && hasName(stored.env, name) ? stored.env[name] : undefined;
     const wasSecret = stored?.secretEnv.includes(name) ?? false;
     const kept = value === SECRET_PLACEHOLDER || value === before;
     if (value === SECRET_PLACEHOLDER && (before === undefined || !wasSecret)) {
