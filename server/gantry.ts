@@ -36,6 +36,7 @@ import { createRollouts } from "./services/rollouts";
 import { createTopology } from "./services/topology";
 import { auditedTransaction } from "./store/audited-transaction";
 import { openDatabase, type Prisma } from "./store/database";
+import { watchDatabase } from "./store/database-health";
 import { createEngineStore } from "./store/engine-store";
 import { createSecretBox, loadPreviousKeys, loadSecretKey } from "./lib/secret-box";
 import { migrate } from "./store/migrate";
@@ -82,6 +83,8 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     await secretKeys.finishRotation();
 
     const clock = systemClock;
+    const database = watchDatabase(db.prisma, clock, log);
+    cleanups.push(() => database.stop());
     const { access } = env;
     const users = createUsers({ prisma: db.prisma, feed });
     const sessions = createSessions({ prisma: db.prisma, feed, clock, log, sessionIdleMs: access.sessionIdleMs, sessionMaxMs: access.sessionMaxMs });
@@ -135,7 +138,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const loadgen = createLoadGenerator(topology, log);
     cleanups.push(() => loadgen.close());
 
-    const trpc = createTrpcHandler({ prisma: db.prisma, topology, rollouts, engine, loadgen, users, sessions, tokens, secretKeys, logRole: access.logRole, log });
+    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, engine, loadgen, users, sessions, tokens, secretKeys, logRole: access.logRole, log });
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
     if (next) cleanups.push(() => next.close());
@@ -145,7 +148,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const oidc = access.oidc ? createOidcLogin(access.oidc, { clock, log: log.child({ component: "oidc" }) }) : undefined;
     const auth = createAuthRoutes({ users, sessions, setup, oidc, guard, publicUrl: access.publicUrl, log });
     const discovery = createDiscovery({ prisma: db.prisma, feed, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
-    const consul = createConsulApi({ engine, discovery, log, dataDir: env.dataDir, anonymousReads: access.anonymous.catalog });
+    const consul = createConsulApi({ engine, discovery, dataDir: env.dataDir, anonymousReads: access.anonymous.catalog });
     const handler = createHttpHandler({
       guard,
       identify: (req) => authenticator.identify(req),
@@ -156,7 +159,8 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       dashboard: next?.getRequestHandler(),
       metrics,
       anonymous: access.anonymous,
-      isReady: () => ready,
+      database,
+      unready: () => (!ready ? "not ready" : !database.available() ? "database unavailable" : undefined),
       log,
     });
     const server = access.tls ? https.createServer({ cert: access.tls.cert, key: access.tls.key }, handler) : http.createServer(handler);

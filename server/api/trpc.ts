@@ -14,6 +14,7 @@ import type { Sessions } from "../services/sessions";
 import type { ApiTokens } from "../services/api-tokens";
 import type { SecretKeys } from "../services/secret-keys";
 import type { Prisma } from "../store/database";
+import { DATABASE_UNAVAILABLE, type DatabaseHealth } from "../store/database-health";
 
 export type ApiContext = {
   prisma: Prisma;
@@ -25,6 +26,8 @@ export type ApiContext = {
   sessions: Sessions;
   tokens: ApiTokens;
   secretKeys: SecretKeys;
+  /** Told of requests that failed for want of the database (they answer 503). */
+  database: Pick<DatabaseHealth, "noticed">;
   /** Who is asking; undefined for an anonymous caller, who gets 401 from every procedure. */
   identity: Identity | undefined;
   logRole: Role;
@@ -87,6 +90,7 @@ const errorMapping = t.middleware(async ({ next, ctx, path, type }) => {
     throw new TRPCError({ code: trpcCodes[cause.code], message: cause.message, cause });
   }
   if (cause instanceof ZodError) throw new TRPCError({ code: "BAD_REQUEST", cause });
+  if (ctx.database.noticed(cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE });
   if (result.error.code === "INTERNAL_SERVER_ERROR") {
     ctx.log.error({ err: cause ?? result.error, path, type }, "request failed");
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "internal error; see Gantry's log" });

@@ -7,7 +7,6 @@ import { actorOf, may, type Identity } from "../access/identity";
 import type { Engine } from "../engine";
 import { AppError } from "../lib/app-error";
 import { readBody } from "./body";
-import type { Logger } from "../lib/logger";
 import type { Discovery } from "../services/discovery";
 
 const MAX_BODY = 1024 * 1024;
@@ -19,7 +18,6 @@ const NODE_NAME = "gantry";
 export type ConsulApiDeps = {
   engine: Engine;
   discovery: Discovery;
-  log: Logger;
   dataDir: string;
   /** Catalog reads without a token (Consul's default policy "allow" for reads); writes always need one. */
   anonymousReads: boolean;
@@ -30,7 +28,7 @@ export type ConsulApiDeps = {
  * with Consul's field names, its X-Consul-Index header and blocking queries. Gantry is the one
  * node of datacenter dc1. Errors are plain text, as Consul's are.
  */
-export function createConsulApi({ engine, discovery, log, dataDir, anonymousReads }: ConsulApiDeps) {
+export function createConsulApi({ engine, discovery, dataDir, anonymousReads }: ConsulApiDeps) {
   const catalog = engine.catalog;
   // A stable node ID per data dir, shaped like Consul's UUIDs.
   const hex = createHash("sha256").update(dataDir).digest("hex");
@@ -264,11 +262,9 @@ export function createConsulApi({ engine, discovery, log, dataDir, anonymousRead
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(result.body));
     } catch (err) {
-      if (err instanceof AppError) text(res, err.httpStatus, err.message);
-      else {
-        log.error({ err, path }, "consul api request failed");
-        text(res, 500, "internal error; see Gantry's log");
-      }
+      // Anything else is the pipeline's to log and answer (500, or 503 without a database).
+      if (!(err instanceof AppError)) throw err;
+      text(res, err.httpStatus, err.message);
     }
     return true;
   };

@@ -3,6 +3,7 @@ import type { Registry } from "prom-client";
 import type { Role } from "../contracts/access";
 import { may, type Identity } from "../access/identity";
 import type { Logger } from "../lib/logger";
+import { DATABASE_UNAVAILABLE, type DatabaseHealth } from "../store/database-health";
 import { isStateChanging, type RequestGuard } from "./request-guard";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -23,7 +24,10 @@ export type HttpRoutes = {
   metrics: Registry;
   /** Reads opened to anonymous callers, one setting each. */
   anonymous: { metrics: boolean; sd: boolean };
-  isReady(): boolean;
+  /** Told of requests that failed for want of the database: they answer 503, not 500. */
+  database: Pick<DatabaseHealth, "noticed">;
+  /** Why Gantry can't serve now (starting, shutting down, no database); undefined when it can. */
+  unready(): string | undefined;
   log: Logger;
 };
 
@@ -44,7 +48,10 @@ export function createHttpHandler(routes: HttpRoutes): Handler {
       guard.securityHeaders(res);
       // Liveness and readiness reveal nothing and are asked by probes that know only an IP.
       if (path === "/healthz") return text(res, 200, "ok\n");
-      if (path === "/readyz") return routes.isReady() ? text(res, 200, "ready\n") : text(res, 503, "not ready\n");
+      if (path === "/readyz") {
+        const reason = routes.unready();
+        return reason ? text(res, 503, `${reason}\n`) : text(res, 200, "ready\n");
+      }
       const refusal = refuse(guard, req);
       if (refusal) return text(res, refusal.status, refusal.message);
       const identity = await routes.identify(req);
@@ -67,9 +74,11 @@ export function createHttpHandler(routes: HttpRoutes): Handler {
       if (!identity && !PUBLIC_PAGES.test(path)) return signInFirst(req, res, path);
       return await routes.dashboard(req, res);
     } catch (err) {
+      const unavailable = routes.database.noticed(err);
       routes.log.error({ err, method: req.method, path }, "request handler failed");
-      if (!res.headersSent) text(res, 500, "internal error; see Gantry's log\n");
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else if (unavailable) text(res, 503, `${DATABASE_UNAVAILABLE}\n`);
+      else text(res, 500, "internal error; see Gantry's log\n");
     }
   };
 }
