@@ -91,7 +91,7 @@ async function serve(variant: "with" | "without") {
   const server = http.createServer(handler);
   server.on("upgrade", (req, socket, head) => {
     if (pathOf(req.url) !== "/api/ws") return;
-    void admit(req, socket).then((identity) => identity && gateway.handleUpgrade(req, socket, head, { identity, recheck: async () => identity }));
+    void admit(req, socket).then((identity) => identity && gateway.handleUpgrade(req, socket, head, { identity, address: "127.0.0.1", recheck: async () => identity }));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => (gateway.close(), server.closeAllConnections(), server.close()) };

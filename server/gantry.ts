@@ -163,7 +163,9 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       unready: () => (!ready ? "not ready" : !database.available() ? "database unavailable" : undefined),
       log,
     });
-    const server = access.tls ? https.createServer({ cert: access.tls.cert, key: access.tls.key }, handler) : http.createServer(handler);
+    // A request head must arrive within 10 s (slowloris), checked every second; bodies within a minute.
+    const timeouts = { headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 1000 };
+    const server = access.tls ? https.createServer({ ...timeouts, cert: access.tls.cert, key: access.tls.key }, handler) : http.createServer(timeouts, handler);
     const gateway = createRealtimeGateway({
       resolve: createTopicResolver({ prisma: db.prisma, topology, rollouts, feed, engine, loadgen }),
       authorize: topicAccess(access.logRole, engine, topology),
@@ -179,7 +181,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     server.on("upgrade", (req, socket, head) => {
       if (pathOf(req.url) !== "/api/ws") return;
       void admitWebSocket(req, socket).then(
-        (identity) => identity && gateway.handleUpgrade(req, socket, head, { identity, recheck: () => authenticator.identify(req) }),
+        (identity) => identity && gateway.handleUpgrade(req, socket, head, { identity, address: guard.clientAddress(req), recheck: () => authenticator.identify(req) }),
         (err: unknown) => {
           log.error({ err }, "WebSocket upgrade failed");
           socket.destroy();

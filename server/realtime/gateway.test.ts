@@ -31,7 +31,7 @@ type ServeOptions = Omit<GatewayOptions, "log" | "resolve" | "authorize"> &
 async function serve(options: ServeOptions) {
   const gateway = createRealtimeGateway({ authorize: () => true, ...options, resolve: (topic) => options.sources[topic], log: silentLogger });
   const server = http.createServer();
-  const client: RealtimeClient = { identity: viewer, recheck: async () => viewer, ...options.client };
+  const client: RealtimeClient = { identity: viewer, address: "127.0.0.1", recheck: async () => viewer, ...options.client } as RealtimeClient;
   server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head, client));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   cleanups.push(() => (gateway.close(), server.close()));

@@ -13,11 +13,12 @@ import type { Identity } from "../access/identity";
 import { CLOSE_ACCESS_CHANGED, CLOSE_SIGNED_OUT } from "../contracts/access";
 import type { AccessChange } from "../store/changes";
 
-const MAX_SUBSCRIPTIONS = 200;
 
 /** Who is on the other end of a socket, and how to check they still are. */
 export type RealtimeClient = {
   identity: Identity;
+  /** Where it connects from: limits are per address as well as per socket. */
+  address: string;
   /** Proves the credentials again (a session may have expired, a token been revoked). */
   recheck(): Promise<Identity | undefined>;
 };
@@ -37,11 +38,18 @@ export type GatewayOptions = {
   authorize(identity: Identity, topic: TopicName): boolean | Promise<boolean>;
   log: Logger;
   flushIntervalMs?: number;
+  /** Subscriptions a socket, a client address, and all sockets together may hold; sockets per address and in all. */
+  limits?: Partial<RealtimeLimits>;
   /** A client with more undelivered messages or bytes than this is dropped; it resyncs on reconnect. */
   maxQueuedMessages?: number;
   maxBufferedBytes?: number;
   heartbeatMs?: number;
 };
+
+export type RealtimeLimits = { subscriptionsPerSocket: number; subscriptionsPerAddress: number; subscriptions: number; socketsPerAddress: number; sockets: number };
+
+/** A dashboard holds tens of subscriptions; a whole team behind one NAT, a few thousand. */
+const defaultLimits: RealtimeLimits = { subscriptionsPerSocket: 200, subscriptionsPerAddress: 6000, subscriptions: 20_000, socketsPerAddress: 256, sockets: 4096 };
 
 type Channel = { source: TopicSource; sinks: Set<(encoded: string) => void>; stop(): void };
 
@@ -62,6 +70,14 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
   const alive = new WeakSet<WebSocket>();
   const channels = new Map<TopicName, Channel>();
   const clients = new Map<WebSocket, RealtimeClient>();
+  const limits = { ...defaultLimits, ...options.limits };
+  /** Subscriptions and sockets held, per client address and in all. */
+  const usage = { subscriptions: new Map<string, number>(), sockets: new Map<string, number>(), totalSubscriptions: 0 };
+  const adjust = (counts: Map<string, number>, address: string, by: number) => {
+    const next = (counts.get(address) ?? 0) + by;
+    if (next > 0) counts.set(address, next);
+    else counts.delete(address);
+  };
 
   /**
    * One upstream subscription per topic however many sockets watch it, and each delta encoded
@@ -94,6 +110,7 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
   wss.on("connection", (ws: WebSocket, client: RealtimeClient) => {
     alive.add(ws);
     clients.set(ws, client);
+    adjust(usage.sockets, client.address, 1);
     ws.on("pong", () => alive.add(ws));
     attachClient(ws, client);
   });
@@ -155,6 +172,26 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
       flushTimer ??= setTimeout(flush, Math.max(0, lastFlush + flushIntervalMs - Date.now()));
     };
 
+    const track = (topic: TopicName, sink: (encoded: string) => void) => {
+      subscriptions.set(topic, sink);
+      adjust(usage.subscriptions, client.address, 1);
+      usage.totalSubscriptions++;
+    };
+    const untrack = (topic: TopicName) => {
+      const sink = subscriptions.get(topic);
+      if (!sink) return;
+      leave(topic, sink);
+      subscriptions.delete(topic);
+      adjust(usage.subscriptions, client.address, -1);
+      usage.totalSubscriptions--;
+    };
+    /** Which limit a new subscription would pass, if any. */
+    const overLimit = () =>
+      subscriptions.size >= limits.subscriptionsPerSocket ? `${limits.subscriptionsPerSocket} per connection`
+      : (usage.subscriptions.get(client.address) ?? 0) >= limits.subscriptionsPerAddress ? `${limits.subscriptionsPerAddress} per client address`
+      : usage.totalSubscriptions >= limits.subscriptions ? `${limits.subscriptions} in all`
+      : undefined;
+
     const subscribe = async (topic: TopicName) => {
       if (subscriptions.has(topic)) return;
       // Decided synchronously when it can be, so a subscribe and an unsubscribe keep their order.
@@ -165,13 +202,14 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
         if (!(await verdict)) return refused();
         if (subscriptions.has(topic) || ws.readyState !== ws.OPEN) return; // raced with itself, or closed meanwhile
       }
-      if (subscriptions.size >= MAX_SUBSCRIPTIONS) return send({ type: "error", message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection` });
+      const limit = overLimit();
+      if (limit) return send({ type: "error", message: `too many subscriptions: at most ${limit}` });
       // Deltas that arrive while the snapshot is read are held back and sent after it, so none is lost.
       let held: string[] | undefined = [];
       const sink = (encoded: string) => (held ? held.push(encoded) : enqueue(encoded));
       const channel = join(topic, sink);
       if (!channel) return send({ type: "error", message: `unknown topic ${topic}` });
-      subscriptions.set(topic, sink);
+      track(topic, sink);
       try {
         const data = await channel.source.snapshot();
         if (subscriptions.get(topic) !== sink) return; // unsubscribed or closed meanwhile
@@ -180,8 +218,7 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
         held = undefined;
       } catch (err) {
         log.error({ err, topic }, "realtime snapshot failed");
-        leave(topic, sink);
-        subscriptions.delete(topic);
+        untrack(topic);
         send({ type: "error", message: `could not load ${topic}; subscribe again to retry`, retry: topic });
       }
     };
@@ -200,17 +237,13 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
       }
       const message = result.data;
       if (message.type === "subscribe") void subscribe(message.topic);
-      else {
-        const sink = subscriptions.get(message.topic);
-        if (sink) leave(message.topic, sink);
-        subscriptions.delete(message.topic);
-      }
+      else untrack(message.topic);
     });
 
     ws.on("close", () => {
       clients.delete(ws);
-      for (const [topic, sink] of subscriptions) leave(topic, sink);
-      subscriptions.clear();
+      adjust(usage.sockets, client.address, -1);
+      for (const topic of [...subscriptions.keys()]) untrack(topic);
       if (flushTimer) clearTimeout(flushTimer);
     });
     ws.on("error", (err) => log.debug({ err }, "realtime socket error"));
@@ -218,6 +251,10 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
 
   return {
     handleUpgrade(req, socket, head, client) {
+      if ((usage.sockets.get(client.address) ?? 0) >= limits.socketsPerAddress || clients.size >= limits.sockets) {
+        socket.end("HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many live connections\n");
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, client));
     },
     accessChanged(change) {

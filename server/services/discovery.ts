@@ -67,12 +67,18 @@ export function createDiscovery({ prisma, feed, listenerPorts, reservedPorts }: 
         const registration = await tx.registration.findUnique({ where: { id }, include: { service: true } });
         if (!registration) throw new AppError("NOT_FOUND", `Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
         await tx.registration.delete({ where: { id } });
-        await record.event({
-          kind: "registration.removed",
-          serviceId: registration.serviceId,
-          serviceName: registration.service.name,
-          message: `deregistered endpoint ${id} of ${registration.service.name}`,
-        });
+        const { serviceId, service } = registration;
+        // As in Consul, a service whose last endpoint left is gone — unless something depends on it,
+        // whose edge (and listener) would vanish under it: then it stays, with no endpoints.
+        const last = (await tx.registration.count({ where: { serviceId } })) === 0;
+        const dependents = last ? await tx.dependency.findMany({ where: { toId: serviceId }, include: { from: { select: { name: true } } } }) : [];
+        const removed = last && dependents.length === 0;
+        if (removed) {
+          await tx.service.delete({ where: { id: serviceId } });
+          record.topology({ kind: "service.removed", id: serviceId });
+        }
+        const outcome = !last ? "" : removed ? `; its last endpoint, so ${service.name} is removed` : `; its last endpoint, ${service.name} kept: ${dependents.map((d) => d.from.name).join(", ")} depends on it`;
+        await record.event({ kind: "registration.removed", serviceId, serviceName: service.name, message: `deregistered endpoint ${id} of ${service.name}${outcome}` });
         record.change({ type: "registrations" });
       });
     },
