@@ -6,6 +6,7 @@ import { actorOf, may, mayAnywhere, type Identity } from "../access/identity";
 import type { Engine } from "../engine";
 import { AppError, type AppErrorCode } from "../lib/app-error";
 import type { Logger } from "../lib/logger";
+import { nulPath } from "../lib/nul-text";
 import type { LoadGenerator } from "../services/load-generator";
 import type { Rollouts } from "../services/rollouts";
 import type { Topology } from "../services/topology";
@@ -118,12 +119,19 @@ const authorize = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
   return next({ ctx: { ...ctx, identity, actor: actorOf(identity) } });
 });
 
+/** Text Gantry could never store is refused up front, naming where it is. */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  const at = nulPath(await getRawInput());
+  if (at) throw new TRPCError({ code: "BAD_REQUEST", message: `${at}: text may not contain NUL (\\u0000) characters` });
+  return next();
+});
+
 export const router = t.router;
 
 /**
  * Every procedure starts here, with the role it needs; there is no default. `scope` lets holders of a
  * label grant through when the call touches only services carrying that label.
  */
-export const allow = (role: NeededRole, scope?: ScopeResolver) => t.procedure.use(errorMapping).meta({ access: { role, scope } }).use(authorize);
+export const allow = (role: NeededRole, scope?: ScopeResolver) => t.procedure.use(errorMapping).meta({ access: { role, scope } }).use(authorize).use(refuseNul);
 
 export const createCallerFactory = t.createCallerFactory;

@@ -272,11 +272,14 @@ export function createConsulApi({ engine, discovery, dataDir, anonymousReads }: 
 
 /** A %-escaped path segment; a malformed escape is the client's mistake (400), not a crash. */
 function decodePath(segment: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     throw new AppError("BAD_REQUEST", `malformed %-escape in the path: ${JSON.stringify(segment)}`);
   }
+  if (decoded.includes("\u0000")) throw new AppError("BAD_REQUEST", "the path may not contain NUL (%00)");
+  return decoded;
 }
 
 function text(res: ServerResponse, status: number, body: string): void {

@@ -3,6 +3,7 @@ import { canonicalKeys, registrationInput, type RegistrationSpec } from "../cont
 import { instanceTemplate } from "../contracts/service";
 import { trafficSettings } from "../contracts/traffic";
 import { AppError } from "../lib/app-error";
+import { nulPath } from "../lib/nul-text";
 import { newId } from "../lib/ids";
 import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
 import type { ChangeFeed } from "../store/changes";
@@ -39,6 +40,8 @@ export function createDiscovery({ prisma, feed, listenerPorts, reservedPorts }: 
   return {
     /** PUT /v1/agent/service/register: validates, then creates or replaces the endpoint. */
     async register(body: unknown, actor: EventActor): Promise<RegistrationSpec> {
+      const nul = nulPath(body);
+      if (nul) throw new AppError("BAD_REQUEST", `Invalid service registration: ${nul}: text may not contain NUL (\\u0000) characters`);
       const parsed = registrationInput.safeParse(canonicalKeys(body));
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
