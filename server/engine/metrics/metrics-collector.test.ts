@@ -67,4 +67,25 @@ describe("MetricsCollector", () => {
     expect(hour.resolutionMs).toBe(60_000);
     expect(hour.series["service:s1"]!.map((p) => p.at)).toEqual([minute.at]);
   });
+
+  it("forgets series that stopped reporting once nothing of them is left in any window, so churn doesn't grow memory", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 0, 0, 0));
+    let current = 0;
+    const counters = newCounters();
+    // A new service every 10 minutes, the previous one gone: 26 hours of churn.
+    const stats = async (): Promise<DataPlaneStats> => ({ listeners: [], endpoints: [], services: [{ serviceId: `s${current}`, counters }] });
+    const collector = new MetricsCollector({ stats, instances: () => [], saveRollups: async () => {} }, clock, silentLogger);
+    let most = 0;
+    for (let second = 0; second < 26 * 3600; second++) {
+      current = Math.floor(second / 600);
+      await collector.tick();
+      clock.jump(1000);
+      most = Math.max(most, collector.seriesHeld());
+    }
+    // 24 h of minutes at one service per 10 min, the live one and gantry's own: about 146, never the 156 seen.
+    expect(most).toBeLessThanOrEqual(24 * 6 + 3);
+    expect(collector.series(["service:s0"], "24h").series["service:s0"]).toEqual([]);
+    expect(collector.series([`service:s${current}`], "15m").series[`service:s${current}`]!.length).toBeGreaterThan(0);
+    expect(collector.totals.has("service:s0")).toBe(false);
+  });
 });

@@ -11,6 +11,8 @@ import { TimeRing } from "./time-ring";
 
 const SECOND_POINTS = 15 * 60; // 1 s × 15 min
 const MINUTE_POINTS = 24 * 60; // 1 min × 24 h
+const SECONDS_SPAN_MS = SECOND_POINTS * 1000;
+const MINUTES_SPAN_MS = MINUTE_POINTS * 60_000;
 
 export type Rollup = { series: SeriesKey; at: number; point: MetricPoint };
 
@@ -139,6 +141,7 @@ export class MetricsCollector {
       const done = this.accumulate(key, point, counts.get(key));
       if (done) finished.push(done);
     }
+    if (at % 60_000 === 0) finished.push(...this.forget(at, points));
     if (finished.length > 0) void this.sources.saveRollups(finished).catch((err: unknown) => this.log.warn({ err }, "saving metric rollups failed"));
     const tick = { at, points };
     for (const listener of this.listeners) {
@@ -148,6 +151,36 @@ export class MetricsCollector {
         this.log.error({ err }, "metrics listener failed");
       }
     }
+  }
+
+  /**
+   * Series that stopped reporting (their service, instance or edge is gone): a minute left half
+   * summed is finished; rings, counters and totals go once nothing of them is left in any window,
+   * so services and instances coming and going don't grow memory.
+   */
+  private forget(now: number, reporting: Record<SeriesKey, MetricPoint>): Rollup[] {
+    const finished: Rollup[] = [];
+    for (const [key, acc] of this.accumulators) {
+      if (key in reporting) continue;
+      const point = minutePoint(acc);
+      ring(this.minutes, key, MINUTE_POINTS).push(point);
+      finished.push({ series: key, at: acc.start, point });
+      this.accumulators.delete(key);
+    }
+    for (const [key, seconds] of this.seconds) if ((seconds.last?.at ?? 0) < now - SECONDS_SPAN_MS) this.seconds.delete(key);
+    for (const [key, minutes] of this.minutes) if ((minutes.last?.at ?? 0) < now - MINUTES_SPAN_MS) this.minutes.delete(key);
+    for (const key of [...this.previous.keys()]) {
+      if (this.seconds.has(key) || this.minutes.has(key)) continue;
+      this.previous.delete(key);
+      this.totals.delete(key);
+      if (key.startsWith("instance:")) this.instanceServices.delete(key.slice("instance:".length));
+    }
+    return finished;
+  }
+
+  /** How many series it holds anything of (tests: memory follows what is alive, not what ever was). */
+  seriesHeld(): number {
+    return new Set([...this.seconds.keys(), ...this.minutes.keys(), ...this.totals.keys(), ...this.accumulators.keys()]).size;
   }
 
   private trafficPoint(key: SeriesKey, counters: TrafficCounters, interval: number): { point: Omit<MetricPoint, "at">; interval: IntervalCounts } {

@@ -1,32 +1,36 @@
 import type { MetricPoint } from "../../contracts/metrics";
 
-/** A fixed-size ring of points: the oldest is overwritten, memory never grows. */
+/**
+ * A ring of at most `capacity` points: the oldest is overwritten, memory never grows past it. The
+ * backing array grows as points come, so a short-lived series costs only what it holds.
+ */
 export class TimeRing {
-  private readonly points: Array<MetricPoint | undefined>;
+  private readonly points: MetricPoint[] = [];
+  /** Where the next point goes once the ring is full. */
   private next = 0;
-  private size = 0;
 
-  constructor(readonly capacity: number) {
-    this.points = new Array(capacity);
-  }
+  constructor(readonly capacity: number) {}
 
   push(point: MetricPoint): void {
-    this.points[this.next] = point;
+    if (this.points.length < this.capacity) this.points.push(point);
+    else this.points[this.next] = point;
     this.next = (this.next + 1) % this.capacity;
-    this.size = Math.min(this.capacity, this.size + 1);
   }
 
   /** Points at or after `since`, oldest first. */
   since(since: number): MetricPoint[] {
+    const n = this.points.length;
+    const start = n < this.capacity ? 0 : this.next;
     const out: MetricPoint[] = [];
-    for (let i = 0; i < this.size; i++) {
-      const point = this.points[(this.next - this.size + i + this.capacity) % this.capacity]!;
+    for (let i = 0; i < n; i++) {
+      const point = this.points[(start + i) % n]!;
       if (point.at >= since) out.push(point);
     }
     return out;
   }
 
   get last(): MetricPoint | undefined {
-    return this.size === 0 ? undefined : this.points[(this.next - 1 + this.capacity) % this.capacity];
+    const n = this.points.length;
+    return n === 0 ? undefined : this.points[(this.next - 1 + n) % n];
   }
 }
