@@ -15,6 +15,16 @@ describe("lockDataDir", () => {
     lockDataDir(dir)();
   });
 
+  it("keeps the data dir to its owner (0700), even one made before with looser permissions", () => {
+    const dir = tempDir("lock-mode");
+    fs.chmodSync(dir, 0o755);
+    lockDataDir(dir)();
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    const fresh = path.join(dir, "nested", "data");
+    lockDataDir(fresh)();
+    expect(fs.statSync(fresh).mode & 0o777).toBe(0o700);
+  });
+
   it("takes over a lock whose owner is gone", () => {
     const dir = tempDir("stale");
     const dead = spawnSync("true").pid!;

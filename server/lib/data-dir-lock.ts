@@ -12,7 +12,9 @@ export class DataDirLockedError extends Error {
  * Gantry is taken over even if the pid was reused since.
  */
 export function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Its database, keys and instance logs are the owner's alone.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
   const file = path.join(dataDir, "gantry.lock");
   const owner = { pid: process.pid, startTime: String(processStartTime(process.pid) ?? 0) };
   // Written aside and hard-linked into place: the lock appears atomically, never half-written.
