@@ -2,8 +2,8 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
-import { eventKindGroups, matchesActor, matchesKind, type GantryEvent } from "@/server/contracts/event";
+import { useEffect, useRef, useState } from "react";
+import { eventKindGroups, matchesActor, matchesKind, matchesText, type GantryEvent } from "@/server/contracts/event";
 import type { Service } from "@/server/contracts/service";
 import { EventList } from "./event-list";
 import { buttonClass, inputBase } from "./form-field";
@@ -26,31 +26,47 @@ export function EventTimeline({ serviceId: fixedService, services = [], limit }:
   const [chosenService, setChosenService] = useState("");
   const [kind, setKind] = useState("");
   const [actor, setActor] = useState("");
+  const [text, setText] = useState("");
   const [older, setOlder] = useState<Older>(fresh);
   const serviceId = fixedService ?? chosenService;
 
-  const wanted = (e: GantryEvent) => (!serviceId || e.serviceId === serviceId) && matchesKind(e.kind, kind || undefined) && matchesActor(e.actor, actor.trim() || undefined);
+  const wanted = (e: GantryEvent) => (!serviceId || e.serviceId === serviceId) && matchesKind(e.kind, kind || undefined) && matchesActor(e.actor, actor.trim() || undefined) && matchesText(e, text.trim() || undefined);
   const actorsSeen = [...new Set([...(live ?? []), ...older.events].map((e) => e.actor))].sort();
   const liveShown = (live ?? []).filter(wanted);
   const all = [...liveShown, ...older.events.filter((e) => !liveShown.some((l) => l.id === e.id))];
   const shown = limit ? all.slice(0, limit) : all;
 
+  /** Bumped whenever the filters change: a page asked for under older filters is dropped when it lands. */
+  const generation = useRef(0);
+  const filters = JSON.stringify([serviceId, kind, actor.trim(), text.trim()]);
+
   async function loadOlder() {
+    const mine = generation.current;
     setOlder((o) => ({ ...o, loading: true, error: undefined }));
     try {
       const before = [...(live ?? []), ...older.events].map((e) => BigInt(e.id)).reduce((a, b) => (b < a ? b : a), BigInt(Number.MAX_SAFE_INTEGER));
       const page = await queryClient.fetchQuery(
-        trpc.events.list.queryOptions({ before: before.toString(), limit: PAGE, serviceId: serviceId || undefined, kind: kind || undefined, actor: actor.trim() || undefined }),
+        trpc.events.list.queryOptions({ before: before.toString(), limit: PAGE, serviceId: serviceId || undefined, kind: kind || undefined, actor: actor.trim() || undefined, text: text.trim() || undefined }),
       );
-      setOlder((o) => ({ events: [...o.events, ...page], exhausted: page.length < PAGE, loading: false }));
+      if (mine === generation.current) setOlder((o) => ({ events: [...o.events, ...page], exhausted: page.length < PAGE, loading: false }));
     } catch (err) {
-      setOlder((o) => ({ ...o, loading: false, error: (err as Error).message }));
+      if (mine === generation.current) setOlder((o) => ({ ...o, loading: false, error: (err as Error).message }));
     }
   }
+
+  // A search or an actor looks past the live window at once (the server searches the whole log).
+  useEffect(() => {
+    generation.current++;
+    if (!text.trim() && !actor.trim()) return;
+    const timer = setTimeout(() => void loadOlder(), 300);
+    return () => clearTimeout(timer);
+    // Keyed on the filters alone: loadOlder reads them from this render.
+  }, [filters]);
 
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap gap-2">
+        <input type="search" aria-label="Search events" placeholder="Search" className={`${inputBase} w-56`} value={text} onChange={(e) => (setText(e.target.value), setOlder(fresh))} />
         {!fixedService && (
           <select aria-label="Filter by service" className={`${inputBase} w-auto`} value={chosenService} onChange={(e) => (setChosenService(e.target.value), setOlder(fresh))}>
             <option value="">All services</option>

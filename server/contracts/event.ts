@@ -32,10 +32,19 @@ export function matchesActor(actor: string, filter: string | undefined): boolean
   return user !== undefined && actor.startsWith(`token:${user}/`);
 }
 
+/** Does an event match a text search: the text in its message, kind, actor or service name? */
+export function matchesText(event: Pick<GantryEvent, "message" | "kind" | "actor" | "serviceName">, text: string | undefined): boolean {
+  if (!text) return true;
+  const needle = text.toLowerCase();
+  return [event.message, event.kind, event.actor, event.serviceName ?? ""].some((field) => field.toLowerCase().includes(needle));
+}
+
 export const eventListInput = z.object({
   serviceId: z.string().uuid().optional(),
   /** A group (`instance`) or an exact kind (`instance.unready`). */
   kind: z.string().regex(/^[a-z]+(\.[a-z-]+)?$/, "kind is a group like instance or a kind like instance.unready").optional(),
+  /** Words in the message, kind, actor or service name (case-insensitive). */
+  text: z.string().trim().min(1).max(200).optional(),
   /** Who did it: an exact actor (`token:ana/ci`), or `user:<name>` for that user and every token acting for them. */
   actor: z.string().trim().min(1).max(200).optional(),
   /** Only events older than this id (cursor for "load more"). */

@@ -10,7 +10,10 @@ export async function listEvents(prisma: Prisma, raw: EventListInput = {}): Prom
       ...(input.serviceId ? { serviceId: input.serviceId } : {}),
       ...(input.kind ? { OR: [{ kind: input.kind }, { kind: { startsWith: `${input.kind}.` } }] } : {}),
       ...(input.before ? { id: { lt: BigInt(input.before) } } : {}),
-      ...(input.actor ? { AND: [{ OR: [{ actor: input.actor }, ...tokensOf(input.actor)] }] } : {}),
+      AND: [
+        ...(input.actor ? [{ OR: [{ actor: input.actor }, ...tokensOf(input.actor)] }] : []),
+        ...(input.text ? [{ OR: (["message", "kind", "actor", "serviceName"] as const).map((field) => ({ [field]: { contains: input.text, mode: "insensitive" as const } })) }] : []),
+      ],
     },
     orderBy: { id: "desc" },
     take: input.limit,
