@@ -6,7 +6,7 @@ import type { Instance } from "@/server/contracts/instance";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
 import { RolloutBar } from "./rollouts/rollout-bar";
-import { joinCommandLine } from "./service-form/command-line";
+import { commandText } from "@/server/contracts/command-line";
 import { DeleteServiceButton } from "./delete-service-button";
 import { EndpointTable } from "./endpoint-table";
 import { HealthBadge } from "./health-badge";
@@ -16,11 +16,6 @@ import { LogViewer } from "./log-viewer";
 import { ScaleControl } from "./scale-control";
 import { ServiceForm } from "./service-form/service-form";
 import { summarize } from "./service-summary";
-
-export function commandLineOf(service: Service): string {
-  const { template } = service;
-  return template.shell ? `sh -c ${joinCommandLine([template.command])}` : joinCommandLine([template.command, ...template.args]);
-}
 
 /** A service with its instances: the unit operators act on. */
 export function ServiceCard(props: { service: Service; instances: Instance[]; endpoints: CatalogEntry[]; calls: string[]; rollout: Rollout | undefined }) {
@@ -49,7 +44,7 @@ export function ServiceCard(props: { service: Service; instances: Instance[]; en
           </p>
         </div>
         <code className="min-w-0 flex-1 truncate text-xs text-zinc-600 dark:text-zinc-400" title={service.template.cwd ? `in ${service.template.cwd}` : undefined}>
-          {service.external ? "registered through the Consul agent API" : commandLineOf(service)}
+          {service.external ? "registered through the Consul agent API" : commandText(service.template)}
         </code>
         <span className="text-xs text-zinc-500" data-testid="service-summary">
           rev {service.revision}

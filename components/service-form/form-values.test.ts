@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { instanceTemplate, SECRET_PLACEHOLDER, type Service } from "@/server/contracts/service";
-import { emptyValues, fieldKey, toTemplateInput, valuesFromService, type ServiceFormValues } from "./form-values";
+import { emptyValues, fieldKey, shellToggled, toTemplateInput, valuesFromService, type ServiceFormValues } from "./form-values";
 
 const filled = (overrides: Partial<ServiceFormValues> = {}): ServiceFormValues => ({ ...emptyValues(), name: "api", commandLine: "node server.js --port 80", ...overrides });
 
@@ -89,5 +89,14 @@ describe("service form values", () => {
     expect(fieldKey(["template", "env", "PORT"])).toBe("env");
     expect(fieldKey(["template", "probes", "readiness", "timeoutSeconds"])).toBe("probes.readiness.timeoutSeconds");
     expect(fieldKey(["name"])).toBe("name");
+  });
+});
+
+describe("ticking Run through /bin/sh", () => {
+  it("turns the words into a shell line where $PORT expands, and leaves a line it can't split as typed", () => {
+    const ticked = shellToggled(filled({ commandLine: `node -e 'listen(+process.argv[1])' '$PORT'` }), true);
+    expect(ticked).toMatchObject({ shell: true, commandLine: `node -e 'listen(+process.argv[1])' $PORT` });
+    expect(shellToggled(filled({ commandLine: `echo "oops` }), true)).toMatchObject({ shell: true, commandLine: `echo "oops` });
+    expect(shellToggled(ticked, false).commandLine).toBe(ticked.commandLine);
   });
 });

@@ -1,6 +1,6 @@
 import { probeTypes, type ProbeInput, type ProbeKind, type ProbeType } from "@/server/contracts/probe";
 import { envName, instanceTemplate, SECRET_PLACEHOLDER, type InstanceTemplateInput, type RestartPolicy, type Service } from "@/server/contracts/service";
-import { joinCommandLine, splitCommandLine } from "./command-line";
+import { joinCommandLine, joinShellWords, splitCommandLine } from "@/server/contracts/command-line";
 import { parseEnvText } from "./env-text";
 
 /** A probe as typed into the form: every field a string until it is parsed. */
@@ -116,6 +116,19 @@ export function valuesFromService(service: Service): ServiceFormValues {
     listens: template.listens,
     probes,
   };
+}
+
+/**
+ * Ticking "Run through /bin/sh": the same words, now for a shell — `'$PORT'`, quoted so it was
+ * passed literally, becomes `$PORT` for the shell to expand. A line that doesn't split stays as typed.
+ */
+export function shellToggled(values: ServiceFormValues, shell: boolean): ServiceFormValues {
+  if (!shell || values.shell) return { ...values, shell };
+  try {
+    return { ...values, shell, commandLine: joinShellWords(splitCommandLine(values.commandLine)), shellArgs: [] };
+  } catch {
+    return { ...values, shell };
+  }
 }
 
 /** Where the form shows a message for a field path of the template (from zod or from the server). */

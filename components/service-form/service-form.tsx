@@ -10,7 +10,7 @@ import { buttonClass, FormField, inputClass } from "../form-field";
 import { labelsTextOf, toLabelsInput } from "./label-values";
 import { SubmitRow } from "../submit-row";
 import { useTRPC } from "../trpc";
-import { emptyValues, fieldKey, numberOrNaN, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
+import { emptyValues, fieldKey, numberOrNaN, shellToggled, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
 import { ProbeFields } from "./probe-fields";
 import { SecretFields } from "./secret-fields";
 import { StrategyFields } from "./strategy-fields";
@@ -189,7 +189,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
             <input {...text("commandLine")} placeholder="node server.js" className={`${inputClass} font-mono`} />
           </FormField>
           <label className="mt-2 flex items-center gap-2 text-sm text-zinc-600 dark:text-zinc-400">
-            <input type="checkbox" checked={values.shell} onChange={(e) => set("shell", e.target.checked)} /> Run through <code>/bin/sh -c</code> (pipes, variables, globs)
+            <input type="checkbox" checked={values.shell} onChange={(e) => setValues((v) => shellToggled(v, e.target.checked))} /> Run through <code>/bin/sh -c</code> (pipes, variables, globs)
           </label>
         </div>
         <FormField id={fid("cwd")} label="Working directory" hint="Relative to Gantry's folder; empty means that folder" error={errors.cwd}>

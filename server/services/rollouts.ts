@@ -11,6 +11,7 @@ import {
   type RolloutCause,
   type TemplateChange,
 } from "../contracts/rollout";
+import { commandText } from "../contracts/command-line";
 import { instanceTemplate, serviceUpdateInput, type ServiceUpdateInput } from "../contracts/service";
 import type { DesiredService } from "../engine/types";
 import { AppError, notFound } from "../lib/app-error";
@@ -165,7 +166,7 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
       const rows = await prisma.revision.findMany({ where: { serviceId }, orderBy: { number: "desc" } });
       return rows.map((row) => {
         const template = instanceTemplate.parse(row.template);
-        return { number: row.number, createdAt: row.createdAt.toISOString(), command: [template.command, ...template.args].join(" "), current: row.number === service.revision };
+        return { number: row.number, createdAt: row.createdAt.toISOString(), command: commandText(template), current: row.number === service.revision };
       });
     },
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { joinCommandLine, splitCommandLine } from "./command-line";
+import { commandText, joinCommandLine, joinShellWords, splitCommandLine } from "./command-line";
 
 describe("splitCommandLine", () => {
   it.each([
@@ -20,5 +20,16 @@ describe("splitCommandLine", () => {
   it("round-trips through joinCommandLine", () => {
     const argv = ["node", "app.js", "--name", "two words", "it's", ""];
     expect(splitCommandLine(joinCommandLine(argv))).toEqual(argv);
+  });
+});
+
+describe("shell words", () => {
+  it("leaves variable references bare so the shell expands them, and quotes what it would split or act on", () => {
+    expect(joinShellWords(["node", "server.js", "--port", "$PORT", "${HOME}/x", "two words", "a;b"])).toBe(`node server.js --port $PORT \${HOME}/x 'two words' 'a;b'`);
+  });
+
+  it("shows a shell script as /bin/sh -c, so revisions differing only in the shell flag look different", () => {
+    expect(commandText({ command: "echo $PORT", args: [], shell: true })).toBe(`/bin/sh -c 'echo $PORT'`);
+    expect(commandText({ command: "echo", args: ["$PORT"], shell: false })).toBe(`echo '$PORT'`);
   });
 });

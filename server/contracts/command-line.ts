@@ -37,3 +37,13 @@ export function splitCommandLine(line: string): string[] {
 export function joinCommandLine(argv: string[]): string {
   return argv.map((word) => (word !== "" && /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
+
+/** Words for a shell: quoted only where the shell would split or act on them, so $PORT or ${HOME} expand. */
+export function joinShellWords(argv: string[]): string {
+  return argv.map((word) => (word !== "" && /^[\w@%+=:,./${}-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+/** What an instance template runs, as a person would type it: a shell script shows as /bin/sh -c '…'. */
+export function commandText(template: { command: string; args: string[]; shell: boolean }): string {
+  return joinCommandLine(template.shell ? ["/bin/sh", "-c", template.command, ...template.args] : [template.command, ...template.args]);
+}
