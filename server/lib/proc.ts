@@ -38,10 +38,16 @@ export function isSameProcess(pid: number, startTime: bigint): boolean {
   return stat !== undefined && stat.startTime === startTime && stat.state !== "Z";
 }
 
-/** Pids of the live processes of a session (zombies left out), found by reading all of /proc. */
+/** Pids of the live processes of a session (zombies left out), found by reading all of /proc (none without it). */
 export function sessionMembers(session: number): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync("/proc");
+  } catch {
+    return [];
+  }
   const members: number[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
+  for (const entry of entries) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     const stat = processStat(pid);
@@ -68,21 +74,24 @@ const SESSION_KILL_ROUNDS = 3;
  * session. (Only a descendant that started a session of its own gets away.) Safe after the leader
  * is gone: while any process of a session lives, the kernel gives its number to no new process, so
  * a live process under the leader's pid with another start time means the session ended and the
- * number was recycled, and nothing is killed.
+ * number was recycled, and nothing is killed. Never throws: it runs from exit handlers, and a
+ * process it may not signal (another user's) is one it cannot end anyway.
  */
 export function killSession(leaderPid: number, leaderStartTime: bigint): void {
   for (let round = 0; round < SESSION_KILL_ROUNDS; round++) {
     const holder = processStat(leaderPid);
     if (holder && holder.startTime !== leaderStartTime) return;
-    signalGroup(leaderPid, "SIGKILL"); // the group at once, forks in flight included
+    trySignal(-leaderPid, "SIGKILL"); // the group at once, forks in flight included
     const members = sessionMembers(leaderPid);
     if (members.length === 0) return;
-    for (const pid of members) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone meanwhile
-      }
-    }
+    for (const pid of members) trySignal(pid, "SIGKILL");
+  }
+}
+
+function trySignal(target: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(target, signal);
+  } catch {
+    // gone meanwhile, or not ours to signal
   }
 }
