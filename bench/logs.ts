@@ -9,7 +9,7 @@ import { systemClock } from "../server/lib/clock";
 import { InstanceLogs, type InstanceLogsOptions } from "../server/engine/logs/instance-logs";
 import { saveResults } from "./gantry-process";
 
-const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const LINES = Number(process.env.BENCH_LINES ?? 3_000_000);
 const MiB = 1024 * 1024;
 
 type Case = { name: string; line: (i: number) => string; budget: InstanceLogsOptions["budget"] };

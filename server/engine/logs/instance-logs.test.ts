@@ -52,6 +52,18 @@ describe("InstanceLogs", () => {
     expect(await second.collect()).toEqual(["three"]);
   });
 
+  it("after a crash right after it emptied a raw file, resumes at its start instead of skipping lines", async () => {
+    const dir = `${tempDir("logs")}/api-2`;
+    const first = await openLogs("api-2", { rawTruncateBytes: 100 }, dir);
+    fs.appendFileSync(first.logs.rawPath("stdout"), `${"a".repeat(59)}\n`);
+    await first.collect(); // positions saved: 60
+    fs.appendFileSync(first.logs.rawPath("stdout"), `${"b".repeat(59)}\n`);
+    await first.collect(); // 120 read, so the file is emptied; no time has passed for a periodic save
+    fs.appendFileSync(first.logs.rawPath("stdout"), Array.from({ length: 20 }, (_, i) => `new ${i}\n`).join(""));
+    const second = await openLogs("api-2", {}, dir); // Gantry was killed: the next one opens the same files
+    expect(await second.collect()).toEqual(Array.from({ length: 20 }, (_, i) => `new ${i}`));
+  });
+
   it("rotates output.log by size and empties raw files once consumed past the threshold", async () => {
     const { logs, clock, collect } = await openLogs("big-1", { budget: { maxBytes: 200, keep: 2, retainMs: 1000 }, rawTruncateBytes: 100 });
     for (let round = 0; round < 4; round++) {

@@ -52,8 +52,9 @@ export class InstanceLogs {
     private readonly options: InstanceLogsOptions,
   ) {
     this.budget = { ...DEFAULT_LOG_BUDGET, ...options.budget };
-    const truncateAfter = options.rawTruncateBytes ?? 4 * 1024 * 1024;
-    this.raw = { stdout: new RawStream(this.rawPath("stdout"), truncateAfter), stderr: new RawStream(this.rawPath("stderr"), truncateAfter) };
+    const rawStream = (stream: LogStream) =>
+      new RawStream(this.rawPath(stream), { afterBytes: options.rawTruncateBytes ?? 4 * 1024 * 1024, before: () => this.savePositions({ [stream]: 0 }) });
+    this.raw = { stdout: rawStream("stdout"), stderr: rawStream("stderr") };
     this.output = new OutputLog(path.join(dir, "output.log"), this.budget, options.clock);
   }
 
@@ -92,7 +93,7 @@ export class InstanceLogs {
     }
     const now = this.options.clock.now();
     for (const report of this.drops.endStep(now, final)) await this.report(report);
-    if (this.positionsDirty && (final || now - this.positionsSavedAt >= POSITIONS_EVERY_MS)) await this.savePositions(now);
+    if (this.positionsDirty && (final || now - this.positionsSavedAt >= POSITIONS_EVERY_MS)) await this.savePositions();
   }
 
   /** One chunk of lines into output.log: as many as the budget takes, the rest counted as dropped. */
@@ -122,12 +123,13 @@ export class InstanceLogs {
     return path.join(this.dir, "positions.json");
   }
 
-  private async savePositions(now: number): Promise<void> {
-    const offsets: Record<LogStream, number> = { stdout: this.raw.stdout.offset, stderr: this.raw.stderr.offset };
+  /** Saves the read offsets, or (ahead of a change) some that differ from them, which leaves the saved ones due again. */
+  private async savePositions(ahead?: Partial<Record<LogStream, number>>): Promise<void> {
+    const offsets: Record<LogStream, number> = { stdout: this.raw.stdout.offset, stderr: this.raw.stderr.offset, ...ahead };
     await fs.writeFile(`${this.positionsPath}.tmp`, JSON.stringify(offsets));
     await fs.rename(`${this.positionsPath}.tmp`, this.positionsPath);
-    this.positionsSavedAt = now;
-    this.positionsDirty = false;
+    this.positionsSavedAt = this.options.clock.now();
+    this.positionsDirty = ahead !== undefined;
   }
 }
 

@@ -54,8 +54,12 @@ export class RawStream {
 
   constructor(
     readonly path: string,
-    /** The file is emptied once this much of it has been consumed. */
-    private readonly truncateAfterBytes: number,
+    private readonly emptying: {
+      /** The file is emptied once this much of it has been consumed. */
+      afterBytes: number;
+      /** Persists offset 0 for this file; runs before it is emptied. */
+      before(): Promise<void>;
+    },
   ) {}
 
   /**
@@ -81,7 +85,7 @@ export class RawStream {
         await take(texts);
         this.offset += consumed;
       }
-      this.truncateIfConsumed(file.fd);
+      await this.emptyIfConsumed(file.fd);
     } finally {
       await file.close();
     }
@@ -91,12 +95,16 @@ export class RawStream {
 
   /**
    * Empties the file once it has been read to its end, so it does not grow for good. The process
-   * appends (O_APPEND), so it carries on at the new end. A write that lands between the size check
-   * and the truncation would be lost; both are synchronous calls back to back to keep that window to
-   * microseconds, and rare (once per `truncateAfterBytes` read).
+   * appends (O_APPEND), so it carries on at the new end. Offset 0 is persisted first: a Gantry killed
+   * in between reads the file again from its start (lines repeated), never from an offset past what
+   * the refilled file holds (lines skipped). A write landing between the size check and the
+   * truncation would be lost; both are synchronous calls back to back to keep that window to
+   * microseconds, and it comes once per `afterBytes` read.
    */
-  private truncateIfConsumed(fd: number): void {
-    if (this.offset < this.truncateAfterBytes || fs.fstatSync(fd).size !== this.offset) return;
+  private async emptyIfConsumed(fd: number): Promise<void> {
+    if (this.offset < this.emptying.afterBytes || fs.fstatSync(fd).size !== this.offset) return;
+    await this.emptying.before();
+    if (fs.fstatSync(fd).size !== this.offset) return; // written to meanwhile: next time
     fs.ftruncateSync(fd, 0);
     this.offset = 0;
   }
