@@ -8,8 +8,9 @@ const MAX_OUTPUT = 1024;
 
 /**
  * Runs the command in the instance's directory and environment; exit 0 in time passes. The command
- * leads a session of its own: whatever it leaves running when it exits, or overruns, is killed with it
- * (a probe's children would otherwise pile up, one set per period, and hold its output open).
+ * leads a session of its own: what it leaves running when it exits, or overruns, is killed with it
+ * (a probe's children would otherwise pile up, one set per period, and hold its output open). Probes
+ * run often, so other groups of the session are looked for only when its own group had leftovers.
  */
 export const execProbe: ProbeRunner<ExecProbe> = (probe, target, timeoutMs) =>
   new Promise((resolve) => {
@@ -17,7 +18,7 @@ export const execProbe: ProbeRunner<ExecProbe> = (probe, target, timeoutMs) =>
     const child = spawn(file!, args, { cwd: target.cwd, env: target.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let startTime = 0n;
     child.once("spawn", () => (startTime = processStartTime(child.pid!) ?? 0n));
-    const endSession = () => child.pid !== undefined && killSession(child.pid, startTime);
+    const endSession = () => child.pid !== undefined && killSession(child.pid, startTime, { scan: "if-group-left" });
     let output = "";
     const collect = (chunk: Buffer) => {
       if (output.length < MAX_OUTPUT) output += chunk.toString("utf8");
