@@ -95,7 +95,7 @@ export function createEngine(options: EngineOptions) {
       portHook(ports),
       logs.hook,
       traffic.dependencyEnvHook,
-      healthHook({ clock, baseDir: options.baseDir, envOf: instanceEnv, run: options.probeRunner }),
+      healthHook({ clock, log, baseDir: options.baseDir, envOf: instanceEnv, run: options.probeRunner }),
       traffic.drainHook,
     ],
     baseDir: options.baseDir,

@@ -36,7 +36,7 @@ export class RegistryController {
 
   constructor(private readonly options: RegistryOptions) {
     this.catalog = new Catalog(options.log);
-    this.scheduler = new ProbeScheduler(options.clock);
+    this.scheduler = new ProbeScheduler(options.clock, options.log);
   }
 
   /** Brings a managed service's entries in line with its instances. */
