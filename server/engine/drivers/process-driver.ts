@@ -11,17 +11,18 @@ const ADOPTED_EXIT_POLL_MS = 500;
  * exited, whatever it left in its session is killed, as systemd's control-group mode does: the
  * group, and groups its descendants made (e.g. a shell with job control); started or adopted alike.
  */
-function leaderHandle(pid: number, startTime: bigint, leaderExited: Promise<ExitStatus>): ProcessHandle {
+function leaderHandle(leader: { pid: number; startTime: bigint; exited: Promise<ExitStatus>; alive(): boolean }): ProcessHandle {
+  const { pid, startTime } = leader;
   return {
     pid,
     startTime,
-    exited: leaderExited.then((status) => {
+    exited: leader.exited.then((status) => {
       killSession(pid, startTime);
       return status;
     }),
     signal: (signal) => {
-      // The pid may name another process once the leader is gone (an adopted one is watched, not waited for).
-      if (isSameProcess(pid, startTime)) signalGroup(pid, signal);
+      // Once the leader is gone its pid may name another process.
+      if (leader.alive()) signalGroup(pid, signal);
     },
   };
 }
@@ -54,7 +55,8 @@ export const processDriver: RuntimeDriver = {
     });
     child.on("error", () => {}); // later errors (e.g. a failed kill) surface through exit
     const pid = child.pid!;
-    return leaderHandle(pid, processStartTime(pid) ?? 0n, exited);
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    return leaderHandle({ pid, startTime: processStartTime(pid) ?? 0n, exited, alive });
   },
 
   adopt(pid, startTime) {
@@ -72,6 +74,6 @@ export const processDriver: RuntimeDriver = {
       }, ADOPTED_EXIT_POLL_MS);
       timer.unref();
     });
-    return leaderHandle(pid, startTime, exited);
+    return leaderHandle({ pid, startTime, exited, alive: () => isSameProcess(pid, startTime) });
   },
 };
