@@ -5,6 +5,7 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { probe as probeSchema } from "../server/contracts/probe";
 import { systemClock } from "../server/lib/clock";
+import { createLogger } from "../server/lib/logger";
 import { ProbeScheduler } from "../server/engine/health/probe-scheduler";
 import { ProbeWorker } from "../server/engine/health/probe-worker";
 import { runProbe } from "../server/engine/health/probes";
@@ -34,7 +35,7 @@ async function measure(label: string, seconds: number) {
 
 const baseline = await measure("no probes", 5);
 
-const scheduler = new ProbeScheduler(systemClock);
+const scheduler = new ProbeScheduler(systemClock, createLogger("warn", process.stderr));
 const latencies: number[] = [];
 let failures = 0;
 const workers: ProbeWorker[] = [];

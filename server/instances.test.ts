@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Instance } from "./contracts/instance";
 import { SECRET_PLACEHOLDER } from "./contracts/service";
 import { projectRoot } from "./gantry";
-import { isSameProcess, processStartTime } from "./lib/proc";
+import { isSameProcess, processStartTime, sessionMembers } from "./lib/proc";
 import { apiClient, fixtureTemplate, TEST_TOKEN, tempDir, testListenerRange, testPortRange, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
@@ -160,6 +160,17 @@ describe("instances as real processes", () => {
     await server.api.services.delete.mutate({ id: service.id });
   });
 
+  it("ends the children an instance leaves behind, those that left its process group too", async () => {
+    const service = await server.api.services.create.mutate({ name: "parent", template: { command: leaderWithChildren, shell: true } });
+    const [leader] = await waitFor(async () => {
+      const list = await instancesOf(service.id);
+      return list.length === 1 && list[0]!.phase === "Running" && sessionMembers(list[0]!.pid!).length === 21 ? list : undefined;
+    }, "the leader and its 20 children running");
+    await server.api.services.delete.mutate({ id: service.id });
+    await waitFor(async () => ((await instancesOf(service.id)).length === 0 ? true : undefined), "the instance gone");
+    await sessionEnded(leader!.pid!);
+  });
+
   it("removes a deleted service only after its instances have stopped", async () => {
     const service = await server.api.services.create.mutate({ name: "doomed", replicas: 2, template: fixtureTemplate({ FIXTURE_STOP_DELAY_MS: "300" }) });
     const instances = await waitFor(() => running(service.id, 2), "2 running");
@@ -169,6 +180,29 @@ describe("instances as real processes", () => {
     for (const instance of instances) expect(await isListening(instance.port!)).toBe(false);
   });
 });
+
+/**
+ * A leader that exits on SIGTERM, with 10 children in its process group that ignore SIGTERM, and 10
+ * that moved to process groups of their own (still in its session).
+ */
+/** Resolves once no process of the session is left (a SIGKILLed one may take a moment to die). */
+const sessionEnded = (session: number) =>
+  waitFor(
+    () => {
+      const left = sessionMembers(session);
+      if (left.length > 0) throw new Error(`still running: ${left.join(", ")}`);
+      return true;
+    },
+    `no process left in session ${session}`,
+    2000,
+  );
+
+const leaderWithChildren = [
+  "trap 'exit 0' TERM",
+  "for i in $(seq 10); do (trap '' TERM; exec sleep 600) & done",
+  `for i in $(seq 10); do perl -e 'setpgrp(0, 0); exec "sleep", "600"' & done`,
+  "wait",
+].join("\n");
 
 describe("Gantry killed with SIGKILL", () => {
   const children: ChildProcess[] = [];
@@ -196,13 +230,24 @@ describe("Gantry killed with SIGKILL", () => {
     return child;
   }
 
+  /** A real Gantry process on `port`, once it answers ready, and a client of its API. */
+  async function readyGantry(dataDir: string, port: number, which: string) {
+    const child = startGantryProcess(dataDir, port);
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), `${which} Gantry ready`, 30_000);
+    return { child, api: apiClient({ url }) };
+  }
+
+  /** SIGKILL (a crash) or SIGTERM (a graceful stop); resolves once it has exited. */
+  async function stopGantry(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+    child.kill(signal);
+    await new Promise((r) => child.once("exit", r));
+  }
+
   it("adopts the instances it left running instead of starting duplicates", async () => {
     const dataDir = tempDir("adopt");
     const port = testPortRange().from + 400;
-    const url = `http://127.0.0.1:${port}`;
-    const api = apiClient({ url });
-    const first = startGantryProcess(dataDir, port);
-    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), "first Gantry ready", 30_000);
+    const { child: first, api } = await readyGantry(dataDir, port, "first");
     const service = await api.services.create.mutate({ name: "survivor", replicas: 2, template: fixtureTemplate() });
     const before = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
@@ -210,12 +255,10 @@ describe("Gantry killed with SIGKILL", () => {
     }, "2 running");
     await new Promise((r) => setTimeout(r, 300)); // let the state writer persist the pids
 
-    first.kill("SIGKILL");
-    await new Promise((r) => first.once("exit", r));
+    await stopGantry(first, "SIGKILL");
     for (const instance of before) expect(await answer(instance.port!)).toMatchObject({ pid: instance.pid });
 
-    const second = startGantryProcess(dataDir, port);
-    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), "second Gantry ready", 30_000);
+    const { child: second } = await readyGantry(dataDir, port, "second");
     const after: Instance[] = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
       return list.length === 2 && list.every((i) => i.phase === "Running") ? list : undefined;
@@ -225,8 +268,30 @@ describe("Gantry killed with SIGKILL", () => {
     expect(events.filter((e) => e.kind === "instance.adopted")).toHaveLength(2);
 
     // A graceful stop of Gantry stops its instances: no orphans.
-    second.kill("SIGTERM");
-    await new Promise((r) => second.once("exit", r));
+    await stopGantry(second, "SIGTERM");
     for (const instance of after) expect(await isListening(instance.port!)).toBe(false);
-  });
+  }, 60_000); // two Gantry processes start, on a machine that may be busy
+
+  it("takes down what adopted instances leave behind: their groups and sessions, also of a leader that died while Gantry was down", async () => {
+    const dataDir = tempDir("adopt-tree");
+    const port = testPortRange().from + 401;
+    const { child: first, api } = await readyGantry(dataDir, port, "first");
+    const service = await api.services.create.mutate({ name: "forker", replicas: 2, template: { command: leaderWithChildren, shell: true } });
+    const [survivor, casualty] = await waitFor(async () => {
+      const list = await api.instances.list.query({ serviceId: service.id });
+      return list.length === 2 && list.every((i) => i.phase === "Running" && sessionMembers(i.pid!).length === 21) ? list : undefined;
+    }, "2 leaders and their 20 children each running");
+    await new Promise((r) => setTimeout(r, 300)); // let the state writer persist the pids
+
+    await stopGantry(first, "SIGKILL");
+    process.kill(casualty!.pid!, "SIGKILL"); // its children live on, with nobody to stop them
+    await waitFor(() => (sessionMembers(casualty!.pid!).length === 20 ? true : undefined), "the leader gone, its 20 children left");
+    await readyGantry(dataDir, port, "second");
+    await waitFor(async () => ((await api.events.list.query({ serviceId: service.id, kind: "instance.adopted" })).length === 1 ? true : undefined), "the survivor adopted");
+    await sessionEnded(casualty!.pid!);
+
+    await api.services.scale.mutate({ id: service.id, replicas: 0 });
+    await waitFor(async () => ((await api.instances.list.query({ serviceId: service.id })).length === 0 ? true : undefined), "the instances gone");
+    await sessionEnded(survivor!.pid!);
+  }, 60_000);
 });

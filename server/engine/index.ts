@@ -73,7 +73,7 @@ export function createEngine(options: EngineOptions) {
   const driver = options.driver ?? processDriver;
   const { store, log } = options;
   const writer = new StateWriter(store, clock, log);
-  const logs = new LogPump(path.join(options.dataDir, "logs"), clock, log);
+  const logs = new LogPump({ root: path.join(options.dataDir, "logs"), clock, log, event: (event) => writer.event(event) });
   const ports = new PortAllocator(options.portRange);
   const dataPlane = options.dataPlane ?? new DataPlane(log.child({ component: "data-plane" }), (key, _bound, error) => traffic.listenerStatus(key, error), options.proxyWorkers);
   const traffic = new TrafficController({
@@ -95,7 +95,7 @@ export function createEngine(options: EngineOptions) {
       portHook(ports),
       logs.hook,
       traffic.dependencyEnvHook,
-      healthHook({ clock, baseDir: options.baseDir, envOf: instanceEnv, run: options.probeRunner }),
+      healthHook({ clock, log, baseDir: options.baseDir, envOf: instanceEnv, run: options.probeRunner }),
       traffic.drainHook,
     ],
     baseDir: options.baseDir,

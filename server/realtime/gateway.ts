@@ -8,6 +8,7 @@ import {
   type TopicName,
   type TopicTypes,
 } from "../contracts/realtime";
+import { Feed } from "../lib/feed";
 import type { Logger } from "../lib/logger";
 import type { Identity } from "../access/identity";
 import { CLOSE_ACCESS_CHANGED, CLOSE_SIGNED_OUT } from "../contracts/access";
@@ -51,7 +52,9 @@ export type RealtimeLimits = { subscriptionsPerSocket: number; subscriptionsPerA
 /** A dashboard holds tens of subscriptions; a whole team behind one NAT, a few thousand. */
 const defaultLimits: RealtimeLimits = { subscriptionsPerSocket: 200, subscriptionsPerAddress: 6000, subscriptions: 20_000, socketsPerAddress: 256, sockets: 4096 };
 
-type Channel = { source: TopicSource; sinks: Set<(encoded: string) => void>; stop(): void };
+type Sink = (encoded: string) => void;
+/** A topic's upstream subscription, and the sockets' sinks on it (each with its unsubscribe). */
+type Channel = { source: TopicSource; deltas: Feed<string>; sinks: Map<Sink, () => void>; stop(): void };
 
 export type RealtimeGateway = {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, client: RealtimeClient): void;
@@ -83,26 +86,27 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
    * One upstream subscription per topic however many sockets watch it, and each delta encoded
    * once: a hundred dashboards cost one computation and one JSON.stringify per delta.
    */
-  function join(topic: TopicName, sink: (encoded: string) => void): Channel | undefined {
+  function join(topic: TopicName, sink: Sink): Channel | undefined {
     let channel = channels.get(topic);
     if (!channel) {
       const source = resolve(topic);
       if (!source) return undefined;
-      const sinks = new Set<(encoded: string) => void>();
-      const stop = source.subscribe((data) => {
-        const encoded = JSON.stringify({ type: "delta", topic, data });
-        for (const deliver of sinks) deliver(encoded);
-      });
-      channel = { source, sinks, stop };
+      const deltas = new Feed<string>(`realtime ${topic}`, log);
+      const stop = source.subscribe((data) => deltas.publish(JSON.stringify({ type: "delta", topic, data })));
+      channel = { source, deltas, sinks: new Map(), stop };
       channels.set(topic, channel);
     }
-    channel.sinks.add(sink);
+    if (!channel.sinks.has(sink)) channel.sinks.set(sink, channel.deltas.subscribe(sink));
     return channel;
   }
 
-  function leave(topic: TopicName, sink: (encoded: string) => void): void {
+  function leave(topic: TopicName, sink: Sink): void {
     const channel = channels.get(topic);
-    if (!channel?.sinks.delete(sink) || channel.sinks.size > 0) return;
+    const unsubscribe = channel?.sinks.get(sink);
+    if (!channel || !unsubscribe) return;
+    unsubscribe();
+    channel.sinks.delete(sink);
+    if (channel.sinks.size > 0) return;
     channel.stop();
     channels.delete(topic);
   }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { LoadJob } from "../contracts/realtime";
 import { serviceId } from "../contracts/service";
 import { AppError } from "../lib/app-error";
+import { Feed } from "../lib/feed";
 import { newId } from "../lib/ids";
 import type { Logger } from "../lib/logger";
 import type { Topology } from "./topology";
@@ -28,19 +29,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
  */
 export function createLoadGenerator(topology: Topology, log: Logger) {
   const jobs = new Map<string, LoadJob>();
-  const listeners = new Set<(job: LoadJob) => void>();
+  const updates = new Feed<LoadJob>("load jobs", log);
   const timers = new Map<string, NodeJS.Timeout>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-  const publish = (job: LoadJob) => {
-    for (const listener of listeners) {
-      try {
-        listener({ ...job });
-      } catch (err) {
-        log.error({ err }, "load job listener failed");
-      }
-    }
-  };
+  const publish = (job: LoadJob) => updates.publish({ ...job });
 
   function run(job: LoadJob, port: number, path: string): void {
     const total = job.rate * job.seconds;
@@ -123,8 +116,7 @@ export function createLoadGenerator(topology: Topology, log: Logger) {
     },
 
     subscribe(listener: (job: LoadJob) => void): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      return updates.subscribe(listener);
     },
 
     close(): void {

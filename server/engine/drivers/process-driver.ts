@@ -1,17 +1,30 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { processStartTime } from "../../lib/proc";
+import { isSameProcess, killSession, processStartTime, signalGroup } from "../../lib/proc";
 import type { ExitStatus } from "../types";
 import { SpawnError, type LaunchSpec, type ProcessHandle, type RuntimeDriver } from "./runtime-driver";
 
 const ADOPTED_EXIT_POLL_MS = 500;
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
+/**
+ * The handle on an instance's leader. Stop signals go to its process group. Once the leader has
+ * exited, whatever it left in its session is killed, as systemd's control-group mode does: the
+ * group, and groups its descendants made (e.g. a shell with job control); started or adopted alike.
+ */
+function leaderHandle(leader: { pid: number; startTime: bigint; exited: Promise<ExitStatus>; alive(): boolean }): ProcessHandle {
+  const { pid, startTime } = leader;
+  return {
+    pid,
+    startTime,
+    exited: leader.exited.then((status) => {
+      killSession(pid, startTime);
+      return status;
+    }),
+    signal: (signal) => {
+      // Once the leader is gone its pid may name another process.
+      if (leader.alive()) signalGroup(pid, signal);
+    },
+  };
 }
 
 /**
@@ -24,23 +37,16 @@ export const processDriver: RuntimeDriver = {
 
   async start(spec: LaunchSpec): Promise<ProcessHandle> {
     const [file, argv] = spec.shell ? ["/bin/sh", ["-c", spec.command, spec.instanceId, ...spec.args]] : [spec.command, spec.args];
-    const stdout = fs.openSync(spec.stdoutPath, "a");
-    const stderr = fs.openSync(spec.stderrPath, "a");
+    const output: number[] = [];
     let child: ChildProcess;
     try {
+      output.push(fs.openSync(spec.stdoutPath, "a"), fs.openSync(spec.stderrPath, "a"));
       // (Next's global types make NODE_ENV mandatory in ProcessEnv; the instance's env is exactly spec.env.)
-      child = spawn(file, argv, { cwd: spec.cwd, env: spec.env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", stdout, stderr] });
+      child = spawn(file, argv, { cwd: spec.cwd, env: spec.env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", ...output] });
     } finally {
-      fs.closeSync(stdout);
-      fs.closeSync(stderr);
+      for (const fd of output) fs.closeSync(fd);
     }
-    const exited = new Promise<ExitStatus>((resolve) =>
-      child.once("exit", (code: number | null, signal: NodeJS.Signals | null) => {
-        // The leader is gone; take down anything it left in its group, as systemd's control-group mode does.
-        if (child.pid) signalGroup(child.pid, "SIGKILL");
-        resolve({ code, signal });
-      }),
-    );
+    const exited = new Promise<ExitStatus>((resolve) => child.once("exit", (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal })));
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", (err: NodeJS.ErrnoException) =>
@@ -49,33 +55,25 @@ export const processDriver: RuntimeDriver = {
     });
     child.on("error", () => {}); // later errors (e.g. a failed kill) surface through exit
     const pid = child.pid!;
-    return {
-      pid,
-      startTime: processStartTime(pid) ?? 0n,
-      exited,
-      signal: (signal) => signalGroup(pid, signal),
-    };
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    return leaderHandle({ pid, startTime: processStartTime(pid) ?? 0n, exited, alive });
   },
 
   adopt(pid, startTime) {
-    if (processStartTime(pid) !== startTime) return undefined;
-    // Not our child, so no exit event: watch /proc until that exact process is gone.
+    if (!isSameProcess(pid, startTime)) {
+      // It ended while no Gantry watched: what it left behind has nobody to stop it but us.
+      killSession(pid, startTime);
+      return undefined;
+    }
+    // Not our child, so no exit event: watch /proc until that exact process is gone (or a zombie).
     const exited = new Promise<ExitStatus>((resolve) => {
       const timer = setInterval(() => {
-        if (processStartTime(pid) !== startTime) {
-          clearInterval(timer);
-          resolve({ code: null, signal: null });
-        }
+        if (isSameProcess(pid, startTime)) return;
+        clearInterval(timer);
+        resolve({ code: null, signal: null });
       }, ADOPTED_EXIT_POLL_MS);
       timer.unref();
     });
-    return {
-      pid,
-      startTime,
-      exited,
-      signal: (signal) => {
-        if (processStartTime(pid) === startTime) signalGroup(pid, signal);
-      },
-    };
+    return leaderHandle({ pid, startTime, exited, alive: () => isSameProcess(pid, startTime) });
   },
 };

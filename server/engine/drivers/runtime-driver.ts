@@ -21,7 +21,10 @@ export interface ProcessHandle {
   readonly pid: number;
   /** Start time from /proc: with the pid, names this process for good (see server/lib/proc.ts). */
   readonly startTime: bigint;
-  /** Resolves when the process has exited. Code and signal are null when unknown (an adopted process). */
+  /**
+   * Resolves when the process has exited and what it left behind (its process group and session) has
+   * been killed. Code and signal are null when unknown (an adopted process).
+   */
   readonly exited: Promise<ExitStatus>;
   /** Sends a signal to the instance's whole process group; a no-op once it is gone. */
   signal(signal: NodeJS.Signals): void;
@@ -32,7 +35,7 @@ export interface RuntimeDriver {
   readonly name: string;
   /** Rejects with SpawnError when the process cannot be started at all. */
   start(spec: LaunchSpec): Promise<ProcessHandle>;
-  /** Reattaches to an instance left running by a previous Gantry, or undefined if it is gone. */
+  /** Reattaches to an instance left running by a previous Gantry, or undefined if it is gone (then its leftovers are killed). */
   adopt(pid: number, startTime: bigint): ProcessHandle | undefined;
 }
 

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Probe, ProbeType } from "../../contracts/probe";
 import type { Clock } from "../../lib/clock";
+import type { Logger } from "../../lib/logger";
 import type { InstanceHook } from "../supervisor/instance-hooks";
 import type { InstanceRunner } from "../supervisor/instance-runner";
 import { ProbeScheduler } from "./probe-scheduler";
@@ -9,6 +10,7 @@ import { runProbe, type ProbeOutcome, type ProbeTarget } from "./probes";
 
 export type HealthOptions = {
   clock: Clock;
+  log: Logger;
   /** Relative working directories resolve against this folder (for exec probes). */
   baseDir: string;
   /** The environment an exec probe sees: the instance's own. */
@@ -34,7 +36,7 @@ const implicitReadiness: Probe = {
  * output; readiness moves the instance in and out of its service's endpoints.
  */
 export function healthHook(options: HealthOptions): InstanceHook {
-  const scheduler = new ProbeScheduler(options.clock);
+  const scheduler = new ProbeScheduler(options.clock, options.log);
   const run = options.run ?? runProbe;
   const workersOf = (instance: InstanceRunner) => instance.probes as Map<ProbeType, ProbeWorker>;
 

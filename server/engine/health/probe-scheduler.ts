@@ -1,4 +1,5 @@
 import type { Clock, Timer } from "../../lib/clock";
+import type { Logger } from "../../lib/logger";
 
 /** Something run periodically by the scheduler. */
 export interface Scheduled {
@@ -23,7 +24,10 @@ export class ProbeScheduler {
   private armedAt = Infinity;
   private seq = 0;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
 
   add(work: Scheduled, firstAt: number): void {
     this.push({ at: firstAt, seq: ++this.seq, work });
@@ -41,13 +45,22 @@ export class ProbeScheduler {
     while (this.heap.length > 0 && this.heap[0]!.at <= now) {
       const entry = this.pop()!;
       if (entry.work.stopped) continue;
-      if (!entry.work.busy) entry.work.run();
+      if (!entry.work.busy) this.runOne(entry.work);
       const period = entry.work.periodMs;
       const missed = Math.floor((now - entry.at) / period);
       this.push({ at: entry.at + (missed + 1) * period, seq: entry.seq, work: entry.work });
     }
     this.arm();
   };
+
+  /** A run that throws is logged and keeps its turns; it must not stop every other probe's. */
+  private runOne(work: Scheduled): void {
+    try {
+      work.run();
+    } catch (err) {
+      this.log.error({ err }, "a scheduled probe run failed; it keeps its turns");
+    }
+  }
 
   private arm(): void {
     const next = this.heap[0];

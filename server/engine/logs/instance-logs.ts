@@ -1,49 +1,61 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import type { Clock } from "../../lib/clock";
-
 import type { LogLine, LogStream } from "../../contracts/logs";
+import { describeDrop, DropTally, type DropReport } from "./drop-tally";
+import { OutputLog, type OutputLogBudget } from "./output-log";
+import { RawStream } from "./raw-stream";
 
 export type { LogLine, LogStream };
 
 export type InstanceLogsOptions = {
   clock: Clock;
-  /** output.log is rotated to output.log.1 … .N past this size. */
-  maxBytes?: number;
-  keep?: number;
+  budget?: Partial<OutputLogBudget>;
   /** A raw capture file is emptied once this much of it has been consumed. */
   rawTruncateBytes?: number;
+  /** Lines as they are kept, a chunk at a time (live tails). */
+  onLines?: (lines: LogLine[]) => void;
+  /** Lines that could not be kept, once output.log says so. */
+  onDropped?: (report: DropReport) => void;
 };
 
+/** 40 MiB per instance, and a flood may not turn it over in less than 30 s. */
+export const DEFAULT_LOG_BUDGET: OutputLogBudget = { maxBytes: 10 * 1024 * 1024, keep: 3, retainMs: 30_000 };
+
 const STREAMS: LogStream[] = ["stdout", "stderr"];
-const MAX_LINE = 16 * 1024;
+const TAG: Record<LogStream, string> = { stdout: "out", stderr: "err" };
 const POSITIONS_EVERY_MS = 2000;
+const NEWLINE = 0x0a;
+
+/** `<ISO time> out|err `: what output.log puts before each line. */
+const stamp = (at: number, stream: LogStream) => `${new Date(at).toISOString()} ${TAG[stream]} `;
 
 /**
  * One instance's logs. The process appends raw bytes to `stdout`/`stderr` files it holds itself;
- * Gantry reads what is new, stamps each line with the time it saw it, and appends it to
- * `output.log` (`<ISO time> out|err <text>`), rotated by size. Read offsets are saved in
- * `positions.json`, so after a Gantry crash lines are at worst repeated, never lost.
+ * Gantry reads what is new, in bounded chunks, stamps each line with the time it saw it, and appends
+ * it to `output.log` (`<ISO time> out|err <text>`), rotated within a disk budget. What the budget
+ * can't take is counted and said in output.log (a `gantry: dropped …` line) and to `onDropped`, never
+ * lost silently. Read offsets are saved in `positions.json`, so after a Gantry crash lines are at
+ * worst repeated, never lost.
  */
 export class InstanceLogs {
-  private readonly offsets: Record<LogStream, number> = { stdout: 0, stderr: 0 };
-  private readonly partial: Record<LogStream, string> = { stdout: "", stderr: "" };
-  /** Keeps a UTF-8 character split across two reads whole. */
-  private readonly decoders: Record<LogStream, StringDecoder> = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+  readonly budget: OutputLogBudget;
+  private readonly raw: Record<LogStream, RawStream>;
+  private readonly output: OutputLog;
+  private readonly drops = new DropTally();
   private positionsSavedAt = 0;
   private positionsDirty = false;
-  private readonly maxBytes: number;
-  private readonly keep: number;
-  private readonly rawTruncateBytes: number;
+  private collecting = Promise.resolve();
 
   constructor(
     readonly dir: string,
     private readonly options: InstanceLogsOptions,
   ) {
-    this.maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
-    this.keep = options.keep ?? 3;
-    this.rawTruncateBytes = options.rawTruncateBytes ?? 4 * 1024 * 1024;
+    this.budget = { ...DEFAULT_LOG_BUDGET, ...options.budget };
+    const rawStream = (stream: LogStream) =>
+      new RawStream(this.rawPath(stream), { afterBytes: options.rawTruncateBytes ?? 4 * 1024 * 1024, before: () => this.savePositions({ [stream]: 0 }) });
+    this.raw = { stdout: rawStream("stdout"), stderr: rawStream("stderr") };
+    this.output = new OutputLog(path.join(dir, "output.log"), this.budget, options.clock);
   }
 
   rawPath(stream: LogStream): string {
@@ -51,88 +63,78 @@ export class InstanceLogs {
   }
 
   get outputPath(): string {
-    return path.join(this.dir, "output.log");
+    return this.output.path;
   }
 
   async open(): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
     try {
-      const saved = JSON.parse(await fs.readFile(path.join(this.dir, "positions.json"), "utf8")) as Partial<Record<LogStream, number>>;
-      for (const stream of STREAMS) if (Number.isSafeInteger(saved[stream])) this.offsets[stream] = saved[stream]!;
+      const saved = JSON.parse(await fs.readFile(this.positionsPath, "utf8")) as Partial<Record<LogStream, number>>;
+      for (const stream of STREAMS) if (Number.isSafeInteger(saved[stream])) this.raw[stream].offset = saved[stream]!;
     } catch {
       // first start of this instance, or unreadable positions: read from the beginning
     }
+    await this.output.open();
   }
 
-  /** Moves newly written lines into output.log; returns them (for live tails). */
-  async collect(flushPartial = false): Promise<LogLine[]> {
-    const lines: LogLine[] = [];
-    for (const stream of STREAMS) lines.push(...(await this.readNew(stream, flushPartial)));
-    if (lines.length > 0) {
-      const text = lines.map((l) => `${new Date(l.at).toISOString()} ${l.stream === "stdout" ? "out" : "err"} ${l.text}\n`).join("");
-      await fs.appendFile(this.outputPath, text);
-      await this.rotateIfLarge();
+  /**
+   * Moves newly written lines into output.log. `final` also takes a last line without newline, and
+   * reports every drop. Calls run one after the other (the timer's and a stopping instance's last one).
+   */
+  collect(final = false): Promise<void> {
+    const run = this.collecting.then(() => this.collectNow(final));
+    this.collecting = run.catch(() => {}); // the caller hears of the failure; the next call runs anyway
+    return run;
+  }
+
+  private async collectNow(final: boolean): Promise<void> {
+    for (const stream of STREAMS) {
+      if (await this.raw[stream].read(final, (texts) => this.keep(stream, texts))) this.positionsDirty = true;
     }
     const now = this.options.clock.now();
-    if (this.positionsDirty && (flushPartial || now - this.positionsSavedAt >= POSITIONS_EVERY_MS)) await this.savePositions(now);
-    return lines;
+    for (const report of this.drops.endStep(now, final)) await this.report(report);
+    if (this.positionsDirty && (final || now - this.positionsSavedAt >= POSITIONS_EVERY_MS)) await this.savePositions();
   }
 
-  private async readNew(stream: LogStream, flushPartial: boolean): Promise<LogLine[]> {
-    const file = await fs.open(this.rawPath(stream), "r+").catch(() => undefined);
-    if (!file) return [];
-    try {
-      const { size } = await file.stat();
-      if (size < this.offsets[stream]) this.offsets[stream] = 0; // truncated behind our back
-      const length = size - this.offsets[stream];
-      let chunk = "";
-      if (length > 0) {
-        const buffer = Buffer.alloc(length);
-        const { bytesRead } = await file.read(buffer, 0, length, this.offsets[stream]);
-        this.offsets[stream] += bytesRead;
-        this.positionsDirty = true;
-        chunk = this.decoders[stream].write(buffer.subarray(0, bytesRead));
-      }
-      if (this.offsets[stream] >= this.rawTruncateBytes && this.offsets[stream] === size) {
-        await file.truncate(0); // the process appends (O_APPEND), so it carries on at the new end
-        this.offsets[stream] = 0;
-      }
-      return this.split(stream, this.partial[stream] + chunk, flushPartial);
-    } finally {
-      await file.close();
-    }
-  }
-
-  private split(stream: LogStream, text: string, flushPartial: boolean): LogLine[] {
+  /** One chunk of lines into output.log: as many as the budget takes, the rest counted as dropped. */
+  private async keep(stream: LogStream, texts: string[]): Promise<void> {
     const at = this.options.clock.now();
-    const pieces = text.split("\n");
-    let rest = pieces.pop() ?? "";
-    const lines = pieces.map((piece) => ({ at, stream, text: piece.replace(/\r$/, "") }));
-    while (rest.length > MAX_LINE) {
-      lines.push({ at, stream, text: rest.slice(0, MAX_LINE) });
-      rest = rest.slice(MAX_LINE);
+    const prefix = stamp(at, stream);
+    const bytes = Buffer.from(`${prefix}${texts.join(`\n${prefix}`)}\n`);
+    const refused = await this.output.append(bytes);
+    let kept = texts.length;
+    if (refused > 0) {
+      const dropped = countNewlines(bytes, bytes.length - refused);
+      kept -= dropped;
+      this.drops.add(stream, dropped, refused - dropped * prefix.length, at);
     }
-    if (flushPartial && rest !== "") {
-      lines.push({ at, stream, text: rest });
-      rest = "";
-    }
-    this.partial[stream] = rest;
-    return lines;
+    if (kept > 0 && this.options.onLines) this.options.onLines(texts.slice(0, kept).map((text) => ({ at, stream, text })));
   }
 
-  private async rotateIfLarge(): Promise<void> {
-    const stat = await fs.stat(this.outputPath).catch(() => undefined);
-    if (!stat || stat.size < this.maxBytes) return;
-    await fs.rm(`${this.outputPath}.${this.keep}`, { force: true });
-    for (let n = this.keep - 1; n >= 1; n--) await fs.rename(`${this.outputPath}.${n}`, `${this.outputPath}.${n + 1}`).catch(() => {});
-    await fs.rename(this.outputPath, `${this.outputPath}.1`);
+  private async report(drop: DropReport): Promise<void> {
+    const at = this.options.clock.now();
+    const text = `gantry: ${describeDrop(drop, this.budget)}`;
+    await this.output.note(`${stamp(at, drop.stream)}${text}\n`);
+    this.options.onLines?.([{ at, stream: drop.stream, text }]);
+    this.options.onDropped?.(drop);
   }
 
-  private async savePositions(now: number): Promise<void> {
-    const file = path.join(this.dir, "positions.json");
-    await fs.writeFile(`${file}.tmp`, JSON.stringify(this.offsets));
-    await fs.rename(`${file}.tmp`, file);
-    this.positionsSavedAt = now;
-    this.positionsDirty = false;
+  private get positionsPath(): string {
+    return path.join(this.dir, "positions.json");
   }
+
+  /** Saves the read offsets, or (ahead of a change) some that differ from them, which leaves the saved ones due again. */
+  private async savePositions(ahead?: Partial<Record<LogStream, number>>): Promise<void> {
+    const offsets: Record<LogStream, number> = { stdout: this.raw.stdout.offset, stderr: this.raw.stderr.offset, ...ahead };
+    await fs.writeFile(`${this.positionsPath}.tmp`, JSON.stringify(offsets));
+    await fs.rename(`${this.positionsPath}.tmp`, this.positionsPath);
+    this.positionsSavedAt = this.options.clock.now();
+    this.positionsDirty = ahead !== undefined;
+  }
+}
+
+function countNewlines(bytes: Buffer, from: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(NEWLINE, from); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count++;
+  return count;
 }

@@ -1,14 +1,29 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Clock } from "../../lib/clock";
+import { Feed } from "../../lib/feed";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
 import type { InstanceHook } from "../supervisor/instance-hooks";
 import type { LogLine } from "../../contracts/logs";
-import { InstanceLogs } from "./instance-logs";
+import type { EngineEvent } from "../types";
+import { describeDrop } from "./drop-tally";
+import { InstanceLogs, type InstanceLogsOptions } from "./instance-logs";
 
 const COLLECT_EVERY_MS = 250;
 const RETAIN_STOPPED_MS = 24 * 3600_000;
+
+export type LogPumpOptions = {
+  root: string;
+  clock: Clock;
+  log: Logger;
+  /** Where the pump says an instance's lines were dropped (`instance.logs-dropped`). */
+  event(event: EngineEvent): void;
+  /** Per instance (tests use small ones). */
+  budget?: InstanceLogsOptions["budget"];
+};
+
+type CollectedLines = { instanceId: string; lines: LogLine[] };
 
 /**
  * Collects every running instance's log files on one timer, and keeps the logs of stopped
@@ -16,19 +31,30 @@ const RETAIN_STOPPED_MS = 24 * 3600_000;
  */
 export class LogPump {
   private readonly active = new Map<string, InstanceLogs>();
-  private readonly listeners = new Set<(instanceId: string, lines: LogLine[]) => void>();
+  private readonly lines: Feed<CollectedLines>;
   private loop: Loop | undefined;
 
-  constructor(
-    private readonly root: string,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly options: LogPumpOptions) {
+    this.lines = new Feed("log lines", options.log);
+  }
 
   readonly hook: InstanceHook = {
     name: "logs",
     prepare: async (instance) => {
-      const logs = new InstanceLogs(path.join(this.root, instance.id), { clock: this.clock });
+      const logs: InstanceLogs = new InstanceLogs(path.join(this.options.root, instance.id), {
+        clock: this.options.clock,
+        budget: this.options.budget,
+        onLines: (lines) => this.lines.publish({ instanceId: instance.id, lines }),
+        onDropped: (report) =>
+          this.options.event({
+            kind: "instance.logs-dropped",
+            message: `${instance.id} ${describeDrop(report, logs.budget)}`,
+            serviceId: instance.serviceId,
+            serviceName: instance.serviceName,
+            instanceId: instance.id,
+            data: { stream: report.stream, lines: report.lines, bytes: report.bytes },
+          }),
+      });
       await logs.open();
       this.active.set(instance.id, logs);
     },
@@ -41,8 +67,7 @@ export class LogPump {
 
   /** New lines of every instance, as they are collected (live tails). */
   onLines(listener: (instanceId: string, lines: LogLine[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.lines.subscribe(({ instanceId, lines }) => listener(instanceId, lines));
   }
 
   /** Where an instance's process writes its output. */
@@ -51,7 +76,7 @@ export class LogPump {
   }
 
   start(): void {
-    this.loop = every(this.clock, COLLECT_EVERY_MS, "log collection", this.log, async () => {
+    this.loop = every(this.options.clock, COLLECT_EVERY_MS, "log collection", this.options.log, async () => {
       for (const [id, logs] of this.active) await this.collect(id, logs, false);
     });
   }
@@ -62,21 +87,21 @@ export class LogPump {
 
   /** Removes log folders of instances that are not running and haven't been written to for a day. */
   async prune(): Promise<void> {
-    const entries = await fs.readdir(this.root, { withFileTypes: true }).catch(() => []);
+    const entries = await fs.readdir(this.options.root, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       if (!entry.isDirectory() || this.active.has(entry.name)) continue;
-      const dir = path.join(this.root, entry.name);
+      const dir = path.join(this.options.root, entry.name);
       const stat = (await fs.stat(path.join(dir, "output.log")).catch(() => undefined)) ?? (await fs.stat(dir).catch(() => undefined));
-      if (stat && this.clock.now() - stat.mtimeMs > RETAIN_STOPPED_MS) await fs.rm(dir, { recursive: true, force: true });
+      if (stat && this.options.clock.now() - stat.mtimeMs > RETAIN_STOPPED_MS) await fs.rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async collect(instanceId: string, logs: InstanceLogs, flushPartial: boolean): Promise<void> {
+  /** One instance's turn. On a failure the unread lines stay in its raw files, and the next turn reads them again. */
+  private async collect(instanceId: string, logs: InstanceLogs, final: boolean): Promise<void> {
     try {
-      const lines = await logs.collect(flushPartial);
-      if (lines.length > 0) for (const listener of this.listeners) listener(instanceId, lines);
+      await logs.collect(final);
     } catch (err) {
-      this.log.warn({ err, instance: instanceId }, "collecting instance logs failed");
+      this.options.log.warn({ err, instance: instanceId, final }, "collecting instance logs failed");
     }
   }
 }

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { metricWindows, type MetricPoint, type MetricWindow, type SeriesKey, type SeriesResult } from "../../contracts/metrics";
 import type { Clock } from "../../lib/clock";
+import { Feed } from "../../lib/feed";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
 import { newCounters } from "../proxy/counters";
@@ -45,7 +46,7 @@ export class MetricsCollector {
   private readonly seconds = new Map<SeriesKey, TimeRing>();
   private readonly minutes = new Map<SeriesKey, TimeRing>();
   private readonly accumulators = new Map<SeriesKey, MinuteAccumulator>();
-  private readonly listeners = new Set<(tick: MetricsTick) => void>();
+  private readonly ticks: Feed<MetricsTick>;
   /** Which service each instance seen in traffic belongs to (kept after it stops, for its totals). */
   private readonly instanceServices = new Map<string, string>();
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
@@ -56,7 +57,9 @@ export class MetricsCollector {
     private readonly sources: MetricsSources,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.ticks = new Feed("metrics ticks", log);
+  }
 
   start(): void {
     this.lag.enable();
@@ -71,8 +74,7 @@ export class MetricsCollector {
   }
 
   subscribe(listener: (tick: MetricsTick) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.ticks.subscribe(listener);
   }
 
   /** Minute points loaded from the store at boot, so charts survive a restart. */
@@ -143,14 +145,7 @@ export class MetricsCollector {
     }
     if (at % 60_000 === 0) finished.push(...this.forget(at, points));
     if (finished.length > 0) void this.sources.saveRollups(finished).catch((err: unknown) => this.log.warn({ err }, "saving metric rollups failed"));
-    const tick = { at, points };
-    for (const listener of this.listeners) {
-      try {
-        listener(tick);
-      } catch (err) {
-        this.log.error({ err }, "metrics listener failed");
-      }
-    }
+    this.ticks.publish({ at, points });
   }
 
   /**

@@ -1,8 +1,11 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { Logger } from "../../lib/logger";
+import { signalGroup } from "../../lib/proc";
 import type { DataPlaneConfig, DataPlaneStats, FromDataPlane, ToDataPlane } from "./types";
 
 const RESTART_MS = 1000;
+/** How long a stop waits for the process to go by itself before killing it with its workers. */
+const STOP_MS = 5000;
 
 /**
  * The engine's handle on the data plane process (its own process tree: a cluster of proxy workers,
@@ -88,9 +91,16 @@ export class DataPlane {
     const worker = this.worker;
     if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
     const exited = new Promise((resolve) => worker.once("exit", resolve));
-    if (worker.connected) worker.disconnect(); // the process takes its workers down and exits
-    else worker.kill("SIGKILL");
+    // Its own process group holds its workers: killing the group leaves no proxy holding a port.
+    const kill = () => signalGroup(worker.pid!, "SIGKILL");
+    if (worker.connected) worker.disconnect(); // the process takes its workers down and exits…
+    else kill();
+    const timer = setTimeout(() => {
+      this.log.error(`the data plane did not exit within ${STOP_MS / 1000} s of being told to; killing it and its workers`);
+      kill();
+    }, STOP_MS); // …unless it is stuck
     await exited;
+    clearTimeout(timer);
   }
 
   private send(message: ToDataPlane): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { entryStatus } from "../../contracts/catalog";
+import { silentLogger } from "../../lib/logger";
 import { Catalog, type CatalogEntryInput } from "./catalog";
 
 const entry = (id: string, serviceName: string, extra: Partial<CatalogEntryInput> = {}): CatalogEntryInput => ({
@@ -17,7 +18,7 @@ const entry = (id: string, serviceName: string, extra: Partial<CatalogEntryInput
 
 describe("Catalog", () => {
   it("bumps the index on every real change only, and tracks each service's own index", () => {
-    const catalog = new Catalog();
+    const catalog = new Catalog(silentLogger);
     const start = catalog.indexOf();
     catalog.upsert(entry("web-1", "web"));
     catalog.upsert(entry("api-1", "api"));
@@ -33,7 +34,7 @@ describe("Catalog", () => {
   });
 
   it("wakes a blocking query as soon as its service changes, and not for other services", async () => {
-    const catalog = new Catalog();
+    const catalog = new Catalog(silentLogger);
     catalog.upsert(entry("web-1", "web"));
     catalog.upsert(entry("api-1", "api"));
     const since = catalog.indexOf("web");
@@ -49,11 +50,25 @@ describe("Catalog", () => {
   });
 
   it("returns at the wait time when nothing changes, and at once when the index has already moved", async () => {
-    const catalog = new Catalog();
+    const catalog = new Catalog(silentLogger);
     const started = Date.now();
     await catalog.wait(null, catalog.indexOf(), 80);
     expect(Date.now() - started).toBeGreaterThanOrEqual(75);
     await catalog.wait(null, catalog.indexOf() - 1, 10_000);
+  });
+
+  it("tells every listener of a change, and wakes waiters, even when a listener throws", async () => {
+    const catalog = new Catalog(silentLogger);
+    const seen: string[] = [];
+    catalog.subscribe(() => {
+      throw new Error("a broken listener");
+    });
+    catalog.subscribe((change) => seen.push(`${change.kind} ${change.entry.id}`));
+    const waiting = catalog.wait("web", catalog.indexOf("web"), 5000);
+    catalog.upsert(entry("web-1", "web"));
+    catalog.remove("web-1");
+    expect(seen).toEqual(["upserted web-1", "removed web-1"]);
+    await waiting;
   });
 
   it("takes the worst check as an entry's status", () => {

@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { CatalogEntry } from "../../contracts/catalog";
+import { Feed } from "../../lib/feed";
+import type { Logger } from "../../lib/logger";
 
 export type CatalogEntryInput = Omit<CatalogEntry, "createIndex" | "modifyIndex">;
 export type CatalogChange = { kind: "upserted"; entry: CatalogEntry } | { kind: "removed"; entry: CatalogEntry };
@@ -19,7 +21,11 @@ export class Catalog {
   private readonly entries = new Map<string, CatalogEntry>();
   private readonly serviceIndexes = new Map<string, number>();
   private readonly waiters = new Set<Waiter>();
-  private readonly listeners = new Set<(change: CatalogChange) => void>();
+  private readonly changes: Feed<CatalogChange>;
+
+  constructor(log: Logger) {
+    this.changes = new Feed("catalog changes", log);
+  }
 
   /** Adds or replaces an entry; nothing happens (no index bump) if it is unchanged. */
   upsert(input: CatalogEntryInput): void {
@@ -88,8 +94,7 @@ export class Catalog {
   }
 
   subscribe(listener: (change: CatalogChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.subscribe(listener);
   }
 
   private bump(serviceName: string): number {
@@ -100,6 +105,6 @@ export class Catalog {
 
   private changed(change: CatalogChange): void {
     for (const waiter of [...this.waiters]) if (this.indexOf(waiter.serviceName) > waiter.since) waiter.wake();
-    for (const listener of this.listeners) listener(change);
+    this.changes.publish(change);
   }
 }

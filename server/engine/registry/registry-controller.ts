@@ -30,12 +30,13 @@ const LISTED_PHASES = new Set(["Running", "Stopping"]);
  * external endpoints registered through the agent API (from the store, with their checks).
  */
 export class RegistryController {
-  readonly catalog = new Catalog();
+  readonly catalog: Catalog;
   private readonly external = new Map<string, Tracked>();
   private readonly scheduler: ProbeScheduler;
 
   constructor(private readonly options: RegistryOptions) {
-    this.scheduler = new ProbeScheduler(options.clock);
+    this.catalog = new Catalog(options.log);
+    this.scheduler = new ProbeScheduler(options.clock, options.log);
   }
 
   /** Brings a managed service's entries in line with its instances. */

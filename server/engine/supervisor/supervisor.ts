@@ -3,6 +3,7 @@ import type { UsageSample } from "../../contracts/instance";
 import type { InstancesDelta } from "../../contracts/realtime";
 import type { InstanceTemplate } from "../../contracts/service";
 import type { Clock } from "../../lib/clock";
+import { Feed } from "../../lib/feed";
 import { newInstanceId } from "../../lib/ids";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
@@ -40,24 +41,25 @@ const MiB = 1024 * 1024;
  */
 export class Supervisor {
   private readonly runners = new Map<string, InstanceRunner>();
-  private readonly listeners = new Set<(delta: InstancesDelta) => void>();
-  private readonly stateListeners = new Set<(serviceId: string) => void>();
+  private readonly deltas: Feed<InstancesDelta>;
+  private readonly stateChanges: Feed<string>;
   private readonly sampler = new UsageSampler();
   private seq = 0;
   private usageLoop: Loop | undefined;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  constructor(private readonly options: SupervisorOptions) {
+    this.deltas = new Feed("instance deltas", options.log);
+    this.stateChanges = new Feed("instance state changes", options.log);
+  }
 
   /** A change to an instance's state (not its usage) for the controller: enqueue that service. */
   onStateChange(listener: (serviceId: string) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    return this.stateChanges.subscribe(listener);
   }
 
   /** Instance upserts, removals and usage samples, for live views. */
   subscribe(listener: (delta: InstancesDelta) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.deltas.subscribe(listener);
   }
 
   start(): void {
@@ -114,22 +116,22 @@ export class Supervisor {
           changed: (instance) => {
             if (!this.runners.has(instance.id)) return;
             writer.save(instance.toRecord());
-            this.publish({ kind: "instance.upserted", instance: instance.toView() });
-            for (const listener of this.stateListeners) listener(instance.serviceId);
+            this.deltas.publish({ kind: "instance.upserted", instance: instance.toView() });
+            this.stateChanges.publish(instance.serviceId);
           },
           event: (event: EngineEvent) => writer.event(event),
           removed: (instance) => {
             this.runners.delete(instance.id);
             writer.remove(instance.id);
-            this.publish({ kind: "instance.removed", id: instance.id });
-            for (const listener of this.stateListeners) listener(instance.serviceId);
+            this.deltas.publish({ kind: "instance.removed", id: instance.id });
+            this.stateChanges.publish(instance.serviceId);
           },
         },
       },
     );
     this.runners.set(id, runner);
     writer.save(runner.toRecord());
-    this.publish({ kind: "instance.upserted", instance: runner.toView() });
+    this.deltas.publish({ kind: "instance.upserted", instance: runner.toView() });
     return runner;
   }
 
@@ -163,23 +165,13 @@ export class Supervisor {
         runner.kill("OOMKilled", `resident memory ${Math.round(sample.memoryBytes / MiB)} MiB exceeds the limit of ${limitMb} MiB`);
       }
     }
-    if (samples.length > 0) this.publish({ kind: "usage", samples });
+    if (samples.length > 0) this.deltas.publish({ kind: "usage", samples });
   }
 
   private uniqueId(serviceName: string): string {
     for (;;) {
       const id = newInstanceId(serviceName);
       if (!this.runners.has(id)) return id;
-    }
-  }
-
-  private publish(delta: InstancesDelta): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(delta);
-      } catch (err) {
-        this.options.log.error({ err }, "instance listener failed");
-      }
     }
   }
 }

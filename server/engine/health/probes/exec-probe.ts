@@ -1,15 +1,24 @@
 import { spawn } from "node:child_process";
 import type { Probe } from "../../../contracts/probe";
+import { killSession, processStartTime } from "../../../lib/proc";
 import { clip, type ProbeRunner } from "./probe-runner";
 
 type ExecProbe = Extract<Probe, { kind: "exec" }>;
 const MAX_OUTPUT = 1024;
 
-/** Runs the command in the instance's directory and environment; exit 0 in time passes. An overrun is killed. */
+/**
+ * Runs the command in the instance's directory and environment; exit 0 in time passes. The command
+ * leads a session of its own: what it leaves running when it exits, or overruns, is killed with it
+ * (a probe's children would otherwise pile up, one set per period, and hold its output open). Probes
+ * run often, so other groups of the session are looked for only when its own group had leftovers.
+ */
 export const execProbe: ProbeRunner<ExecProbe> = (probe, target, timeoutMs) =>
   new Promise((resolve) => {
     const [file, ...args] = probe.command;
     const child = spawn(file!, args, { cwd: target.cwd, env: target.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let startTime = 0n;
+    child.once("spawn", () => (startTime = processStartTime(child.pid!) ?? 0n));
+    const endSession = () => child.pid !== undefined && killSession(child.pid, startTime, { scan: "if-group-left" });
     let output = "";
     const collect = (chunk: Buffer) => {
       if (output.length < MAX_OUTPUT) output += chunk.toString("utf8");
@@ -19,12 +28,9 @@ export const execProbe: ProbeRunner<ExecProbe> = (probe, target, timeoutMs) =>
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        process.kill(-child.pid!, "SIGKILL"); // the whole group: a shell's children too
-      } catch {
-        // already gone
-      }
+      endSession();
     }, timeoutMs);
+    child.once("exit", endSession);
     child.once("error", (err) => {
       clearTimeout(timer);
       resolve({ ok: false, message: clip(`cannot run ${file}: ${err.message}`) });

@@ -1,7 +1,12 @@
+import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe as probeSchema, type ProbeInput } from "../../../contracts/probe";
+import { processStat } from "../../../lib/proc";
+import { tempDir } from "../../../testing/gantry";
+import { waitFor } from "../../../testing/wait";
 import { runProbe, type ProbeTarget } from "./index";
 
 let server: http.Server;
@@ -71,5 +76,20 @@ describe("exec probe", () => {
     const result = await check({ kind: "exec", command: ["sh", "-c", "sleep 5 & sleep 5; echo never"] }, target, 300);
     expect(result).toEqual({ ok: false, message: "sh did not finish within 300 ms; killed" });
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("judges a command by its own exit, and ends what it leaves running, in its group or not", async () => {
+    const pids = path.join(tempDir("exec-probe"), "children");
+    const script = [
+      `sleep 30 & echo $! > ${pids}`, // keeps the probe's output open
+      `perl -e 'setpgrp(0, 0); exec "sleep", "30"' > /dev/null 2>&1 & echo $! >> ${pids}`,
+      "echo done",
+    ].join("; ");
+    const started = Date.now();
+    expect(await check({ kind: "exec", command: ["sh", "-c", script] }, target, 3000)).toEqual({ ok: true, message: "exited 0: done" });
+    expect(Date.now() - started).toBeLessThan(2000);
+    const children = fs.readFileSync(pids, "utf8").trim().split("\n").map(Number);
+    expect(children).toHaveLength(2);
+    await waitFor(() => (children.every((pid) => [undefined, "Z"].includes(processStat(pid)?.state)) ? true : undefined), "the children gone", 2000);
   });
 });
