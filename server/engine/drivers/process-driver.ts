@@ -40,7 +40,8 @@ export const processDriver: RuntimeDriver = {
     const output: number[] = [];
     let child: ChildProcess;
     try {
-      output.push(fs.openSync(spec.stdoutPath, "a"), fs.openSync(spec.stderrPath, "a"));
+      // What an instance prints may hold anything (tokens, customer data): for Gantry's user alone.
+      output.push(fs.openSync(spec.stdoutPath, "a", 0o600), fs.openSync(spec.stderrPath, "a", 0o600));
       // (Next's global types make NODE_ENV mandatory in ProcessEnv; the instance's env is exactly spec.env.)
       child = spawn(file, argv, { cwd: spec.cwd, env: spec.env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", ...output] });
     } finally {

@@ -67,7 +67,7 @@ export class InstanceLogs {
   }
 
   async open(): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     try {
       const saved = JSON.parse(await fs.readFile(this.positionsPath, "utf8")) as Partial<Record<LogStream, number>>;
       for (const stream of STREAMS) if (Number.isSafeInteger(saved[stream])) this.raw[stream].offset = saved[stream]!;
@@ -126,7 +126,7 @@ export class InstanceLogs {
   /** Saves the read offsets, or (ahead of a change) some that differ from them, which leaves the saved ones due again. */
   private async savePositions(ahead?: Partial<Record<LogStream, number>>): Promise<void> {
     const offsets: Record<LogStream, number> = { stdout: this.raw.stdout.offset, stderr: this.raw.stderr.offset, ...ahead };
-    await fs.writeFile(`${this.positionsPath}.tmp`, JSON.stringify(offsets));
+    await fs.writeFile(`${this.positionsPath}.tmp`, JSON.stringify(offsets), { mode: 0o600 });
     await fs.rename(`${this.positionsPath}.tmp`, this.positionsPath);
     this.positionsSavedAt = this.options.clock.now();
     this.positionsDirty = ahead !== undefined;

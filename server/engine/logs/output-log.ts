@@ -53,7 +53,7 @@ export class OutputLog {
         }
         to = bytes.indexOf(NEWLINE, from) + 1; // a line longer than a whole file gets a file of its own
       }
-      await fs.appendFile(this.path, bytes.subarray(from, to));
+      await fs.appendFile(this.path, bytes.subarray(from, to), { mode: 0o600 });
       this.size += to - from;
       from = to;
     }
@@ -63,7 +63,7 @@ export class OutputLog {
   /** Appends a line whatever the budget: Gantry's own note of what it refused (so it may pass maxBytes by that much). */
   async note(line: string): Promise<void> {
     const bytes = Buffer.from(line);
-    await fs.appendFile(this.path, bytes);
+    await fs.appendFile(this.path, bytes, { mode: 0o600 });
     this.size += bytes.length;
   }
 
