@@ -1,12 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Instance } from "./contracts/instance";
 import { SECRET_PLACEHOLDER } from "./contracts/service";
-import { projectRoot } from "./gantry";
 import { isSameProcess, processStartTime } from "./lib/proc";
-import { apiClient, fixtureTemplate, TEST_TOKEN, tempDir, testListenerRange, testPortRange, useTestGantry } from "./testing/gantry";
+import { fixtureTemplate, tempDir, testPortRange, useTestGantry } from "./testing/gantry";
+import { useGantryProcesses } from "./testing/gantry-process";
+import { get } from "./testing/http";
+import { dataPlaneProcessesOf, isAlive } from "./testing/processes";
 import { waitFor } from "./testing/wait";
 
 
@@ -171,51 +173,26 @@ describe("instances as real processes", () => {
 });
 
 describe("Gantry killed with SIGKILL", () => {
-  const children: ChildProcess[] = [];
-  afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
-
-  /** A real Gantry process (headless is not an option of main.ts, so the dashboard build must exist or be skipped). */
-  function startGantryProcess(dataDir: string, port: number): ChildProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "server/main.ts")], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        GANTRY_PORT: String(port),
-        GANTRY_DATA_DIR: dataDir,
-        GANTRY_DEMO: "0",
-        GANTRY_DASHBOARD: "0",
-        GANTRY_PORT_RANGE: `${testPortRange().from + 500}-${testPortRange().to}`,
-        GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 100}-${testListenerRange().to}`,
-        GANTRY_INGRESS_PORT: "0",
-        GANTRY_BOOTSTRAP_TOKEN: TEST_TOKEN,
-        LOG_LEVEL: "warn",
-      },
-      stdio: "ignore",
-    });
-    children.push(child);
-    return child;
-  }
+  const gantries = useGantryProcesses();
 
   it("adopts the instances it left running instead of starting duplicates", async () => {
     const dataDir = tempDir("adopt");
     const port = testPortRange().from + 400;
-    const url = `http://127.0.0.1:${port}`;
-    const api = apiClient({ url });
-    const first = startGantryProcess(dataDir, port);
-    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), "first Gantry ready", 30_000);
+    const first = await gantries.start(dataDir, port);
+    const { api } = first;
     const service = await api.services.create.mutate({ name: "survivor", replicas: 2, template: fixtureTemplate() });
     const before = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
       return list.length === 2 && list.every((i) => i.phase === "Running") ? list : undefined;
     }, "2 running");
+    const dataPlane = dataPlaneProcessesOf(first.child.pid!);
     await new Promise((r) => setTimeout(r, 300)); // let the state writer persist the pids
 
-    first.kill("SIGKILL");
-    await new Promise((r) => first.once("exit", r));
+    first.child.kill("SIGKILL");
+    await first.exited;
     for (const instance of before) expect(await answer(instance.port!)).toMatchObject({ pid: instance.pid });
 
-    const second = startGantryProcess(dataDir, port);
-    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), "second Gantry ready", 30_000);
+    const second = await gantries.start(dataDir, port);
     const after: Instance[] = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
       return list.length === 2 && list.every((i) => i.phase === "Running") ? list : undefined;
@@ -224,9 +201,12 @@ describe("Gantry killed with SIGKILL", () => {
     const events = await api.events.list.query({ serviceId: service.id });
     expect(events.filter((e) => e.kind === "instance.adopted")).toHaveLength(2);
 
-    // A graceful stop of Gantry stops its instances: no orphans.
-    second.kill("SIGTERM");
-    await new Promise((r) => second.once("exit", r));
+    // A graceful stop of Gantry stops its instances and the data plane it took over: no orphans.
+    second.child.kill("SIGTERM");
+    await second.exited;
     for (const instance of after) expect(await isListening(instance.port!)).toBe(false);
-  });
+    expect(dataPlane.length).toBeGreaterThan(0);
+    await waitFor(() => (dataPlane.some(isAlive) ? undefined : true), "the data plane to exit", 5000);
+    expect((await get(`http://127.0.0.1:${service.listenPort}/`, new http.Agent())).body).toContain("ECONNREFUSED");
+  }, 90_000);
 });
