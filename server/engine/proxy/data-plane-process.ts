@@ -16,7 +16,6 @@ import { processStartTime } from "../../lib/proc";
 import { Custody } from "./control/custody";
 import { removeState, writeState } from "./control/files";
 import { connectControl, ControlLink } from "./control/link";
-import { closeStraySockets } from "./control/listening-sockets";
 import { readSettings } from "./control/settings";
 import { InheritedListeners, startSuccessor } from "./control/successor";
 import { mergeStats } from "./counters-merge";
@@ -28,11 +27,12 @@ const WORKERS = Math.max(1, settings.workers || Math.min(4, os.availableParallel
 const RESTART_MS = 1000;
 /** How long retiring waits for client connections to end (long-lived WebSockets, mostly). */
 const RETIRE_MS = 30_000;
+/** After a handover, how long an idle keep-alive client must have been quiet before it is let go (see ClientConnection.retire). */
+const RETIRE_QUIET_MS = 1000;
 
 // Its control socket and state file are for the user running Gantry alone (0600).
 process.umask(0o177);
 const inherited = new InheritedListeners(settings.inheritance);
-closeStraySockets((socket) => inherited.holds(socket.fd));
 cluster.schedulingPolicy = cluster.SCHED_NONE;
 cluster.setupPrimary({ exec: path.join(import.meta.dirname, "proxy-worker.mjs"), silent: false });
 
@@ -47,6 +47,7 @@ const workers = new Set<Worker>();
 /** Workers whose message handler is in place; the others have no traffic to drain or count yet. */
 const ready = new Set<Worker>();
 let retiring = false;
+let handedOver = false;
 let announced = false;
 
 /** To Gantry if one is attached, else to the log file (stderr): what happens while it is away matters most. */
@@ -121,6 +122,7 @@ function handle(message: ToDataPlane): void {
 
 /** A Gantry of another build replaces us: our successor takes our sockets; we serve until told to retire. */
 function handOver(successor: LaunchSpec): void {
+  handedOver = true;
   control.close(); // frees the socket's path for the successor (a unix server removes its file on close)
   const child = startSuccessor(successor, config?.host ?? "");
   child.once("error", (err) => log("error", `could not start the data plane that replaces this one: ${err.message}`));
@@ -133,14 +135,16 @@ function retire(reason: string): void {
   if (retiring) return;
   retiring = true;
   console.error(JSON.stringify({ time: new Date().toISOString(), level: "info", pid: process.pid, message: `retiring: ${reason}` }));
-  custody.held(); // it is leaving anyway
   if (control.listening) control.close();
+  // Handed over, its successor serves the same sockets: an idle keep-alive client may reconnect to it,
+  // so it is let go only once quiet. Otherwise nobody will serve it: at once.
+  const quietMs = handedOver ? RETIRE_QUIET_MS : 0;
   const exit = () => {
     removeState(settings.state, process.pid);
     for (const worker of workers) worker.process.kill("SIGKILL");
     process.exit(0);
   };
-  gather((requestId) => ({ type: "retire", requestId }), exit);
+  gather((requestId) => ({ type: "retire", requestId, quietMs }), exit);
   setTimeout(exit, RETIRE_MS);
 }
 
@@ -152,7 +156,7 @@ function attach(link: Controller): void {
   void link.closed.then(() => {
     if (link !== controller) return;
     controller = undefined;
-    if (!retiring) custody.released();
+    custody.released();
   });
 }
 

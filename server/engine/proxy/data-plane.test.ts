@@ -8,7 +8,8 @@ import { get } from "../../testing/http";
 import { startLoad } from "../../testing/load";
 import { isAlive } from "../../testing/processes";
 import { waitFor } from "../../testing/wait";
-import { dataPlaneFiles, readState } from "./control/files";
+import { processStartTime } from "../../lib/proc";
+import { dataPlaneFiles, readState, writeState } from "./control/files";
 import { cluster, endpointOf, upstream, type Upstream } from "./testing/proxy-harness";
 import type { ControllerOptions } from "./testing/data-plane-controller";
 import type { DataPlaneConfig } from "./types";
@@ -28,7 +29,7 @@ describe("the data plane, outliving the Gantry that started it", () => {
 
   /** A stand-in for Gantry's engine (see testing/data-plane-controller.ts), once it has sent its configuration. */
   async function controller(options: ControllerOptions): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ["--import", "tsx", controllerScript, JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", controllerScript, JSON.stringify(options)], { stdio: ["pipe", "pipe", "inherit"] });
     controllers.add(child);
     child.once("exit", () => controllers.delete(child));
     await new Promise<void>((resolve, reject) => {
@@ -44,26 +45,47 @@ describe("the data plane, outliving the Gantry that started it", () => {
     await exited;
   }
 
-  /** A data dir and a configuration with one service listener in front of an instance that answers its pid. */
-  async function setting(name: string, slot: number) {
+  /** A configuration with a service listener (and an edge's) in front of an instance that answers its pid. */
+  async function listening(slot: number) {
     instance ??= await upstream("web-1", (_req, res) => res.end(JSON.stringify({ pid: process.pid })));
     const port = testListenerRange().from + slot;
-    const config: DataPlaneConfig = { host: "127.0.0.1", clusters: [cluster("web", [endpointOf(instance)])], listeners: [{ kind: "service", port, serviceId: "web" }], routes: [] };
-    const dataDir = tempDir(name);
+    const config: DataPlaneConfig = {
+      host: "127.0.0.1",
+      clusters: [cluster("web", [endpointOf(instance)])],
+      // Two listeners, so two sockets to hand over, each to its own listener.
+      listeners: [
+        { kind: "service", port, serviceId: "web" },
+        { kind: "edge", port: port + 5, edgeId: "web-self", fromId: "web", toId: "web" },
+      ],
+      routes: [],
+    };
     const url = `http://127.0.0.1:${port}/`;
-    return { dataDir, config, url, state: () => readState(dataPlaneFiles(dataDir).state) };
+    return { config, url, answering: () => waitFor(async () => ((await get(url, fresh)).status === 200 ? true : undefined), "the listener") };
+  }
+
+  /** A data dir whose data plane, started by a controller of build-1, serves; `orphanMs` is its orphan time. */
+  async function serving(name: string, slot: number, orphanMs = 20_000) {
+    const { config, url, answering } = await listening(slot);
+    const dataDir = tempDir(name);
+    const first = await controller({ dataDir, build: "build-1", orphanMs, config });
+    await answering();
+    const state = () => readState(dataPlaneFiles(dataDir).state);
+    return { dataDir, config, url, first, state, dataPlane: state()!.pid };
+  }
+
+  /** Load on the listener, during which the controller is killed as Gantry is by kill -9. */
+  async function killedUnderLoad(setting: Awaited<ReturnType<typeof serving>>) {
+    const load = startLoad(setting.url);
+    await sleep(300);
+    await kill(setting.first);
+    await sleep(500);
+    return load;
   }
 
   it("keeps serving with no Gantry; the next Gantry of the same build takes it over without a gap", async () => {
-    const { dataDir, config, url, state } = await setting("dp-adopt", 20);
-    const first = await controller({ dataDir, build: "build-1", orphanMs: 20_000, config });
-    await waitFor(async () => ((await get(url, fresh)).status === 200 ? true : undefined), "the listener");
-    const dataPlane = state()!.pid;
-
-    const load = startLoad(url);
-    await sleep(300);
-    await kill(first);
-    await sleep(1000);
+    const setting = await serving("dp-adopt", 20);
+    const { dataDir, config, state, dataPlane } = setting;
+    const load = await killedUnderLoad(setting);
     await controller({ dataDir, build: "build-1", orphanMs: 20_000, config });
     await sleep(500);
     const report = await load.stop();
@@ -76,33 +98,53 @@ describe("the data plane, outliving the Gantry that started it", () => {
     expect(fs.statSync(dataPlaneFiles(dataDir).state).mode & 0o777).toBe(0o600);
   }, 60_000);
 
-  it("is replaced by a Gantry of another build without a gap: the new one gets its listening sockets, the old one exits", async () => {
-    const { dataDir, config, url, state } = await setting("dp-upgrade", 21);
-    const first = await controller({ dataDir, build: "build-1", orphanMs: 20_000, config });
-    await waitFor(async () => ((await get(url, fresh)).status === 200 ? true : undefined), "the listener");
-    const old = state()!.pid;
-
-    const load = startLoad(url);
-    await sleep(300);
-    await kill(first);
-    await sleep(500);
-    await controller({ dataDir, build: "build-2", orphanMs: 20_000, config });
-    await waitFor(() => (isAlive(old) ? undefined : true), "the old data plane to exit", 10_000);
+  it("is replaced by a Gantry of another build without a gap, twice in a row: the new one gets the listening sockets, the old one exits", async () => {
+    const setting = await serving("dp-upgrade", 21);
+    const { dataDir, config, state } = setting;
+    const replaced = [setting.dataPlane];
+    const load = await killedUnderLoad(setting);
+    const second = await controller({ dataDir, build: "build-2", orphanMs: 20_000, config });
+    await waitFor(() => (isAlive(replaced[0]!) ? undefined : true), "the first data plane to exit", 10_000);
+    expect(state()).toMatchObject({ build: "build-2" });
+    replaced.push(state()!.pid);
+    // Its sockets were inherited: it hands them on all the same.
+    await kill(second);
+    const third = await controller({ dataDir, build: "build-3", orphanMs: 20_000, config });
+    await waitFor(() => (isAlive(replaced[1]!) ? undefined : true), "the second data plane to exit", 10_000);
     await sleep(500);
     const report = await load.stop();
 
     expect({ refused: report.refused, failures: report.failures.slice(0, 5) }).toEqual({ refused: 0, failures: [] });
-    expect(report.ok).toBeGreaterThan(100);
-    expect(state()).toMatchObject({ build: "build-2" });
-    expect(state()!.pid).not.toBe(old);
+    expect(report.ok).toBeGreaterThan(200);
+    expect(state()).toMatchObject({ build: "build-3" });
+    expect(replaced).not.toContain(state()!.pid);
+
+    // The sockets it took over are its own: listeners moved elsewhere free their old ports at once.
+    const moved = { ...config, listeners: config.listeners.map((listener) => ({ ...listener, port: listener.port + 10 })) };
+    third.stdin!.write(`${JSON.stringify(moved)}\n`);
+    for (const [before, after] of config.listeners.map((listener, i) => [listener.port, moved.listeners[i]!.port])) {
+      await waitFor(async () => ((await get(`http://127.0.0.1:${after}/`, fresh)).status === 200 ? true : undefined), `the listener moved to ${after}`);
+      await waitFor(async () => ((await get(`http://127.0.0.1:${before}/`, fresh)).body.includes("ECONNREFUSED") ? true : undefined), `${before} to refuse`, 3000);
+    }
+  }, 60_000);
+
+  it("replaces a data plane that takes connections on its control socket but never answers", async () => {
+    const { config, answering } = await listening(23);
+    const dataDir = tempDir("dp-stuck");
+    const files = dataPlaneFiles(dataDir);
+    // What a data plane stuck in a loop looks like from outside, named by its state file.
+    const stuck = spawn(process.execPath, ["-e", `require("net").createServer(() => {}).listen(${JSON.stringify(files.socket)}); setInterval(() => {}, 1000)`], { detached: true, stdio: "ignore" });
+    await waitFor(() => (fs.existsSync(files.socket) ? true : undefined), "the stuck process's socket");
+    writeState(files.state, { pid: stuck.pid!, startTime: String(processStartTime(stuck.pid!)), protocol: 1, build: "build-1" });
+
+    await controller({ dataDir, build: "build-1", orphanMs: 20_000, config });
+    await answering();
+    expect(stuck.signalCode).toBe("SIGKILL");
+    expect(readState(files.state)!.pid).not.toBe(stuck.pid);
   }, 60_000);
 
   it("retires when no Gantry has taken it over within the orphan time", async () => {
-    const { dataDir, config, url, state } = await setting("dp-orphan", 22);
-    const first = await controller({ dataDir, build: "build-1", orphanMs: 2000, config });
-    await waitFor(async () => ((await get(url, fresh)).status === 200 ? true : undefined), "the listener");
-    const dataPlane = state()!.pid;
-
+    const { dataDir, url, first, state, dataPlane } = await serving("dp-orphan", 22, 2000);
     await kill(first);
     const killedAt = Date.now();
     await sleep(1000);

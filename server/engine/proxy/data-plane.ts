@@ -125,12 +125,13 @@ export class DataPlane implements DataPlanePort {
   private async attach(): Promise<void> {
     const { log, build } = this.options;
     const found = await this.reach();
-    if (found === "stuck") this.killStuck();
+    if (found === "stuck") await this.killStuck();
     else if (found && found.build === build && found.protocol === CONTROL_PROTOCOL) {
       log.info({ pid: found.pid }, "took over the running data plane");
       return this.use(found);
     } else if (found) {
       log.info({ pid: found.pid, build: found.build }, "replacing the running data plane (another build): it hands its listening sockets to ours");
+      found.link.onMessage((message) => message.type === "log" && log[message.level]({ ...message.context, pid: found.pid }, message.message));
       const successor = await this.handOver(found);
       if (successor) {
         this.predecessor = found;
@@ -179,10 +180,14 @@ export class DataPlane implements DataPlanePort {
   }
 
   /** A data plane that takes connections but never answers is of no use; its state file names it. */
-  private killStuck(): void {
+  private async killStuck(): Promise<void> {
     const state = readState(this.options.files.state);
     this.options.log.error({ pid: state?.pid }, `the data plane did not answer within ${HELLO_MS / 1000} s; killing it and starting another`);
-    if (state && isSameProcess(state.pid, BigInt(state.startTime))) killGroup(state.pid);
+    if (!state) return;
+    const alive = () => isSameProcess(state.pid, BigInt(state.startTime));
+    if (alive()) killGroup(state.pid);
+    // Gone, its sockets are free for the next one.
+    for (let wait = 0; wait < 40 && alive(); wait++) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   private use(reached: Reached): void {

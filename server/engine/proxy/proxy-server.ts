@@ -14,8 +14,6 @@ const MAX_IDLE_PER_ENDPOINT = 256;
 const CLIENT_IDLE_MS = 120_000;
 const HEAD_TIMEOUT_MS = 10_000;
 const REBIND_MS = 2000;
-/** When the data plane retires, an idle keep-alive client is let go after this long without a request (see ClientConnection.retire). */
-const RETIRE_QUIET_MS = 1000;
 
 export type ProxyLog = (level: "warn" | "error", message: string, context?: Record<string, unknown>) => void;
 
@@ -163,10 +161,10 @@ export class ProxyServer {
   /**
    * Stops accepting (another data plane accepts on the same sockets, or Gantry is stopping) and
    * resolves once every client connection is gone: requests in flight finish, keep-alive clients
-   * are told to go (see ClientConnection.retire).
+   * are told to go (see ClientConnection.retire for `quietMs`).
    */
-  retire(): Promise<void> {
-    for (const listener of this.listeners.values()) listener.close(RETIRE_QUIET_MS);
+  retire(quietMs: number): Promise<void> {
+    for (const listener of this.listeners.values()) listener.close(quietMs);
     this.listeners.clear();
     return new Promise((resolve) => {
       this.retired = resolve;

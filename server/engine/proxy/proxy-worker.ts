@@ -1,14 +1,9 @@
 // A proxy worker of the data plane process: requests are proxied here, away from the event loop
 // that renders the dashboard and runs the engine. It only knows the configuration it is sent.
-import { closeStraySockets } from "./control/listening-sockets";
 import { ProxyServer } from "./proxy-server";
 import type { FromProxyWorker, ToProxyWorker } from "./types";
 
 const send = (message: FromProxyWorker) => process.send?.(message);
-
-// A worker listens only on what it is sent; a socket it holds from birth is a stray copy of one
-// its primary inherited (see closeStraySockets).
-closeStraySockets();
 
 const proxy = new ProxyServer(
   (level, message, context) => send({ type: "log", level, message, context }),
@@ -28,7 +23,7 @@ process.on("message", (message: ToProxyWorker) => {
         send({ type: "stats", requestId: message.requestId, stats: proxy.stats() });
         break;
       case "retire":
-        void proxy.retire().then(() => send({ type: "retired", requestId: message.requestId }));
+        void proxy.retire(message.quietMs).then(() => send({ type: "retired", requestId: message.requestId }));
         break;
     }
   } catch (err) {

@@ -91,7 +91,8 @@ export type ToProxyWorker =
   | { type: "config"; config: DataPlaneConfig; inherited: InheritedSockets }
   | { type: "drain"; instanceId: string; requestId: number }
   | { type: "stats"; requestId: number }
-  | { type: "retire"; requestId: number };
+  /** `quietMs`: see ClientConnection.retire. */
+  | { type: "retire"; requestId: number; quietMs: number };
 
 export type FromProxyWorker =
   /** Its message handler is in place: messages sent before this would have been lost. */

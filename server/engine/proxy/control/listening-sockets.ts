@@ -46,13 +46,3 @@ export function listeningSockets(): ListeningSocket[] {
   }
   return sockets;
 }
-
-/**
- * Closes listening sockets this process got by accident. A process started with inherited
- * sockets holds them without close-on-exec (Node can't set it), so every process it starts
- * inherits copies; a copy nobody accepts on keeps the port taken after its listener is removed,
- * and connections to it hang instead of being refused.
- */
-export function closeStraySockets(keep: (socket: ListeningSocket) => boolean = () => false): void {
-  for (const socket of listeningSockets()) if (!keep(socket)) fs.closeSync(socket.fd);
-}

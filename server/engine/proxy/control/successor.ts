@@ -36,10 +36,6 @@ export class InheritedListeners {
     }
   }
 
-  holds(fd: number): boolean {
-    return [...this.sockets.values()].some((socket) => socket.fd === fd);
-  }
-
   /**
    * The sockets for the listeners of `config`. The first time, those it has no listener for are
    * closed: nothing else would, and a socket nobody accepts on leaves connections hanging.
