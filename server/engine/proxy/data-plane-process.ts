@@ -50,10 +50,15 @@ let retiring = false;
 let handedOver = false;
 let announced = false;
 
-/** To Gantry if one is attached, else to the log file (stderr): what happens while it is away matters most. */
+/** A JSON line in data-plane.log (its stderr). */
+function logToFile(level: "info" | "warn" | "error", message: string, context?: Record<string, unknown>): void {
+  console.error(JSON.stringify({ time: new Date().toISOString(), level, pid: process.pid, message, ...context }));
+}
+
+/** To Gantry if one is attached, else to the log file: what happens while it is away matters most. */
 function log(level: "warn" | "error", message: string, context?: Record<string, unknown>): void {
   if (controller) controller.send({ type: "log", level, message, context });
-  else console.error(JSON.stringify({ time: new Date().toISOString(), level, pid: process.pid, message, ...context }));
+  else logToFile(level, message, context);
 }
 
 function sendConfig(worker: Worker): void {
@@ -99,20 +104,21 @@ function gather(ask: (requestId: number) => ToProxyWorker, done: (parts: DataPla
   for (const worker of ready) worker.send(ask(requestId));
 }
 
-function handle(message: ToDataPlane): void {
+/** A message from the Gantry in charge; answers go back to it (not to one that took over meanwhile: its request ids are its own). */
+function handle(from: Controller, message: ToDataPlane): void {
   switch (message.type) {
     case "config":
       config = message.config;
       for (const worker of ready) sendConfig(worker);
       break;
     case "drain":
-      gather((requestId) => ({ ...message, requestId }), () => controller?.send({ type: "drained", requestId: message.requestId }));
+      gather((requestId) => ({ ...message, requestId }), () => from.send({ type: "drained", requestId: message.requestId }));
       break;
     case "stats":
-      gather((requestId) => ({ type: "stats", requestId }), (parts) => controller?.send({ type: "stats", requestId: message.requestId, stats: mergeStats(parts) }));
+      gather((requestId) => ({ type: "stats", requestId }), (parts) => from.send({ type: "stats", requestId: message.requestId, stats: mergeStats(parts) }));
       break;
     case "handover":
-      handOver(message.successor);
+      handOver(from, message.successor);
       break;
     case "retire":
       retire("Gantry asked");
@@ -121,20 +127,22 @@ function handle(message: ToDataPlane): void {
 }
 
 /** A Gantry of another build replaces us: our successor takes our sockets; we serve until told to retire. */
-function handOver(successor: LaunchSpec): void {
+function handOver(from: Controller, successor: LaunchSpec): void {
   handedOver = true;
   control.close(); // frees the socket's path for the successor (a unix server removes its file on close)
   const child = startSuccessor(successor, config?.host ?? "");
   child.once("error", (err) => log("error", `could not start the data plane that replaces this one: ${err.message}`));
-  child.once("exit", (code, signal) => retiring || log("error", `the data plane that replaces this one exited (${signal ?? `code ${code}`})`));
-  if (child.pid !== undefined) controller?.send({ type: "successor", pid: child.pid });
+  child.once("exit", (code, signal) => {
+    if (!retiring) log("error", `the data plane that replaces this one exited (${signal ?? `code ${code}`})`);
+  });
+  if (child.pid !== undefined) from.send({ type: "successor", pid: child.pid });
 }
 
 /** Stops accepting, lets the requests in flight finish (within RETIRE_MS), exits. */
 function retire(reason: string): void {
   if (retiring) return;
   retiring = true;
-  console.error(JSON.stringify({ time: new Date().toISOString(), level: "info", pid: process.pid, message: `retiring: ${reason}` }));
+  logToFile("info", `retiring: ${reason}`);
   if (control.listening) control.close();
   // Handed over, its successor serves the same sockets: an idle keep-alive client may reconnect to it,
   // so it is let go only once quiet. Otherwise nobody will serve it: at once.
@@ -151,7 +159,7 @@ function retire(reason: string): void {
 function attach(link: Controller): void {
   link.onMessage((message) => {
     if (message.type === "hello") welcome(link);
-    else if (link === controller) handle(message);
+    else if (link === controller) handle(link, message);
   });
   void link.closed.then(() => {
     if (link !== controller) return;
