@@ -12,7 +12,7 @@ import { processStartTime } from "../../lib/proc";
 import { dataPlaneFiles, readState, writeState } from "./control/files";
 import { cluster, endpointOf, upstream, type Upstream } from "./testing/proxy-harness";
 import type { ControllerOptions } from "./testing/data-plane-controller";
-import type { DataPlaneConfig } from "./types";
+import type { DataPlaneConfig, ListenerConfig } from "./types";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fresh = new http.Agent({ keepAlive: false });
@@ -107,9 +107,10 @@ describe("the data plane, outliving the Gantry that started it", () => {
     await waitFor(() => (isAlive(replaced[0]!) ? undefined : true), "the first data plane to exit", 10_000);
     expect(state()).toMatchObject({ build: "build-2" });
     replaced.push(state()!.pid);
-    // Its sockets were inherited: it hands them on all the same.
+    // Its sockets were inherited: it hands them on all the same. The next one has no use for the edge's.
     await kill(second);
-    const third = await controller({ dataDir, build: "build-3", orphanMs: 20_000, config });
+    const [service, edge] = config.listeners as [ListenerConfig, ListenerConfig];
+    const third = await controller({ dataDir, build: "build-3", orphanMs: 20_000, config: { ...config, listeners: [service] } });
     await waitFor(() => (isAlive(replaced[1]!) ? undefined : true), "the second data plane to exit", 10_000);
     await sleep(500);
     const report = await load.stop();
@@ -118,11 +119,12 @@ describe("the data plane, outliving the Gantry that started it", () => {
     expect(report.ok).toBeGreaterThan(200);
     expect(state()).toMatchObject({ build: "build-3" });
     expect(replaced).not.toContain(state()!.pid);
+    expect((await get(`http://127.0.0.1:${edge.port}/`, fresh)).body).toContain("ECONNREFUSED");
 
     // The sockets it took over are its own: listeners moved elsewhere free their old ports at once.
-    const moved = { ...config, listeners: config.listeners.map((listener) => ({ ...listener, port: listener.port + 10 })) };
+    const moved = { ...config, listeners: [service, edge].map((listener) => ({ ...listener, port: listener.port + 10 })) };
     third.stdin!.write(`${JSON.stringify(moved)}\n`);
-    for (const [before, after] of config.listeners.map((listener, i) => [listener.port, moved.listeners[i]!.port])) {
+    for (const [before, after] of [service, edge].map((listener, i) => [listener.port, moved.listeners[i]!.port])) {
       await waitFor(async () => ((await get(`http://127.0.0.1:${after}/`, fresh)).status === 200 ? true : undefined), `the listener moved to ${after}`);
       await waitFor(async () => ((await get(`http://127.0.0.1:${before}/`, fresh)).body.includes("ECONNREFUSED") ? true : undefined), `${before} to refuse`, 3000);
     }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { isSameProcess } from "../../lib/proc";
 import type { Logger } from "../../lib/logger";
 import { dataPlaneBuild } from "./control/build";
@@ -14,7 +15,7 @@ const HELLO_MS = 5000;
 const START_MS = 20_000;
 /** Stopping one: it finishes the requests in flight (up to 30 s for long-lived ones), then exits. */
 const STOP_MS = 35_000;
-/** A data plane being replaced serves until ours listens everywhere, but no longer than this. */
+/** A data plane being replaced serves until ours listens everywhere, but no longer than this after ours is configured. */
 const HANDOVER_MS = 30_000;
 
 type Link = ControlLink<FromDataPlane, ToDataPlane>;
@@ -66,6 +67,7 @@ export class DataPlane implements DataPlanePort {
   configure(config: DataPlaneConfig): void {
     this.config = config;
     this.send({ type: "config", config });
+    if (this.predecessor) this.handoverTimer ??= setTimeout(() => this.endHandover(), HANDOVER_MS);
     this.endHandoverOnceListening();
   }
 
@@ -100,9 +102,7 @@ export class DataPlane implements DataPlanePort {
     clearTimeout(this.handoverTimer);
     const running = [this.current, this.predecessor].filter((reached) => reached !== undefined);
     for (const reached of running) reached.link.send({ type: "retire" });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(running.map((reached) => reached.link.closed)), new Promise((resolve) => (timer = setTimeout(resolve, STOP_MS)))]);
-    clearTimeout(timer);
+    await within(Promise.all(running.map((reached) => reached.link.closed)), STOP_MS);
     for (const reached of running) {
       if (reached.link.socket.destroyed) continue;
       this.options.log.error({ pid: reached.pid }, `the data plane did not exit within ${STOP_MS / 1000} s of retiring; killing it`);
@@ -121,7 +121,7 @@ export class DataPlane implements DataPlanePort {
     if (!this.stopped) this.restart = setTimeout(() => this.connect(), RESTART_MS);
   }
 
-  /** Adopts the running data plane, replaces it, or starts one. */
+  /** Adopts the running data plane, has it replaced by ours, or starts ours. */
   private async attach(): Promise<void> {
     const { log, build } = this.options;
     const found = await this.reach();
@@ -129,23 +129,34 @@ export class DataPlane implements DataPlanePort {
     else if (found && found.build === build && found.protocol === CONTROL_PROTOCOL) {
       log.info({ pid: found.pid }, "took over the running data plane");
       return this.use(found);
-    } else if (found) {
-      log.info({ pid: found.pid, build: found.build }, "replacing the running data plane (another build): it hands its listening sockets to ours");
-      found.link.onMessage((message) => message.type === "log" && log[message.level]({ ...message.context, pid: found.pid }, message.message));
-      const successor = await this.handOver(found);
-      if (successor) {
-        this.predecessor = found;
-        return this.use(successor);
-      }
-      log.error({ pid: found.pid }, "the data plane replacing the running one did not come up; retiring that one and starting another");
-      found.link.send({ type: "retire" });
-      await Promise.race([found.link.closed, new Promise((resolve) => setTimeout(resolve, STOP_MS))]);
-    }
+    } else if (found && (await this.replace(found))) return;
     const child = launch(this.options.launch);
     child.once("error", (err) => log.error({ err }, "could not start the data plane"));
     const started = child.pid === undefined ? undefined : await this.reachProcess(child.pid);
     if (!started) throw new Error(`the data plane did not answer on ${this.options.files.socket} within ${START_MS / 1000} s (see ${this.options.files.log})`);
     this.use(started);
+  }
+
+  /**
+   * Has a data plane of another build start ours with its listening sockets; it serves until ours
+   * listens everywhere. False if ours did not come up: that one is retired (ports free) instead.
+   */
+  private async replace(running: Reached): Promise<boolean> {
+    const { log } = this.options;
+    log.info({ pid: running.pid, build: running.build }, "replacing the running data plane (another build): it hands its listening sockets to ours");
+    running.link.onMessage((message) => message.type === "log" && log[message.level]({ ...message.context, pid: running.pid }, message.message));
+    running.link.send({ type: "handover", successor: this.options.launch });
+    const successor = await running.link.next("successor", HELLO_MS);
+    const reached = successor && (await this.reachProcess(successor.pid));
+    if (reached) {
+      this.predecessor = running;
+      this.use(reached);
+      return true;
+    }
+    log.error({ pid: running.pid }, "the data plane replacing the running one did not come up; retiring that one and starting another");
+    running.link.send({ type: "retire" });
+    await within(running.link.closed, STOP_MS);
+    return false;
   }
 
   /** Says hello on the control socket: the data plane there, "stuck" if it doesn't answer, undefined if none. */
@@ -163,20 +174,13 @@ export class DataPlane implements DataPlanePort {
 
   /** Waits until process `pid` (a data plane just started) answers on the control socket. */
   private async reachProcess(pid: number): Promise<Reached | undefined> {
-    for (const deadline = Date.now() + START_MS; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    for (const deadline = Date.now() + START_MS; Date.now() < deadline; await sleep(50)) {
       const found = await this.reach();
       if (found === "stuck" || found === undefined) continue;
       if (found.pid === pid) return found;
       found.link.close();
     }
     return undefined;
-  }
-
-  /** Asks the data plane of another build to start ours with its listening sockets. */
-  private async handOver(from: Reached): Promise<Reached | undefined> {
-    from.link.send({ type: "handover", successor: this.options.launch });
-    const successor = await from.link.next("successor", HELLO_MS);
-    return successor && this.reachProcess(successor.pid);
   }
 
   /** A data plane that takes connections but never answers is of no use; its state file names it. */
@@ -187,7 +191,7 @@ export class DataPlane implements DataPlanePort {
     const alive = () => isSameProcess(state.pid, BigInt(state.startTime));
     if (alive()) killGroup(state.pid);
     // Gone, its sockets are free for the next one.
-    for (let wait = 0; wait < 40 && alive(); wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let wait = 0; wait < 40 && alive(); wait++) await sleep(50);
   }
 
   private use(reached: Reached): void {
@@ -197,7 +201,6 @@ export class DataPlane implements DataPlanePort {
     this.reported.clear();
     reached.link.onMessage((message) => this.receive(message));
     void reached.link.closed.then(() => this.lost(reached));
-    if (this.predecessor) this.handoverTimer = setTimeout(() => this.endHandover(), HANDOVER_MS);
   }
 
   private lost(reached: Reached): void {
@@ -218,6 +221,7 @@ export class DataPlane implements DataPlanePort {
 
   private endHandover(): void {
     clearTimeout(this.handoverTimer);
+    this.handoverTimer = undefined;
     const predecessor = this.predecessor;
     this.predecessor = undefined;
     if (!predecessor) return;
@@ -262,6 +266,13 @@ export class DataPlane implements DataPlanePort {
         break; // answers to the handshake, taken by reach() and handOver()
     }
   }
+}
+
+/** Resolves when `promise` does or after `ms`, whichever comes first (the timer doesn't outlive it). */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** The data plane's primary leads its process group (it starts in a session of its own): its workers go with it. */
