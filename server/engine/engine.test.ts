@@ -193,6 +193,22 @@ describe("engine with a fake driver", () => {
     await until(() => second.dataPlane.configs.length > 0, "a configuration");
     expect(second.dataPlane.configs.map((config) => config.clusters.find((c) => c.serviceId === "svc-1")?.endpoints.length)).toEqual(second.dataPlane.configs.map(() => 2));
   });
+
+  it("takes an adopted instance that was ready out of rotation once its port stops answering", async () => {
+    const listening = service({ template: template({ listens: true }) });
+    let answering = true;
+    const first = await harness([listening], undefined, undefined, async () => ({ ok: answering, message: answering ? "connected" : "ECONNREFUSED" }));
+    await until(() => first.driver.running().length === 1, "running");
+    await first.clock.advance(100); // the port answers: ready
+    await until(() => [...first.store.records.values()].some((r) => r.ready), "readiness persisted");
+    engines.splice(0);
+
+    answering = false;
+    const second = await harness([], first.store, first.driver, async () => ({ ok: answering, message: answering ? "connected" : "ECONNREFUSED" }));
+    expect(second.engine.endpoints("svc-1")).toHaveLength(1); // as it was
+    await second.clock.advance(100);
+    await until(() => second.engine.endpoints("svc-1").length === 0, "out of rotation");
+  });
 });
 
 describe("rollouts with a fake driver", () => {
