@@ -57,6 +57,16 @@ export type LaunchSpec = { command: string; args: string[]; env: Record<string, 
 /** The version of the messages below: bump it when one other than the handshake changes shape. */
 export const CONTROL_PROTOCOL = 1;
 
+/** Requests the data plane passes on to each proxy worker, gathering their answers. */
+type WorkerRequest = { type: "drain"; instanceId: string; requestId: number } | { type: "stats"; requestId: number };
+
+/** What proxy workers answer or report, passed on to Gantry (stats merged). */
+type WorkerReport =
+  | { type: "drained"; requestId: number }
+  | { type: "stats"; requestId: number; stats: DataPlaneStats }
+  | { type: "listener"; key: string; bound: boolean; error: string | null }
+  | { type: "log"; level: "warn" | "error"; message: string; context?: Record<string, unknown> };
+
 /**
  * Messages from the engine to the data plane, over its control socket. `hello`, `handover` and
  * `retire` (and their answers) are the handshake: any later Gantry must be able to replace any
@@ -69,18 +79,14 @@ export type ToDataPlane =
   /** Stop accepting, finish the requests in flight, exit. */
   | { type: "retire" }
   | { type: "config"; config: DataPlaneConfig }
-  | { type: "drain"; instanceId: string; requestId: number }
-  | { type: "stats"; requestId: number };
+  | WorkerRequest;
 
 export type FromDataPlane =
   | { type: "welcome"; protocol: number; build: string; pid: number }
   | { type: "successor"; pid: number }
   /** A proxy worker accepts connections (sent once per controller). */
   | { type: "ready" }
-  | { type: "drained"; requestId: number }
-  | { type: "stats"; requestId: number; stats: DataPlaneStats }
-  | { type: "listener"; key: string; bound: boolean; error: string | null }
-  | { type: "log"; level: "warn" | "error"; message: string; context?: Record<string, unknown> };
+  | WorkerReport;
 
 /** Listening sockets a data plane inherited from the one it replaces: port → file descriptor in its primary. */
 export type InheritedSockets = Record<number, number>;
@@ -89,17 +95,13 @@ export type InheritedSockets = Record<number, number>;
 export type ToProxyWorker =
   /** `inherited`: listeners to open on these sockets (the primary's descriptors) rather than bind anew. */
   | { type: "config"; config: DataPlaneConfig; inherited: InheritedSockets }
-  | { type: "drain"; instanceId: string; requestId: number }
-  | { type: "stats"; requestId: number }
+  | WorkerRequest
   /** `quietMs`: see ClientConnection.retire. */
   | { type: "retire"; requestId: number; quietMs: number };
 
 export type FromProxyWorker =
   /** Its message handler is in place: messages sent before this would have been lost. */
   | { type: "ready" }
-  | { type: "drained"; requestId: number }
-  | { type: "stats"; requestId: number; stats: DataPlaneStats }
-  | { type: "listener"; key: string; bound: boolean; error: string | null }
-  | { type: "log"; level: "warn" | "error"; message: string; context?: Record<string, unknown> }
+  | WorkerReport
   /** Listeners closed and every client connection gone. */
   | { type: "retired"; requestId: number };
