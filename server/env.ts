@@ -84,6 +84,8 @@ const envSchema = z.object({
   GANTRY_INGRESS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** 0: one per core but one, at most 4. */
   GANTRY_PROXY_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
+  /** How long the data plane keeps serving after Gantry died, for the next Gantry to take it over. */
+  GANTRY_DATA_PLANE_ORPHAN_TIMEOUT: duration("10m", "1s"),
   /** Comma-separated etcd client URLs; set, ready endpoints are mirrored into etcd. */
   GANTRY_ETCD_ENDPOINTS: z
     .string()
@@ -154,6 +156,7 @@ export type Env = {
   ingressPort: number;
   /** Data plane worker processes; 0 picks by core count. */
   proxyWorkers: number;
+  dataPlaneOrphanMs: number;
   /** Mirror ready endpoints into etcd. */
   etcd: { endpoints: string[]; leaseSeconds: number } | undefined;
   /** GANTRY_SECRET_KEY, if set (see lib/secret-box). */
@@ -233,6 +236,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     listenerPortRange: env.GANTRY_LISTENER_PORT_RANGE,
     ingressPort: env.GANTRY_INGRESS_PORT,
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
+    dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
     etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
     dev: env.NODE_ENV === "development",
     secretKey: env.GANTRY_SECRET_KEY,

@@ -1,9 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "./gantry";
 import { freePort } from "./engine/proxy/testing/proxy-harness";
-import { apiClient, fixtureTemplate, TEST_TOKEN, tempDir, testListenerRange, testPortRange, toggleableService, useTestGantry } from "./testing/gantry";
+import { fixtureTemplate, tempDir, testListenerRange, testPortRange, toggleableService, useTestGantry } from "./testing/gantry";
+import { useGantryProcesses } from "./testing/gantry-process";
 import { waitFor } from "./testing/wait";
 
 const hasEtcd = spawnSync("which", ["etcd"]).status === 0;
@@ -48,6 +47,7 @@ describe.runIf(hasEtcd)("etcd mirror", () => {
   const etcd = etcdServer();
   beforeAll(() => etcd.start());
   afterAll(() => etcd.stop());
+  const gantries = useGantryProcesses();
 
   describe("with a Gantry in this process", () => {
     const gantry = useTestGantry(() => ({ etcd: { endpoints: [etcd.url], leaseSeconds: 2 } }));
@@ -74,40 +74,25 @@ describe.runIf(hasEtcd)("etcd mirror", () => {
 
   it("lets the keys of a Gantry that died vanish with its lease", async () => {
     const port = testPortRange().from + 450;
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "server/main.ts")], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        GANTRY_PORT: String(port),
-        GANTRY_DATA_DIR: tempDir("etcd-gantry"),
-        GANTRY_DEMO: "0",
-        GANTRY_DASHBOARD: "0",
-        GANTRY_INGRESS_PORT: "0",
-        GANTRY_PORT_RANGE: `${testPortRange().from + 600}-${testPortRange().to}`,
-        GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 150}-${testListenerRange().to}`,
-        GANTRY_ETCD_ENDPOINTS: etcd.url,
-        GANTRY_ETCD_LEASE_SECONDS: "2",
-        GANTRY_BOOTSTRAP_TOKEN: TEST_TOKEN,
-        LOG_LEVEL: "warn",
-      },
-      stdio: "ignore",
+    const gantry = await gantries.start(tempDir("etcd-gantry"), port, {
+      GANTRY_PORT_RANGE: `${testPortRange().from + 600}-${testPortRange().to}`,
+      GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 150}-${testListenerRange().to}`,
+      GANTRY_ETCD_ENDPOINTS: etcd.url,
+      GANTRY_ETCD_LEASE_SECONDS: "2",
     });
     let orphanPid: number | null = null;
     try {
-      await waitFor(async () => ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok ? true : undefined), "Gantry ready", 30_000);
-      const api = apiClient({ url });
-      const service = await api.services.create.mutate({ name: "orphaned", template: fixtureTemplate() });
+      const service = await gantry.api.services.create.mutate({ name: "orphaned", template: fixtureTemplate() });
       await waitFor(async () => (Object.keys(await etcd.keys("/gantry/services/orphaned/")).length === 1 ? true : undefined), "the key");
-      orphanPid = (await api.instances.list.query({ serviceId: service.id }))[0]!.pid;
-      child.kill("SIGKILL");
+      orphanPid = (await gantry.api.instances.list.query({ serviceId: service.id }))[0]!.pid;
+      gantry.child.kill("SIGKILL");
       const started = Date.now();
       await waitFor(async () => (Object.keys(await etcd.keys("/gantry/services/orphaned/")).length === 0 ? true : undefined), "the lease to expire", 10_000);
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
-      child.kill("SIGKILL");
+      gantry.child.kill("SIGKILL");
       // Its instance outlived it by design (a restarted Gantry would adopt it); nobody will here.
       if (orphanPid) process.kill(orphanPid, "SIGKILL");
     }
-  });
+  }, 90_000);
 });

@@ -111,6 +111,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       host: env.host,
       ingressPort: env.ingressPort,
       proxyWorkers: env.proxyWorkers,
+      dataPlaneOrphanMs: env.dataPlaneOrphanMs,
       etcd: env.etcd,
     });
     // Desired state changed: the engine only hears which service to look at again.

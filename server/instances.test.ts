@@ -1,12 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Instance } from "./contracts/instance";
 import { SECRET_PLACEHOLDER } from "./contracts/service";
-import { projectRoot } from "./gantry";
 import { isSameProcess, processStartTime, sessionMembers } from "./lib/proc";
-import { apiClient, fixtureTemplate, TEST_TOKEN, tempDir, testListenerRange, testPortRange, useTestGantry } from "./testing/gantry";
+import { fixtureTemplate, tempDir, testPortRange, useTestGantry } from "./testing/gantry";
+import { useGantryProcesses } from "./testing/gantry-process";
+import { get } from "./testing/http";
+import { dataPlaneProcessesOf, isAlive } from "./testing/processes";
 import { waitFor } from "./testing/wait";
 
 
@@ -181,10 +183,6 @@ describe("instances as real processes", () => {
   });
 });
 
-/**
- * A leader that exits on SIGTERM, with 10 children in its process group that ignore SIGTERM, and 10
- * that moved to process groups of their own (still in its session).
- */
 /** Resolves once no process of the session is left (a SIGKILLed one may take a moment to die). */
 const sessionEnded = (session: number) =>
   waitFor(
@@ -197,6 +195,10 @@ const sessionEnded = (session: number) =>
     2000,
   );
 
+/**
+ * A leader that exits on SIGTERM, with 10 children in its process group that ignore SIGTERM, and 10
+ * that moved to process groups of their own (still in its session).
+ */
 const leaderWithChildren = [
   "trap 'exit 0' TERM",
   "for i in $(seq 10); do (trap '' TERM; exec sleep 600) & done",
@@ -205,60 +207,26 @@ const leaderWithChildren = [
 ].join("\n");
 
 describe("Gantry killed with SIGKILL", () => {
-  const children: ChildProcess[] = [];
-  afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
-
-  /** A real Gantry process (headless is not an option of main.ts, so the dashboard build must exist or be skipped). */
-  function startGantryProcess(dataDir: string, port: number): ChildProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "server/main.ts")], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        GANTRY_PORT: String(port),
-        GANTRY_DATA_DIR: dataDir,
-        GANTRY_DEMO: "0",
-        GANTRY_DASHBOARD: "0",
-        GANTRY_PORT_RANGE: `${testPortRange().from + 500}-${testPortRange().to}`,
-        GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 100}-${testListenerRange().to}`,
-        GANTRY_INGRESS_PORT: "0",
-        GANTRY_BOOTSTRAP_TOKEN: TEST_TOKEN,
-        LOG_LEVEL: "warn",
-      },
-      stdio: "ignore",
-    });
-    children.push(child);
-    return child;
-  }
-
-  /** A real Gantry process on `port`, once it answers ready, and a client of its API. */
-  async function readyGantry(dataDir: string, port: number, which: string) {
-    const child = startGantryProcess(dataDir, port);
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), `${which} Gantry ready`, 30_000);
-    return { child, api: apiClient({ url }) };
-  }
-
-  /** SIGKILL (a crash) or SIGTERM (a graceful stop); resolves once it has exited. */
-  async function stopGantry(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-    child.kill(signal);
-    await new Promise((r) => child.once("exit", r));
-  }
+  const gantries = useGantryProcesses();
 
   it("adopts the instances it left running instead of starting duplicates", async () => {
     const dataDir = tempDir("adopt");
     const port = testPortRange().from + 400;
-    const { child: first, api } = await readyGantry(dataDir, port, "first");
+    const first = await gantries.start(dataDir, port);
+    const { api } = first;
     const service = await api.services.create.mutate({ name: "survivor", replicas: 2, template: fixtureTemplate() });
     const before = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
       return list.length === 2 && list.every((i) => i.phase === "Running") ? list : undefined;
     }, "2 running");
+    const dataPlane = dataPlaneProcessesOf(first.child.pid!);
     await new Promise((r) => setTimeout(r, 300)); // let the state writer persist the pids
 
-    await stopGantry(first, "SIGKILL");
+    first.child.kill("SIGKILL");
+    await first.exited;
     for (const instance of before) expect(await answer(instance.port!)).toMatchObject({ pid: instance.pid });
 
-    const { child: second } = await readyGantry(dataDir, port, "second");
+    const second = await gantries.start(dataDir, port);
     const after: Instance[] = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
       return list.length === 2 && list.every((i) => i.phase === "Running") ? list : undefined;
@@ -267,15 +235,20 @@ describe("Gantry killed with SIGKILL", () => {
     const events = await api.events.list.query({ serviceId: service.id });
     expect(events.filter((e) => e.kind === "instance.adopted")).toHaveLength(2);
 
-    // A graceful stop of Gantry stops its instances: no orphans.
-    await stopGantry(second, "SIGTERM");
+    // A graceful stop of Gantry stops its instances and the data plane it took over: no orphans.
+    second.child.kill("SIGTERM");
+    await second.exited;
     for (const instance of after) expect(await isListening(instance.port!)).toBe(false);
-  }, 60_000); // two Gantry processes start, on a machine that may be busy
+    expect(dataPlane.length).toBeGreaterThan(0);
+    await waitFor(() => (dataPlane.some(isAlive) ? undefined : true), "the data plane to exit", 5000);
+    expect((await get(`http://127.0.0.1:${service.listenPort}/`, new http.Agent())).body).toContain("ECONNREFUSED");
+  }, 90_000);
 
   it("takes down what adopted instances leave behind: their groups and sessions, also of a leader that died while Gantry was down", async () => {
     const dataDir = tempDir("adopt-tree");
     const port = testPortRange().from + 401;
-    const { child: first, api } = await readyGantry(dataDir, port, "first");
+    const first = await gantries.start(dataDir, port);
+    const { api } = first;
     const service = await api.services.create.mutate({ name: "forker", replicas: 2, template: { command: leaderWithChildren, shell: true } });
     const [survivor, casualty] = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
@@ -283,15 +256,16 @@ describe("Gantry killed with SIGKILL", () => {
     }, "2 leaders and their 20 children each running");
     await new Promise((r) => setTimeout(r, 300)); // let the state writer persist the pids
 
-    await stopGantry(first, "SIGKILL");
+    first.child.kill("SIGKILL");
+    await first.exited;
     process.kill(casualty!.pid!, "SIGKILL"); // its children live on, with nobody to stop them
     await waitFor(() => (sessionMembers(casualty!.pid!).length === 20 ? true : undefined), "the leader gone, its 20 children left");
-    await readyGantry(dataDir, port, "second");
+    await gantries.start(dataDir, port);
     await waitFor(async () => ((await api.events.list.query({ serviceId: service.id, kind: "instance.adopted" })).length === 1 ? true : undefined), "the survivor adopted");
     await sessionEnded(casualty!.pid!);
 
     await api.services.scale.mutate({ id: service.id, replicas: 0 });
     await waitFor(async () => ((await api.instances.list.query({ serviceId: service.id })).length === 0 ? true : undefined), "the instances gone");
     await sessionEnded(survivor!.pid!);
-  }, 60_000);
+  }, 90_000);
 });

@@ -5,7 +5,7 @@ import { silentLogger } from "../lib/logger";
 import { ManualClock } from "../lib/manual-clock";
 import { tempDir, testPortRange } from "../testing/gantry";
 import { FakeDriver } from "./drivers/fake-driver";
-import { createEngine, type Engine } from "./index";
+import { createEngine, type Engine, type EngineOptions } from "./index";
 import { RecordingDataPlane } from "./proxy/testing/recording-data-plane";
 import { MemoryStore } from "./testing/memory-store";
 import type { DesiredService } from "./types";
@@ -36,14 +36,15 @@ afterEach(async () => {
   for (const engine of engines.splice(0)) await engine.stop();
 });
 
-async function harness(initial: DesiredService[] = [service()], store = new MemoryStore(), driver = new FakeDriver()) {
+async function harness(initial: DesiredService[] = [service()], store = new MemoryStore(), driver = new FakeDriver(), probeRunner?: EngineOptions["probeRunner"]) {
   const clock = new ManualClock();
   for (const s of initial) store.put(s);
-  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("engine"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane: new RecordingDataPlane(), resyncMs: 60_000 });
+  const dataPlane = new RecordingDataPlane();
+  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("engine"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane, resyncMs: 60_000, probeRunner });
   engines.push(engine);
   await engine.start();
   const phases = () => engine.instances().map((i) => i.phase);
-  return { store, driver, clock, engine, phases };
+  return { store, driver, clock, engine, phases, dataPlane };
 }
 
 describe("engine with a fake driver", () => {
@@ -176,6 +177,37 @@ describe("engine with a fake driver", () => {
     // Only one new process was started: the survivor was adopted, not duplicated.
     expect(first.driver.processes).toHaveLength(3);
     expect(first.store.events.map((e) => e.kind)).toEqual(expect.arrayContaining(["instance.adopted", "instance.stopped"]));
+  });
+
+  it("after a restart, routes to the instances it adopted from its first configuration on, before their probes have run", async () => {
+    const probed = service({ replicas: 2, template: template({ listens: true, probes: { readiness: { kind: "http", path: "/ready", periodSeconds: 1 } } }) });
+    const first = await harness([probed], undefined, undefined, async () => ({ ok: true, message: "HTTP 200" }));
+    await until(() => first.driver.running().length === 2, "2 running");
+    await first.clock.advance(1000); // the first probes
+    await until(() => first.engine.endpoints("svc-1").length === 2, "2 endpoints");
+    await until(() => [...first.store.records.values()].filter((r) => r.ready).length === 2, "readiness persisted");
+    engines.splice(0); // Gantry "crashes"; its instances live on
+
+    // The next Gantry's probes have not answered yet; the data plane (still running) must not be told "no instances".
+    const second = await harness([], first.store, first.driver, () => new Promise(() => {}));
+    await until(() => second.dataPlane.configs.length > 0, "a configuration");
+    expect(second.dataPlane.configs.map((config) => config.clusters.find((c) => c.serviceId === "svc-1")?.endpoints.length)).toEqual(second.dataPlane.configs.map(() => 2));
+  });
+
+  it("takes an adopted instance that was ready out of rotation once its port stops answering", async () => {
+    const listening = service({ template: template({ listens: true }) });
+    let answering = true;
+    const first = await harness([listening], undefined, undefined, async () => ({ ok: answering, message: answering ? "connected" : "ECONNREFUSED" }));
+    await until(() => first.driver.running().length === 1, "running");
+    await first.clock.advance(100); // the port answers: ready
+    await until(() => [...first.store.records.values()].some((r) => r.ready), "readiness persisted");
+    engines.splice(0);
+
+    answering = false;
+    const second = await harness([], first.store, first.driver, async () => ({ ok: answering, message: answering ? "connected" : "ECONNREFUSED" }));
+    expect(second.engine.endpoints("svc-1")).toHaveLength(1); // as it was
+    await second.clock.advance(100);
+    await until(() => second.engine.endpoints("svc-1").length === 0, "out of rotation");
   });
 });
 

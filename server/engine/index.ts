@@ -14,7 +14,7 @@ import type { RuntimeDriver } from "./drivers/runtime-driver";
 import type { LogLine } from "../contracts/logs";
 import { readLogs, type LogFilter } from "./logs/log-reader";
 import { LogPump } from "./logs/log-pump";
-import { DataPlane } from "./proxy/data-plane";
+import { createDataPlane } from "./proxy/data-plane";
 import { TrafficController, type DataPlanePort } from "./proxy/traffic-controller";
 import { runProbe } from "./health/probes";
 import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
@@ -33,6 +33,8 @@ import { Supervisor } from "./supervisor/supervisor";
 
 /** How long start waits for the data plane to take connections before going on without it. */
 const DATA_PLANE_START_MS = 15_000;
+/** GANTRY_DATA_PLANE_ORPHAN_TIMEOUT's default. */
+const DATA_PLANE_ORPHAN_MS = 10 * 60_000;
 
 export type { EngineStore, InstanceChanges } from "./ports";
 export type { DesiredService, EngineEvent, InstanceRecord } from "./types";
@@ -55,6 +57,8 @@ export type EngineOptions = {
   dataPlane?: DataPlanePort;
   /** Its proxy worker processes; 0 picks by core count. */
   proxyWorkers?: number;
+  /** How long the data plane keeps serving after Gantry died, waiting for the next one to take it over. */
+  dataPlaneOrphanMs?: number;
   /** Mirror ready endpoints into etcd. */
   etcd?: { endpoints: string[]; leaseSeconds: number };
   clock?: Clock;
@@ -75,7 +79,15 @@ export function createEngine(options: EngineOptions) {
   const writer = new StateWriter(store, clock, log);
   const logs = new LogPump({ root: path.join(options.dataDir, "logs"), clock, log, event: (event) => writer.event(event) });
   const ports = new PortAllocator(options.portRange);
-  const dataPlane = options.dataPlane ?? new DataPlane(log.child({ component: "data-plane" }), (key, _bound, error) => traffic.listenerStatus(key, error), options.proxyWorkers);
+  const dataPlane =
+    options.dataPlane ??
+    createDataPlane({
+      log: log.child({ component: "data-plane" }),
+      dataDir: options.dataDir,
+      workers: options.proxyWorkers ?? 0,
+      orphanMs: options.dataPlaneOrphanMs ?? DATA_PLANE_ORPHAN_MS,
+      onListener: (key, _bound, error) => traffic.listenerStatus(key, error),
+    });
   const traffic = new TrafficController({
     load: () => store.trafficTopology(),
     endpointsOf: (serviceId) => endpointsOf(serviceId),
@@ -128,6 +140,7 @@ export function createEngine(options: EngineOptions) {
 
   /** Takes over instances a previous Gantry left running; forgets the ones that died meanwhile. */
   async function adoptSurvivors(): Promise<void> {
+    const adopted: Array<Promise<void>> = [];
     for (const record of (await store.instanceRecords()).sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))) {
       let service, template;
       try {
@@ -139,7 +152,7 @@ export function createEngine(options: EngineOptions) {
       }
       const handle = record.pid !== null && record.pidStartTime !== null ? driver.adopt(record.pid, record.pidStartTime) : undefined;
       if (service && template && handle) {
-        supervisor.adopt({ id: service.id, name: service.name, revision: record.revision, template }, record, handle);
+        adopted.push(supervisor.adopt({ id: service.id, name: service.name, revision: record.revision, template }, record, handle));
         continue;
       }
       writer.remove(record.id);
@@ -153,6 +166,7 @@ export function createEngine(options: EngineOptions) {
         });
       }
     }
+    await Promise.all(adopted);
     await writer.drained();
   }
 
@@ -161,8 +175,11 @@ export function createEngine(options: EngineOptions) {
       const dataPlaneUp = dataPlane.start();
       await registry.refreshRegistrations();
       etcd?.start();
-      await traffic.refresh(); // before adopting: adopted instances become endpoints at once
+      await traffic.refresh(); // before adopting: the dependency hook reads the topology
       await adoptSurvivors();
+      // Only now: a data plane left running by the previous Gantry serves its instances, and a
+      // first configuration without them would answer 503 until their probes came back.
+      traffic.start();
       logs.start();
       supervisor.start();
       controller.start();
@@ -173,7 +190,7 @@ export function createEngine(options: EngineOptions) {
       if (await Promise.race([dataPlaneUp.then(() => false), late])) log.error(`the data plane did not come up within ${DATA_PLANE_START_MS / 1000} s; traffic flows once it does`);
       clock.clearTimeout(timer!);
       metrics.restore(await store.loadRollups(clock.now() - 24 * 3600_000));
-      metrics.start();
+      await metrics.start();
       const pruneRollups = async () => void (await store.pruneRollups(clock.now() - 7 * 24 * 3600_000));
       pruneLoops = [every(clock, 3600_000, "log pruning", log, () => logs.prune()), every(clock, 3600_000, "metric rollup pruning", log, pruneRollups)];
       void logs.prune().catch((err: unknown) => log.warn({ err }, "pruning old logs failed"));

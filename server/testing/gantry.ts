@@ -49,6 +49,8 @@ export async function startTestGantry(overrides: Partial<Env> = {}, options: { l
       listenerPortRange: testListenerRange(),
       ingressPort: 0,
       proxyWorkers: 1,
+      // A data plane left behind by a test process that died must not hold the test ports for long.
+      dataPlaneOrphanMs: 20_000,
       ...overrides,
       access: { ...defaults.access, bootstrapToken: TEST_TOKEN, ...overrides.access },
     },

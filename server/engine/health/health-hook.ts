@@ -66,8 +66,9 @@ export function healthHook(options: HealthOptions): InstanceHook {
       launch(instance, "readiness", readiness, (w) => instance.setReady(w.state === "passing"));
     } else if (instance.template.listens && instance.port !== null) {
       launch(instance, "readiness", implicitReadiness, (w) => {
+        // An adopted instance starts with the readiness it last had: a port that doesn't answer takes it out.
+        instance.setReady(w.state === "passing");
         if (w.state !== "passing") return;
-        instance.setReady(true);
         w.stop(); // like Kubernetes without a readiness probe: ready from then on
         workersOf(instance).delete("readiness");
         instance.changed();

@@ -47,6 +47,19 @@ describe("MetricsCollector", () => {
     expect(collector.latest("service:s1")!.rps).toBeCloseTo(5, 0);
   });
 
+  it("counts traffic from its start on, not the history of a data plane it took over", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
+    const plane = fakeStats();
+    plane.serve(5000); // served while the previous Gantry ran, by the data plane this one adopted
+    const collector = new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async () => {} }, clock, silentLogger);
+    await collector.start();
+    plane.serve(7);
+    await clock.advance(1005); // one aligned collection
+    collector.stop();
+    expect(collector.latest("service:s1")!.rps).toBeCloseTo(7, 0);
+    expect(collector.totals.get("service:s1")!.requests["2xx"]).toBe(7);
+  });
+
   it("rolls seconds up into minutes, saves them, and reads them back after a restart", async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 25, 12, 0, 30));
     const plane = fakeStats();

@@ -4,7 +4,7 @@ import type { Clock } from "../../lib/clock";
 import { Feed } from "../../lib/feed";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
-import { newCounters } from "../proxy/counters";
+import { copyCounters, newCounters } from "../proxy/counters";
 import { statusClasses, type DataPlaneStats, type TrafficCounters } from "../proxy/types";
 import type { InstanceRunner } from "../supervisor/instance-runner";
 import { quantileMs } from "./quantile";
@@ -34,6 +34,15 @@ type MinuteAccumulator = { start: number; requests: number; errors: number; buck
 
 const sum = (c: TrafficCounters) => statusClasses.reduce((n, k) => n + c.requests[k], 0);
 
+/** The traffic series a data plane reading feeds: per service, per instance, per dependency edge. */
+function trafficSeries(stats: DataPlaneStats): Array<[SeriesKey, TrafficCounters]> {
+  return [
+    ...stats.services.map((s): [SeriesKey, TrafficCounters] => [`service:${s.serviceId}`, s.counters]),
+    ...stats.endpoints.map((e): [SeriesKey, TrafficCounters] => [`instance:${e.instanceId}`, e.counters]),
+    ...stats.listeners.flatMap((l): Array<[SeriesKey, TrafficCounters]> => (l.listener.kind === "edge" ? [[`edge:${l.listener.edgeId}`, l.counters]] : [])),
+  ];
+}
+
 /**
  * Turns the data plane's counters, instances' usage and Gantry's own health into per-second points
  * (service, instance, edge, gantry series) kept in rings of 15 minutes at 1 s and 24 hours at 1 min;
@@ -61,7 +70,12 @@ export class MetricsCollector {
     this.ticks = new Feed("metrics ticks", log);
   }
 
-  start(): void {
+  /**
+   * Counts traffic from now on: the data plane's counters run since it started, which may be
+   * long before this Gantry (it outlives Gantry's restarts); that history is not this second's.
+   */
+  async start(): Promise<void> {
+    for (const [key, counters] of trafficSeries(await this.sources.stats())) this.previous.set(key, copyCounters(counters));
     this.lag.enable();
     this.lastAt = this.clock.now();
     // On the second, so points are one second apart and charts of different series line up.
@@ -113,12 +127,8 @@ export class MetricsCollector {
       points[key] = { at, ...point };
       counts.set(key, observed);
     };
-    for (const s of stats.services) traffic(`service:${s.serviceId}`, s.counters);
-    for (const e of stats.endpoints) {
-      this.instanceServices.set(e.instanceId, e.serviceId);
-      traffic(`instance:${e.instanceId}`, e.counters);
-    }
-    for (const l of stats.listeners) if (l.listener.kind === "edge") traffic(`edge:${l.listener.edgeId}`, l.counters);
+    for (const e of stats.endpoints) this.instanceServices.set(e.instanceId, e.serviceId);
+    for (const [key, counters] of trafficSeries(stats)) traffic(key, counters);
 
     const readyByService = new Map<string, number>();
     for (const instance of this.sources.instances()) {
@@ -187,7 +197,7 @@ export class MetricsCollector {
     for (const k of statusClasses) delta.requests[k] = counters.requests[k] - base.requests[k];
     delta.latency = counters.latency.map((n, i) => n - (base.latency[i] ?? 0));
     delta.latencySum = counters.latencySum - base.latencySum;
-    this.previous.set(key, { ...counters, requests: { ...counters.requests }, latency: [...counters.latency] });
+    this.previous.set(key, copyCounters(counters));
 
     const total = this.totals.get(key) ?? newCounters();
     for (const k of statusClasses) total.requests[k] += delta.requests[k];

@@ -15,6 +15,7 @@ export function errorResponse(status: number, reason: string, message: string, k
 /** Largest request head accepted (Node's default too). */
 export const MAX_REQUEST_HEAD = 16 * 1024;
 
+
 /** What a client connection needs from its listener. */
 export interface ClientHost {
   /** An exchange for a parsed request, or null once it has answered the request itself (no route…). */
@@ -35,9 +36,14 @@ export class ClientConnection implements ClientSide {
   /** When the current partial head began arriving (slow-header protection), or 0. */
   headSince = 0;
   lastActivity = performance.now();
+  /** Its listener is gone: no further request on this connection (responses say `connection: close`). */
+  retiring = false;
   private pending: Buffer | null = null;
   private closed = false;
-  private retiring = false;
+  /** A WebSocket (or other upgrade) tunnel: it ends when either side closes, not when it looks idle. */
+  private tunneled = false;
+  /** Once retiring: how long it must have been quiet before it is closed. */
+  private quietMs = 0;
 
   constructor(
     readonly socket: Socket,
@@ -78,7 +84,7 @@ export class ClientConnection implements ClientSide {
   finished(keepAlive: boolean): void {
     this.exchange = null;
     this.lastActivity = performance.now();
-    if (!keepAlive || this.retiring) return this.close();
+    if (!keepAlive) return this.close();
     if (this.pending) this.next();
     if (!this.exchange) this.socket.resume();
   }
@@ -90,14 +96,27 @@ export class ClientConnection implements ClientSide {
 
   /** Answers a request the proxy can't even start (malformed, no route…) and closes or goes on. */
   reject(status: number, reason: string, message: string, keepAlive: boolean): void {
+    keepAlive &&= !this.retiring;
     this.write(errorResponse(status, reason, message, keepAlive));
     if (!keepAlive) this.close();
   }
 
-  /** Its listener is gone: close now if idle, else after the response in progress. */
-  retire(): void {
+  /**
+   * Its listener is gone: the response in progress (if any) is its last, and says so. Idle, it
+   * closes once quiet for `quietMs`: 0 when its listener was removed (what could the client still
+   * want there?), longer when the same socket is served on by another data plane: closing a
+   * keep-alive connection races the request the client may be sending right then, which would
+   * fail (most clients don't retry it), while a client that waits that long rarely sends just then.
+   */
+  retire(quietMs = 0): void {
     this.retiring = true;
-    if (!this.exchange) this.close();
+    this.quietMs = quietMs;
+    this.closeIfQuiet(performance.now());
+  }
+
+  /** Ends a retiring connection that has nothing in flight and has been quiet long enough. */
+  closeIfQuiet(now: number): void {
+    if (this.retiring && !this.exchange && !this.tunneled && now - this.lastActivity >= this.quietMs) this.close();
   }
 
   /** Closes once queued writes are flushed. */
@@ -109,6 +128,7 @@ export class ClientConnection implements ClientSide {
   }
 
   tunnel(upstream: UpstreamConnection, rest: Buffer | null): void {
+    this.tunneled = true;
     const client = this.socket;
     const server = upstream.socket;
     client.off("data", this.onData);

@@ -1,3 +1,4 @@
+import { copyCounters } from "./counters";
 import type { DataPlaneStats, EndpointStats, ListenerStats, ServiceStats, TrafficCounters } from "./types";
 
 function add(into: TrafficCounters, from: TrafficCounters): void {
@@ -7,8 +8,6 @@ function add(into: TrafficCounters, from: TrafficCounters): void {
   into.inFlight += from.inFlight;
 }
 
-const copy = (counters: TrafficCounters): TrafficCounters => ({ ...counters, requests: { ...counters.requests }, latency: [...counters.latency] });
-
 /** Sums the counters of several data plane workers into one view. */
 export function mergeStats(parts: DataPlaneStats[]): DataPlaneStats {
   const listeners = new Map<string, ListenerStats>();
@@ -17,12 +16,12 @@ export function mergeStats(parts: DataPlaneStats[]): DataPlaneStats {
   for (const part of parts) {
     for (const s of part.services) {
       const seen = services.get(s.serviceId);
-      if (!seen) services.set(s.serviceId, { ...s, counters: copy(s.counters) });
+      if (!seen) services.set(s.serviceId, { ...s, counters: copyCounters(s.counters) });
       else add(seen.counters, s.counters);
     }
     for (const l of part.listeners) {
       const seen = listeners.get(l.key);
-      if (!seen) listeners.set(l.key, { ...l, counters: copy(l.counters) });
+      if (!seen) listeners.set(l.key, { ...l, counters: copyCounters(l.counters) });
       else {
         add(seen.counters, l.counters);
         seen.bound &&= l.bound;
@@ -32,7 +31,7 @@ export function mergeStats(parts: DataPlaneStats[]): DataPlaneStats {
     for (const e of part.endpoints) {
       const key = `${e.serviceId}/${e.instanceId}`;
       const seen = endpoints.get(key);
-      if (!seen) endpoints.set(key, { ...e, counters: copy(e.counters) });
+      if (!seen) endpoints.set(key, { ...e, counters: copyCounters(e.counters) });
       else {
         add(seen.counters, e.counters);
         seen.ejected ||= e.ejected;

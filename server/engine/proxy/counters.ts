@@ -4,6 +4,8 @@ export function newCounters(): TrafficCounters {
   return { requests: { "1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 }, latency: new Array(latencyBuckets.length + 1).fill(0), latencySum: 0, inFlight: 0 };
 }
 
+export const copyCounters = (counters: TrafficCounters): TrafficCounters => ({ ...counters, requests: { ...counters.requests }, latency: [...counters.latency] });
+
 const classes: StatusClass[] = ["1xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
 
 export function statusClass(status: number): StatusClass {

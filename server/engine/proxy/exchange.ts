@@ -19,6 +19,8 @@ let requestCounter = 0;
 /** What an exchange needs from the client connection it belongs to. */
 export interface ClientSide {
   readonly clientIp: string;
+  /** The connection ends after this response: it must say so (`connection: close`). */
+  readonly retiring: boolean;
   write(data: Buffer | string): boolean;
   cork(): void;
   uncork(): void;
@@ -203,7 +205,7 @@ export class Exchange implements PickRequest, ResponseSink {
     this.responseStarted = true;
     // An HTTP/1.0 client can't read chunked framing: strip it and end the body by closing.
     if (head.framing.kind === "chunked" && this.head.minor === 0) this.dechunk = new ChunkedTracker();
-    if (head.framing.kind === "close" || this.dechunk) this.keepAlive = false;
+    if (head.framing.kind === "close" || this.dechunk || this.client.retiring) this.keepAlive = false;
     this.heldHead = this.responseHeadText(head);
     return true;
   }
@@ -316,7 +318,7 @@ export class Exchange implements PickRequest, ResponseSink {
 
   /** A response made by the proxy itself. */
   private failed(status: number, message: string): void {
-    this.keepAlive = this.keepAlive && this.bodyDone;
+    this.keepAlive = this.keepAlive && this.bodyDone && !this.client.retiring;
     this.client.write(errorResponse(status, REASONS[status] ?? "Error", message, this.keepAlive));
     this.finish(status, true);
   }

@@ -5,7 +5,7 @@ import { newCounters } from "./counters";
 import { Exchange, type ExchangeContext, type Target } from "./exchange";
 import type { RequestHead } from "./http/head";
 import { matchRoute } from "./router";
-import type { DataPlaneConfig, DataPlaneStats, EndpointStats, IngressRoute, ListenerConfig, TrafficCounters } from "./types";
+import { listenerKey, type DataPlaneConfig, type DataPlaneStats, type EndpointStats, type IngressRoute, type InheritedSockets, type ListenerConfig, type TrafficCounters } from "./types";
 import { UpstreamConnection, type ResponseSink } from "./upstream-connection";
 
 const SWEEP_MS = 100;
@@ -16,9 +16,6 @@ const HEAD_TIMEOUT_MS = 10_000;
 const REBIND_MS = 2000;
 
 export type ProxyLog = (level: "warn" | "error", message: string, context?: Record<string, unknown>) => void;
-
-/** What a listener stands for, for counters and messages. Listeners themselves are kept by port. */
-export const listenerKey = (l: ListenerConfig) => (l.kind === "edge" ? `edge:${l.edgeId}` : l.kind === "service" ? `service:${l.serviceId}` : "ingress");
 
 /** One listening port and the counters of what came through it. */
 class ProxyListener implements ClientHost {
@@ -36,6 +33,8 @@ class ProxyListener implements ClientHost {
     public config: ListenerConfig,
     private readonly proxy: ProxyServer,
     private readonly host: string,
+    /** A socket inherited from the data plane this one replaced, already bound to the port (and accepting). */
+    private inherited: number | undefined,
   ) {
     this.context = proxy.contextFor([this.counters]);
     this.listen();
@@ -63,12 +62,12 @@ class ProxyListener implements ClientHost {
     this.proxy.clients.delete(client);
   }
 
-  /** Stops listening; idle keep-alive clients are let go at once, busy ones after their response. */
-  close(): void {
+  /** Stops listening; its clients are retired (see ClientConnection.retire). */
+  close(quietMs = 0): void {
     clearTimeout(this.rebind);
     this.server?.close();
     this.server = null;
-    for (const client of this.clients) client.retire();
+    for (const client of this.clients) client.retire(quietMs);
   }
 
   private listen(): void {
@@ -80,18 +79,21 @@ class ProxyListener implements ClientHost {
     server.maxConnections = 10_000;
     server.once("error", (err: NodeJS.ErrnoException) => {
       this.bound = false;
-      this.error = `cannot listen on ${this.host}:${this.config.port}: ${err.code ?? err.message}`;
+      this.error = `cannot listen on ${this.host}:${this.config.port}${this.inherited === undefined ? "" : " (inherited socket)"}: ${err.code ?? err.message}`;
       this.proxy.report(this);
-      // Something else holds the port (maybe briefly): keep trying.
+      // Something else holds the port (maybe briefly): keep trying, binding anew.
+      this.inherited = undefined;
       this.rebind = setTimeout(() => this.listen(), REBIND_MS);
     });
-    server.listen({ host: this.host, port: this.config.port }, () => {
+    const listening = () => {
       this.server = server;
       this.bound = true;
       this.boundPort = (server.address() as net.AddressInfo).port;
       this.error = null;
       this.proxy.report(this);
-    });
+    };
+    if (this.inherited === undefined) server.listen({ host: this.host, port: this.config.port }, listening);
+    else server.listen({ fd: this.inherited }, listening);
   }
 }
 
@@ -112,6 +114,8 @@ export class ProxyServer {
   private routes: IngressRoute[] = [];
   private host = "127.0.0.1";
   private readonly sweeper: NodeJS.Timeout;
+  /** Set once retiring: resolves retire() when the last client connection is gone (harmless to call again). */
+  private retired: (() => void) | undefined;
 
   constructor(
     private readonly log: ProxyLog,
@@ -121,8 +125,12 @@ export class ProxyServer {
     this.sweeper.unref();
   }
 
-  /** Applies a whole configuration, keeping what stays (pools, counters, bound ports). */
-  apply(config: DataPlaneConfig): void {
+  /**
+   * Applies a whole configuration, keeping what stays (pools, counters, bound ports). A new
+   * listener opens on its inherited socket if there is one.
+   */
+  apply(config: DataPlaneConfig, inherited: InheritedSockets = {}): void {
+    if (this.retired) return; // retiring: no listener opens again
     this.host = config.host;
     this.routes = config.routes;
     const wanted = new Set<string>();
@@ -130,7 +138,7 @@ export class ProxyServer {
       wanted.add(clusterConfig.serviceId);
       const existing = this.clusters.get(clusterConfig.serviceId);
       if (existing) existing.update(clusterConfig);
-      else this.clusters.set(clusterConfig.serviceId, new Cluster(clusterConfig.serviceId, clusterConfig, (e) => this.retire(e)));
+      else this.clusters.set(clusterConfig.serviceId, new Cluster(clusterConfig.serviceId, clusterConfig, (e) => this.retireEndpoint(e)));
     }
     for (const [id, cluster] of this.clusters) {
       if (wanted.has(id)) continue;
@@ -147,7 +155,21 @@ export class ProxyServer {
         this.listeners.delete(port);
       }
     }
-    for (const [port, listener] of listeners) if (!this.listeners.has(port)) this.listeners.set(port, new ProxyListener(listener, this, this.host));
+    for (const [port, listener] of listeners) if (!this.listeners.has(port)) this.listeners.set(port, new ProxyListener(listener, this, this.host, inherited[port]));
+  }
+
+  /**
+   * Stops accepting (another data plane accepts on the same sockets, or Gantry is stopping) and
+   * resolves once every client connection is gone: requests in flight finish, keep-alive clients
+   * are told to go (see ClientConnection.retire for `quietMs`).
+   */
+  retire(quietMs: number): Promise<void> {
+    for (const listener of this.listeners.values()) listener.close(quietMs);
+    this.listeners.clear();
+    return new Promise((resolve) => {
+      this.retired = resolve;
+      if (this.clients.size === 0) resolve();
+    });
   }
 
   /** Takes an instance out of rotation and resolves once no request to it is in flight. */
@@ -266,7 +288,7 @@ export class ProxyServer {
   }
 
   /** An endpoint left its cluster: no new requests; running ones finish. */
-  private retire(endpoint: UpstreamEndpoint): void {
+  private retireEndpoint(endpoint: UpstreamEndpoint): void {
     endpoint.draining = true;
     this.closeIdle(endpoint);
     if (endpoint.active > 0) this.orphans.set(endpoint.id, endpoint);
@@ -287,7 +309,9 @@ export class ProxyServer {
         } else if (client.headSince > 0 && now - client.headSince > HEAD_TIMEOUT_MS) {
           client.reject(408, "Request Timeout", `request head not received within ${HEAD_TIMEOUT_MS / 1000} s`, false);
         } else if (now - client.lastActivity > CLIENT_IDLE_MS) client.close();
+        else client.closeIfQuiet(now);
       }
+      if (this.retired && this.clients.size === 0) this.retired();
       for (const connection of this.connecting) {
         const sink = connection.sink;
         const timeout = sink instanceof Exchange ? sink.cluster.settings.connectTimeoutMs : 10_000;

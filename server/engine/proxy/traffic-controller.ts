@@ -11,7 +11,7 @@ export type TrafficTopology = {
   dependencies: Array<{ id: string; fromId: string; toId: string; port: number | null }>;
 };
 
-/** What the controller needs of the data plane (a worker thread in production, a recorder in tests). */
+/** What the controller needs of the data plane (a process tree in production, a recorder in tests). */
 export interface DataPlanePort {
   /** Resolves once it accepts connections (on the listeners of the configuration sent so far). */
   start(): Promise<void>;
@@ -40,10 +40,22 @@ export type TrafficControllerOptions = {
 export class TrafficController {
   private topology: TrafficTopology = { services: [], dependencies: [] };
   private pushed: DataPlaneConfig | undefined;
+  /** Nothing is pushed before start(): see there. */
+  private started = false;
   private scheduled = false;
   private readonly listenerErrors = new Map<string, string | null>();
 
   constructor(private readonly options: TrafficControllerOptions) {}
+
+  /**
+   * From now on configurations go to the data plane. The engine calls it once it has adopted
+   * the instances a previous Gantry left: the data plane that Gantry left serving them must not
+   * be told first that they are gone.
+   */
+  start(): void {
+    this.started = true;
+    this.push();
+  }
 
   /** Re-reads the topology from the store (services, routes, listener ports, edges changed). */
   async refresh(): Promise<void> {
@@ -108,6 +120,7 @@ export class TrafficController {
   }
 
   private push(): void {
+    if (!this.started) return;
     try {
       const config = this.build();
       if (isDeepStrictEqual(config, this.pushed)) return;

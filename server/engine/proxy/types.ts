@@ -44,12 +44,64 @@ export type EndpointStats = { serviceId: string; instanceId: string; counters: T
 export type ServiceStats = { serviceId: string; counters: TrafficCounters };
 export type DataPlaneStats = { listeners: ListenerStats[]; services: ServiceStats[]; endpoints: EndpointStats[] };
 
-/** Messages between the engine and the data plane worker. */
-export type ToDataPlane = { type: "config"; config: DataPlaneConfig } | { type: "drain"; instanceId: string; requestId: number } | { type: "stats"; requestId: number };
-export type FromDataPlane =
-  /** Its message handler is in place: messages sent before this would have been lost. */
-  | { type: "ready" }
+/** What counters and messages call a listener (listeners themselves are kept by port). */
+export const listenerKey = (l: ListenerConfig) => (l.kind === "edge" ? `edge:${l.edgeId}` : l.kind === "service" ? `service:${l.serviceId}` : "ingress");
+
+/**
+ * How to start a data plane. The engine starts one this way, and sends it to a data plane of
+ * another build it replaces, which starts it as its successor so the listening sockets pass by
+ * inheritance (see control/successor.ts). Part of the handshake: never changes shape.
+ */
+export type LaunchSpec = { command: string; args: string[]; env: Record<string, string>; cwd: string; logFile: string };
+
+/** The version of the messages below: bump it when one other than the handshake changes shape. */
+export const CONTROL_PROTOCOL = 1;
+
+/** Requests the data plane passes on to each proxy worker, gathering their answers. */
+type WorkerRequest = { type: "drain"; instanceId: string; requestId: number } | { type: "stats"; requestId: number };
+
+/** What proxy workers answer or report, passed on to Gantry (stats merged). */
+type WorkerReport =
   | { type: "drained"; requestId: number }
   | { type: "stats"; requestId: number; stats: DataPlaneStats }
   | { type: "listener"; key: string; bound: boolean; error: string | null }
   | { type: "log"; level: "warn" | "error"; message: string; context?: Record<string, unknown> };
+
+/**
+ * Messages from the engine to the data plane, over its control socket. `hello`, `handover` and
+ * `retire` (and their answers) are the handshake: any later Gantry must be able to replace any
+ * earlier data plane, so they never change shape. The others may change with CONTROL_PROTOCOL.
+ */
+export type ToDataPlane =
+  | { type: "hello"; protocol: number; build: string }
+  /** Start `successor` with our listening sockets, then keep serving until told to retire. */
+  | { type: "handover"; successor: LaunchSpec }
+  /** Stop accepting, finish the requests in flight, exit. */
+  | { type: "retire" }
+  | { type: "config"; config: DataPlaneConfig }
+  | WorkerRequest;
+
+export type FromDataPlane =
+  | { type: "welcome"; protocol: number; build: string; pid: number }
+  | { type: "successor"; pid: number }
+  /** A proxy worker accepts connections (sent once per controller). */
+  | { type: "ready" }
+  | WorkerReport;
+
+/** Listening sockets a data plane inherited from the one it replaces: port → file descriptor in its primary. */
+export type InheritedSockets = Record<number, number>;
+
+/** Messages from the data plane's primary to its proxy workers. */
+export type ToProxyWorker =
+  /** `inherited`: listeners to open on these sockets (the primary's descriptors) rather than bind anew. */
+  | { type: "config"; config: DataPlaneConfig; inherited: InheritedSockets }
+  | WorkerRequest
+  /** `quietMs`: see ClientConnection.retire. */
+  | { type: "retire"; requestId: number; quietMs: number };
+
+export type FromProxyWorker =
+  /** Its message handler is in place: messages sent before this would have been lost. */
+  | { type: "ready" }
+  | WorkerReport
+  /** Listeners closed and every client connection gone. */
+  | { type: "retired"; requestId: number };

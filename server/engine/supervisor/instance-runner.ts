@@ -114,12 +114,17 @@ export class InstanceRunner implements RunnerIdentity {
     void this.prepareThen(() => this.launch());
   }
 
-  /** Takes over a process a previous Gantry left running. */
-  adopt(handle: ProcessHandle, record: InstanceRecord): void {
+  /**
+   * Takes over a process a previous Gantry left running. It keeps the readiness it last had
+   * until its probes say otherwise (as the kubelet does after a restart): its traffic never
+   * stopped, and marking it unready until the first probe would answer 503 meanwhile.
+   */
+  adopt(handle: ProcessHandle, record: InstanceRecord): Promise<void> {
     this.port = record.port;
     this.restarts = record.restarts;
-    void this.prepareThen(() => {
+    return this.prepareThen(() => {
       this.emit("instance.adopted", `adopted ${this.id} (pid ${handle.pid}) left running by the previous Gantry`);
+      this.ready = record.ready;
       this.spawned(handle, record.startedAt ?? new Date(this.deps.clock.now()));
     });
   }

@@ -72,10 +72,9 @@ export class Supervisor {
     return runner;
   }
 
-  adopt(service: ServiceRef, record: InstanceRecord, handle: ProcessHandle): InstanceRunner {
-    const runner = this.create(service, record.id);
-    runner.adopt(handle, record);
-    return runner;
+  /** Resolves once the instance is taken over (Running, with the readiness it last had). */
+  adopt(service: ServiceRef, record: InstanceRecord, handle: ProcessHandle): Promise<void> {
+    return this.create(service, record.id).adopt(handle, record);
   }
 
   get(id: string): InstanceRunner | undefined {

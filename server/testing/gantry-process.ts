@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { afterAll } from "vitest";
+import { projectRoot } from "../gantry";
+import { apiClient, TEST_TOKEN, testListenerRange, testPortRange, type ApiClient } from "./gantry";
+import { waitFor } from "./wait";
+
+export type GantryProcess = { child: ChildProcess; url: string; api: ApiClient; exited: Promise<void> };
+
+/**
+ * Real Gantry processes (server/main.ts, headless) for a describe block, for what only a process
+ * can show: being killed, restarted on the same data dir, its children's environment. Those still
+ * running after the block are stopped with SIGTERM, so they take their data planes with them.
+ */
+export function useGantryProcesses(): { start(dataDir: string, port: number, env?: Record<string, string>): Promise<GantryProcess> } {
+  const running = new Set<GantryProcess>();
+  afterAll(async () => {
+    await Promise.all(
+      [...running].map(async (gantry) => {
+        gantry.child.kill("SIGTERM");
+        const timer = setTimeout(() => gantry.child.kill("SIGKILL"), 20_000);
+        await gantry.exited;
+        clearTimeout(timer);
+      }),
+    );
+  });
+
+  return {
+    /** Resolves once it answers /readyz. */
+    async start(dataDir, port, env = {}) {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "server/main.ts")], {
+        cwd: projectRoot,
+        env: {
+          ...process.env,
+          GANTRY_PORT: String(port),
+          GANTRY_DATA_DIR: dataDir,
+          GANTRY_DEMO: "0",
+          GANTRY_DASHBOARD: "0",
+          GANTRY_PORT_RANGE: `${testPortRange().from + 500}-${testPortRange().to}`,
+          GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 100}-${testListenerRange().to}`,
+          GANTRY_INGRESS_PORT: "0",
+          GANTRY_BOOTSTRAP_TOKEN: TEST_TOKEN,
+          // A data plane left by a test that killed its Gantry must not hold the test ports for long.
+          GANTRY_DATA_PLANE_ORPHAN_TIMEOUT: "20s",
+          LOG_LEVEL: "warn",
+          ...env,
+        },
+        stdio: "ignore",
+      });
+      const url = `http://127.0.0.1:${port}`;
+      const gantry: GantryProcess = { child, url, api: apiClient({ url }), exited: new Promise((resolve) => child.once("exit", () => resolve())) };
+      running.add(gantry);
+      void gantry.exited.then(() => running.delete(gantry));
+      await waitFor(async () => ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok ? true : undefined), `Gantry on ${port} ready`, 60_000);
+      return gantry;
+    },
+  };
+}

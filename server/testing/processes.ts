@@ -1,0 +1,46 @@
+import fs from "node:fs";
+
+const read = (file: string) => {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined; // gone meanwhile
+  }
+};
+
+function parentOf(pid: number): number | undefined {
+  const stat = read(`/proc/${pid}/stat`);
+  return stat === undefined ? undefined : Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+/** Every live process below `ancestor` (children, grandchildren…). */
+export function descendantsOf(ancestor: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const parent = parentOf(Number(entry));
+    if (parent !== undefined) parents.set(Number(entry), parent);
+  }
+  const below = (pid: number): boolean => {
+    for (let up = parents.get(pid); up !== undefined && up > 1; up = parents.get(up)) if (up === ancestor) return true;
+    return false;
+  };
+  return [...parents.keys()].filter(below);
+}
+
+/** The data plane's processes (its primary and proxy workers) below `ancestor`. */
+export function dataPlaneProcessesOf(ancestor: number): number[] {
+  return descendantsOf(ancestor).filter((pid) => /data-plane-process|proxy-worker/.test(read(`/proc/${pid}/cmdline`) ?? ""));
+}
+
+/** A process's environment, as the kernel holds it. */
+export function environOf(pid: number): Record<string, string> {
+  const entries = (read(`/proc/${pid}/environ`) ?? "").split("\0").filter(Boolean);
+  return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+}
+
+/** Running (a zombie waiting for its parent to reap it counts as gone). */
+export function isAlive(pid: number): boolean {
+  const stat = read(`/proc/${pid}/stat`);
+  return stat !== undefined && stat[stat.lastIndexOf(")") + 2] !== "Z";
+}

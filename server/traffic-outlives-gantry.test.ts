@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { describe, expect, it } from "vitest";
+import type { ApiClient } from "./testing/gantry";
+import { fixtureTemplate, tempDir, TEST_TOKEN, testPortRange } from "./testing/gantry";
+import { useGantryProcesses } from "./testing/gantry-process";
+import { get } from "./testing/http";
+import { startLoad } from "./testing/load";
+import { dataPlaneProcessesOf, environOf, isAlive } from "./testing/processes";
+import { waitFor } from "./testing/wait";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const fresh = new http.Agent({ keepAlive: false });
+
+/** The service's instances once `count` of them are ready and in its endpoints. */
+const ready = (api: ApiClient, serviceId: string, count: number) =>
+  waitFor(async () => {
+    const list = await api.instances.list.query({ serviceId });
+    const endpoints = await api.services.endpoints.query({ id: serviceId });
+    return list.length === count && endpoints.length === count ? list : undefined;
+  }, `${count} ready`, 20_000);
+
+describe("traffic while Gantry crashes, restarts and stops", () => {
+  const gantries = useGantryProcesses();
+  const port = testPortRange().from + 400;
+
+  it("starts the data plane with only the environment it needs, and stops it on SIGTERM", async () => {
+    const dataDir = tempDir("dataplane-env");
+    const secrets = {
+      DATABASE_URL: `pglite:${dataDir}/db`,
+      GANTRY_SECRET_KEY: randomBytes(32).toString("hex"),
+      GANTRY_ADMIN_PASSWORD: "correct horse battery staple",
+      GANTRY_OIDC_CLIENT_SECRET: "oidc-client-secret-value",
+    };
+    const gantry = await gantries.start(dataDir, port, secrets);
+    const dataPlane = await waitFor(() => {
+      const pids = dataPlaneProcessesOf(gantry.child.pid!);
+      return pids.length >= 2 ? pids : undefined; // its primary and a proxy worker
+    }, "the data plane processes");
+    const seen = dataPlane.map((pid) => environOf(pid));
+    const secretValues = [...Object.values(secrets), TEST_TOKEN];
+    for (const environment of seen) {
+      expect(Object.keys(environment).filter((name) => /DATABASE|SECRET|PASSWORD|TOKEN|OIDC/.test(name))).toEqual([]);
+      expect(Object.values(environment).filter((value) => secretValues.some((secret) => value.includes(secret)))).toEqual([]);
+    }
+
+    gantry.child.kill("SIGTERM");
+    await gantry.exited;
+    for (const pid of dataPlane) expect(isAlive(pid)).toBe(false);
+  }, 90_000);
+
+  it("serves every request through kill -9 of Gantry; the next Gantry takes the data plane over, and SIGTERM drains and stops it", async () => {
+    const dataDir = tempDir("dataplane-crash");
+    const first = await gantries.start(dataDir, port + 1);
+    const service = await first.api.services.create.mutate({ name: "steady", replicas: 2, template: fixtureTemplate() });
+    const instances = await ready(first.api, service.id, 2);
+    const url = `http://127.0.0.1:${service.listenPort}/`;
+    await waitFor(async () => ((await get(url, fresh)).status === 200 ? true : undefined), "the listener");
+    const dataPlane = dataPlaneProcessesOf(first.child.pid!);
+    await sleep(300); // let the state writer persist the instances' pids
+
+    const load = startLoad(url);
+    await sleep(500);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    await sleep(2000); // no Gantry at all for a while
+    const second = await gantries.start(dataDir, port + 1);
+    await sleep(1000);
+    const report = await load.stop();
+
+    expect({ refused: report.refused, failed: report.failures.length, firstFailures: report.failures.slice(0, 5) }).toEqual({ refused: 0, failed: 0, firstFailures: [] });
+    expect(report.ok).toBeGreaterThan(200);
+    // The same instances served throughout, through the same data plane processes.
+    expect([...report.servedBy.keys()].sort()).toEqual(instances.map((i) => i.pid).sort());
+    expect(dataPlane.filter(isAlive)).toEqual(dataPlane);
+
+    // The new Gantry controls the data plane: an instance it starts gets traffic.
+    await second.api.services.scale.mutate({ id: service.id, replicas: 3 });
+    const three = await ready(second.api, service.id, 3);
+    const added = three.find((i) => !instances.some((old) => old.id === i.id))!;
+    await waitFor(async () => {
+      const res = await get(url, fresh);
+      return res.status === 200 && JSON.parse(res.body).pid === added.pid ? true : undefined;
+    }, "traffic to the new instance");
+
+    // A graceful stop finishes the request in flight, then stops the data plane.
+    const slow = get(`${url}slow?ms=1500`, fresh);
+    await sleep(200);
+    second.child.kill("SIGTERM");
+    expect((await slow).status).toBe(200);
+    await second.exited;
+    expect((await get(url, fresh)).body).toContain("ECONNREFUSED");
+    await waitFor(() => (dataPlane.some(isAlive) ? undefined : true), "the data plane to exit", 5000);
+  }, 120_000);
+});
