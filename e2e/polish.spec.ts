@@ -4,7 +4,7 @@ const inspector = (page: Page, name: string) => page.getByRole("complementary", 
 
 test("ticking Run through /bin/sh lets $PORT expand; the revisions tell the two apart", async ({ page, request }) => {
   // Passed literally, "$PORT" is no port: the server can't listen and the instance never gets ready.
-  const script = "require('http').createServer((q, s) => s.end('ok')).listen(+process.argv[1])";
+  const script = 'require("http").createServer((q, s) => s.end("ok")).listen(+process.argv[1])';
   const created = await request.post("/api/trpc/services.create", {
     data: { name: "shell-port", replicas: 1, template: { command: "node", args: ["-e", script, "$PORT"], restartPolicy: "never" } },
   });
