@@ -9,22 +9,26 @@ const register = (base: string, check: Record<string, string>) =>
     body: JSON.stringify({ Name: "billing", ID: "billing-1", Address: "127.0.0.1", Port: 9, Check: check }),
   });
 
+const refusedChecks: Array<[Record<string, string>, RegExp]> = [
+  [{ HTTP: "http://127.0.0.1:9/health", Interval: "0s" }, /Interval must be at least 0.1 seconds/],
+  [{ HTTP: "http://127.0.0.1:9/health", Interval: "50ms" }, /Interval must be at least 0.1 seconds/],
+  [{ TCP: "127.0.0.1:9", Interval: "2h" }, /Interval must be at most 3600 seconds/],
+  [{ TCP: "127.0.0.1:9", Interval: "10s", Timeout: "0s" }, /Timeout must be at least 0.1 seconds/],
+  [{ TCP: "127.0.0.1:0", Interval: "10s" }, /TCP port must be 1-65535/],
+  [{ TTL: "0s" }, /TTL must be at least 0.1 seconds/],
+  [{ TTL: "720h" }, /TTL must be at most 24 hours/],
+];
+
 describe("hardening: a value the API accepted never stops the next boot", () => {
-  it.each([
-    [{ HTTP: "http://127.0.0.1:9/health", Interval: "0s" }, /Interval must be at least 0.1 seconds/],
-    [{ HTTP: "http://127.0.0.1:9/health", Interval: "50ms" }, /Interval must be at least 0.1 seconds/],
-    [{ TCP: "127.0.0.1:9", Interval: "2h" }, /Interval must be at most 3600 seconds/],
-    [{ TCP: "127.0.0.1:9", Interval: "10s", Timeout: "0s" }, /Timeout must be at least 0.1 seconds/],
-    [{ TCP: "127.0.0.1:0", Interval: "10s" }, /TCP port must be 1-65535/],
-    [{ TTL: "0s" }, /TTL must be at least 0.1 seconds/],
-    [{ TTL: "720h" }, /TTL must be at most 24 hours/],
-  ])("refuses the check %j with 400 naming the field, and still boots", { timeout: 30_000 }, async (check, message) => {
+  it("refuses checks the engine couldn't run with 400 naming the field, and still boots", { timeout: 30_000 }, async () => {
     const dataDir = tempDir("boot-survives");
     const first = await startTestGantry({ dataDir, databaseUrl: undefined });
     try {
-      const res = await register(first.url, check);
-      expect(res.status).toBe(400);
-      expect(res.body).toMatch(message);
+      for (const [check, message] of refusedChecks) {
+        const res = await register(first.url, check);
+        expect({ check, status: res.status }).toEqual({ check, status: 400 });
+        expect(res.body).toMatch(message);
+      }
     } finally {
       await first.stop();
     }
