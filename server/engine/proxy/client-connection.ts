@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import type { ClientSide, Exchange } from "./exchange";
-import { headEnd, HttpParseError, parseRequestHead, type RequestHead } from "./http/head";
+import { checkPartialHead, headEnd, HttpParseError, parseRequestHead, type RequestHead } from "./http/head";
 import type { UpstreamConnection } from "./upstream-connection";
 
 /** A response made by the proxy itself: plain text, with the status repeated in x-gantry-error. */
@@ -34,6 +34,8 @@ export class ClientConnection implements ClientSide {
   exchange: Exchange | null = null;
   /** When the current partial head began arriving (slow-header protection), or 0. */
   headSince = 0;
+  /** How much of a partial head checkPartialHead() has passed, so each byte is checked once. */
+  private headChecked = 0;
   lastActivity = performance.now();
   private pending: Buffer | null = null;
   private closed = false;
@@ -131,15 +133,18 @@ export class ClientConnection implements ClientSide {
     this.next();
   };
 
-  /** Body bytes for the current exchange; bad framing (e.g. broken chunking) ends it with a 400. */
+  /** Body bytes for the current exchange; bad framing (e.g. broken chunking) ends it with a 400 and a close. */
   private feed(exchange: Exchange, bytes: Buffer): void {
     let beyond: Buffer | null;
     try {
       beyond = exchange.feedBody(bytes);
     } catch (err) {
       if (!(err instanceof HttpParseError)) throw err;
+      // An upstream may answer before the body ends; a 400 written into its response would corrupt it.
+      const responding = exchange.responding;
       exchange.abandon();
       this.exchange = null;
+      if (responding) return this.abort();
       return this.reject(400, "Bad Request", `bad request body: ${err.message}`, false);
     }
     if (beyond) this.stash(beyond);
@@ -155,14 +160,17 @@ export class ClientConnection implements ClientSide {
     while (!this.exchange && this.pending && !this.closed) {
       const buffer = this.pending;
       const end = headEnd(buffer);
-      if (end === -1 || end > MAX_REQUEST_HEAD) {
-        if (buffer.length > MAX_REQUEST_HEAD) return this.reject(400, "Bad Request", "request headers too large", false);
-        if (this.headSince === 0) this.headSince = performance.now();
-        return;
-      }
-      this.headSince = 0;
       let head: RequestHead;
       try {
+        if (end === -1 || end > MAX_REQUEST_HEAD) {
+          if (buffer.length > MAX_REQUEST_HEAD) return this.reject(400, "Bad Request", "request headers too large", false);
+          checkPartialHead(buffer, this.headChecked);
+          this.headChecked = buffer.length;
+          if (this.headSince === 0) this.headSince = performance.now();
+          return;
+        }
+        this.headSince = 0;
+        this.headChecked = 0;
         head = parseRequestHead(buffer, end);
       } catch (err) {
         if (err instanceof HttpParseError) return this.reject(400, "Bad Request", `bad request: ${err.message}`, false);

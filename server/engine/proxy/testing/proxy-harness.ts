@@ -75,22 +75,31 @@ export async function proxyFor(clusters: ClusterConfig[], extra: { listeners?: L
   };
 }
 
-/** Sends raw bytes and collects everything that comes back until the server closes or `ms` pass. */
-export function rawExchange(port: number, payload: string | Buffer, ms = 1000): Promise<string> {
+/** What came back for raw bytes, and whether the proxy closed the connection (rather than the wait running out). */
+export type RawAnswer = { text: string; closed: boolean };
+
+/** Sends raw bytes (as one write, or as the given pieces one after another) and collects everything that comes back until the server closes or `ms` pass. */
+export function rawConversation(port: number, payload: string | Buffer | Array<string | Buffer>, ms = 1000): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
-    let received = "";
-    const done = () => {
+    socket.setNoDelay(true);
+    let text = "";
+    const done = (closed: boolean) => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(received);
+      resolve({ text, closed });
     };
-    const timer = setTimeout(done, ms);
-    socket.on("data", (d) => (received += d.toString("latin1")));
-    socket.on("close", done);
-    socket.on("error", done);
-    socket.write(payload);
+    const timer = setTimeout(() => done(false), ms);
+    socket.on("data", (d) => (text += d.toString("latin1")));
+    socket.on("close", () => done(true));
+    socket.on("error", () => done(true));
+    for (const piece of Array.isArray(payload) ? payload : [payload]) socket.write(typeof piece === "string" ? Buffer.from(piece, "latin1") : piece);
   });
+}
+
+/** Sends raw bytes and collects everything that comes back until the server closes or `ms` pass. */
+export async function rawExchange(port: number, payload: string | Buffer, ms = 1000): Promise<string> {
+  return (await rawConversation(port, payload, ms)).text;
 }
 
 /** GET through a keep-alive agent; resolves with status, headers and body. */
