@@ -40,6 +40,8 @@ export class ClientConnection implements ClientSide {
   private pending: Buffer | null = null;
   private closed = false;
   private retiring = false;
+  /** The client has ended its side: no more requests will come. */
+  private inputEnded = false;
 
   constructor(
     readonly socket: Socket,
@@ -50,6 +52,7 @@ export class ClientConnection implements ClientSide {
     socket.setNoDelay(true);
     socket.on("data", this.onData);
     socket.on("error", () => {}); // a reset client is routine; close() follows
+    socket.on("end", this.onEnd);
     socket.on("close", this.onClose);
   }
 
@@ -82,7 +85,9 @@ export class ClientConnection implements ClientSide {
     this.lastActivity = performance.now();
     if (!keepAlive || this.retiring) return this.close();
     if (this.pending) this.next();
-    if (!this.exchange) this.socket.resume();
+    if (this.exchange) return;
+    if (this.inputEnded) return this.close();
+    this.socket.resume();
   }
 
   abort(): void {
@@ -114,6 +119,7 @@ export class ClientConnection implements ClientSide {
     const client = this.socket;
     const server = upstream.socket;
     client.off("data", this.onData);
+    client.off("end", this.onEnd); // pipe() carries a half-close through from here
     server.removeAllListeners("data");
     if (rest) client.write(rest);
     if (this.pending) server.write(this.pending);
@@ -193,6 +199,21 @@ export class ClientConnection implements ClientSide {
       return;
     }
   }
+
+  /**
+   * The client sent all it will (after every 'data' event, so pipelined requests are already
+   * pending): what it asked is answered, then the connection closes. A request whose body was
+   * cut short can never complete, so it is dropped.
+   */
+  private onEnd = () => {
+    this.inputEnded = true;
+    const exchange = this.exchange;
+    if (exchange && !exchange.requestComplete) {
+      exchange.abandon();
+      this.exchange = null;
+    }
+    if (!this.exchange) this.close();
+  };
 
   private onClose = () => {
     this.closed = true;

@@ -168,6 +168,11 @@ export class Exchange implements PickRequest, ResponseSink {
     return this.done;
   }
 
+  /** The whole request body has been read from the client. */
+  get requestComplete(): boolean {
+    return this.bodyDone;
+  }
+
   /** Some of the response has been written to the client (so the proxy can no longer answer in its place). */
   get responding(): boolean {
     return this.responseStarted && this.heldHead === "";

@@ -72,7 +72,8 @@ class ProxyListener implements ClientHost {
   }
 
   private listen(): void {
-    const server = net.createServer({ noDelay: true }, (socket) => {
+    // Half-open: a client may end its side once its requests are sent and still be answered (RFC 9112 §9.6).
+    const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
       const client = new ClientConnection(socket, this);
       this.clients.add(client);
       this.proxy.clients.add(client);

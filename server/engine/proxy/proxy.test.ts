@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { cluster, endpointOf, get, proxyFor, rawExchange, upstream, type Upstream } from "./testing/proxy-harness";
@@ -92,6 +93,19 @@ describe("proxying HTTP/1.1", () => {
     // Two complete chunked responses, /a's first.
     expect(pipelined.match(/^HTTP\/1\.1 200 OK\r\n/gm)).toHaveLength(2);
     expect([...pipelined.matchAll(/\r\n(\/[ab])\r\n0\r\n\r\n/g)].map((m) => m[1])).toEqual(["/a", "/b"]);
+  });
+
+  it("answers a client that half-closes after its requests (as `printf … | socat` does), then closes", async () => {
+    const [u] = await upstreams(1, (req, res) => setTimeout(() => res.end(`done ${req.url}`), 20));
+    const p = await proxy([cluster("api", [endpointOf(u!)])]);
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(p.port("api"), "127.0.0.1");
+      let text = "";
+      socket.on("data", (d) => (text += d));
+      socket.on("close", () => resolve(text));
+      socket.end("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    });
+    expect([...answer.matchAll(/\r\n\r\n(done \/[ab])/g)].map((m) => m[1])).toEqual(["done /a", "done /b"]);
   });
 
   it("says 503 no healthy instance at once when nothing is ready", async () => {
