@@ -3,12 +3,16 @@ import type { ClientSide, Exchange } from "./exchange";
 import { checkPartialHead, headEnd, HttpParseError, parseRequestHead, type RequestHead } from "./http/head";
 import type { UpstreamConnection } from "./upstream-connection";
 
-/** A response made by the proxy itself: plain text, with the status repeated in x-gantry-error. */
-export function errorResponse(status: number, reason: string, message: string, keepAlive: boolean): string {
+/**
+ * A response made by the proxy itself: plain text, with the status repeated in x-gantry-error.
+ * To HEAD (when the request got far enough to know its method) it has no body, as the client
+ * expects: bytes it didn't expect would be read as the start of the next response.
+ */
+export function errorResponse(status: number, reason: string, message: string, keepAlive: boolean, method?: string): string {
   const body = `${message}\n`;
   return (
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body, "latin1")}\r\n` +
-    `x-gantry-error: ${status}\r\nconnection: ${keepAlive ? "keep-alive" : "close"}\r\n\r\n${body}`
+    `x-gantry-error: ${status}\r\nconnection: ${keepAlive ? "keep-alive" : "close"}\r\n\r\n${method === "HEAD" ? "" : body}`
   );
 }
 
@@ -96,8 +100,8 @@ export class ClientConnection implements ClientSide {
   }
 
   /** Answers a request the proxy can't even start (malformed, no route…) and closes or goes on. */
-  reject(status: number, reason: string, message: string, keepAlive: boolean): void {
-    this.write(errorResponse(status, reason, message, keepAlive));
+  reject(status: number, reason: string, message: string, keepAlive: boolean, method?: string): void {
+    this.write(errorResponse(status, reason, message, keepAlive, method));
     if (!keepAlive) this.close();
   }
 
@@ -151,7 +155,7 @@ export class ClientConnection implements ClientSide {
       exchange.abandon();
       this.exchange = null;
       if (responding) return this.abort();
-      return this.reject(400, "Bad Request", `bad request body: ${err.message}`, false);
+      return this.reject(400, "Bad Request", `bad request body: ${err.message}`, false, exchange.method);
     }
     if (beyond) this.stash(beyond);
   }

@@ -351,7 +351,7 @@ export class Exchange implements PickRequest, ResponseSink {
   /** A response made by the proxy itself; the client connection stays open only if `keepAlive` still allows. */
   private failed(status: number, message: string): void {
     this.keepAlive = this.keepAlive && this.bodyDone;
-    this.client.write(errorResponse(status, REASONS[status] ?? "Error", message, this.keepAlive));
+    this.client.write(errorResponse(status, REASONS[status] ?? "Error", message, this.keepAlive, this.method));
     this.finish(status, true);
   }
 

@@ -48,7 +48,7 @@ class ProxyListener implements ClientHost {
   begin(client: ClientConnection, head: RequestHead): Exchange | null {
     const target = this.proxy.resolve(this.config, head);
     if ("status" in target) {
-      client.reject(target.status, target.reason, target.message, head.keepAlive && head.framing.kind === "none");
+      client.reject(target.status, target.reason, target.message, head.keepAlive && head.framing.kind === "none", head.method);
       return null;
     }
     return new Exchange(client, head, target, this.context);

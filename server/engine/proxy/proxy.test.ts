@@ -108,6 +108,14 @@ describe("proxying HTTP/1.1", () => {
     expect([...answer.matchAll(/\r\n\r\n(done \/[ab])/g)].map((m) => m[1])).toEqual(["done /a", "done /b"]);
   });
 
+  it("frames its own error responses to HEAD without a body, so a pipelined request after one is read right", async () => {
+    const p = await proxy([cluster("lonely", [])]);
+    const answer = await rawExchange(p.port("lonely"), "HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const [head, get] = answer.split(/(?=HTTP\/1\.1 )/);
+    expect(head).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n(?:.*\r\n)*content-length: 39\r\n(?:.*\r\n)*\r\n$/);
+    expect(get).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[^]*\r\n\r\nno healthy instance for service lonely\n$/);
+  });
+
   it("says 503 no healthy instance at once when nothing is ready", async () => {
     const p = await proxy([cluster("lonely", [])]);
     const res = await get(p.url("lonely"));
