@@ -89,8 +89,17 @@ export class ClientConnection implements ClientSide {
     this.lastActivity = performance.now();
     if (!keepAlive || this.retiring) return this.close();
     if (this.pending) this.next();
-    if (this.exchange) return;
-    if (this.inputEnded) return this.close();
+    this.readOn();
+  }
+
+  /**
+   * After a response: reading (paused to hold pipelined bytes) resumes unless the next request is
+   * already read in full — a request made of held bytes may still need the rest of its body.
+   */
+  private readOn(): void {
+    const exchange = this.exchange;
+    if (exchange?.requestComplete) return;
+    if (!exchange && this.inputEnded) return this.close();
     this.socket.resume();
   }
 
@@ -198,6 +207,8 @@ export class ClientConnection implements ClientSide {
       this.exchange = exchange;
       if (rest) this.feed(exchange, rest);
       if (this.exchange !== exchange) return; // refused while reading its body
+      // After the client's end, a request still short of body bytes can never complete: it isn't forwarded.
+      if (this.inputEnded && !exchange.requestComplete) return this.settleEndedInput();
       // May finish at once (e.g. no healthy instance); finished() then carries on with what is pending.
       this.host.admit(exchange);
       return;
@@ -205,19 +216,24 @@ export class ClientConnection implements ClientSide {
   }
 
   /**
-   * The client sent all it will (after every 'data' event, so pipelined requests are already
-   * pending): what it asked is answered, then the connection closes. A request whose body was
-   * cut short can never complete, so it is dropped.
+   * The client sent all it will (even while reading is paused, once nothing is left unread):
+   * what it asked is answered — pipelined requests held in `pending` included — then the
+   * connection closes.
    */
   private onEnd = () => {
     this.inputEnded = true;
+    this.settleEndedInput();
+  };
+
+  /** No more bytes will come: a request still short of its body is dropped; with nothing in progress, close. */
+  private settleEndedInput(): void {
     const exchange = this.exchange;
     if (exchange && !exchange.requestComplete) {
       exchange.abandon();
       this.exchange = null;
     }
     if (!this.exchange) this.close();
-  };
+  }
 
   private onClose = () => {
     this.closed = true;

@@ -75,6 +75,8 @@ export class Exchange implements PickRequest, ResponseSink {
   /** Reading from the client (request body) or the upstream (response) is paused until the other side drains. */
   private upstreamDrainAwaited = false;
   private clientDrainAwaited = false;
+  /** Reading from the client is paused until the upstream connection is up (body pieces pile up meanwhile). */
+  private connectAwaited = false;
   private keepAlive: boolean;
   private lastError = "";
   private status = 0;
@@ -188,6 +190,10 @@ export class Exchange implements PickRequest, ResponseSink {
     for (const piece of this.body) socket.write(piece);
     socket.uncork();
     if (!this.bodyRetained) this.body.length = 0;
+    if (this.connectAwaited) {
+      this.connectAwaited = false;
+      this.client.resume();
+    }
   }
 
   upstreamFailed(message: string, responded: boolean): void {
@@ -305,7 +311,10 @@ export class Exchange implements PickRequest, ResponseSink {
     const upstream = this.upstream;
     if (!upstream || upstream.connecting) {
       this.body.push(part);
-      if (this.body.length > 64) this.client.pause(); // not connected yet: don't read without bound
+      if (this.body.length > 64 && !this.connectAwaited) {
+        this.connectAwaited = true; // not connected yet: don't read without bound
+        this.client.pause();
+      }
       return;
     }
     if (this.bodyRetained) this.body.push(part);

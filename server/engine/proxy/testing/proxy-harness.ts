@@ -78,8 +78,12 @@ export async function proxyFor(clusters: ClusterConfig[], extra: { listeners?: L
 /** What came back for raw bytes, and whether the proxy closed the connection (rather than the wait running out). */
 export type RawAnswer = { text: string; closed: boolean };
 
-/** Sends raw bytes (as one write, or as the given pieces one after another) and collects everything that comes back until the server closes or `ms` pass. */
-export function rawConversation(port: number, payload: string | Buffer | Array<string | Buffer>, ms = 1000): Promise<RawAnswer> {
+/**
+ * Sends raw bytes (strings as latin1) — one write, or pieces `gapMs` apart so they arrive as
+ * separate reads — optionally ends its side after them, and collects everything that comes back
+ * until the server closes or `ms` pass.
+ */
+export function rawConversation(port: number, payload: string | Buffer | Array<string | Buffer>, ms = 1000, options: { halfClose?: boolean; gapMs?: number } = {}): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     socket.setNoDelay(true);
@@ -93,7 +97,16 @@ export function rawConversation(port: number, payload: string | Buffer | Array<s
     socket.on("data", (d) => (text += d.toString("latin1")));
     socket.on("close", () => done(true));
     socket.on("error", () => done(true));
-    for (const piece of Array.isArray(payload) ? payload : [payload]) socket.write(typeof piece === "string" ? Buffer.from(piece, "latin1") : piece);
+    const send = async () => {
+      const pieces = Array.isArray(payload) ? payload : [payload];
+      for (let i = 0; i < pieces.length; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, options.gapMs ?? 1));
+        const piece = pieces[i]!;
+        socket.write(typeof piece === "string" ? Buffer.from(piece, "latin1") : piece);
+      }
+      if (options.halfClose) socket.end();
+    };
+    void send();
   });
 }
 
