@@ -128,6 +128,18 @@ describe("a service's malformed chunking is not relayed", () => {
     };
   }
 
+  it("relays none of the bytes a service sends after a complete response, and doesn't reuse that connection", async () => {
+    const service = await rawService("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged");
+    try {
+      const answer = await rawConversation(service.port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      // Each request got the service's first response, /b on a new connection.
+      expect(answer.text.match(/\r\n\r\n(ok|forged)/g)).toEqual(["\r\n\r\nok", "\r\n\r\nok"]);
+      expect(answer.closed).toBe(true);
+    } finally {
+      await service.close();
+    }
+  });
+
   it.each([
     ["a bare LF ending the trailer section", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged"],
     ["a trailer line that is not a field", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nHTTP/1.1 200 OK\r\n\r\n"],
