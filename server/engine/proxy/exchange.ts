@@ -409,5 +409,4 @@ export class Exchange implements PickRequest, ResponseSink {
   }
 }
 
-
 const REASONS: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 499: "Client Closed Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };

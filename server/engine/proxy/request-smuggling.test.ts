@@ -112,7 +112,7 @@ describe.each(services)("request smuggling with %s as the service", (_name, avai
   });
 });
 
-describe("a service's malformed chunking is not relayed", () => {
+describe("a service's malformed or surplus response bytes are never relayed", () => {
   /** A raw TCP "instance" that answers every request with `response`. */
   async function rawService(response: string) {
     const server = net.createServer((socket) => socket.once("data", () => socket.write(response)));

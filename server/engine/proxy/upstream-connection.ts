@@ -195,4 +195,3 @@ export class UpstreamConnection {
     sink?.upstreamFailed(`${this.endpoint.id}: ${message}`, this.responded);
   }
 }
-
