@@ -1,14 +1,18 @@
 import type { Socket } from "node:net";
 import type { ClientSide, Exchange } from "./exchange";
-import { headEnd, HttpParseError, parseRequestHead, type RequestHead } from "./http/head";
+import { checkPartialHead, headEnd, HttpParseError, parseRequestHead, type RequestHead } from "./http/head";
 import type { UpstreamConnection } from "./upstream-connection";
 
-/** A response made by the proxy itself: plain text, with the status repeated in x-gantry-error. */
-export function errorResponse(status: number, reason: string, message: string, keepAlive: boolean): string {
+/**
+ * A response made by the proxy itself: plain text, with the status repeated in x-gantry-error.
+ * To HEAD (when the request got far enough to know its method) it has no body, as the client
+ * expects: bytes it didn't expect would be read as the start of the next response.
+ */
+export function errorResponse(status: number, reason: string, message: string, keepAlive: boolean, method?: string): string {
   const body = `${message}\n`;
   return (
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body, "latin1")}\r\n` +
-    `x-gantry-error: ${status}\r\nconnection: ${keepAlive ? "keep-alive" : "close"}\r\n\r\n${body}`
+    `x-gantry-error: ${status}\r\nconnection: ${keepAlive ? "keep-alive" : "close"}\r\n\r\n${method === "HEAD" ? "" : body}`
   );
 }
 
@@ -35,6 +39,8 @@ export class ClientConnection implements ClientSide {
   exchange: Exchange | null = null;
   /** When the current partial head began arriving (slow-header protection), or 0. */
   headSince = 0;
+  /** How much of a partial head checkPartialHead() has passed, so each byte is checked once. */
+  private headChecked = 0;
   lastActivity = performance.now();
   /** Its listener is gone: no further request on this connection (responses say `connection: close`). */
   retiring = false;
@@ -44,6 +50,8 @@ export class ClientConnection implements ClientSide {
   private tunneled = false;
   /** Once retiring: how long it must have been quiet before it is closed. */
   private quietMs = 0;
+  /** The client has ended its side: no more requests will come. */
+  private inputEnded = false;
 
   constructor(
     readonly socket: Socket,
@@ -54,6 +62,7 @@ export class ClientConnection implements ClientSide {
     socket.setNoDelay(true);
     socket.on("data", this.onData);
     socket.on("error", () => {}); // a reset client is routine; close() follows
+    socket.on("end", this.onEnd);
     socket.on("close", this.onClose);
   }
 
@@ -86,7 +95,18 @@ export class ClientConnection implements ClientSide {
     this.lastActivity = performance.now();
     if (!keepAlive) return this.close();
     if (this.pending) this.next();
-    if (!this.exchange) this.socket.resume();
+    this.readOn();
+  }
+
+  /**
+   * After a response: reading (paused to hold pipelined bytes) resumes unless the next request is
+   * already read in full — a request made of held bytes may still need the rest of its body.
+   */
+  private readOn(): void {
+    const exchange = this.exchange;
+    if (exchange?.requestComplete) return;
+    if (!exchange && this.inputEnded) return this.close();
+    this.socket.resume();
   }
 
   abort(): void {
@@ -95,9 +115,9 @@ export class ClientConnection implements ClientSide {
   }
 
   /** Answers a request the proxy can't even start (malformed, no route…) and closes or goes on. */
-  reject(status: number, reason: string, message: string, keepAlive: boolean): void {
+  reject(status: number, reason: string, message: string, keepAlive: boolean, method?: string): void {
     keepAlive &&= !this.retiring;
-    this.write(errorResponse(status, reason, message, keepAlive));
+    this.write(errorResponse(status, reason, message, keepAlive, method));
     if (!keepAlive) this.close();
   }
 
@@ -132,6 +152,7 @@ export class ClientConnection implements ClientSide {
     const client = this.socket;
     const server = upstream.socket;
     client.off("data", this.onData);
+    client.off("end", this.onEnd); // pipe() carries a half-close through from here
     server.removeAllListeners("data");
     if (rest) client.write(rest);
     if (this.pending) server.write(this.pending);
@@ -151,16 +172,19 @@ export class ClientConnection implements ClientSide {
     this.next();
   };
 
-  /** Body bytes for the current exchange; bad framing (e.g. broken chunking) ends it with a 400. */
+  /** Body bytes for the current exchange; bad framing (e.g. broken chunking) ends it with a 400 and a close. */
   private feed(exchange: Exchange, bytes: Buffer): void {
     let beyond: Buffer | null;
     try {
       beyond = exchange.feedBody(bytes);
     } catch (err) {
       if (!(err instanceof HttpParseError)) throw err;
+      // An upstream may answer before the body ends; a 400 written into its response would corrupt it.
+      const responding = exchange.responding;
       exchange.abandon();
       this.exchange = null;
-      return this.reject(400, "Bad Request", `bad request body: ${err.message}`, false);
+      if (responding) return this.abort();
+      return this.reject(400, "Bad Request", `bad request body: ${err.message}`, false, exchange.method);
     }
     if (beyond) this.stash(beyond);
   }
@@ -175,14 +199,17 @@ export class ClientConnection implements ClientSide {
     while (!this.exchange && this.pending && !this.closed) {
       const buffer = this.pending;
       const end = headEnd(buffer);
-      if (end === -1 || end > MAX_REQUEST_HEAD) {
-        if (buffer.length > MAX_REQUEST_HEAD) return this.reject(400, "Bad Request", "request headers too large", false);
-        if (this.headSince === 0) this.headSince = performance.now();
-        return;
-      }
-      this.headSince = 0;
       let head: RequestHead;
       try {
+        if (end === -1 || end > MAX_REQUEST_HEAD) {
+          if (buffer.length > MAX_REQUEST_HEAD) return this.reject(400, "Bad Request", "request headers too large", false);
+          checkPartialHead(buffer, this.headChecked);
+          this.headChecked = buffer.length;
+          if (this.headSince === 0) this.headSince = performance.now();
+          return;
+        }
+        this.headSince = 0;
+        this.headChecked = 0;
         head = parseRequestHead(buffer, end);
       } catch (err) {
         if (err instanceof HttpParseError) return this.reject(400, "Bad Request", `bad request: ${err.message}`, false);
@@ -200,10 +227,32 @@ export class ClientConnection implements ClientSide {
       this.exchange = exchange;
       if (rest) this.feed(exchange, rest);
       if (this.exchange !== exchange) return; // refused while reading its body
+      // After the client's end, a request still short of body bytes can never complete: it isn't forwarded.
+      if (this.inputEnded && !exchange.requestComplete) return this.settleEndedInput();
       // May finish at once (e.g. no healthy instance); finished() then carries on with what is pending.
       this.host.admit(exchange);
       return;
     }
+  }
+
+  /**
+   * The client sent all it will (even while reading is paused, once nothing is left unread):
+   * what it asked is answered — pipelined requests held in `pending` included — then the
+   * connection closes.
+   */
+  private onEnd = () => {
+    this.inputEnded = true;
+    this.settleEndedInput();
+  };
+
+  /** No more bytes will come: a request still short of its body is dropped; with nothing in progress, close. */
+  private settleEndedInput(): void {
+    const exchange = this.exchange;
+    if (exchange && !exchange.requestComplete) {
+      exchange.abandon();
+      this.exchange = null;
+    }
+    if (!this.exchange) this.close();
   }
 
   private onClose = () => {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Endpoint, PickRequest } from "./balancers";
 import type { Cluster, UpstreamEndpoint } from "./cluster";
 import { recordRequest } from "./counters";
+import { byteRange } from "./http/byte-range";
 import { ChunkedTracker } from "./http/chunked";
 import { headerValue, type RequestHead, type ResponseHead } from "./http/head";
 import type { TrafficCounters } from "./types";
@@ -73,6 +74,11 @@ export class Exchange implements PickRequest, ResponseSink {
   private dechunk: ChunkedTracker | null = null;
   /** The response head, held until the rest of the same read is known, so head and body leave in one write. */
   private heldHead = "";
+  /** Reading from the client (request body) or the upstream (response) is paused until the other side drains. */
+  private upstreamDrainAwaited = false;
+  private clientDrainAwaited = false;
+  /** Reading from the client is paused until the upstream connection is up (body pieces pile up meanwhile). */
+  private connectAwaited = false;
   private keepAlive: boolean;
   private lastError = "";
   private status = 0;
@@ -90,7 +96,7 @@ export class Exchange implements PickRequest, ResponseSink {
     const framing = head.framing;
     this.bodyDone = framing.kind === "none";
     this.bodyRemaining = framing.kind === "length" ? framing.length : 0;
-    this.bodyTracker = framing.kind === "chunked" ? new ChunkedTracker() : null;
+    this.bodyTracker = framing.kind === "chunked" ? new ChunkedTracker("framing") : null;
   }
 
   get clientIp(): string {
@@ -125,19 +131,25 @@ export class Exchange implements PickRequest, ResponseSink {
     this.failed(503, `circuit open: service ${cluster.serviceName} has ${cluster.inFlight} requests in flight and ${cluster.waiting.length} waiting (limits ${cluster.settings.maxConnections} and ${cluster.settings.maxPendingRequests})`);
   }
 
-  /** Takes request body bytes from the client; returns what lies beyond this request's body (pipelining). */
+  /**
+   * Takes request body bytes from the client; returns what lies beyond this request's body
+   * (pipelining). Throws HttpParseError on bad chunked framing, having forwarded nothing of `chunk`.
+   */
   feedBody(chunk: Buffer): Buffer | null {
     if (this.bodyDone) return chunk;
     let end = -1;
-    if (this.bodyTracker) end = this.bodyTracker.feed(chunk, 0);
-    else {
+    const tracker = this.bodyTracker;
+    if (tracker) {
+      end = tracker.feed(chunk, 0);
+      const spans = tracker.spans;
+      for (let s = 0; s < spans.length; s += 2) this.forwardBody(byteRange(chunk, spans[s]!, spans[s + 1]!));
+    } else {
       const take = Math.min(this.bodyRemaining, chunk.length);
       this.bodyRemaining -= take;
       if (this.bodyRemaining === 0) end = take;
+      this.forwardBody(byteRange(chunk, 0, take));
     }
-    const part = end === -1 || end === chunk.length ? chunk : chunk.subarray(0, end);
     if (end !== -1) this.bodyDone = true;
-    this.forwardBody(part);
     return end === -1 || end === chunk.length ? null : chunk.subarray(end);
   }
 
@@ -160,6 +172,16 @@ export class Exchange implements PickRequest, ResponseSink {
     return this.done;
   }
 
+  /** The whole request body has been read from the client. */
+  get requestComplete(): boolean {
+    return this.bodyDone;
+  }
+
+  /** Some of the response has been written to the client (so the proxy can no longer answer in its place). */
+  get responding(): boolean {
+    return this.responseStarted && this.heldHead === "";
+  }
+
   // ResponseSink, called by the upstream connection:
 
   connected(connection: UpstreamConnection): void {
@@ -170,6 +192,10 @@ export class Exchange implements PickRequest, ResponseSink {
     for (const piece of this.body) socket.write(piece);
     socket.uncork();
     if (!this.bodyRetained) this.body.length = 0;
+    if (this.connectAwaited) {
+      this.connectAwaited = false;
+      this.client.resume();
+    }
   }
 
   upstreamFailed(message: string, responded: boolean): void {
@@ -178,10 +204,15 @@ export class Exchange implements PickRequest, ResponseSink {
     this.upstream = null;
     if (endpoint) this.target.cluster.recordOutcome(endpoint, true, this.context.now());
     if (!this.responseStarted && !responded && this.canRetry()) return this.retry();
-    if (this.responseStarted) {
+    if (this.responding) {
+      // Part of the response is out: cutting the connection is the only way to tell the client it is incomplete.
       this.client.abort();
       return this.finish(502, false);
     }
+    // Nothing reached the client yet (a held head is dropped). If the upstream had begun to answer,
+    // what it sent is suspect (malformed framing, say): close after the 502 rather than read on.
+    this.heldHead = "";
+    if (responded) this.keepAlive = false;
     this.failed(502, `upstream ${message}`);
   }
 
@@ -204,7 +235,7 @@ export class Exchange implements PickRequest, ResponseSink {
     this.deadline = Number.POSITIVE_INFINITY;
     this.responseStarted = true;
     // An HTTP/1.0 client can't read chunked framing: strip it and end the body by closing.
-    if (head.framing.kind === "chunked" && this.head.minor === 0) this.dechunk = new ChunkedTracker();
+    if (head.framing.kind === "chunked" && this.head.minor === 0) this.dechunk = new ChunkedTracker("payload");
     if (head.framing.kind === "close" || this.dechunk || this.client.retiring) this.keepAlive = false;
     this.heldHead = this.responseHeadText(head);
     return true;
@@ -216,12 +247,13 @@ export class Exchange implements PickRequest, ResponseSink {
     this.heldHead = "";
   }
 
+  /** Response body bytes, already checked and re-framed by the upstream connection. */
   responseBody(data: Buffer): void {
-    if (this.dechunk) {
-      this.dechunk.feed(data, 0, (from, to) => this.relay(data.subarray(from, to)));
-      return;
-    }
-    this.relay(data);
+    const dechunk = this.dechunk;
+    if (!dechunk) return this.relay(data);
+    dechunk.feed(data, 0);
+    const spans = dechunk.spans;
+    for (let s = 0; s < spans.length; s += 2) this.relay(byteRange(data, spans[s]!, spans[s + 1]!));
   }
 
   responseEnd(reusable: boolean): void {
@@ -281,23 +313,34 @@ export class Exchange implements PickRequest, ResponseSink {
     const upstream = this.upstream;
     if (!upstream || upstream.connecting) {
       this.body.push(part);
-      if (this.body.length > 64) this.client.pause(); // not connected yet: don't read without bound
+      if (this.body.length > 64 && !this.connectAwaited) {
+        this.connectAwaited = true; // not connected yet: don't read without bound
+        this.client.pause();
+      }
       return;
     }
     if (this.bodyRetained) this.body.push(part);
-    if (!upstream.socket.write(part)) {
+    if (!upstream.socket.write(part) && !this.upstreamDrainAwaited) {
+      this.upstreamDrainAwaited = true;
       this.client.pause();
-      upstream.socket.once("drain", () => this.client.resume());
+      upstream.socket.once("drain", () => {
+        this.upstreamDrainAwaited = false;
+        this.client.resume();
+      });
     }
   }
 
   private relay(data: Buffer): void {
     if (this.heldHead !== "") data = this.withHeldHead(data);
-    if (!this.client.write(data)) {
+    if (!this.client.write(data) && !this.clientDrainAwaited) {
       const socket = this.upstream?.socket;
       if (!socket) return;
+      this.clientDrainAwaited = true;
       socket.pause();
-      this.client.onceDrained(() => socket.resume());
+      this.client.onceDrained(() => {
+        this.clientDrainAwaited = false;
+        socket.resume();
+      });
     }
   }
 
@@ -316,10 +359,10 @@ export class Exchange implements PickRequest, ResponseSink {
     connection?.destroy();
   }
 
-  /** A response made by the proxy itself. */
+  /** A response made by the proxy itself; the client connection stays open only if `keepAlive` still allows. */
   private failed(status: number, message: string): void {
     this.keepAlive = this.keepAlive && this.bodyDone && !this.client.retiring;
-    this.client.write(errorResponse(status, REASONS[status] ?? "Error", message, this.keepAlive));
+    this.client.write(errorResponse(status, REASONS[status] ?? "Error", message, this.keepAlive, this.method));
     this.finish(status, true);
   }
 
@@ -342,22 +385,26 @@ export class Exchange implements PickRequest, ResponseSink {
     if (respond) this.client.finished(this.keepAlive && this.bodyDone);
   }
 
+  /** The request head for the upstream: framing and Host written from what was parsed, never copied. */
   private requestHead(): string {
     const head = this.head;
-    let text = `${head.method} ${this.target.path} HTTP/1.1\r\n${head.forwarded}`;
+    // HTTP/1.0 clients may send no Host.
+    let text = `${head.method} ${this.target.path} HTTP/1.1\r\nhost: ${head.host ?? this.target.cluster.serviceName}\r\n${head.forwarded}`;
     text += `x-forwarded-for: ${head.forwardedFor ? `${head.forwardedFor}, ${this.clientIp}` : this.clientIp}\r\n`;
     if (!head.hasForwardedProto) text += "x-forwarded-proto: http\r\n";
     if (!head.hasForwardedHost && head.host) text += `x-forwarded-host: ${head.host}\r\n`;
     if (!head.hasRequestId) text += `x-request-id: ${requestIdPrefix}-${(++requestCounter).toString(36)}\r\n`;
     if (head.framing.kind === "chunked") text += "transfer-encoding: chunked\r\n";
+    else if (head.contentLength >= 0) text += `content-length: ${head.contentLength}\r\n`;
     if (head.upgrade !== undefined) text += `connection: upgrade\r\nupgrade: ${head.upgrade}\r\n`;
-    if (head.host === undefined) text += `host: ${this.target.cluster.serviceName}\r\n`; // HTTP/1.0 clients may send none
     return `${text}\r\n`;
   }
 
   private responseHeadText(response: ResponseHead): string {
     let text = `HTTP/1.1 ${response.status} ${response.reason}\r\n${response.forwarded}`;
     if (response.framing.kind === "chunked" && !this.dechunk) text += "transfer-encoding: chunked\r\n";
+    // Kept where it describes a body not sent (HEAD, 304); never on 204, which can't have one.
+    else if (response.contentLength >= 0 && response.status !== 204) text += `content-length: ${response.contentLength}\r\n`;
     if (!this.keepAlive) text += "connection: close\r\n";
     else if (this.head.minor === 0) text += "connection: keep-alive\r\n";
     return `${text}\r\n`;

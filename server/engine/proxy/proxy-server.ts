@@ -47,7 +47,7 @@ class ProxyListener implements ClientHost {
   begin(client: ClientConnection, head: RequestHead): Exchange | null {
     const target = this.proxy.resolve(this.config, head);
     if ("status" in target) {
-      client.reject(target.status, target.reason, target.message, head.keepAlive && head.framing.kind === "none");
+      client.reject(target.status, target.reason, target.message, head.keepAlive && head.framing.kind === "none", head.method);
       return null;
     }
     return new Exchange(client, head, target, this.context);
@@ -71,7 +71,8 @@ class ProxyListener implements ClientHost {
   }
 
   private listen(): void {
-    const server = net.createServer({ noDelay: true }, (socket) => {
+    // Half-open: a client may end its side once its requests are sent and still be answered (RFC 9112 §9.6).
+    const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
       const client = new ClientConnection(socket, this);
       this.clients.add(client);
       this.proxy.clients.add(client);

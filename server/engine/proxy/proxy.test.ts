@@ -1,7 +1,8 @@
 import http from "node:http";
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { cluster, endpointOf, get, proxyFor, rawExchange, upstream, type Upstream } from "./testing/proxy-harness";
+import { cluster, endpointOf, get, proxyFor, rawConversation, rawExchange, upstream, type Upstream } from "./testing/proxy-harness";
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -92,6 +93,66 @@ describe("proxying HTTP/1.1", () => {
     // Two complete chunked responses, /a's first.
     expect(pipelined.match(/^HTTP\/1\.1 200 OK\r\n/gm)).toHaveLength(2);
     expect([...pipelined.matchAll(/\r\n(\/[ab])\r\n0\r\n\r\n/g)].map((m) => m[1])).toEqual(["/a", "/b"]);
+  });
+
+  it("reads the body of a pipelined request that arrives after the request before it was answered", async () => {
+    const [u] = await upstreams(1, (req, res) => {
+      let bytes = 0;
+      req.on("data", (d: Buffer) => (bytes += d.length));
+      req.on("end", () => res.end(`${req.url} ${bytes}`));
+    });
+    const p = await proxy([cluster("api", [endpointOf(u!)])]);
+    const pipelined = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 10\r\n\r\n12345";
+    const answer = await rawConversation(p.port("api"), [pipelined, "67890"], 2000, { gapMs: 50 });
+    expect(answer.closed).toBe(true);
+    expect([...answer.text.matchAll(/\r\n\r\n(\/[ab] \d+)/g)].map((m) => m[1])).toEqual(["/a 0", "/b 10"]);
+  });
+
+  it("keeps reading a body that came in many pieces before the upstream connection was up", async () => {
+    const [u] = await upstreams(1, (req, res) => {
+      let bytes = 0;
+      req.on("data", (d: Buffer) => (bytes += d.length));
+      req.on("end", () => res.end(`${bytes}`));
+    });
+    const p = await proxy([cluster("api", [endpointOf(u!)], { requestTimeoutMs: 1500 })]);
+    // 100 chunks with extensions: 100 pieces to forward from the first read, while the upstream connection is still opening.
+    const head = "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const answer = await rawConversation(p.port("api"), [head + "1;e\r\nx\r\n".repeat(100), "0\r\n\r\n"], 3000);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n100$/);
+  });
+
+  it("answers a client that half-closes after its requests (as `printf … | socat` does), then closes", async () => {
+    const [u] = await upstreams(1, (req, res) => setTimeout(() => res.end(`done ${req.url}`), 20));
+    const p = await proxy([cluster("api", [endpointOf(u!)])]);
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(p.port("api"), "127.0.0.1");
+      let text = "";
+      socket.on("data", (d) => (text += d));
+      socket.on("close", () => resolve(text));
+      socket.end("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    });
+    expect([...answer.matchAll(/\r\n\r\n(done \/[ab])/g)].map((m) => m[1])).toEqual(["done /a", "done /b"]);
+  });
+
+  it("frames its own error responses to HEAD without a body, so a pipelined request after one is read right", async () => {
+    const p = await proxy([cluster("lonely", [])]);
+    const answer = await rawExchange(p.port("lonely"), "HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const [head, get] = answer.split(/(?=HTTP\/1\.1 )/);
+    expect(head).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n(?:.*\r\n)*content-length: 39\r\n(?:.*\r\n)*\r\n$/);
+    expect(get).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[^]*\r\n\r\nno healthy instance for service lonely\n$/);
+  });
+
+  it("closes after answering when a half-closed client's pipelined request was cut short", async () => {
+    const [u] = await upstreams(1, (req, res) => {
+      req.resume();
+      req.on("end", () => setTimeout(() => res.end(`done ${req.url}`), 50));
+    });
+    const p = await proxy([cluster("api", [endpointOf(u!)])]);
+    const cutShort = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345";
+    const answer = await rawConversation(p.port("api"), cutShort, 2000, { halfClose: true });
+    expect(answer.closed).toBe(true);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\ndone \/a$/);
+    expect(u!.requests.map((r) => r.url)).toEqual(["/a"]);
   });
 
   it("says 503 no healthy instance at once when nothing is ready", async () => {

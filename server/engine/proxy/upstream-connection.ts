@@ -1,4 +1,5 @@
 import net from "node:net";
+import { byteRange } from "./http/byte-range";
 import { ChunkedTracker } from "./http/chunked";
 import { headEnd, HttpParseError, parseResponseHead, type Framing, type ResponseHead } from "./http/head";
 import type { UpstreamEndpoint } from "./cluster";
@@ -16,7 +17,7 @@ export interface ResponseSink {
   interim(raw: Buffer): void;
   /** The final response head; return false to drop this response (it will be retried elsewhere). */
   responseHead(head: ResponseHead, raw: Buffer): boolean;
-  /** A piece of the response body, as framed on the wire. */
+  /** A piece of the response body, as framed on the wire once checked: chunk extensions and trailer fields left out. */
   responseBody(data: Buffer): void;
   /** Everything read from the socket in one go has been handed over (a moment to flush writes). */
   readDone(): void;
@@ -147,7 +148,7 @@ export class UpstreamConnection {
     this.framing = head.framing;
     this.reusable = !head.closes;
     if (head.framing.kind === "length") this.remaining = head.framing.length;
-    if (head.framing.kind === "chunked") this.tracker = new ChunkedTracker();
+    if (head.framing.kind === "chunked") this.tracker = new ChunkedTracker("framing");
     this.relaying = sink.responseHead(head, buffer.subarray(0, end));
     if (head.framing.kind === "none") return this.complete(rest !== null);
     if (rest) this.body(rest, 0);
@@ -156,19 +157,26 @@ export class UpstreamConnection {
   private body(buffer: Buffer, start: number): void {
     const framing = this.framing!;
     let end = -1;
-    if (framing.kind === "length") {
-      const take = Math.min(this.remaining, buffer.length - start);
-      this.remaining -= take;
-      if (this.remaining === 0) end = start + take;
-    } else if (framing.kind === "chunked") {
+    if (framing.kind === "chunked") {
+      const tracker = this.tracker!;
       try {
-        end = this.tracker!.feed(buffer, start);
+        end = tracker.feed(buffer, start);
       } catch (err) {
-        return this.fail(`malformed chunked response: ${(err as Error).message}`);
+        if (!(err instanceof HttpParseError)) throw err;
+        // Nothing of this read is relayed: the exchange answers 502 if the client has seen nothing yet.
+        return this.fail(`malformed chunked response: ${err.message}`);
       }
+      const spans = tracker.spans;
+      if (this.relaying) for (let s = 0; s < spans.length; s += 2) this.sink!.responseBody(byteRange(buffer, spans[s]!, spans[s + 1]!));
+    } else {
+      if (framing.kind === "length") {
+        const take = Math.min(this.remaining, buffer.length - start);
+        this.remaining -= take;
+        if (this.remaining === 0) end = start + take;
+      }
+      const to = end === -1 ? buffer.length : end;
+      if (this.relaying && to > start) this.sink!.responseBody(byteRange(buffer, start, to));
     }
-    const to = end === -1 ? buffer.length : end;
-    if (this.relaying && to > start) this.sink!.responseBody(start === 0 && to === buffer.length ? buffer : buffer.subarray(start, to));
     if (end !== -1) this.complete(end < buffer.length);
   }
 

@@ -75,22 +75,44 @@ export async function proxyFor(clusters: ClusterConfig[], extra: { listeners?: L
   };
 }
 
-/** Sends raw bytes and collects everything that comes back until the server closes or `ms` pass. */
-export function rawExchange(port: number, payload: string | Buffer, ms = 1000): Promise<string> {
+/** What came back for raw bytes, and whether the proxy closed the connection (rather than the wait running out). */
+export type RawAnswer = { text: string; closed: boolean };
+
+/**
+ * Sends raw bytes (strings as latin1) — one write, or pieces `gapMs` apart so they arrive as
+ * separate reads — optionally ends its side after them, and collects everything that comes back
+ * until the server closes or `ms` pass.
+ */
+export function rawConversation(port: number, payload: string | Buffer | Array<string | Buffer>, ms = 1000, options: { halfClose?: boolean; gapMs?: number } = {}): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
-    let received = "";
-    const done = () => {
+    socket.setNoDelay(true);
+    let text = "";
+    const done = (closed: boolean) => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(received);
+      resolve({ text, closed });
     };
-    const timer = setTimeout(done, ms);
-    socket.on("data", (d) => (received += d.toString("latin1")));
-    socket.on("close", done);
-    socket.on("error", done);
-    socket.write(payload);
+    const timer = setTimeout(() => done(false), ms);
+    socket.on("data", (d) => (text += d.toString("latin1")));
+    socket.on("close", () => done(true));
+    socket.on("error", () => done(true));
+    const send = async () => {
+      const pieces = Array.isArray(payload) ? payload : [payload];
+      for (let i = 0; i < pieces.length; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, options.gapMs ?? 1));
+        const piece = pieces[i]!;
+        socket.write(typeof piece === "string" ? Buffer.from(piece, "latin1") : piece);
+      }
+      if (options.halfClose) socket.end();
+    };
+    void send();
   });
+}
+
+/** Sends raw bytes and collects everything that comes back until the server closes or `ms` pass. */
+export async function rawExchange(port: number, payload: string | Buffer, ms = 1000): Promise<string> {
+  return (await rawConversation(port, payload, ms)).text;
 }
 
 /** GET through a keep-alive agent; resolves with status, headers and body. */
