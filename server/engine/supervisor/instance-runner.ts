@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { Instance, InstancePhase } from "../../contracts/instance";
 import type { ProbeResult, ProbeStatus, ProbeType } from "../../contracts/probe";
 import type { InstanceTemplate } from "../../contracts/service";
@@ -41,7 +42,13 @@ export type RunnerIdentity = {
 };
 
 const describeExit = (status: ExitStatus) =>
-  status.signal ? `killed by ${status.signal}` : status.code === null ? "exited (status unknown: adopted process)" : `exited with code ${status.code}`;
+  status.signal
+    ? `killed by ${status.signal} (signal ${os.constants.signals[status.signal as keyof typeof os.constants.signals] ?? "?"})`
+    : status.code === null
+      ? "exited (status unknown: adopted process)"
+      : `exited with code ${status.code}`;
+/** How an exit is recorded on its event: code and signal, for the timeline and whoever reads the log. */
+const exitData = (status: ExitStatus) => ({ exitCode: status.code, signal: status.signal });
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /**
@@ -293,27 +300,30 @@ export class InstanceRunner implements RunnerIdentity {
     const killReason = this.killReason;
     this.killReason = undefined;
 
-    if (this.stopRequested) return void this.finish(`${this.id} stopped (${describeExit(status)})`);
+    // Every exit is an event with its code or signal, whatever happens next.
+    const exit = exitData(status);
+    if (this.stopRequested) return void this.finish(`${this.id} stopped (${describeExit(status)})`, exit);
     if (this.restartRequested) {
       this.restartRequested = false;
+      this.emit("instance.exited", `${this.id} ${describeExit(status)} (restart requested); starting it again`, exit);
       return this.launch();
     }
     const decision = this.tracker.exited(status, killReason);
-    const what = `${this.id} ${killReason ? `was ${killReason}` : describeExit(status)}`;
+    const what = `${this.id} ${killReason ? `was ${killReason} (${describeExit(status)})` : describeExit(status)}`;
     if (!decision.restart) {
       this.set(decision.phase, { reason: decision.reason, message: describeExit(status) });
-      this.emit(`instance.${decision.phase.toLowerCase()}`, `${what}; not restarting (restart policy ${this.template.restartPolicy})`);
+      this.emit(`instance.${decision.phase.toLowerCase()}`, `${what}; not restarting (restart policy ${this.template.restartPolicy})`, exit);
       return;
     }
     this.restarts++;
     this.set("CrashLoop", { reason: decision.reason, message: describeExit(status) });
-    this.scheduleRestart(decision.delayMs, "instance.crashloop", what);
+    this.scheduleRestart(decision.delayMs, "instance.crashloop", what, exit);
   }
 
-  private scheduleRestart(delayMs: number, kind: string, what: string): void {
+  private scheduleRestart(delayMs: number, kind: string, what: string, exit?: EngineEvent["data"]): void {
     this.nextRestartAt = this.deps.clock.now() + delayMs;
     this.deps.observer.changed(this);
-    this.emit(kind, `${what}; restarting in ${seconds(delayMs)}`);
+    this.emit(kind, `${what}; restarting in ${seconds(delayMs)}`, exit);
     this.backoffTimer = this.deps.clock.setTimeout(() => {
       this.backoffTimer = undefined;
       if (!this.stopRequested) this.launch();
@@ -346,12 +356,12 @@ export class InstanceRunner implements RunnerIdentity {
     }, grace);
   }
 
-  private async finish(message: string): Promise<void> {
+  private async finish(message: string, exit?: EngineEvent["data"]): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     this.clearBackoff();
     this.set("Stopped", {});
-    this.emit("instance.stopped", message);
+    this.emit("instance.stopped", message, exit);
     for (const hook of [...this.deps.hooks].reverse()) {
       try {
         await hook.cleanup?.(this);
@@ -387,7 +397,7 @@ export class InstanceRunner implements RunnerIdentity {
     }
   }
 
-  private emit(kind: string, message: string): void {
-    this.deps.observer.event({ kind, message, serviceId: this.serviceId, serviceName: this.serviceName, instanceId: this.id });
+  private emit(kind: string, message: string, data?: EngineEvent["data"]): void {
+    this.deps.observer.event({ kind, message, serviceId: this.serviceId, serviceName: this.serviceName, instanceId: this.id, ...(data ? { data } : {}) });
   }
 }
