@@ -54,7 +54,7 @@ const db = await openDatabase("pglite:memory", os.tmpdir());
 await migrate(db.prisma, silentLogger);
 const feed = new Feed<Change>("bench", silentLogger);
 const root = path.resolve(import.meta.dirname, "..");
-const topology = createTopology({ prisma: db.prisma, feed, secrets: createSecretBox(randomBytes(32)), baseDir: root, listenerPorts: { from: 45000, to: 45999 }, reservedPorts: () => undefined });
+const topology = createTopology({ prisma: db.prisma, feed, secrets: createSecretBox(randomBytes(32)), baseDir: root, listenerPorts: { from: 45000, to: 45999 }, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
 for (let i = 0; i < 20; i++) await topology.createService({ name: `svc-${i}`, replicas: 0, template: { command: "true" } }, "system");
 
 const users = createUsers({ prisma: db.prisma, feed });

@@ -92,7 +92,9 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const authenticator = createAuthenticator({ prisma: db.prisma, clock, log, sessionIdleMs: access.sessionIdleMs, bootstrapToken: access.bootstrapToken });
     const pruning = every(clock, 60 * 60_000, "session pruning", log, async () => void (await sessions.prune()));
     cleanups.push(() => pruning.stop());
-    const topology = createTopology({ prisma: db.prisma, feed, secrets, baseDir: projectRoot, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env) });
+    // Where instances reach their dependencies' listeners (bound on GANTRY_HOST).
+    const linkHost = isUnspecified(env.host) ? "127.0.0.1" : env.host.includes(":") ? `[${env.host}]` : env.host;
+    const topology = createTopology({ prisma: db.prisma, feed, secrets, baseDir: projectRoot, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env), linkHost });
     await topology.assignMissingListenerPorts();
     if (env.demo) await seedDemo(db.prisma, topology, log);
     // After the demo, which looks for a database nobody has used yet.
@@ -101,7 +103,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const setupSecret = await setup.open();
 
     // The engine plays its reconciler forward for plan previews; it exists by the time anyone asks.
-    const rollouts = createRollouts({ prisma: db.prisma, feed, secrets, preview: (desired) => engine.preview(desired) });
+    const rollouts = createRollouts({ prisma: db.prisma, feed, secrets, linkHost, preview: (desired) => engine.preview(desired) });
     const engine = createEngine({
       store: createEngineStore(db.prisma, feed, secrets, rollouts),
       log: log.child({ component: "engine" }),

@@ -64,6 +64,12 @@ export const instanceTemplate = z.object({
   memoryLimitMb: templateFields.memoryLimitMb.default(null),
   listens: templateFields.listens.default(true),
   probes: templateFields.probes.default({ startup: null, readiness: null, liveness: null }),
+  /**
+   * Where the service's dependencies are (B_URL → B's edge listener), given to instances beside
+   * `env`. Gantry's own: it follows the dependency edges, and a change is a new revision like any
+   * env change (see topology.relink); clients can't set it.
+   */
+  links: namedRecord(envName, z.string().max(2048)).default({}),
 }).superRefine((template, ctx) => {
   for (const name of template.secretEnv) {
     if (!hasName(template.env, name)) ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `secret ${name} has no value` });
@@ -87,7 +93,10 @@ export type Position = z.infer<typeof position>;
 export const serviceCreateInput = z.object({
   name: serviceName,
   replicas: replicas.default(1),
-  template: instanceTemplate,
+  template: instanceTemplate.refine((template) => Object.keys(template.links).length === 0, {
+    message: "links are Gantry's: they follow the service's dependency edges",
+    path: ["links"],
+  }),
   traffic: trafficSettings.default(trafficSettings.parse({})),
   /** Omitted: Gantry picks a free one from GANTRY_LISTENER_PORT_RANGE. */
   listenPort: listenPort.optional(),
@@ -152,8 +161,18 @@ export type ServicePlaceInput = z.input<typeof servicePlaceInput>;
 export const serviceScaleInput = z.object({ id: serviceId, replicas });
 export type ServiceScaleInput = z.input<typeof serviceScaleInput>;
 
-export const dependencyCreateInput = z.object({ fromId: serviceId, toId: serviceId });
+/**
+ * An edge changes what `from`'s instances are given (TO_URL): with `rollout` (the default) they are
+ * rolled to a revision that has it, like any env change; without, `from` is left pending until its
+ * next rollout.
+ */
+export const dependencyCreateInput = z.object({ fromId: serviceId, toId: serviceId, rollout: z.boolean().default(true) });
 export type DependencyCreateInput = z.input<typeof dependencyCreateInput>;
+export const dependencyDeleteInput = z.object({ id: z.string().uuid("not a valid dependency id"), rollout: z.boolean().default(true) });
+export type DependencyDeleteInput = z.input<typeof dependencyDeleteInput>;
+/** What adding an edge (from → to), or removing one (id), would do to `from`'s instances. */
+export const dependencyPlanInput = z.union([z.object({ fromId: serviceId, toId: serviceId }).strict(), z.object({ id: z.string().uuid("not a valid dependency id") }).strict()]);
+export type DependencyPlanInput = z.input<typeof dependencyPlanInput>;
 
 /** from calls to; from's instances find to at TO_URL = http://127.0.0.1:port (this edge's own listener). */
 export type Dependency = { id: string; fromId: string; toId: string; port: number | null; createdAt: string };

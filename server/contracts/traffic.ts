@@ -65,3 +65,28 @@ export const listenPort = z.number().int().min(1024, "listener ports start at 10
 export function dependencyEnvName(serviceName: string): string {
   return `${serviceName.toUpperCase().replace(/-/g, "_")}_URL`;
 }
+
+type Edge = { fromId: string; toId: string; port: number | null };
+
+/** What a service's instances should be given for its dependency edges: TO_URL → that edge's listener. */
+export function linksOf(serviceId: string, dependencies: readonly Edge[], nameOf: (id: string) => string | undefined, host: string): Record<string, string> {
+  const links: Record<string, string> = {};
+  for (const edge of dependencies) {
+    const name = edge.fromId === serviceId && edge.port !== null ? nameOf(edge.toId) : undefined;
+    if (name) links[dependencyEnvName(name)] = `http://${host}:${edge.port}`;
+  }
+  return links;
+}
+
+/**
+ * Edges drawn or removed since the service's current revision, which its instances don't have yet
+ * (compared by name and listener port: the dashboard doesn't know the host Gantry gives out).
+ */
+export function pendingLinks(links: Record<string, string>, expected: Record<string, string>): { added: string[]; removed: string[] } {
+  const portOf = (url: string | undefined) => url?.slice(url.lastIndexOf(":") + 1);
+  const has = (record: Record<string, string>, name: string) => Object.hasOwn(record, name);
+  return {
+    added: Object.keys(expected).filter((name) => !has(links, name) || portOf(links[name]) !== portOf(expected[name])),
+    removed: Object.keys(links).filter((name) => !has(expected, name)),
+  };
+}

@@ -106,7 +106,6 @@ export function createEngine(options: EngineOptions) {
     hooks: [
       portHook(ports),
       logs.hook,
-      traffic.dependencyEnvHook,
       healthHook({ clock, log, baseDir: options.baseDir, envOf: instanceEnv, run: options.probeRunner }),
       traffic.drainHook,
     ],

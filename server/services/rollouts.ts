@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { EventActor } from "../contracts/event";
 import {
   activeStatuses,
@@ -12,7 +13,7 @@ import {
   type TemplateChange,
 } from "../contracts/rollout";
 import { commandText } from "../contracts/command-line";
-import { instanceTemplate, serviceUpdateInput, type ServiceUpdateInput } from "../contracts/service";
+import { dependencyPlanInput, instanceTemplate, serviceUpdateInput, type DependencyPlanInput, type ServiceUpdateInput } from "../contracts/service";
 import type { DesiredService } from "../engine/types";
 import { AppError, notFound } from "../lib/app-error";
 import { newId } from "../lib/ids";
@@ -22,7 +23,8 @@ import type { Prisma } from "../store/database";
 import type * as Rows from "../store/generated/client";
 import { toRollout, toService, toTrackedRollout } from "../store/records";
 import type { SecretBox } from "../lib/secret-box";
-import { mergeInstanceFields, staleVersion } from "./service-patch";
+import { linksFor, type EdgeChange } from "./links";
+import { mergeInstanceFields, staleVersion, withLinks, type InstanceFields } from "./service-patch";
 import { diffTemplates } from "./template-diff";
 
 export type RolloutsDeps = {
@@ -31,6 +33,8 @@ export type RolloutsDeps = {
   secrets: SecretBox;
   /** The engine's reconciler played forward from the instances running now. */
   preview(desired: DesiredService): Omit<PlanPreview, "changed" | "revision" | "diff">;
+  /** The address instances reach dependency listeners at (their links). */
+  linkHost: string;
   now?: () => Date;
 };
 
@@ -87,7 +91,7 @@ export async function beginRollout(tx: Tx, record: Recorder, service: ServiceRef
 }
 
 /** Revisions, rollouts and their controls: pause, resume, abort, roll back, diff, plan preview. */
-export function createRollouts({ prisma, feed, secrets, preview, now = () => new Date() }: RolloutsDeps) {
+export function createRollouts({ prisma, feed, secrets, preview, linkHost, now = () => new Date() }: RolloutsDeps) {
   const findService = async (tx: Tx, id: string) => {
     const row = await tx.service.findUnique({ where: { id } });
     if (!row) throw notFound(`service ${id}`);
@@ -137,6 +141,24 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
   const userAction = (serviceId: string, actor: EventActor, act: (tx: Tx, record: Recorder, service: Rows.Service) => Promise<Rollout>) =>
     auditedTransaction(prisma, feed, actor, async (tx, record) => act(tx, record, await findService(tx, serviceId)));
 
+  /** A change's revision, diff and the steps the engine's reconciler would take for it. */
+  async function previewOf(current: Rows.Service, next: InstanceFields): Promise<PlanPreview> {
+    const id = current.id;
+    const revision = next.templateChanged ? { from: current.revision, to: await nextRevisionNumber(prisma, id) } : null;
+    const desired: DesiredService = {
+      id,
+      name: current.name,
+      replicas: next.replicas,
+      revision: revision?.to ?? current.revision,
+      template: next.template,
+      deleting: false,
+      strategy: next.strategy,
+      // A new revision starts a new rollout; otherwise the current one may be holding the service.
+      rollout: revision ? null : toTrackedRollout(await newestRollout(prisma, id), current.revision),
+    };
+    return { changed: next.changed, revision, diff: diffTemplates(instanceTemplate.parse(current.template), next.template), ...preview(desired) };
+  }
+
   return {
     /** Newest first. */
     async list(raw: { serviceId: string }, limit = 20): Promise<Rollout[]> {
@@ -182,20 +204,23 @@ export function createRollouts({ prisma, feed, secrets, preview, now = () => new
       const { id, version, patch } = serviceUpdateInput.parse(raw);
       const current = await findService(prisma, id);
       if (current.version !== version) throw staleVersion(current.name);
-      const next = mergeInstanceFields(current, patch, secrets);
-      const revision = next.templateChanged ? { from: current.revision, to: await nextRevisionNumber(prisma, id) } : null;
-      const desired: DesiredService = {
-        id,
-        name: current.name,
-        replicas: next.replicas,
-        revision: revision?.to ?? current.revision,
-        template: next.template,
-        deleting: false,
-        strategy: next.strategy,
-        // A new revision starts a new rollout; otherwise the current one may be holding the service.
-        rollout: revision ? null : toTrackedRollout(await newestRollout(prisma, id), current.revision),
-      };
-      return { changed: next.changed, revision, diff: diffTemplates(instanceTemplate.parse(current.template), next.template), ...preview(desired) };
+      return previewOf(current, withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(prisma, id, linkHost)));
+    },
+
+    /** What drawing an edge from → to, or removing edge `id`, would do to the instances of its `from`. */
+    async planLinks(raw: DependencyPlanInput): Promise<PlanPreview & { serviceId: string }> {
+      const input = dependencyPlanInput.parse(raw);
+      const edge = "id" in input ? await prisma.dependency.findUnique({ where: { id: input.id } }) : undefined;
+      if ("id" in input && !edge) throw notFound(`dependency ${input.id}`);
+      const fromId = edge?.fromId ?? ("fromId" in input ? input.fromId : "");
+      const current = await findService(prisma, fromId);
+      const target = "toId" in input ? await findService(prisma, input.toId) : undefined;
+      const change: EdgeChange = target ? { add: { toId: target.id, toName: target.name } } : { remove: { id: edge!.id } };
+      const stored = instanceTemplate.parse(current.template);
+      const template = { ...stored, links: await linksFor(prisma, fromId, linkHost, change) };
+      const changed = !isDeepStrictEqual(template, stored);
+      const fields = { replicas: current.replicas, template, templateChanged: changed, strategy: rolloutStrategy.parse(current.strategy), changed: changed ? ["template"] : [] };
+      return { serviceId: fromId, ...(await previewOf(current, fields)) };
     },
 
     pause: (raw: { serviceId: string }, actor: EventActor) =>

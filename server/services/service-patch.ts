@@ -38,6 +38,11 @@ export function mergeInstanceFields(current: Rows.Service, patch: Patch, secrets
   return { replicas, template, templateChanged, strategy, changed };
 }
 
+/** A new revision takes the links the service's edges call for now; a change of anything else keeps them as they are. */
+export function withLinks(fields: InstanceFields, links: Record<string, string>): InstanceFields {
+  return fields.templateChanged ? { ...fields, template: { ...fields.template, links } } : fields;
+}
+
 /** Each field was valid alone; together they may not be (both limits 0). */
 function mergeStrategy(stored: RolloutStrategy, patch: Partial<RolloutStrategy>): RolloutStrategy {
   const merged = rolloutStrategy.safeParse({ ...stored, ...patch });

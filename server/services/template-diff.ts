@@ -24,6 +24,9 @@ export function diffTemplates(before: InstanceTemplate, after: InstanceTemplate,
       for (const name of [...new Set([...Object.keys(before.env), ...Object.keys(after.env)])].sort()) {
         if (valueOf(before, name) !== valueOf(after, name)) changes.push({ path: `env.${name}`, before: shown(before, name) ?? null, after: shown(after, name) ?? null });
       }
+    } else if (key === "links") {
+      const link = (template: InstanceTemplate, name: string) => (hasName(template.links, name) ? template.links[name] : undefined);
+      for (const name of [...new Set([...Object.keys(before.links), ...Object.keys(after.links)])].sort()) compare(`links.${name}`, link(before, name), link(after, name));
     } else if (key === "probes") {
       for (const type of Object.keys(after.probes) as (keyof InstanceTemplate["probes"])[]) compare(`probes.${type}`, before.probes[type], after.probes[type]);
     } else {

@@ -36,7 +36,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
 
   beforeAll(async () => {
     store = await migratedStore(backend);
-    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: (port) => (port === 19001 ? "Gantry's own port" : undefined) });
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: (port) => (port === 19001 ? "Gantry's own port" : undefined), linkHost: "127.0.0.1" });
   });
   afterAll(() => store.dispose());
   beforeEach(() => {
@@ -45,7 +45,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
 
   const eventCount = () => store.prisma.event.count();
   const engineStore = () =>
-    createEngineStore(store.prisma, store.feed, secrets, createRollouts({ prisma: store.prisma, feed: store.feed, secrets, preview: () => { throw new Error("no engine in these tests"); } }));
+    createEngineStore(store.prisma, store.feed, secrets, createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: "127.0.0.1", preview: () => { throw new Error("no engine in these tests"); } }));
 
   it("creates a service with revision 1, one event, and publishes both after commit", async () => {
     const name = uniqueName();
@@ -219,6 +219,6 @@ describe.each(testBackends())("topology on $name", (backend) => {
   it("reports unknown ids as NOT_FOUND", async () => {
     const ghost = "00000000-0000-4000-8000-000000000000";
     expect(await rejection(topology.deleteService(ghost, "api"))).toMatchObject({ code: "NOT_FOUND" });
-    expect(await rejection(topology.deleteDependency(ghost, "api"))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await rejection(topology.deleteDependency({ id: ghost }, "api"))).toMatchObject({ code: "NOT_FOUND" });
   });
 });

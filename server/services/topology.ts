@@ -11,6 +11,9 @@ import {
   serviceUpdateInput,
   dependencyCreateInput,
   type DependencyCreateInput,
+  dependencyDeleteInput,
+  type DependencyDeleteInput,
+  instanceTemplate,
   serviceScaleInput,
   type ServiceScaleInput,
   servicePlaceInput,
@@ -23,11 +26,13 @@ import { isUniqueViolation } from "../store/errors";
 import { toDependency, toService } from "../store/records";
 import { readRows } from "../store/row-guard";
 import { trafficSettings, type Route } from "../contracts/traffic";
-import { auditedTransaction, type Tx } from "../store/audited-transaction";
+import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
+import { hasName } from "../contracts/keys";
+import { linksFor } from "./links";
 import { claimListenerPort, type PortRange, type ReservedPorts } from "../store/listener-ports";
 import { sealSecrets } from "../store/secret-env";
 import { beginRollout, nextRevisionNumber } from "./rollouts";
-import { mergeInstanceFields, staleVersion } from "./service-patch";
+import { mergeInstanceFields, staleVersion, withLinks } from "./service-patch";
 import type { SecretBox } from "../lib/secret-box";
 import type { ChangeFeed } from "../store/changes";
 
@@ -41,10 +46,12 @@ export type TopologyDeps = {
   reservedPorts: ReservedPorts;
   /** Seals secret environment values before they are stored. */
   secrets: SecretBox;
+  /** The address instances reach dependency listeners at (their links, TO_URL). */
+  linkHost: string;
 };
 
 /** Use-cases that edit the desired topology: services and the dependency edges between them. */
-export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedPorts, secrets }: TopologyDeps) {
+export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedPorts, secrets, linkHost }: TopologyDeps) {
   const checkTemplate = (template: InstanceTemplate) => {
     const dir = path.resolve(baseDir, template.cwd);
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
@@ -76,6 +83,29 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       }
     }
   };
+
+  /**
+   * Gives a service's instances the links its edges call for now: a new revision (and its rollout)
+   * when they differ from the current one's, as any env change would be. Returns the service.
+   */
+  async function relink(tx: Tx, record: Recorder, serviceId: string): Promise<Service> {
+    const row = await findService(tx, serviceId);
+    if (row.external || row.deletedAt) return toService(row);
+    const stored = instanceTemplate.parse(row.template);
+    const links = await linksFor(tx, serviceId, linkHost);
+    if (isDeepStrictEqual(links, stored.links)) return toService(row);
+    const template = { ...stored, links };
+    const revision = await nextRevisionNumber(tx, serviceId);
+    const service = toService(await tx.service.update({ where: { id: serviceId }, data: { template, revision, version: { increment: 1 } } }));
+    await tx.revision.create({ data: { id: newId(), serviceId, number: revision, template } });
+    const added = Object.keys(links).filter((name) => !hasName(stored.links, name));
+    const removed = Object.keys(stored.links).filter((name) => !hasName(links, name));
+    const what = [...added.map((name) => `+${name}`), ...removed.map((name) => `−${name}`)].join(", ") || "listener addresses";
+    await record.event({ kind: "service.updated", serviceId, serviceName: row.name, message: `updated links of ${row.name} (revision ${revision}): ${what}`, data: { changed: ["links"], revision } });
+    await beginRollout(tx, record, service, row.revision, revision, "update", new Date());
+    record.topology({ kind: "service.upserted", service });
+    return service;
+  }
 
   const notRunByGantry = (name: string) =>
     new AppError("BAD_REQUEST", `${name} is an external service: it is registered through the Consul agent API, not run by Gantry`);
@@ -140,7 +170,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         if (current.version !== version) throw staleVersion(current.name);
 
         const before = toService(current);
-        const next = mergeInstanceFields(current, patch, secrets);
+        // A new revision takes the links the edges call for now, delivering what "Later" left pending.
+        const next = withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(tx, id, linkHost));
         const { template, templateChanged } = next;
         if (templateChanged) checkTemplate(template);
         const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
@@ -265,7 +296,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     },
 
     async createDependency(raw: DependencyCreateInput, actor: string): Promise<Dependency> {
-      const { fromId, toId } = dependencyCreateInput.parse(raw);
+      const { fromId, toId, rollout } = dependencyCreateInput.parse(raw);
       if (fromId === toId) throw new AppError("BAD_REQUEST", "a service cannot depend on itself", "toId");
       let label = "";
       try {
@@ -286,6 +317,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
             data: { fromId, toId },
           });
           record.topology({ kind: "dependency.upserted", dependency });
+          if (rollout) await relink(tx, record, fromId);
           return dependency;
         });
       } catch (err) {
@@ -293,7 +325,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       }
     },
 
-    async deleteDependency(id: string, actor: string): Promise<void> {
+    async deleteDependency(raw: DependencyDeleteInput, actor: string): Promise<void> {
+      const { id, rollout } = dependencyDeleteInput.parse(raw);
       await auditedTransaction(prisma, feed, actor, async (tx, record) => {
         const edge = await tx.dependency.findUnique({ where: { id }, include: { from: true, to: true } });
         if (!edge) throw notFound(`dependency ${id}`);
@@ -306,7 +339,13 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
           data: { fromId: edge.fromId, toId: edge.toId },
         });
         record.topology({ kind: "dependency.removed", id });
+        if (rollout) await relink(tx, record, edge.fromId);
       });
+    },
+
+    /** Rolls a service to a revision with the links its edges call for (what "Later" left pending). */
+    async applyLinks(id: string, actor: string): Promise<Service> {
+      return auditedTransaction(prisma, feed, actor, (tx, record) => relink(tx, record, id));
     },
   };
 }

@@ -12,5 +12,7 @@ export const servicesRouter = router({
   update: allow("editor", onServiceEdit).input(serviceUpdateInput).mutation(({ ctx, input }) => ctx.topology.updateService(input, ctx.actor)),
   place: allow("editor", onPlacedServices).input(servicePlaceInput).mutation(({ ctx, input }) => ctx.topology.placeServices(input, ctx.actor)),
   scale: allow("operator", onService()).input(serviceScaleInput).mutation(({ ctx, input }) => ctx.topology.scaleService(input, ctx.actor)),
+  /** Rolls the service to a revision with the links its edges call for (what drawing an edge "Later" left pending). */
+  applyLinks: allow("editor", onService()).input(z.object({ id: serviceId })).mutation(({ ctx, input }) => ctx.topology.applyLinks(input.id, ctx.actor)),
   delete: allow("editor", onService()).input(z.object({ id: serviceId })).mutation(({ ctx, input }) => ctx.topology.deleteService(input.id, ctx.actor)),
 });

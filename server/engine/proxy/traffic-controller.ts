@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { dependencyEnvName, type TrafficSettings } from "../../contracts/traffic";
+import type { TrafficSettings } from "../../contracts/traffic";
 import type { Logger } from "../../lib/logger";
 import type { InstanceHook } from "../supervisor/instance-hooks";
 import type { EngineEvent } from "../types";
@@ -95,18 +95,6 @@ export class TrafficController {
       message: error ?? `${kind === "edge" ? "dependency" : kind} listener is listening again`,
     });
   }
-
-  readonly dependencyEnvHook: InstanceHook = {
-    name: "dependency-urls",
-    prepare: (instance) => {
-      for (const edge of this.topology.dependencies) {
-        const target = this.topology.services.find((s) => s.id === edge.toId);
-        if (edge.fromId === instance.serviceId && target && edge.port !== null) {
-          instance.env[dependencyEnvName(target.name)] = `http://${this.options.host}:${edge.port}`;
-        }
-      }
-    },
-  };
 
   readonly drainHook: InstanceHook = {
     name: "drain",

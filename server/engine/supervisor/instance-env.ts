@@ -10,6 +10,7 @@ export function instanceEnv(instance: InstanceRunner): Record<string, string> {
   return {
     ...inherited,
     ...instance.template.env,
+    ...instance.template.links,
     ...instance.env,
     ...(instance.port === null ? {} : { PORT: String(instance.port) }),
     GANTRY_SERVICE: instance.serviceName,
