@@ -61,6 +61,24 @@ describe("rolling updates of real processes under load", () => {
     await server.api.services.delete.mutate({ id: service.id });
   }, 60_000);
 
+  it("rolls a single instance behind a readiness probe twice with 0 failed client requests", async () => {
+    // Its replacement turns ready in the same tick the old one is told to stop: the data plane
+    // must learn of the one before it drains the other.
+    const template = { ...fixtureTemplate({ VERSION: "1" }), probes: { readiness: { kind: "http" as const, path: "/", periodSeconds: 1 } } };
+    let service = await server.api.services.create.mutate({ name: "single", replicas: 1, template });
+    await ready(service.id, 1, 1);
+    const traffic = load(`http://127.0.0.1:${service.listenPort}/`, 2);
+    for (const revision of [2, 3]) {
+      service = await server.api.services.update.mutate({ id: service.id, version: service.version, patch: { template: { env: { VERSION: String(revision) } } } });
+      await until(server.api, service.id, `the rollout to revision ${revision}`, (list) => list[0]?.toRevision === revision && list[0].status === "succeeded");
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const { ok, failures } = await traffic.stop();
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(50);
+    await server.api.services.delete.mutate({ id: service.id });
+  }, 60_000);
+
   it("a revision that exits at start fails its rollout at the deadline and auto-rollback restores the old one, 0 failed requests", async () => {
     const service = await server.api.services.create.mutate({
       name: "fragile",

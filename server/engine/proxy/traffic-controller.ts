@@ -98,8 +98,14 @@ export class TrafficController {
 
   readonly drainHook: InstanceHook = {
     name: "drain",
-    // The instance is already out of the endpoint tables (it stopped being ready); wait for its requests.
-    stopping: (instance) => this.options.dataPlane.drain(instance.id, instance.template.gracePeriodSeconds * 1000),
+    // The instance is already out of the endpoint tables (it stopped being ready); wait for its
+    // requests. Push those tables first, not at the next tick: a rollout stops the old instance
+    // in the same tick its replacement turns ready, and a drain that reached the data plane before
+    // the replacement did would leave the service with no endpoint (503) in between.
+    stopping: (instance) => {
+      this.push();
+      return this.options.dataPlane.drain(instance.id, instance.template.gracePeriodSeconds * 1000);
+    },
   };
 
   private serviceOfEdge(edgeId: string | undefined) {
