@@ -13,6 +13,7 @@ import { HealthBadge } from "./health-badge";
 import { InstanceTable } from "./instance-table";
 import { LoadControl } from "./load-control";
 import { LogViewer } from "./log-viewer";
+import { PendingLinks } from "./pending-links";
 import { ScaleControl } from "./scale-control";
 import { ServiceForm } from "./service-form/service-form";
 import { summarize } from "./service-summary";
@@ -63,6 +64,7 @@ export function ServiceCard(props: { service: Service; instances: Instance[]; en
         {!service.external && (
           <div className="basis-full empty:hidden">
             <RolloutBar service={service} rollout={props.rollout} />
+            <PendingLinks service={service} />
           </div>
         )}
       </header>

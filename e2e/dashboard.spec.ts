@@ -48,6 +48,10 @@ test("drag a new service onto the canvas, fill its form, connect it to another, 
   await page.mouse.down();
   await page.mouse.move(to.x, to.y, { steps: 12 });
   await page.mouse.up();
+  // checkout's instances are to get API_URL: the plan says how, and it rolls now.
+  const dialog = page.getByRole("dialog", { name: "Add dependency checkout → api" });
+  await expect(dialog.getByTestId("plan-summary")).toContainText("Gantry replaces 1 instance(s)");
+  await dialog.getByRole("button", { name: "Add and roll out now" }).click();
   await expect(page.getByRole("group", { name: "checkout calls api" })).toHaveCount(1);
 
   await expect(node(page, "checkout").getByTestId("node-ready")).toHaveText("1/1 ready");
@@ -184,6 +188,7 @@ test("with a service open, click an edge and press Delete: only the edge goes", 
   await page.getByRole("group", { name: "checkout calls api" }).click();
   await page.waitForTimeout(1500); // live updates arrive every second; the edge stays the selection
   await page.keyboard.press("Delete");
+  await page.getByRole("dialog", { name: "Remove dependency checkout → api" }).getByRole("button", { name: "Remove and roll out now" }).click();
   await expect(page.getByRole("group", { name: "checkout calls api" })).toHaveCount(0);
   await expect(page.getByRole("dialog")).toHaveCount(0);
   await expect(node(page, "checkout")).toBeVisible();

@@ -15,6 +15,7 @@ import { InstanceTable } from "../instance-table";
 import { LoadControl } from "../load-control";
 import { LogViewer } from "../log-viewer";
 import { RevisionList } from "../rollouts/revision-list";
+import { PendingLinks } from "../pending-links";
 import { RolloutBar } from "../rollouts/rollout-bar";
 import { ScaleControl } from "../scale-control";
 import { ServiceForm } from "../service-form/service-form";
@@ -82,6 +83,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
         </div>
       )}
       {!service.external && <RolloutBar service={service} rollout={rollout} />}
+      <PendingLinks service={service} />
     </>
   );
 

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { PlanPreview as Plan, PlanStep } from "@/server/contracts/rollout";
 import { buttonClass } from "../form-field";
 import { TemplateDiff } from "./template-diff";
@@ -15,14 +16,26 @@ function summary(plan: Plan): string {
   return `Gantry ${parts.filter(Boolean).join(", ")} instance(s), at most ${plan.peak} running at once and never fewer than ${plan.lowestReady} ready.`;
 }
 
-/** What saving an edit will do, before it is saved: computed by the engine's own reconciler. */
+/** What saving an edit will do, before it is saved (the form's Apply / Back to editing). */
 export function PlanPreview({ plan, busy, onApply, onBack }: { plan: Plan; busy: boolean; onApply(): void; onBack(): void }) {
+  return (
+    <PlanDetails plan={plan} title={plan.revision ? `Saving creates revision ${plan.revision.to} and rolls to it from revision ${plan.revision.from}` : `Saving changes ${plan.changed.join(", ") || "nothing"}`}>
+      <button type="button" className={buttonClass.primary} disabled={busy} onClick={onApply}>
+        {busy ? "Applying…" : "Apply"}
+      </button>
+      <button type="button" className={buttonClass.secondary} disabled={busy} onClick={onBack}>
+        Back to editing
+      </button>
+    </PlanDetails>
+  );
+}
+
+/** A change's plan, computed by the engine's own reconciler: summary, diff, steps, then the caller's buttons. */
+export function PlanDetails({ plan, title, children }: { plan: Plan; title: string; children: ReactNode }) {
   const hidden = plan.waves.length - SHOWN_WAVES;
   return (
     <section aria-label="Plan preview" className="space-y-3 rounded-md border border-sky-200 bg-sky-50/60 p-3 text-sm dark:border-sky-900 dark:bg-sky-950/40">
-      <h3 className="font-semibold">
-        {plan.revision ? `Saving creates revision ${plan.revision.to} and rolls to it from revision ${plan.revision.from}` : `Saving changes ${plan.changed.join(", ") || "nothing"}`}
-      </h3>
+      <h3 className="font-semibold">{title}</h3>
       <p data-testid="plan-summary">{summary(plan)}</p>
       {plan.diff.length > 0 && <TemplateDiff changes={plan.diff} label="Changes to the instance template" />}
       {plan.waves.length > 0 && (
@@ -34,14 +47,7 @@ export function PlanPreview({ plan, busy, onApply, onBack }: { plan: Plan; busy:
         </ol>
       )}
       <p className="text-xs text-zinc-500">Each step waits for the instances it started to be ready; stopped instances finish their requests first.</p>
-      <div className="flex gap-2">
-        <button type="button" className={buttonClass.primary} disabled={busy} onClick={onApply}>
-          {busy ? "Applying…" : "Apply"}
-        </button>
-        <button type="button" className={buttonClass.secondary} disabled={busy} onClick={onBack}>
-          Back to editing
-        </button>
-      </div>
+      <div className="flex flex-wrap gap-2">{children}</div>
     </section>
   );
 }

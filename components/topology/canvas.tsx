@@ -21,6 +21,7 @@ import type { Dependency, Position, Service } from "@/server/contracts/service";
 import { useTheme } from "../shell/theme";
 import { useAccess } from "../access/access-context";
 import { useShortcut } from "../shell/shortcuts";
+import type { EdgeRequest } from "./dependency-dialog";
 import type { ServiceSummary } from "../service-summary";
 import type { Rollout } from "@/server/contracts/rollout";
 import { useTRPC } from "../trpc";
@@ -47,6 +48,8 @@ export type CanvasProps = {
   onCreateAt(position: Position): void;
   /** The user asked to delete these services (confirmation is the caller's). */
   onDeleteServices(services: Service[]): void;
+  /** An edge was drawn or one removed: what it does to the caller's instances is shown, then done (the caller's). */
+  onEdgeRequest(request: EdgeRequest): void;
   onError(message: string): void;
 };
 
@@ -61,8 +64,6 @@ export function TopologyCanvas(props: CanvasProps) {
   const { services, dependencies, summaries, rollouts, selectedId, onSelect, onError } = props;
   const trpc = useTRPC();
   const place = useMutation(trpc.services.place.mutationOptions());
-  const connect = useMutation(trpc.dependencies.create.mutationOptions());
-  const disconnect = useMutation(trpc.dependencies.delete.mutationOptions());
   const flow = useReactFlow<ServiceNodeType, TrafficEdgeType>();
   const { resolved: theme } = useTheme();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -162,8 +163,10 @@ export function TopologyCanvas(props: CanvasProps) {
     );
   }
 
+  const nameOf = (id: string) => services.find((s) => s.id === id)?.name ?? "?";
+
   function onConnect({ source, target }: Connection) {
-    connect.mutate({ fromId: source, toId: target }, { onError: (err) => onError(err.message) });
+    props.onEdgeRequest({ kind: "add", fromId: source, toId: target, from: nameOf(source), to: nameOf(target) });
   }
 
   // An edge A → B changes what A's instances get: it takes editor on A.
@@ -179,7 +182,8 @@ export function TopologyCanvas(props: CanvasProps) {
     const refused = [...doomed.map((n) => n.id), ...cut.map((e) => e.source)].some((id) => !mayEdit(id));
     if (refused) onError(needs("editor"));
     else if (doomed.length > 0) props.onDeleteServices(doomed.map((n) => n.data.service));
-    else for (const edge of cut) disconnect.mutate({ id: edge.id }, { onError: (err) => onError(err.message) });
+    // One at a time: each removal is its own change to its caller's instances.
+    else if (cut.length > 0) props.onEdgeRequest({ kind: "remove", id: cut[0]!.id, from: nameOf(cut[0]!.source), to: nameOf(cut[0]!.target) });
     return false;
   };
 

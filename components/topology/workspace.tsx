@@ -15,6 +15,7 @@ import { useTRPC } from "../trpc";
 import { isActive, isStuck } from "../rollouts/rollout-math";
 import { useSummaries } from "../use-summaries";
 import { TopologyCanvas } from "./canvas";
+import { DependencyDialog, type EdgeRequest } from "./dependency-dialog";
 
 /** The topology page: the canvas, and beside it the inspector of the selected (or new) service. */
 export function TopologyWorkspace() {
@@ -36,6 +37,7 @@ export function TopologyWorkspace() {
   const remove = useMutation(trpc.services.delete.mutationOptions());
   const [creatingAt, setCreatingAt] = useState<Position>();
   const [doomed, setDoomed] = useState<Service[]>();
+  const [edgeRequest, setEdgeRequest] = useState<EdgeRequest>();
   const [notice, setNotice] = useState<string>();
 
   // The selection lives in the URL: links from the overview open a service, reload keeps it.
@@ -60,6 +62,7 @@ export function TopologyWorkspace() {
             onSelect={select}
             onCreateAt={(position) => (select(undefined), setCreatingAt(position))}
             onDeleteServices={setDoomed}
+            onEdgeRequest={setEdgeRequest}
             onError={setNotice}
           />
         </ReactFlowProvider>
@@ -71,6 +74,7 @@ export function TopologyWorkspace() {
             </button>
           </div>
         )}
+        {edgeRequest && <DependencyDialog request={edgeRequest} onDone={() => setEdgeRequest(undefined)} onError={setNotice} />}
         {creatingAt && <CreatePanel position={creatingAt} onCreated={(service) => select(service.id)} onCancel={() => setCreatingAt(undefined)} />}
         {selected && (
           <Inspector
