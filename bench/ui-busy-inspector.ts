@@ -119,7 +119,8 @@ export async function busyInspector(browser: Browser, port: number) {
       results[window] = { metrics, instancesTab };
       const line = (f: TabFigures) =>
         `${f.busyPercent}% busy, ${f.longTaskPercent}% in ${f.longTasks} long tasks (longest ${f.longestTaskMs} ms); + shown in ${f.clickUpMs} ms, − in ${f.clickDownMs} ms`;
-      console.log(`  ${window.padEnd(3)} Metrics:   ${line(metrics)}`);
+      const over = round(metrics.busyPercent - instancesTab.busyPercent);
+      console.log(`  ${window.padEnd(3)} Metrics:   ${line(metrics)} — ${over} points over the reference`);
       console.log(`      Instances: ${line(instancesTab)} (reference)`);
     }
     const seconds = (performance.now() - traffic.startedAt) / 1000;
