@@ -19,9 +19,14 @@ export type GantryProcess = {
   stop(): Promise<void>;
 };
 
-/** A real Gantry (`server/main.ts`, dashboard included) on a scratch data dir, as users run it. */
-export async function startGantryProcess(port: number, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GantryProcess> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
+/** A scratch data dir for a bench Gantry; `stop()` removes it. */
+export const newDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
+
+/**
+ * A real Gantry (`server/main.ts`, dashboard included) on a scratch data dir, as users run it;
+ * pass `dataDir` to start it on what an earlier one left.
+ */
+export async function startGantryProcess(port: number, env: Record<string, string> = {}, nodeArgs: string[] = [], dataDir = newDataDir()): Promise<GantryProcess> {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "server/main.ts")], {
     cwd: root,
     env: {

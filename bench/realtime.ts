@@ -1,11 +1,11 @@
 // npm run bench:realtime — what live charts cost: 100 dashboard clients, each watching the metrics
 // of 50 services that are serving traffic. Reports Gantry's CPU with and without the clients, and
 // the delay from a metrics tick to its arrival in a client.
-import http from "node:http";
 import path from "node:path";
 import WebSocket from "ws";
 import type { MetricsDelta, ServerMessage, TopicMessage } from "../server/contracts/realtime";
 import { benchAuth, measureIdle, saveResults, startGantryProcess, until } from "./gantry-process";
+import { sendTraffic } from "./traffic";
 
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 50);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 100);
@@ -16,21 +16,6 @@ const port = Number(process.env.BENCH_PORT ?? 3900);
 const fixture = path.resolve(import.meta.dirname, "../server/testing/fixtures/fixture-server.mjs");
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-/** Steady GETs to every listener, from this process (not Gantry's own traffic generator). */
-function sendTraffic(ports: number[]): () => void {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const timers = ports.map((p, i) =>
-    setTimeout(() => {
-      const send = () => http.get({ host: "127.0.0.1", port: p, path: "/", agent }, (res) => res.resume()).on("error", () => {});
-      timers[i] = setInterval(send, 1000 / RATE);
-    }, Math.random() * 1000),
-  );
-  return () => {
-    for (const timer of timers) clearTimeout(timer);
-    agent.destroy();
-  };
-}
 
 type Client = { ws: WebSocket; snapshots: number; delays: number[]; bytes: number; messages: number };
 
@@ -67,7 +52,7 @@ try {
     services.push(await api.services.create.mutate({ name: `live-${i}`, replicas: 1, template: { command: process.execPath, args: [fixture] } }));
   }
   await until(async () => ((await api.instances.list.query({})).filter((i) => i.ready).length === SERVICES ? true : undefined));
-  stopTraffic = sendTraffic(services.map((s) => s.listenPort!));
+  stopTraffic = sendTraffic(services.map((s) => s.listenPort!), RATE).stop;
   await new Promise((r) => setTimeout(r, 5000)); // let start-up work settle
 
   const without = await measureIdle(pid, WINDOW_MS);

@@ -1,8 +1,13 @@
-// npm run bench:ui — the canvas with a big topology (200 services, 300 dependency edges), in
-// Chromium: time to the first complete render, main-thread blocking while loading, and frame
-// times while a node is dragged (with the live metrics of all 200 services updating meanwhile).
-import { chromium, type Page } from "@playwright/test";
-import { benchAdmin, saveResults, startGantryProcess, until } from "./gantry-process";
+// npm run bench:ui — in Chromium, two cases (BENCH_UI_CASES=canvas,inspector picks them):
+// - canvas: a big topology (200 services, 300 dependency edges): time to the first complete
+//   render, main-thread blocking while loading, and frame times while a node is dragged (with the
+//   live metrics of all 200 services updating meanwhile);
+// - inspector: a busy service's live charts in the inspector, at every chart window, against the
+//   inspector's Instances tab (see ui-busy-inspector.ts).
+import type { Browser, Page } from "@playwright/test";
+import { launchChromium, signedInPage } from "./browser";
+import { saveResults, startGantryProcess, until } from "./gantry-process";
+import { busyInspector } from "./ui-busy-inspector";
 
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 200);
 const EDGES = Number(process.env.BENCH_EDGES ?? 300);
@@ -105,39 +110,45 @@ async function dragFrames(page: Page) {
   };
 }
 
-const gantry = await startGantryProcess(port, { GANTRY_INGRESS_PORT: "0", GANTRY_LISTENER_PORT_RANGE: "43000-43999", GANTRY_PORT_RANGE: "44000-44999" });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-try {
-  console.log(`creating ${SERVICES} services and ${EDGES} dependencies…`);
-  const ids: string[] = [];
-  for (let i = 0; i < SERVICES; i++) {
-    ids.push((await gantry.api.services.create.mutate({ name: `svc-${String(i).padStart(3, "0")}`, replicas: 0, template: { command: "true" } })).id);
+async function canvas(browser: Browser) {
+  const gantry = await startGantryProcess(port, { GANTRY_INGRESS_PORT: "0", GANTRY_LISTENER_PORT_RANGE: "43000-43999", GANTRY_PORT_RANGE: "44000-44999" });
+  try {
+    console.log(`creating ${SERVICES} services and ${EDGES} dependencies…`);
+    const ids: string[] = [];
+    for (let i = 0; i < SERVICES; i++) {
+      ids.push((await gantry.api.services.create.mutate({ name: `svc-${String(i).padStart(3, "0")}`, replicas: 0, template: { command: "true" } })).id);
+    }
+    for (const [from, to] of edges(EDGES, SERVICES)) await gantry.api.dependencies.create.mutate({ fromId: ids[from]!, toId: ids[to]! });
+
+    const page = await signedInPage(browser, gantry.url, { width: 1280, height: 800 });
+    await page.goto(`${gantry.url}/topology`); // warm: compile nothing on the clock, fill the HTTP cache like a returning user
+    const unplaced = await firstRender(page, `${gantry.url}/topology`);
+    console.log(`first render, no saved layout (laid out in the browser): ${unplaced.firstRenderMs} ms; click → inspector ${unplaced.clickToInspectorMs} ms; ${unplaced.longTasks} long tasks, longest ${unplaced.longestTaskMs} ms`);
+
+    await page.getByRole("button", { name: "Auto layout" }).click();
+    await until(async () => ((await gantry.api.services.list.query()).every((s) => s.position) ? true : undefined));
+    const placed = await firstRender(page, `${gantry.url}/topology`);
+    console.log(`first render, saved layout: ${placed.firstRenderMs} ms; click → inspector ${placed.clickToInspectorMs} ms; ${placed.longTasks} long tasks, longest ${placed.longestTaskMs} ms`);
+
+    await page.waitForTimeout(3000); // live metrics flowing
+    const drag = await dragFrames(page);
+    console.log(
+      `dragging a node for ${DRAG_STEPS} moves: ${drag.frames} frames, frame time p50 ${drag.frameMs.p50} ms, p95 ${drag.frameMs.p95} ms, p99 ${drag.frameMs.p99} ms, max ${drag.frameMs.max} ms; ${drag.framesOver33Ms} frames over 33 ms (reference: 16.7 ms per frame at 60 Hz)`,
+    );
+    return { services: SERVICES, edges: EDGES, viewport: "1280x800", unplaced, placed, drag };
+  } finally {
+    await gantry.stop();
   }
-  for (const [from, to] of edges(EDGES, SERVICES)) await gantry.api.dependencies.create.mutate({ fromId: ids[from]!, toId: ids[to]! });
+}
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  // tsx (esbuild, keepNames) wraps named functions in __name(); the functions sent to the page need it there too.
-  await page.addInitScript("window.__name = (fn) => fn");
-  await page.request.post(`${gantry.url}/api/auth/login`, { data: benchAdmin, headers: { "x-gantry-csrf": "1" } });
-  await page.goto(`${gantry.url}/topology`); // warm: compile nothing on the clock, fill the HTTP cache like a returning user
-  const unplaced = await firstRender(page, `${gantry.url}/topology`);
-  console.log(`first render, no saved layout (laid out in the browser): ${unplaced.firstRenderMs} ms; click → inspector ${unplaced.clickToInspectorMs} ms; ${unplaced.longTasks} long tasks, longest ${unplaced.longestTaskMs} ms`);
-
-  await page.getByRole("button", { name: "Auto layout" }).click();
-  await until(async () => ((await gantry.api.services.list.query()).every((s) => s.position) ? true : undefined));
-  const placed = await firstRender(page, `${gantry.url}/topology`);
-  console.log(`first render, saved layout: ${placed.firstRenderMs} ms; click → inspector ${placed.clickToInspectorMs} ms; ${placed.longTasks} long tasks, longest ${placed.longestTaskMs} ms`);
-
-  await page.waitForTimeout(3000); // live metrics flowing
-  const drag = await dragFrames(page);
-  console.log(
-    `dragging a node for ${DRAG_STEPS} moves: ${drag.frames} frames, frame time p50 ${drag.frameMs.p50} ms, p95 ${drag.frameMs.p95} ms, p99 ${drag.frameMs.p99} ms, max ${drag.frameMs.max} ms; ${drag.framesOver33Ms} frames over 33 ms (reference: 16.7 ms per frame at 60 Hz)`,
-  );
-  console.log(`results: ${saveResults("ui", { services: SERVICES, edges: EDGES, viewport: "1280x800", unplaced, placed, drag })}`);
+const cases = (process.env.BENCH_UI_CASES ?? "canvas,inspector").split(",");
+const browser = await launchChromium();
+try {
+  const results = {
+    ...(cases.includes("canvas") && (await canvas(browser))),
+    ...(cases.includes("inspector") && { busyInspector: await busyInspector(browser, port) }),
+  };
+  console.log(`results: ${saveResults("ui", results)}`);
 } finally {
   await browser.close();
-  await gantry.stop();
 }

@@ -77,6 +77,9 @@ test("send traffic and see the request-rate chart rise", async ({ page }, testIn
   await panel.getByLabel("Seconds of traffic to web").fill("8");
   await panel.getByRole("button", { name: "Send traffic" }).click();
   await expect(async () => expect(Number.parseFloat((await latest.textContent()) ?? "")).toBeGreaterThan(10)).toPass({ timeout: 10_000 });
+  // The plot draws it as well as the caption says it: an area, and latency lines once requests have one.
+  await expect(panel.getByTestId("chart-rps").locator("path.recharts-area-curve")).toHaveAttribute("d", /\d/);
+  await expect(panel.getByTestId("chart-latency").locator("path.recharts-line-curve")).toHaveCount(3);
   // The canvas shows it too: web's rate, and the web → api edge labelled and moving.
   await expect(node(page, "web").getByTestId("node-rps")).not.toHaveText("0.0/s");
   await expect(page.getByTestId("edge-label-web-api")).toBeVisible();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendSeconds, foldIntoMinutes, joinMinutes, rowsOf } from "./series-math";
+import { appendSeconds, foldIntoMinutes, joinMinutes } from "./series-math";
 
 describe("series arithmetic for charts", () => {
   it("appends live seconds and keeps 15 minutes", () => {
@@ -30,15 +30,5 @@ describe("series arithmetic for charts", () => {
     const minutes = [{ at: minute, rps: 1 }];
     const seconds = [{ at: minute + 30_000, rps: 9 }, { at: minute + 60_000, rps: 4 }, { at: minute + 61_000, rps: 6 }];
     expect(joinMinutes(minutes, seconds)).toEqual([{ at: minute, rps: 1 }, { at: minute + 60_000, rps: 5 }]);
-  });
-
-  it("lines series and fields up into rows by time, from a start", () => {
-    const series = { a: [{ at: 1, rps: 1 }, { at: 2, rps: 2, p95: 7 }], b: [{ at: 2, rps: 5 }, { at: 3 }] };
-    const columns = [
-      { column: "a", key: "a", field: "rps" as const },
-      { column: "b", key: "b", field: "rps" as const },
-      { column: "a95", key: "a", field: "p95" as const },
-    ];
-    expect(rowsOf(series, columns, 2)).toEqual([{ at: 2, a: 2, b: 5, a95: 7 }, { at: 3, b: null }]);
   });
 });

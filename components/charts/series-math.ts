@@ -20,46 +20,36 @@ export function appendSeconds(state: Series, delta: MetricsDelta): Series {
 }
 
 /**
- * Averages 1 s points into 1 min points (nulls skipped), like the server's rollups; used for the
- * minute that is still going on, which the server has not rolled up yet.
+ * Averages 1 s points (in time order) into 1 min points, nulls skipped, like the server's rollups;
+ * used for the minutes the server has not rolled up yet. One pass: it runs every second.
  */
 export function foldIntoMinutes(points: readonly MetricPoint[]): MetricPoint[] {
-  const minutes = new Map<number, MetricPoint[]>();
-  for (const p of points) {
-    const minute = Math.floor(p.at / MINUTE) * MINUTE;
-    minutes.set(minute, [...(minutes.get(minute) ?? []), p]);
-  }
-  return [...minutes].map(([at, group]) => {
-    const point: MetricPoint = { at };
-    const fields = new Set(group.flatMap((p) => Object.keys(p))) as Set<keyof MetricPoint>;
-    for (const field of fields) {
-      if (field === "at") continue;
-      const values = group.map((p) => p[field]).filter((v): v is number => typeof v === "number");
-      if (values.length > 0) (point as Record<string, number | null>)[field] = values.reduce((a, b) => a + b, 0) / values.length;
-      else (point as Record<string, number | null>)[field] = null;
+  const minutes: MetricPoint[] = [];
+  let i = 0;
+  while (i < points.length) {
+    const minute = Math.floor(points[i]!.at / MINUTE) * MINUTE;
+    const sums = new Map<string, { total: number; count: number }>();
+    for (; i < points.length && points[i]!.at < minute + MINUTE; i++) {
+      const second = points[i] as Record<string, number | null>;
+      for (const field in second) {
+        if (field === "at") continue;
+        let sum = sums.get(field);
+        if (!sum) sums.set(field, (sum = { total: 0, count: 0 }));
+        const value = second[field];
+        if (typeof value !== "number") continue;
+        sum.total += value;
+        sum.count++;
+      }
     }
-    return point;
-  });
+    const point: Record<string, number | null> = { at: minute };
+    for (const [field, { total, count }] of sums) point[field] = count > 0 ? total / count : null;
+    minutes.push(point as MetricPoint);
+  }
+  return minutes;
 }
 
 /** Minute points from the server, continued with the live seconds that came after them. */
 export function joinMinutes(minutes: readonly MetricPoint[], seconds: readonly MetricPoint[]): MetricPoint[] {
   const last = minutes.at(-1)?.at ?? -Infinity;
   return [...minutes, ...foldIntoMinutes(seconds.filter((p) => p.at >= last + MINUTE))];
-}
-
-export type Column = { column: string; key: SeriesKey; field: NumericField };
-
-/** Recharts rows: one per timestamp from `since`, one column per (series, field); null where missing. */
-export function rowsOf(series: Series, columns: readonly Column[], since: number): Array<Record<string, number | null>> {
-  const rows = new Map<number, Record<string, number | null>>();
-  for (const { column, key, field } of columns) {
-    for (const point of series[key] ?? []) {
-      if (point.at < since) continue;
-      let row = rows.get(point.at);
-      if (!row) rows.set(point.at, (row = { at: point.at }));
-      row[column] = point[field] ?? null;
-    }
-  }
-  return [...rows.values()].sort((a, b) => a.at! - b.at!);
 }

@@ -1,13 +1,17 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { metricWindows, type MetricWindow } from "@/server/contracts/metrics";
 import type { Instance } from "@/server/contracts/instance";
 import type { Service } from "@/server/contracts/service";
 import { inputBase } from "../form-field";
 import { formatBytes, formatMs, formatPercent } from "../format";
-import { MetricChart, type ChartLine } from "./metric-chart";
-import { rowsOf, type Column, type NumericField } from "./series-math";
+import { useWidth } from "../use-width";
+import { busiestInstances } from "./busiest-instances";
+import type { ChartLine } from "./chart-plot";
+import { redrawEveryMs } from "./chart-rows";
+import { CHART_CHROME_PX, MetricChart, type ChartTiming } from "./metric-chart";
+import type { NumericField } from "./series-math";
 import { useServiceSeries } from "./use-service-series";
 
 const PALETTE = ["#0ea5e9", "#f59e0b", "#10b981", "#a855f7", "#ef4444", "#14b8a6", "#f97316", "#6366f1"];
@@ -20,28 +24,37 @@ export function ServiceCharts({ service, instances }: { service: Service; instan
   const ids = instances.map((i) => i.id).join(",");
   const instanceIds = useMemo(() => (ids ? ids.split(",") : []), [ids]);
   const keys = useMemo(() => [`service:${service.id}`, ...instanceIds.map((id) => `instance:${id}`)], [service.id, instanceIds]);
-  const { series, since, error } = useServiceSeries(service.id, window, keys);
+  const { series, until, resolutionMs, minutesAt, error } = useServiceSeries(service.id, window, keys);
   const traffic = scope !== "service" && instanceIds.includes(scope) ? `instance:${scope}` : `service:${service.id}`;
-
+  const column = useRef<HTMLDivElement>(null);
+  const plotPx = useWidth(column) - CHART_CHROME_PX;
+  const windowMs = metricWindows[window];
+  const timing = useMemo(
+    (): ChartTiming => ({ windowMs, resolutionMs, plotPx, redrawMs: redrawEveryMs(windowMs, plotPx), dataset: `${window}:${minutesAt}` }),
+    [window, windowMs, resolutionMs, plotPx, minutesAt],
+  );
+  // Which instances get a line, as names: the lines stay the same objects while the set holds.
+  const busiest = (field: NumericField) => (series ? busiestInstances(series, instanceIds, field, until - windowMs, PALETTE.length).join(",") : "");
+  const busiestCpu = busiest("cpuPercent");
+  const busiestMemory = busiest("memoryBytes");
   const charts = useMemo(() => {
-    if (!series) return undefined;
-    const one = (field: NumericField, name: string, color = PALETTE[0]!) => ({
-      rows: rowsOf(series, [{ column: field, key: traffic, field }], since),
-      lines: [{ key: field, name, color }],
-    });
-    const latencyColumns: Column[] = (["p50", "p95", "p99"] as const).map((field) => ({ column: field, key: traffic, field }));
-    const perInstance = (field: NumericField) => ({
-      rows: rowsOf(series, instanceIds.map((id) => ({ column: id, key: `instance:${id}`, field })), since),
-      lines: instanceIds.map((id, i): ChartLine => ({ key: id, name: id, color: PALETTE[i % PALETTE.length]! })),
-    });
+    const one = (field: NumericField, name: string, color = PALETTE[0]!): ChartLine[] => [{ column: field, key: traffic, field, name, color }];
+    const perInstance = (field: NumericField, busiestIds: string) => {
+      const shown = busiestIds ? busiestIds.split(",") : [];
+      return {
+        lines: shown.map((id, i): ChartLine => ({ column: id, key: `instance:${id}`, field, name: id, color: PALETTE[i]! })),
+        of: shown.length < instanceIds.length ? ` (busiest ${shown.length} of ${instanceIds.length})` : "",
+      };
+    };
     return {
       rps: one("rps", "req/s"),
       errors: one("errorRate", "errors", "#ef4444"),
-      latency: { rows: rowsOf(series, latencyColumns, since), lines: latencyColumns.map((c, i) => ({ key: c.column, name: c.column, color: PALETTE[i]! })) },
-      cpu: perInstance("cpuPercent"),
-      memory: perInstance("memoryBytes"),
+      latency: (["p50", "p95", "p99"] as const).map((field, i): ChartLine => ({ column: field, key: traffic, field, name: field, color: PALETTE[i]! })),
+      cpu: perInstance("cpuPercent", busiestCpu),
+      memory: perInstance("memoryBytes", busiestMemory),
     };
-  }, [series, since, traffic, instanceIds]);
+  }, [traffic, instanceIds, busiestCpu, busiestMemory]);
+  const live = series && { series, until, timing };
 
   return (
     <div className="space-y-3">
@@ -71,21 +84,23 @@ export function ServiceCharts({ service, instances }: { service: Service; instan
         )}
       </div>
       {error && <p role="alert" className="text-xs text-red-600 dark:text-red-400">Could not load older points: {error}</p>}
-      {!charts ? (
-        <p className="py-8 text-center text-sm text-zinc-500">Loading charts…</p>
-      ) : (
-        <div className="grid gap-2">
-          <MetricChart title="Requests per second" testId="chart-rps" area {...charts.rps} since={since} format={rate} />
-          <MetricChart title="Errors (5xx)" testId="chart-errors" {...charts.errors} since={since} format={formatPercent} />
-          <MetricChart title="Latency p50 / p95 / p99" testId="chart-latency" {...charts.latency} since={since} format={formatMs} />
-          {!service.external && (
-            <>
-              <MetricChart title="CPU per instance" testId="chart-cpu" {...charts.cpu} since={since} format={formatPercent} />
-              <MetricChart title="Memory per instance" testId="chart-memory" {...charts.memory} since={since} format={formatBytes} />
-            </>
-          )}
-        </div>
-      )}
+      <div ref={column} className="grid gap-2">
+        {!live || plotPx <= 0 ? (
+          <p className="py-8 text-center text-sm text-zinc-500">Loading charts…</p>
+        ) : (
+          <>
+            <MetricChart title="Requests per second" testId="chart-rps" stagger={0} area lines={charts.rps} format={rate} {...live} />
+            <MetricChart title="Errors (5xx)" testId="chart-errors" stagger={1} lines={charts.errors} format={formatPercent} {...live} />
+            <MetricChart title="Latency p50 / p95 / p99" testId="chart-latency" stagger={2} lines={charts.latency} format={formatMs} {...live} />
+            {!service.external && (
+              <>
+                <MetricChart title={`CPU per instance${charts.cpu.of}`} testId="chart-cpu" stagger={3} lines={charts.cpu.lines} format={formatPercent} {...live} />
+                <MetricChart title={`Memory per instance${charts.memory.of}`} testId="chart-memory" stagger={4} lines={charts.memory.lines} format={formatBytes} {...live} />
+              </>
+            )}
+          </>
+        )}
+      </div>
     </div>
   );
 }

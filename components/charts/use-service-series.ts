@@ -2,13 +2,15 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo } from "react";
-import { metricWindows, type MetricWindow, type SeriesResult } from "@/server/contracts/metrics";
+import type { MetricWindow, SeriesResult } from "@/server/contracts/metrics";
 import type { MetricsDelta } from "@/server/contracts/realtime";
 import { useTopic } from "../realtime/hooks";
 import { useTRPC } from "../trpc";
 import { appendSeconds, joinMinutes, type Series } from "./series-math";
 
-const MINUTES_REFRESH_MS = 10 * 60_000;
+const SECOND = 1000;
+const MINUTE = 60_000;
+const MINUTES_REFRESH_MS = 10 * MINUTE;
 
 /**
  * A service's series (its own, its instances', its edges') over a window, live: the last 15
@@ -16,7 +18,19 @@ const MINUTES_REFRESH_MS = 10 * 60_000;
  * keep growing from the same live seconds (the minutes are fetched again every 10 minutes, so
  * an inspector left open never shows a gap).
  */
-export function useServiceSeries(serviceId: string, window: MetricWindow, keys: string[]): { series: Series | undefined; since: number; error?: string } {
+export function useServiceSeries(
+  serviceId: string,
+  window: MetricWindow,
+  keys: string[],
+): {
+  series: Series | undefined;
+  /** The newest point's time. */
+  until: number;
+  resolutionMs: number;
+  /** When the minute points in `series` arrived (0 for windows without them). */
+  minutesAt: number;
+  error?: string;
+} {
   const trpc = useTRPC();
   const live = useTopic(
     `metrics:${serviceId}`,
@@ -35,7 +49,7 @@ export function useServiceSeries(serviceId: string, window: MetricWindow, keys: 
     placeholderData: keepPreviousData,
   });
   const lastAt = live ? Math.max(0, ...Object.values(live).map((points) => points.at(-1)?.at ?? 0)) : 0;
-  const since = (lastAt || Date.now()) - metricWindows[window];
+  const until = lastAt || Date.now();
 
   const series = useMemo(() => {
     if (!live) return undefined;
@@ -43,5 +57,5 @@ export function useServiceSeries(serviceId: string, window: MetricWindow, keys: 
     if (!minutes.data) return undefined;
     return Object.fromEntries(keys.map((key) => [key, joinMinutes(minutes.data.series[key] ?? [], live[key] ?? [])]));
   }, [live, long, minutes.data, keys]);
-  return { series, since, error: minutes.error?.message };
+  return { series, until, resolutionMs: long ? MINUTE : SECOND, minutesAt: long ? minutes.dataUpdatedAt : 0, error: minutes.error?.message };
 }
