@@ -91,7 +91,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
 
   return (
     <Panel ref={props.ref} label={`Inspector: ${service.name}`} title={title} onClose={props.onClose}>
-      <div role="tablist" aria-label="Service details" className="flex gap-1 border-b border-zinc-100 px-3 dark:border-zinc-800">
+      <div role="tablist" aria-label="Service details" className="flex gap-1 overflow-x-auto border-b border-zinc-100 px-3 dark:border-zinc-800">
         {tabs.map((t) => (
           <button
             key={t}
@@ -99,7 +99,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
             role="tab"
             aria-selected={tab === t}
             onClick={() => setTab(t)}
-            className={`border-b-2 px-2.5 py-2 text-xs font-medium capitalize ${tab === t ? "border-sky-500 text-sky-700 dark:text-sky-300" : "border-transparent text-zinc-500 hover:text-zinc-900 dark:hover:text-white"}`}
+            className={`shrink-0 border-b-2 px-2.5 py-2 text-xs font-medium capitalize ${tab === t ? "border-sky-500 text-sky-700 dark:text-sky-300" : "border-transparent text-zinc-500 hover:text-zinc-900 dark:hover:text-white"}`}
           >
             {t}
           </button>
