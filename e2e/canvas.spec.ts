@@ -25,6 +25,15 @@ async function shownIn(page: Page, names: string[], area: Box) {
   return shown;
 }
 
+/** The whole canvas, as drawn when called. */
+const wholeCanvas = (page: Page) => async () => (await page.getByTestId("topology-canvas").boundingBox())!;
+
+/** The part of the canvas left of the side panel, as drawn when called. */
+const besidePanel = (page: Page, panel: Locator) => async () => {
+  const [whole, covered] = [await wholeCanvas(page)(), (await panel.boundingBox())!];
+  return { ...whole, width: covered.x - whole.x };
+};
+
 /** Every one of these nodes ends up drawn whole inside `area` (once the view has finished moving). */
 async function expectAllInside(page: Page, names: string[], area: () => Promise<Box>) {
   await expect.poll(async () => shownIn(page, names, await area()), { timeout: 5_000 }).toEqual(names);
@@ -56,15 +65,14 @@ test("Auto layout brings every service into view, beside the inspector when it i
   const added = Array.from({ length: 8 }, (_, i) => `lay-${i + 1}`);
   const ids = await createIdleServices(request, added);
   const everyone = ["web", "api", "users", ...added];
-  const canvas = page.getByTestId("topology-canvas");
   await page.goto("/topology");
-  await expectAllInside(page, everyone, async () => (await canvas.boundingBox())!);
+  await expectAllInside(page, everyone, wholeCanvas(page));
 
   // Zoomed in, most of the topology is out of view; laid out, all of it is back.
   for (let i = 0; i < 4; i++) await page.getByRole("button", { name: "Zoom In" }).click();
-  await expect.poll(async () => (await shownIn(page, everyone, (await canvas.boundingBox())!)).length).toBeLessThan(everyone.length);
+  await expect.poll(async () => (await shownIn(page, everyone, await wholeCanvas(page)())).length).toBeLessThan(everyone.length);
   await page.getByRole("button", { name: "Auto layout" }).click();
-  await expectAllInside(page, everyone, async () => (await canvas.boundingBox())!);
+  await expectAllInside(page, everyone, wholeCanvas(page));
 
   // With the inspector open, laying out fits everything into the part of the canvas beside it.
   await node(page, "web").click();
@@ -72,34 +80,24 @@ test("Auto layout brings every service into view, beside the inspector when it i
   await expect(panel).toBeVisible();
   for (let i = 0; i < 4; i++) await page.getByRole("button", { name: "Zoom In" }).click();
   await page.getByRole("button", { name: "Auto layout" }).click();
-  await expectAllInside(page, everyone, async () => {
-    const [whole, covered] = [(await canvas.boundingBox())!, (await panel.boundingBox())!];
-    return { ...whole, width: covered.x - whole.x };
-  });
+  await expectAllInside(page, everyone, besidePanel(page, panel));
   await deleteServices(request, ids.values());
 });
 
 test("the inspector doesn't cover the service it shows: the view pans it into sight beside the panel", async ({ page, request }) => {
-  const canvas = page.getByTestId("topology-canvas");
-  const besidePanel = (panel: Locator) => async () => {
-    const [whole, covered] = [(await canvas.boundingBox())!, (await panel.boundingBox())!];
-    return { ...whole, width: covered.x - whole.x };
-  };
   await page.goto("/topology");
-  await expect(node(page, "users")).toBeVisible();
-  await page.keyboard.press("f");
-  await page.waitForTimeout(500); // the view glides into place
+  await expectAllInside(page, ["web", "api", "users"], wholeCanvas(page)); // fitted to the whole canvas at once
   const before = (await node(page, "users").boundingBox())!;
 
   await node(page, "users").click();
   const panel = inspector(page, "users");
   await expect(panel).toBeVisible();
-  // Fitted to the whole canvas, users (called last, so rightmost) was where the inspector opened.
+  // Users (called last, so rightmost) was where the inspector opened.
   expect(before.x + before.width).toBeGreaterThan((await panel.boundingBox())!.x);
-  await expectAllInside(page, ["users"], besidePanel(panel));
+  await expectAllInside(page, ["users"], besidePanel(page, panel));
 
   // Opened from a link (the overview's tiles), the service shows beside its inspector too.
   const users = (await (await request.get("/api/trpc/services.list")).json()).result.data.find((s: { name: string }) => s.name === "users");
   await page.goto(`/topology?service=${users.id}`);
-  await expectAllInside(page, ["users"], besidePanel(inspector(page, "users")));
+  await expectAllInside(page, ["users"], besidePanel(page, inspector(page, "users")));
 });

@@ -239,8 +239,9 @@ export function TopologyCanvas(props: CanvasProps) {
     return areaBeside(wrapper.current!.getBoundingClientRect(), props.sidePanel.current?.getBoundingClientRect(), NODE_WIDTH + 2 * REVEAL_MARGIN);
   }
 
-  // From the nodes' known places and size rather than xyflow's fitView, which skips nodes it
-  // hasn't measured yet: those never drawn, because they were out of view.
+  // From the nodes' known places and size, not xyflow's fitView: that goes by what it has drawn and
+  // measured (nodes out of view never were; laid-out positions reach it a render later), so after
+  // Auto layout it left nodes off-screen.
   function showAll(all: Rect[], duration = 300) {
     const bounds = boundsOf(all);
     if (bounds) void flow.setViewport(fitViewport(bounds, visibleArea(), FIT), { duration });
