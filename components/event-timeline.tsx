@@ -65,10 +65,11 @@ export function EventTimeline({ serviceId: fixedService, services = [], limit }:
 
   return (
     <div className="space-y-3">
+      {/* On a phone: search and actor a row each, the two selects sharing one. */}
       <div className="flex flex-wrap gap-2">
-        <input type="search" aria-label="Search events" placeholder="Search" className={`${inputBase} w-56`} value={text} onChange={(e) => (setText(e.target.value), setOlder(fresh))} />
+        <input type="search" aria-label="Search events" placeholder="Search" className={`${inputBase} basis-full sm:basis-auto sm:w-56`} value={text} onChange={(e) => (setText(e.target.value), setOlder(fresh))} />
         {!fixedService && (
-          <select aria-label="Filter by service" className={`${inputBase} w-auto`} value={chosenService} onChange={(e) => (setChosenService(e.target.value), setOlder(fresh))}>
+          <select aria-label="Filter by service" className={`${inputBase} min-w-0 flex-1 sm:w-auto sm:flex-none`} value={chosenService} onChange={(e) => (setChosenService(e.target.value), setOlder(fresh))}>
             <option value="">All services</option>
             {services.map((s) => (
               <option key={s.id} value={s.id}>
@@ -77,7 +78,7 @@ export function EventTimeline({ serviceId: fixedService, services = [], limit }:
             ))}
           </select>
         )}
-        <select aria-label="Filter by kind" className={`${inputBase} w-auto`} value={kind} onChange={(e) => (setKind(e.target.value), setOlder(fresh))}>
+        <select aria-label="Filter by kind" className={`${inputBase} min-w-0 flex-1 sm:w-auto sm:flex-none`} value={kind} onChange={(e) => (setKind(e.target.value), setOlder(fresh))}>
           <option value="">All kinds</option>
           {eventKindGroups.map((group) => (
             <option key={group} value={group}>
@@ -89,7 +90,7 @@ export function EventTimeline({ serviceId: fixedService, services = [], limit }:
           aria-label="Filter by actor"
           placeholder="Who (e.g. user:ana)"
           list="event-actors"
-          className={`${inputBase} w-52`}
+          className={`${inputBase} basis-full sm:basis-auto sm:w-52`}
           value={actor}
           onChange={(e) => (setActor(e.target.value), setOlder(fresh))}
         />

@@ -7,8 +7,9 @@ import { usePermit } from "./access/access-context";
 import { useShortcut } from "./shell/shortcuts";
 import { useTRPC } from "./trpc";
 
+// Finger-sized on a phone.
 const stepButton =
-  "h-7 w-7 rounded-md border border-zinc-300 text-base leading-none hover:bg-zinc-100 disabled:opacity-40 dark:border-zinc-700 dark:hover:bg-zinc-800";
+  "h-10 w-10 sm:h-7 sm:w-7 rounded-md border border-zinc-300 text-base leading-none hover:bg-zinc-100 disabled:opacity-40 dark:border-zinc-700 dark:hover:bg-zinc-800";
 
 /**
  * − / + and a replicas field. The new count shows at once; if the server refuses it, the last
@@ -76,13 +77,13 @@ export function ScaleControl({ service, shortcuts = false }: { service: Service;
   useShortcut("+", `Scale ${service.name} up`, () => wanted < 100 && request(wanted + 1), shortcuts && !disabled);
   useShortcut("-", `Scale ${service.name} down`, () => wanted > 0 && request(wanted - 1), shortcuts && !disabled);
   return (
-    <div className="flex items-center gap-1.5" title={operate.title}>
+    <div className="flex flex-wrap items-center gap-1.5" title={operate.title}>
       <button type="button" className={stepButton} aria-label={`Scale ${service.name} down`} disabled={disabled || wanted <= 0} onClick={() => request(wanted - 1)}>
         −
       </button>
       <input
         aria-label={`Replicas of ${service.name}`}
-        className="h-7 w-12 rounded-md border border-zinc-300 bg-white text-center text-sm tabular-nums dark:border-zinc-700 dark:bg-zinc-900"
+        className="h-10 w-14 sm:h-7 sm:w-12 rounded-md border border-zinc-300 bg-white text-center text-sm tabular-nums dark:border-zinc-700 dark:bg-zinc-900"
         inputMode="numeric"
         value={draft}
         disabled={disabled}

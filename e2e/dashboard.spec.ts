@@ -1,18 +1,12 @@
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
+import { centre, clickEdge, dragEdge, inspector, node } from "./topology";
 
 // One story, in order: a service is created on the canvas, wired, scaled, loaded, hurt,
 // moved and edited, then deleted. Each step starts from where the one before left off.
 test.describe.configure({ mode: "serial" });
 
-const node = (page: Page, name: string) => page.getByTestId(`node-${name}`);
 /** xyflow's wrapper of a node; its transform is the node's position on the canvas. */
 const nodeWrapper = (page: Page, name: string) => page.locator(".react-flow__node", { has: node(page, name) });
-const inspector = (page: Page, name: string) => page.getByRole("complementary", { name: `Inspector: ${name}` });
-
-async function centre(locator: Locator) {
-  const box = (await locator.boundingBox())!;
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
 
 async function openOnCanvas(page: Page, name: string) {
   await page.goto("/topology");
@@ -42,12 +36,7 @@ test("drag a new service onto the canvas, fill its form, connect it to another, 
 
   // Drag from its right handle onto api's left handle: a dependency.
   await page.getByRole("button", { name: "Close panel" }).click();
-  const from = await centre(node(page, "checkout").locator(".react-flow__handle-right"));
-  const to = await centre(node(page, "api").locator(".react-flow__handle-left"));
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move(to.x, to.y, { steps: 12 });
-  await page.mouse.up();
+  await dragEdge(page, "checkout", node(page, "api").locator(".react-flow__handle-left"));
   // checkout's instances are to get API_URL: the plan says how, and it rolls now.
   const dialog = page.getByRole("dialog", { name: "Add dependency checkout → api" });
   await expect(dialog.getByTestId("plan-summary")).toContainText("Gantry replaces 1 instance(s)");
@@ -188,7 +177,7 @@ test("the overview puts unhealthy services first; the timeline filters by servic
 
 test("with a service open, click an edge and press Delete: only the edge goes", async ({ page }) => {
   await openOnCanvas(page, "checkout");
-  await page.getByRole("group", { name: "checkout calls api" }).click();
+  await clickEdge(page, "checkout calls api");
   await page.waitForTimeout(1500); // live updates arrive every second; the edge stays the selection
   await page.keyboard.press("Delete");
   await page.getByRole("dialog", { name: "Remove dependency checkout → api" }).getByRole("button", { name: "Remove and roll out now" }).click();

@@ -1,12 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ingressPort } from "../playwright.config";
+import { dragEdge, inspector, node } from "./topology";
 
-const node = (page: Page, name: string) => page.getByTestId(`node-${name}`);
-const inspector = (page: Page, name: string) => page.getByRole("complementary", { name: `Inspector: ${name}` });
-const centre = async (locator: ReturnType<Page["locator"]>) => {
-  const box = (await locator.boundingBox())!;
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-};
 /** What web's instance reaches through its links, as the demo's services report it (waiting out a restart). */
 const upstreamsOfWeb = async (page: Page) => {
   let upstream = {};
@@ -23,15 +18,7 @@ test("a dependency drawn 'later' leaves its caller pending — a restart doesn't
   const extraId = (await created.json()).result.data.id as string;
   await page.goto("/topology");
   await expect(node(page, "extra")).toBeVisible();
-  const from = await centre(node(page, "web").locator(".react-flow__handle-right"));
-  const to = await centre(node(page, "extra"));
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move(to.x - 60, to.y, { steps: 8 });
-  await page.mouse.move(to.x - 100, to.y, { steps: 4 });
-  const left = await centre(node(page, "extra").locator(".react-flow__handle-left"));
-  await page.mouse.move(left.x, left.y, { steps: 4 });
-  await page.mouse.up();
+  await dragEdge(page, "web", node(page, "extra"));
 
   const dialog = page.getByRole("dialog", { name: "Add dependency web → extra" });
   await expect(dialog.getByText("links.EXTRA_URL")).toBeVisible();

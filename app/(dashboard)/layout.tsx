@@ -7,9 +7,9 @@ import { Nav } from "@/components/nav";
 export default function DashboardLayout({ children }: { children: ReactNode }) {
   return (
     <AccessProvider>
-      <div className="flex min-h-screen">
+      <div className="min-h-screen md:flex">
         <Nav />
-        <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
+        <main className="min-w-0 flex-1 px-4 py-4 md:px-8 md:py-6">{children}</main>
       </div>
       <SignInDialog />
     </AccessProvider>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type ReactNode } from "react";
+import { useState, type ReactNode, type Ref } from "react";
 import type { CatalogEntry } from "@/server/contracts/catalog";
 import type { Instance } from "@/server/contracts/instance";
 import type { Rollout } from "@/server/contracts/rollout";
@@ -26,10 +26,14 @@ import { useLogPermit } from "../access/access-context";
 const tabs = ["metrics", "instances", "settings", "revisions", "logs", "events"] as const;
 type Tab = (typeof tabs)[number];
 
-function Panel({ label, title, onClose, children }: { label: string; title: ReactNode; onClose(): void; children: ReactNode }) {
+/** `ref` is the panel's element: the canvas measures it to keep what it shows beside the panel. */
+type PanelRef = { ref?: Ref<HTMLElement> };
+
+function Panel({ label, title, onClose, children, ref }: { label: string; title: ReactNode; onClose(): void; children: ReactNode } & PanelRef) {
   useShortcut("Escape", "Close the side panel", onClose);
   return (
     <aside
+      ref={ref}
       aria-label={label}
       className="absolute inset-y-0 right-0 z-20 flex w-[30rem] max-w-full flex-col border-l border-zinc-200 bg-white shadow-xl dark:border-zinc-800 dark:bg-zinc-900"
     >
@@ -45,9 +49,9 @@ function Panel({ label, title, onClose, children }: { label: string; title: Reac
 }
 
 /** The side panel for a new service dropped on the canvas. */
-export function CreatePanel({ position, onCreated, onCancel }: { position: Position; onCreated(service: Service): void; onCancel(): void }) {
+export function CreatePanel({ position, onCreated, onCancel, ref }: { position: Position; onCreated(service: Service): void; onCancel(): void } & PanelRef) {
   return (
-    <Panel label="New service" title={<h2 className="font-semibold">New service</h2>} onClose={onCancel}>
+    <Panel ref={ref} label="New service" title={<h2 className="font-semibold">New service</h2>} onClose={onCancel}>
       <div className="min-h-0 flex-1 overflow-y-auto p-4">
         <ServiceForm position={position} onDone={onCreated} onCancel={onCancel} />
       </div>
@@ -56,7 +60,7 @@ export function CreatePanel({ position, onCreated, onCancel }: { position: Posit
 }
 
 /** Everything about one service: live charts, instances, settings, logs and events. */
-export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; rollout: Rollout | undefined; onClose(): void }) {
+export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; rollout: Rollout | undefined; onClose(): void } & PanelRef) {
   const { service, summary, instances, endpoints, rollout } = props;
   const [tab, setTab] = useState<Tab>("metrics");
   const readLogs = useLogPermit(service.labels);
@@ -88,8 +92,8 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
   );
 
   return (
-    <Panel label={`Inspector: ${service.name}`} title={title} onClose={props.onClose}>
-      <div role="tablist" aria-label="Service details" className="flex gap-1 border-b border-zinc-100 px-3 dark:border-zinc-800">
+    <Panel ref={props.ref} label={`Inspector: ${service.name}`} title={title} onClose={props.onClose}>
+      <div role="tablist" aria-label="Service details" className="flex gap-1 overflow-x-auto border-b border-zinc-100 px-3 dark:border-zinc-800">
         {tabs.map((t) => (
           <button
             key={t}
@@ -97,7 +101,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
             role="tab"
             aria-selected={tab === t}
             onClick={() => setTab(t)}
-            className={`border-b-2 px-2.5 py-2 text-xs font-medium capitalize ${tab === t ? "border-sky-500 text-sky-700 dark:text-sky-300" : "border-transparent text-zinc-500 hover:text-zinc-900 dark:hover:text-white"}`}
+            className={`shrink-0 border-b-2 px-2.5 py-2 text-xs font-medium capitalize ${tab === t ? "border-sky-500 text-sky-700 dark:text-sky-300" : "border-transparent text-zinc-500 hover:text-zinc-900 dark:hover:text-white"}`}
           >
             {t}
           </button>

@@ -2,6 +2,7 @@
 
 import {
   Background,
+  ControlButton,
   Controls,
   MarkerType,
   MiniMap,
@@ -13,10 +14,11 @@ import {
   type EdgeChange,
   type NodeChange,
   type OnBeforeDelete,
+  type OnConnectEnd,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMutation } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type RefObject } from "react";
 import type { Dependency, Position, Service } from "@/server/contracts/service";
 import { useTheme } from "../shell/theme";
 import { useAccess } from "../access/access-context";
@@ -25,6 +27,9 @@ import type { EdgeRequest } from "./dependency-dialog";
 import type { ServiceSummary } from "../service-summary";
 import type { Rollout } from "@/server/contracts/rollout";
 import { useTRPC } from "../trpc";
+import { connectionRefusal, edgeFromDrag } from "./connection-rules";
+import { DropTargetContext, useDropTarget } from "./drop-target";
+import { areaBeside, boundsOf, fitViewport, nodeAt, revealViewport, type Rect } from "./geometry";
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH, positionsOf } from "./layout";
 import { ServiceNode, type ServiceNodeType } from "./service-node";
 import { TrafficEdge, type TrafficEdgeType } from "./traffic-edge";
@@ -35,6 +40,16 @@ export const NEW_SERVICE_DRAG = "application/x-gantry-new-service";
 const nodeTypes = { service: ServiceNode };
 const edgeTypes = { traffic: TrafficEdge };
 const healthMiniMapColor = { healthy: "#10b981", degraded: "#f59e0b", down: "#ef4444", idle: "#a1a1aa" } as const;
+/** How "fit the view" frames the topology. */
+const FIT = { padding: 0.2, minZoom: 0.05, maxZoom: 1.2 };
+/** Room kept between a revealed node and the edge of what is visible. */
+const REVEAL_MARGIN = 24;
+const boxAt = (id: string, position: Position) => ({ id, ...position, width: NODE_WIDTH, height: NODE_HEIGHT });
+/** Where a pointer or finger let go, in the page. */
+const releasePoint = (event: MouseEvent | TouchEvent) => {
+  const { clientX, clientY } = "changedTouches" in event ? event.changedTouches[0]! : event;
+  return { x: clientX, y: clientY };
+};
 
 export type CanvasProps = {
   services: Service[];
@@ -51,12 +66,14 @@ export type CanvasProps = {
   /** An edge was drawn or one removed: what it does to the caller's instances is shown, then done (the caller's). */
   onEdgeRequest(request: EdgeRequest): void;
   onError(message: string): void;
+  /** The side panel over the canvas' right, if open: the view keeps what matters beside it. */
+  sidePanel: RefObject<HTMLElement | null>;
 };
 
 const samePosition = (a: Position | undefined, b: Position | undefined) => a?.x === b?.x && a?.y === b?.y;
 
 /**
- * The topology as a graph: drag nodes (positions are saved), drag from a node's right handle to
+ * The topology as a graph: drag nodes (positions are saved), drag from a node's right handle onto
  * another node to add a dependency, select and press Delete to remove. Everything else — what
  * exists, health, traffic — comes from the live topology, so other tabs' changes show at once.
  */
@@ -163,19 +180,44 @@ export function TopologyCanvas(props: CanvasProps) {
     );
   }
 
-  const nameOf = (id: string) => services.find((s) => s.id === id)?.name ?? "?";
-
-  function onConnect({ source, target }: Connection) {
-    props.onEdgeRequest({ kind: "add", fromId: source, toId: target, from: nameOf(source), to: nameOf(target) });
-  }
-
   // An edge A → B changes what A's instances get: it takes editor on A.
   const mayEdit = useCallback((id: string | null) => can("editor", services.find((s) => s.id === id)?.labels ?? {}), [can, services]);
-  const isValidConnection = useCallback(
-    (c: { source: string | null; target: string | null }) =>
-      c.source !== c.target && mayEdit(c.source) && !dependencies.some((d) => d.fromId === c.source && d.toId === c.target),
-    [dependencies, mayEdit],
+  const nameOf = useCallback((id: string) => services.find((s) => s.id === id)?.name ?? "?", [services]);
+  const refusalOf = useCallback(
+    (fromId: string, toId: string) => {
+      const [from, to] = [services.find((s) => s.id === fromId), services.find((s) => s.id === toId)];
+      if (!from || !to) return "That service is gone";
+      return connectionRefusal(from, to, dependencies, mayEdit(fromId) ? undefined : needs("editor"));
+    },
+    [services, dependencies, mayEdit, needs],
   );
+  const isValidConnection = useCallback((c: { source: string | null; target: string | null }) => Boolean(c.source && c.target && !refusalOf(c.source, c.target)), [refusalOf]);
+  const judgeDrop = useCallback(
+    (fromId: string, toId: string) => {
+      const refusal = refusalOf(fromId, toId);
+      return refusal ? { accepted: false, message: refusal } : { accepted: true, message: `${nameOf(fromId)} will call ${nameOf(toId)}` };
+    },
+    [refusalOf, nameOf],
+  );
+
+  const boxes = useMemo(() => nodes.map((n) => boxAt(n.id, n.position)), [nodes]);
+  const dropTarget = useDropTarget(boxes, judgeDrop);
+
+  function addDependency({ fromId, toId }: { fromId: string; toId: string }) {
+    const refusal = refusalOf(fromId, toId);
+    if (refusal) onError(refusal);
+    else props.onEdgeRequest({ kind: "add", fromId, toId, from: nameOf(fromId), to: nameOf(toId) });
+  }
+
+  // A drop on a handle that takes it (see isValidConnection).
+  const onConnect = ({ source, target }: Connection) => addDependency({ fromId: source, toId: target });
+
+  // Any other drop: on a node's body (or a handle that refused it) it adds the edge or says why not.
+  const onConnectEnd: OnConnectEnd = (event, connection) => {
+    if (connection.isValid || !connection.fromNode || !connection.fromHandle) return;
+    const over = nodeAt(flow.screenToFlowPosition(releasePoint(event)), boxes) ?? connection.toNode?.id;
+    if (over) addDependency(edgeFromDrag(connection.fromNode.id, connection.fromHandle.type, over));
+  };
 
   // Deleting goes through the server; the canvas changes when the topology does.
   const onBeforeDelete: OnBeforeDelete<ServiceNodeType, TrafficEdgeType> = async ({ nodes: doomed, edges: cut }) => {
@@ -194,11 +236,49 @@ export function TopologyCanvas(props: CanvasProps) {
     props.onCreateAt({ x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - NODE_HEIGHT / 2) });
   }
 
-  function layoutAll() {
-    const laid = autoLayout(services, dependencies);
-    savePositions([...laid].map(([id, position]) => ({ id, position })));
-    requestAnimationFrame(() => void flow.fitView({ duration: 300 }));
+  /** The part of the canvas the side panel leaves visible, in the canvas' pixels. */
+  function visibleArea(): Rect {
+    return areaBeside(wrapper.current!.getBoundingClientRect(), props.sidePanel.current?.getBoundingClientRect(), NODE_WIDTH + 2 * REVEAL_MARGIN);
   }
+
+  // From the nodes' known places and size, not xyflow's fitView: that goes by what it has drawn and
+  // measured (nodes out of view never were; laid-out positions reach it a render later), so after
+  // Auto layout it left nodes off-screen.
+  function showAll(all: Rect[], duration = 300) {
+    const bounds = boundsOf(all);
+    if (bounds) void flow.setViewport(fitViewport(bounds, visibleArea(), FIT), { duration });
+  }
+
+  function layoutAll() {
+    const laid = [...autoLayout(services, dependencies)].map(([id, position]) => ({ id, position }));
+    savePositions(laid);
+    showAll(laid.map(({ id, position }) => boxAt(id, position)));
+  }
+
+  /** Whether the view has been fitted to the topology yet (once, when it first shows). */
+  const framed = useRef(false);
+  /** The selection the view last brought into sight. */
+  const revealed = useRef<string | undefined>(undefined);
+  // The first time the topology shows, frame all of it beside the side panel; after that, pan a
+  // newly selected node out from under the panel that opened for it.
+  useEffect(() => {
+    if (!flow.viewportInitialized || boxes.length === 0) return;
+    if (!framed.current) {
+      framed.current = true;
+      revealed.current = selectedId;
+      showAll(boxes, 0);
+      return;
+    }
+    if (selectedId === revealed.current) return;
+    const box = boxes.find((b) => b.id === selectedId);
+    if (selectedId && !box) return; // created a moment ago: reveal it once the topology has it
+    revealed.current = selectedId;
+    if (!box) return;
+    const viewport = flow.getViewport();
+    const next = revealViewport(box, viewport, visibleArea(), REVEAL_MARGIN);
+    if (next !== viewport) void flow.setViewport(next, { duration: 300 });
+    // visibleArea() and the viewport are read from the page as it is when this runs, not from state.
+  }, [flow.viewportInitialized, boxes, selectedId]);
 
   function createAtCenter() {
     const box = wrapper.current!.getBoundingClientRect();
@@ -208,7 +288,7 @@ export function TopologyCanvas(props: CanvasProps) {
 
   useShortcut("n", "New service (in the middle of the view)", createAtCenter, mayCreate);
   useShortcut("l", "Lay out the topology automatically", layoutAll, services.length > 0 && mayArrange);
-  useShortcut("f", "Fit the topology in view", () => void flow.fitView({ duration: 300 }));
+  useShortcut("f", "Fit the topology in view", () => showAll(boxes));
 
   return (
     <div
@@ -222,31 +302,36 @@ export function TopologyCanvas(props: CanvasProps) {
       }}
       onDrop={onDrop}
     >
-      <ReactFlow<ServiceNodeType, TrafficEdgeType>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeClick={(_, node) => onSelect(node.id)}
-        onPaneClick={() => onSelect(undefined)}
-        onNodeDragStop={(_, __, moved) => savePositions(moved)}
-        onConnect={onConnect}
-        isValidConnection={isValidConnection}
-        onBeforeDelete={onBeforeDelete}
-        deleteKeyCode={["Delete", "Backspace"]}
-        colorMode={theme}
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-        minZoom={0.05}
-        maxZoom={2}
-        onlyRenderVisibleElements
-      >
-        <Background gap={24} />
-        <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeColor={(n) => healthMiniMapColor[(n as ServiceNodeType).data.summary.health]} ariaLabel="Topology overview" />
-      </ReactFlow>
+      <DropTargetContext value={dropTarget}>
+        <ReactFlow<ServiceNodeType, TrafficEdgeType>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeClick={(_, node) => onSelect(node.id)}
+          onPaneClick={() => onSelect(undefined)}
+          onNodeDragStop={(_, __, moved) => savePositions(moved)}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onBeforeDelete={onBeforeDelete}
+          deleteKeyCode={["Delete", "Backspace"]}
+          colorMode={theme}
+          minZoom={FIT.minZoom}
+          maxZoom={2}
+          onlyRenderVisibleElements
+        >
+          <Background gap={24} />
+          <Controls showInteractive={false} showFitView={false}>
+            <ControlButton onClick={() => showAll(boxes)} title="Fit View (F)" aria-label="Fit View">
+              <FitIcon />
+            </ControlButton>
+          </Controls>
+          <MiniMap pannable zoomable nodeColor={(n) => healthMiniMapColor[(n as ServiceNodeType).data.summary.health]} ariaLabel="Topology overview" />
+        </ReactFlow>
+      </DropTargetContext>
       <div className="absolute left-3 top-3 z-10 flex items-center gap-2">
         <button
           type="button"
@@ -262,17 +347,27 @@ export function TopologyCanvas(props: CanvasProps) {
         >
           + New service
         </button>
-        {services.length === 0 && <span className="text-xs text-zinc-500">No services yet: drag this onto the canvas to create one.</span>}
+        {/* Top left, beside New service: on the right the side panel would cover it. */}
+        <button
+          type="button"
+          onClick={layoutAll}
+          disabled={services.length === 0 || place.isPending || !mayArrange}
+          className="rounded-md border border-zinc-300 bg-white px-2.5 py-1 text-xs font-medium shadow-sm hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+          title={mayArrange ? "Lay out by who calls whom (L)" : needs("editor")}
+        >
+          Auto layout
+        </button>
+        {services.length === 0 && <span className="text-xs text-zinc-500">No services yet: drag + New service onto the canvas to create one.</span>}
       </div>
-      <button
-        type="button"
-        onClick={layoutAll}
-        disabled={services.length === 0 || place.isPending || !mayArrange}
-        className="absolute right-3 top-3 z-10 rounded-md border border-zinc-300 bg-white px-2.5 py-1 text-xs font-medium shadow-sm hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-        title={mayArrange ? "Lay out by who calls whom (L)" : needs("editor")}
-      >
-        Auto layout
-      </button>
     </div>
+  );
+}
+
+/** The usual "fit view" frame: four corners. */
+function FitIcon() {
+  return (
+    <svg viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.6" aria-hidden>
+      <path d="M1.5 5.5v-4h4M10.5 1.5h4v4M14.5 10.5v4h-4M5.5 14.5h-4v-4" />
+    </svg>
   );
 }

@@ -1,13 +1,14 @@
 "use client";
 
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { memo } from "react";
+import { memo, useContext } from "react";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
 import { rolloutFraction } from "../rollouts/rollout-math";
 import { formatPercent, formatRate } from "../format";
 import { useRecentSeries } from "../realtime/live-metrics";
 import { healthColors, type ServiceSummary } from "../service-summary";
+import { DropTargetContext, type DropTarget } from "./drop-target";
 import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { Sparkline } from "./sparkline";
 
@@ -32,21 +33,38 @@ function RolloutBadge({ rollout, replicas }: { rollout: Rollout; replicas: numbe
   );
 }
 
+/** Under a node an edge is being dragged over: what dropping it there does, or why it won't. */
+function DropVerdict({ drop }: { drop: DropTarget }) {
+  return (
+    <p
+      role="status"
+      data-testid="drop-verdict"
+      className={`absolute left-0 top-full mt-1.5 w-max max-w-72 rounded px-1.5 py-0.5 text-xs text-white shadow ${drop.accepted ? "bg-emerald-600" : "bg-red-600"}`}
+    >
+      {drop.message}
+    </p>
+  );
+}
+
 /** A service on the canvas: health, ready/wanted, and its last minute of requests. */
 export const ServiceNode = memo(function ServiceNode({ data, selected }: NodeProps<ServiceNodeType>) {
   const { service, summary, rollout } = data;
   const recent = useRecentSeries(`service:${service.id}`);
   const latest = recent.at(-1);
   const colors = healthColors[summary.health];
+  const target = useContext(DropTargetContext);
+  const drop = target?.nodeId === service.id ? target : undefined;
+  // While an edge is dragged over it, the node says whether it takes it; otherwise, whether it is selected.
+  const ring = drop?.accepted ? "ring-4 ring-emerald-500/60" : drop ? "ring-4 ring-red-500/60" : selected ? "ring-4 ring-sky-500/40" : "";
   return (
     <div
       data-testid={`node-${service.name}`}
       data-health={summary.health}
       aria-label={`${service.name}: ${summary.health}, ${summary.ready} of ${summary.wanted} ${summary.unit}`}
       style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
-      className={`flex flex-col justify-between rounded-lg border-2 bg-white px-3 py-2 shadow-sm dark:bg-zinc-900 ${
+      className={`relative flex flex-col justify-between rounded-lg border-2 bg-white px-3 py-2 shadow-sm dark:bg-zinc-900 ${
         service.external ? "border-dashed border-violet-400" : colors.border
-      } ${selected ? "ring-4 ring-sky-500/40" : ""} ${service.deleting ? "opacity-50" : ""}`}
+      } ${ring} ${service.deleting ? "opacity-50" : ""}`}
     >
       <Handle type="target" position={Position.Left} className={handleClass} isConnectable={!service.deleting} />
       <div className="flex items-center gap-2">
@@ -67,6 +85,7 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
       </div>
       <Sparkline points={recent} width={NODE_WIDTH - 28} />
       <Handle type="source" position={Position.Right} className={handleClass} isConnectable={!service.deleting && !service.external} />
+      {drop && <DropVerdict drop={drop} />}
     </div>
   );
 });

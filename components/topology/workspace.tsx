@@ -3,7 +3,7 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Position, Service } from "@/server/contracts/service";
 import { CreatePanel, Inspector } from "../inspector/inspector";
@@ -39,6 +39,8 @@ export function TopologyWorkspace() {
   const [doomed, setDoomed] = useState<Service[]>();
   const [edgeRequest, setEdgeRequest] = useState<EdgeRequest>();
   const [notice, setNotice] = useState<string>();
+  /** The open side panel (inspector or new-service form), which covers the canvas' right. */
+  const sidePanel = useRef<HTMLElement>(null);
 
   // The selection lives in the URL: links from the overview open a service, reload keeps it.
   const selectedId = params.get("service") ?? undefined;
@@ -64,10 +66,12 @@ export function TopologyWorkspace() {
             onDeleteServices={setDoomed}
             onEdgeRequest={setEdgeRequest}
             onError={setNotice}
+            sidePanel={sidePanel}
           />
         </ReactFlowProvider>
         {notice && (
-          <div role="alert" className="absolute left-1/2 top-3 z-30 flex -translate-x-1/2 items-center gap-3 rounded-md bg-red-600 px-3 py-1.5 text-sm text-white shadow-lg">
+          // Left, under the canvas' buttons: centred, it covered the side panel's title.
+          <div role="alert" className="absolute left-3 top-12 z-30 flex max-w-[calc(100%-1.5rem)] items-center gap-3 rounded-md bg-red-600 px-3 py-1.5 text-sm text-white shadow-lg">
             {notice}
             <button type="button" className="text-white/80 hover:text-white" onClick={() => setNotice(undefined)} aria-label="Dismiss">
               ×
@@ -75,10 +79,11 @@ export function TopologyWorkspace() {
           </div>
         )}
         {edgeRequest && <DependencyDialog request={edgeRequest} onDone={() => setEdgeRequest(undefined)} onError={setNotice} />}
-        {creatingAt && <CreatePanel position={creatingAt} onCreated={(service) => select(service.id)} onCancel={() => setCreatingAt(undefined)} />}
+        {creatingAt && <CreatePanel ref={sidePanel} position={creatingAt} onCreated={(service) => select(service.id)} onCancel={() => setCreatingAt(undefined)} />}
         {selected && (
           <Inspector
             key={selected.id}
+            ref={sidePanel}
             service={selected}
             summary={summaries.get(selected.id)!}
             instances={(instances ?? []).filter((i) => i.serviceId === selected.id)}

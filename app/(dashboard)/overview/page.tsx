@@ -26,7 +26,7 @@ export default function OverviewPage() {
         title="Overview"
         description="Every service, the ones that need attention first. Click one to open it on the canvas."
         actions={
-          <div className="flex gap-3 text-sm" data-testid="health-counts">
+          <div className="flex flex-wrap gap-x-3 gap-y-1 text-sm" data-testid="health-counts">
             {(["down", "degraded", "healthy", "idle"] as const).map((h) => (
               <span key={h} className="flex items-center gap-1.5">
                 <span className={`h-2.5 w-2.5 rounded-full ${healthColors[h].dot}`} aria-hidden />
@@ -41,7 +41,7 @@ export default function OverviewPage() {
       ) : services.length === 0 ? (
         <StatusMessage>No services yet. Create one on the Topology page.</StatusMessage>
       ) : (
-        <div className="grid grid-cols-[repeat(auto-fill,minmax(15rem,1fr))] gap-3" data-testid="service-tiles">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-[repeat(auto-fill,minmax(15rem,1fr))]" data-testid="service-tiles">
           {services.map((service) => (
             <ServiceTile key={service.id} service={service} summary={summaries.get(service.id)!} />
           ))}

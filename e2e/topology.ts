@@ -1,0 +1,57 @@
+import type { APIRequestContext, Locator, Page } from "@playwright/test";
+
+// Helpers for the specs that drive the topology canvas.
+
+export const node = (page: Page, name: string) => page.getByTestId(`node-${name}`);
+export const inspector = (page: Page, name: string) => page.getByRole("complementary", { name: `Inspector: ${name}` });
+
+export async function centre(locator: Locator) {
+  const box = (await locator.boundingBox())!;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags a new edge out of `from`'s right handle and lets go on the middle of `onto`; `whileOver` runs before letting go. */
+export async function dragEdge(page: Page, from: string, onto: Locator, whileOver?: () => Promise<void>) {
+  const start = await centre(node(page, from).locator(".react-flow__handle-right"));
+  const end = await centre(onto);
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  await page.mouse.move(end.x, end.y, { steps: 12 });
+  await whileOver?.();
+  await page.mouse.up();
+}
+
+/** Services that run nothing (0 replicas), for a test to arrange; returns their ids by name. */
+export async function createIdleServices(request: APIRequestContext, names: string[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const name of names) {
+    const created = await request.post("/api/trpc/services.create", { data: { name, replicas: 0, template: { command: "true" } } });
+    if (!created.ok()) throw new Error(`could not create ${name}: ${await created.text()}`);
+    ids.set(name, (await created.json()).result.data.id);
+  }
+  return ids;
+}
+
+export async function deleteServices(request: APIRequestContext, ids: Iterable<string>) {
+  for (const id of ids) await request.post("/api/trpc/services.delete", { data: { id } });
+}
+
+/**
+ * Clicks an edge where it shows: edges run under nodes, so the middle of an edge's box can be on a
+ * node (a service moved next to the one it calls), and a plain click would select that node.
+ */
+export async function clickEdge(page: Page, name: string) {
+  const edge = page.getByRole("group", { name });
+  const point = await edge.evaluate((group) => {
+    const line = group.querySelector<SVGPathElement>("path.react-flow__edge-interaction") ?? group.querySelector<SVGPathElement>("path")!;
+    const length = line.getTotalLength();
+    for (let i = 1; i < 40; i++) {
+      const along = line.getPointAtLength((length * i) / 40);
+      const { x, y } = new DOMPoint(along.x, along.y).matrixTransform(line.getScreenCTM()!);
+      if (group.contains(document.elementFromPoint(x, y))) return { x, y };
+    }
+    return undefined;
+  });
+  if (!point) throw new Error(`${name}: no part of the edge is in sight`);
+  await page.mouse.click(point.x, point.y);
+}
