@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { centre, clickEdge, dragEdge, inspector, node } from "./topology";
 
 // One story, in order: a service is created on the canvas, wired, scaled, loaded, hurt,
@@ -7,6 +7,15 @@ test.describe.configure({ mode: "serial" });
 
 /** xyflow's wrapper of a node; its transform is the node's position on the canvas. */
 const nodeWrapper = (page: Page, name: string) => page.locator(".react-flow__node", { has: node(page, name) });
+
+async function sendTraffic(panel: Locator, service: string, perSecond: number, seconds: number) {
+  await panel.getByLabel(`Requests per second to ${service}`).fill(String(perSecond));
+  await panel.getByLabel(`Seconds of traffic to ${service}`).fill(String(seconds));
+  await panel.getByRole("button", { name: "Send traffic" }).click();
+}
+
+/** The request-rate chart's latest value, as its caption says it. */
+const requestRate = async (panel: Locator) => Number.parseFloat((await panel.getByTestId("chart-rps").getByTestId("chart-latest").textContent()) ?? "");
 
 async function openOnCanvas(page: Page, name: string) {
   await page.goto("/topology");
@@ -61,11 +70,8 @@ test("press + to reach 3 instances and see 3 ready", async ({ page }) => {
 
 test("send traffic and see the request-rate chart rise", async ({ page }, testInfo) => {
   const panel = await openOnCanvas(page, "web");
-  const latest = panel.getByTestId("chart-rps").getByTestId("chart-latest");
-  await panel.getByLabel("Requests per second to web").fill("20");
-  await panel.getByLabel("Seconds of traffic to web").fill("8");
-  await panel.getByRole("button", { name: "Send traffic" }).click();
-  await expect(async () => expect(Number.parseFloat((await latest.textContent()) ?? "")).toBeGreaterThan(10)).toPass({ timeout: 10_000 });
+  await sendTraffic(panel, "web", 20, 8);
+  await expect.poll(() => requestRate(panel), { timeout: 10_000 }).toBeGreaterThan(10);
   // The plot draws it as well as the caption says it: an area, and latency lines once requests have one.
   await expect(panel.getByTestId("chart-rps").locator("path.recharts-area-curve")).toHaveAttribute("d", /\d/);
   await expect(panel.getByTestId("chart-latency").locator("path.recharts-line-curve")).toHaveCount(3);
@@ -77,6 +83,16 @@ test("send traffic and see the request-rate chart rise", async ({ page }, testIn
   await page.waitForTimeout(500);
   await testInfo.attach("canvas", { body: await page.screenshot(), contentType: "image/png" });
   await page.screenshot({ path: testInfo.outputPath("canvas.png") });
+});
+
+test("the latency lines break over seconds with no requests instead of joining across them", async ({ page }) => {
+  const panel = await openOnCanvas(page, "web");
+  await expect.poll(() => requestRate(panel), { timeout: 20_000 }).toBe(0); // the run before is over
+  await page.waitForTimeout(8_000); // more quiet seconds than a point of the 5 m chart covers
+  await sendTraffic(panel, "web", 20, 3);
+  const p50 = panel.getByTestId("chart-latency").locator("path.recharts-line-curve").first();
+  const segments = async () => ((await p50.getAttribute("d")) ?? "").match(/M/g)?.length ?? 0;
+  await expect.poll(segments, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
 });
 
 test("stop an instance and see health dip and recover", async ({ page, request }) => {

@@ -4,6 +4,7 @@ test("edit a service's probes: invalid input is refused inline, a valid probe sh
   await page.goto("/services");
   const web = page.getByTestId("service-web");
   await expect(web.getByTestId("service-health")).toHaveText("healthy");
+  const next = Number(/rev (\d+)/.exec((await web.getByTestId("service-summary").textContent())!)![1]) + 1;
   await web.getByRole("button", { name: "Edit" }).click();
   const form = page.getByRole("form", { name: "Edit web" });
   await expect(form.getByLabel("Readiness probe kind")).toHaveValue("http"); // the demo's own probe
@@ -17,13 +18,13 @@ test("edit a service's probes: invalid input is refused inline, a valid probe sh
   await form.getByLabel("Path", { exact: true }).fill("/healthz");
   await form.getByRole("button", { name: "Save changes" }).click();
   // A probe change is a new revision: the form shows the plan first.
-  await expect(form.getByRole("region", { name: "Plan preview" })).toContainText("Saving creates revision 2");
+  await expect(form.getByRole("region", { name: "Plan preview" })).toContainText(`Saving creates revision ${next}`);
   await form.getByRole("button", { name: "Apply" }).click();
   await expect(form).toHaveCount(0);
 
   // The new revision rolls out (one new instance replaces the old one), shown on the card; it shows a passing readiness probe.
-  await expect(web.getByTestId("rollout-status")).toContainText("revision 2");
-  await expect(web).toContainText("rev 2");
+  await expect(web.getByTestId("rollout-status")).toContainText(`revision ${next}`);
+  await expect(web).toContainText(`rev ${next}`);
   await expect(web.locator("tr[data-testid^=instance-]")).toHaveCount(1);
   const readiness = web.getByTestId("probe-readiness");
   await expect(readiness).toHaveAttribute("data-state", "passing");
