@@ -18,12 +18,14 @@ function detail(instance: Instance, now: number | undefined): string {
     return `${instance.message ?? instance.reason ?? ""}; retry in ${formatDuration(Date.parse(instance.nextRestartAt) - now)}`;
   }
   if (instance.phase === "Failed" || instance.phase === "Stopped") return [instance.reason, instance.message].filter(Boolean).join(": ");
+  // What a long start is doing (pulling an image).
+  if (instance.phase === "Starting") return instance.message ?? "";
   return "";
 }
 
 /**
  * The instances of a service, each with its actions; `onLogs` opens that instance's log.
- * `compact` (a side panel, whose charts show CPU and memory) leaves out PID, port, uptime and usage.
+ * `compact` (a side panel, whose charts show CPU and memory) leaves out where it runs, port, uptime and usage.
  */
 export function InstanceTable(props: { instances: Instance[]; labels: Labels; logsFor?: string; onLogs(id: string): void; compact?: boolean }) {
   const { instances, labels, logsFor, onLogs, compact = false } = props;
@@ -45,7 +47,7 @@ export function InstanceTable(props: { instances: Instance[]; labels: Labels; lo
         </p>
       )}
       <table className="w-full text-left text-sm">
-        <TableHead labels={compact ? ["Instance", "Phase", "Health", "Restarts", ""] : ["Instance", "Phase", "Health", "PID", "Port", "Restarts", "Uptime", "CPU", "Memory", ""]} />
+        <TableHead labels={compact ? ["Instance", "Phase", "Health", "Restarts", ""] : ["Instance", "Phase", "Health", "Runs as", "Port", "Restarts", "Uptime", "CPU", "Memory", ""]} />
         <tbody>
           {instances.map((instance) => {
             const running = instance.phase === "Running" && instance.startedAt && now !== undefined;
@@ -62,8 +64,8 @@ export function InstanceTable(props: { instances: Instance[]; labels: Labels; lo
                 </td>
                 {!compact && (
                   <>
-                    <td className={`${cell} tabular-nums`} data-testid="pid">
-                      {instance.pid ?? "—"}
+                    <td className={`${cell} tabular-nums`} data-testid="runtime">
+                      <RuntimeCell runtime={instance.runtime} />
                     </td>
                     <td className={`${cell} tabular-nums`}>{instance.port ?? "—"}</td>
                   </>
@@ -95,5 +97,17 @@ export function InstanceTable(props: { instances: Instance[]; labels: Labels; lo
         </tbody>
       </table>
     </>
+  );
+}
+
+/** A process's pid; a container's short id, with the image digest it runs under it. */
+function RuntimeCell({ runtime }: { runtime: Instance["runtime"] }) {
+  if (!runtime) return "—";
+  if (runtime.kind === "process") return `pid ${runtime.pid}`;
+  return (
+    <span className="font-mono text-xs" title={`${runtime.image}${runtime.digest ? `\n${runtime.digest}` : ""}`}>
+      {runtime.containerId.slice(0, 12)}
+      {runtime.digest && <span className="block text-zinc-500">{runtime.digest.replace(/^.*sha256:/, "sha256:").slice(0, 19)}</span>}
+    </span>
   );
 }

@@ -12,7 +12,7 @@ test("press + twice on a service → 3 instances shown running", async ({ page }
   await expect(rows).toHaveCount(3);
   for (const row of await rows.all()) {
     await expect(row).toContainText("Ready");
-    await expect(row.getByTestId("pid")).toHaveText(/^\d+$/);
+    await expect(row.getByTestId("runtime")).toHaveText(/^pid \d+$/);
   }
 
   // Scale back with the field; the newest go first.
@@ -28,10 +28,10 @@ test("restart and stop a single instance", async ({ page }) => {
   const row = web.locator("tr[data-testid^=instance-]").first();
   await expect(row).toContainText("Ready");
   const id = (await row.getAttribute("data-testid"))!.replace("instance-", "");
-  const pid = await row.getByTestId("pid").textContent();
+  const pid = await row.getByTestId("runtime").textContent();
 
   await row.getByRole("button", { name: "Restart" }).click();
-  await expect(row.getByTestId("pid")).not.toHaveText(pid!);
+  await expect(row.getByTestId("runtime")).not.toHaveText(pid!);
   await expect(row.getByTestId("restarts")).toHaveText("1");
   await expect(row).toContainText("Ready");
 

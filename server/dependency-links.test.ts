@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { pendingLinks } from "./contracts/traffic";
 import { fixtureTemplate, useTestGantry, type ApiClient } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
+import { pidOf } from "./testing/processes";
 
 /** Waits until every one of the service's `count` ready instances has `value` ("" for unset) under `name`. */
 async function expectEnv(api: ApiClient, serviceId: string, name: string, value: string, count = 1): Promise<void> {
@@ -47,7 +48,7 @@ describe("a dependency edge reaches the caller's running instances, like any env
     expect(await pending()).toEqual({ added: ["LAZY_DB_URL"], removed: [] });
     const [instance] = await api.instances.list.query({ serviceId: caller.id });
     await api.instances.restart.mutate({ id: instance!.id });
-    await waitFor(async () => ((await api.instances.list.query({ serviceId: caller.id })).some((i) => i.ready && i.pid !== instance!.pid) ? true : undefined), "restarted");
+    await waitFor(async () => ((await api.instances.list.query({ serviceId: caller.id })).some((i) => i.ready && pidOf(i) !== pidOf(instance!)) ? true : undefined), "restarted");
     await expectEnv(api, caller.id, "LAZY_DB_URL", "");
 
     await api.services.applyLinks.mutate({ id: caller.id });

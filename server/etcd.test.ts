@@ -4,6 +4,7 @@ import { freePort } from "./engine/proxy/testing/proxy-harness";
 import { fixtureTemplate, tempDir, testListenerRange, testPortRange, toggleableService, useTestGantry } from "./testing/gantry";
 import { useGantryProcesses } from "./testing/gantry-process";
 import { waitFor } from "./testing/wait";
+import { pidOf } from "./testing/processes";
 
 const hasEtcd = spawnSync("which", ["etcd"]).status === 0;
 if (!hasEtcd) console.warn("skipping the etcd mirror tests: no etcd binary (apt-get install etcd-server)");
@@ -84,7 +85,7 @@ describe.runIf(hasEtcd)("etcd mirror", () => {
     try {
       const service = await gantry.api.services.create.mutate({ name: "orphaned", template: fixtureTemplate() });
       await waitFor(async () => (Object.keys(await etcd.keys("/gantry/services/orphaned/")).length === 1 ? true : undefined), "the key");
-      orphanPid = (await gantry.api.instances.list.query({ serviceId: service.id }))[0]!.pid;
+      orphanPid = pidOf((await gantry.api.instances.list.query({ serviceId: service.id }))[0]!);
       gantry.child.kill("SIGKILL");
       const started = Date.now();
       await waitFor(async () => (Object.keys(await etcd.keys("/gantry/services/orphaned/")).length === 0 ? true : undefined), "the lease to expire", 10_000);

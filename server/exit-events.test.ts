@@ -1,16 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { fixtureTemplate, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
+import { pidOf } from "./testing/processes";
 
 describe("every exit of an instance's process is an event with its code or signal", () => {
   const server = useTestGantry();
 
   it("says who was killed by which signal from outside, what a requested restart ended, and how a stop ended", async () => {
     const service = await server.api.services.create.mutate({ name: "victim", template: fixtureTemplate() });
-    const ready = async () => waitFor(async () => (await server.api.instances.list.query({ serviceId: service.id })).find((i) => i.ready && i.pid), "ready");
+    const ready = async () => waitFor(async () => (await server.api.instances.list.query({ serviceId: service.id })).find((i) => i.ready && pidOf(i)), "ready");
     const events = async (kind: string) => (await server.api.events.list.query({ serviceId: service.id, kind })).map((e) => ({ message: e.message, data: e.data }));
 
-    process.kill((await ready()).pid!, "SIGKILL");
+    process.kill(pidOf(await ready())!, "SIGKILL");
     await waitFor(async () => ((await events("instance.crashloop")).length ? true : undefined), "the crash recorded");
     expect(await events("instance.crashloop")).toEqual([{ message: expect.stringMatching(/^victim-\w+ killed by SIGKILL \(signal 9\); restarting in 1 s$/), data: { exitCode: null, signal: "SIGKILL" } }]);
 

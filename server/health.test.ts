@@ -5,6 +5,7 @@ import type { ProbeInput } from "./contracts/probe";
 import type { InstanceTemplateInput } from "./contracts/service";
 import { fixtureTemplate, tempDir, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
+import { pidOf } from "./testing/processes";
 
 const withProbes = (probes: Record<string, ProbeInput>, extra: Partial<InstanceTemplateInput> = {}) => fixtureTemplate({}, { probes, ...extra });
 
@@ -59,7 +60,7 @@ describe("health probes on real processes", () => {
     // The hung process ignores SIGTERM (its event loop is stuck): SIGKILL after the grace period, then a restart.
     const restarted = await waitFor(async () => {
       const current = await only(service.id);
-      return current && current.restarts === 1 && current.ready && current.pid !== instance!.pid ? current : undefined;
+      return current && current.restarts === 1 && current.ready && pidOf(current) !== pidOf(instance!) ? current : undefined;
     }, "restarted and ready", 10_000);
     expect(restarted.id).toBe(instance!.id);
     await server.api.services.delete.mutate({ id: service.id });

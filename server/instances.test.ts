@@ -8,7 +8,7 @@ import { isSameProcess, processStartTime, sessionMembers } from "./lib/proc";
 import { fixtureTemplate, tempDir, testPortRange, useTestGantry } from "./testing/gantry";
 import { useGantryProcesses } from "./testing/gantry-process";
 import { get } from "./testing/http";
-import { dataPlaneProcessesOf, isAlive } from "./testing/processes";
+import { dataPlaneProcessesOf, isAlive, pidOf } from "./testing/processes";
 import { waitFor } from "./testing/wait";
 
 
@@ -60,7 +60,7 @@ describe("instances as real processes", () => {
     for (const instance of stopped) {
       await waitFor(() => (output(instance.id).includes("got SIGTERM") ? true : undefined), `${instance.id} logged SIGTERM`);
       expect(await isListening(instance.port!)).toBe(false);
-      expect(isSameProcess(instance.pid!, processStartTime(instance.pid!) ?? -1n)).toBe(false);
+      expect(isSameProcess(pidOf(instance)!, processStartTime(pidOf(instance)!) ?? -1n)).toBe(false);
     }
     await server.api.services.delete.mutate({ id: service.id });
   });
@@ -166,11 +166,11 @@ describe("instances as real processes", () => {
     const service = await server.api.services.create.mutate({ name: "parent", template: { command: leaderWithChildren, shell: true } });
     const [leader] = await waitFor(async () => {
       const list = await instancesOf(service.id);
-      return list.length === 1 && list[0]!.phase === "Running" && sessionMembers(list[0]!.pid!).length === 21 ? list : undefined;
+      return list.length === 1 && list[0]!.phase === "Running" && sessionMembers(pidOf(list[0]!)!).length === 21 ? list : undefined;
     }, "the leader and its 20 children running");
     await server.api.services.delete.mutate({ id: service.id });
     await waitFor(async () => ((await instancesOf(service.id)).length === 0 ? true : undefined), "the instance gone");
-    await sessionEnded(leader!.pid!);
+    await sessionEnded(pidOf(leader!)!);
   });
 
   it("removes a deleted service only after its instances have stopped", async () => {
@@ -224,14 +224,14 @@ describe("Gantry killed with SIGKILL", () => {
 
     first.child.kill("SIGKILL");
     await first.exited;
-    for (const instance of before) expect(await answer(instance.port!)).toMatchObject({ pid: instance.pid });
+    for (const instance of before) expect(await answer(instance.port!)).toMatchObject({ pid: pidOf(instance) });
 
     const second = await gantries.start(dataDir, port);
     const after: Instance[] = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
       return list.length === 2 && list.every((i) => i.phase === "Running") ? list : undefined;
     }, "2 running again");
-    expect(after.map((i) => [i.id, i.pid, i.port]).sort()).toEqual(before.map((i) => [i.id, i.pid, i.port]).sort());
+    expect(after.map((i) => [i.id, pidOf(i), i.port]).sort()).toEqual(before.map((i) => [i.id, pidOf(i), i.port]).sort());
     const events = await api.events.list.query({ serviceId: service.id });
     expect(events.filter((e) => e.kind === "instance.adopted")).toHaveLength(2);
 
@@ -252,20 +252,20 @@ describe("Gantry killed with SIGKILL", () => {
     const service = await api.services.create.mutate({ name: "forker", replicas: 2, template: { command: leaderWithChildren, shell: true } });
     const [survivor, casualty] = await waitFor(async () => {
       const list = await api.instances.list.query({ serviceId: service.id });
-      return list.length === 2 && list.every((i) => i.phase === "Running" && sessionMembers(i.pid!).length === 21) ? list : undefined;
+      return list.length === 2 && list.every((i) => i.phase === "Running" && sessionMembers(pidOf(i)!).length === 21) ? list : undefined;
     }, "2 leaders and their 20 children each running");
     await new Promise((r) => setTimeout(r, 300)); // let the state writer persist the pids
 
     first.child.kill("SIGKILL");
     await first.exited;
-    process.kill(casualty!.pid!, "SIGKILL"); // its children live on, with nobody to stop them
-    await waitFor(() => (sessionMembers(casualty!.pid!).length === 20 ? true : undefined), "the leader gone, its 20 children left");
+    process.kill(pidOf(casualty!)!, "SIGKILL"); // its children live on, with nobody to stop them
+    await waitFor(() => (sessionMembers(pidOf(casualty!)!).length === 20 ? true : undefined), "the leader gone, its 20 children left");
     await gantries.start(dataDir, port);
     await waitFor(async () => ((await api.events.list.query({ serviceId: service.id, kind: "instance.adopted" })).length === 1 ? true : undefined), "the survivor adopted");
-    await sessionEnded(casualty!.pid!);
+    await sessionEnded(pidOf(casualty!)!);
 
     await api.services.scale.mutate({ id: service.id, replicas: 0 });
     await waitFor(async () => ((await api.instances.list.query({ serviceId: service.id })).length === 0 ? true : undefined), "the instances gone");
-    await sessionEnded(survivor!.pid!);
+    await sessionEnded(pidOf(survivor!)!);
   }, 90_000);
 });

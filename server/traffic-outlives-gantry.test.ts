@@ -6,7 +6,7 @@ import { fixtureTemplate, tempDir, TEST_TOKEN, testPortRange } from "./testing/g
 import { useGantryProcesses } from "./testing/gantry-process";
 import { get } from "./testing/http";
 import { startLoad } from "./testing/load";
-import { dataPlaneProcessesOf, environOf, isAlive } from "./testing/processes";
+import { dataPlaneProcessesOf, environOf, isAlive, pidOf } from "./testing/processes";
 import { waitFor } from "./testing/wait";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,7 +71,7 @@ describe("traffic while Gantry crashes, restarts and stops", () => {
     expect({ refused: report.refused, failed: report.failures.length, firstFailures: report.failures.slice(0, 5) }).toEqual({ refused: 0, failed: 0, firstFailures: [] });
     expect(report.ok).toBeGreaterThan(200);
     // The same instances served throughout, through the same data plane processes.
-    expect([...report.servedBy.keys()].sort()).toEqual(instances.map((i) => i.pid).sort());
+    expect([...report.servedBy.keys()].sort()).toEqual(instances.map((i) => pidOf(i)).sort());
     expect(dataPlane.filter(isAlive)).toEqual(dataPlane);
 
     // The new Gantry controls the data plane: an instance it starts gets traffic.
@@ -80,7 +80,7 @@ describe("traffic while Gantry crashes, restarts and stops", () => {
     const added = three.find((i) => !instances.some((old) => old.id === i.id))!;
     await waitFor(async () => {
       const res = await get(url, fresh);
-      return res.status === 200 && JSON.parse(res.body).pid === added.pid ? true : undefined;
+      return res.status === 200 && JSON.parse(res.body).pid === pidOf(added) ? true : undefined;
     }, "traffic to the new instance");
 
     // A graceful stop finishes the request in flight, then stops the data plane.

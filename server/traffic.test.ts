@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { fixtureTemplate, useTestGantry } from "./testing/gantry";
 import { get as getWith } from "./testing/http";
 import { waitFor } from "./testing/wait";
+import { pidOf } from "./testing/processes";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
 
@@ -71,7 +72,7 @@ describe("traffic through Gantry's data plane", () => {
     const failures: string[] = [];
     const worker = async () => {
       while (sent < 5000) {
-        if (++sent === 1000) process.kill(instances[0]!.pid!, "SIGKILL");
+        if (++sent === 1000) process.kill(pidOf(instances[0]!)!, "SIGKILL");
         const res = await get(url);
         if (res.status !== 200) failures.push(`${res.status} ${res.body}`);
       }

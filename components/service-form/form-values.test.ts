@@ -76,6 +76,10 @@ describe("service form values", () => {
       { "probes.startup.successThreshold": "successThreshold must be 1 for startup probes" },
     ],
     ["an http path without /", (v) => (v.probes.readiness = { ...v.probes.readiness, kind: "http", path: "health" }), { "probes.readiness.path": "path must start with /" }],
+    ["a container without an image", (v) => (v.runtime = "docker"), { image: "image is required for a docker service" }],
+    ["a container image that isn't a reference", (v) => ((v.runtime = "docker"), (v.image = "Nginx Latest")), { image: "image must be a reference like busybox, busybox:1.36 or registry.example.com:5000/team/app:v2" }],
+    ["a container's relative working directory", (v) => ((v.runtime = "docker"), (v.image = "busybox"), (v.cwd = "app")), { cwd: "a container's working directory is an absolute path inside it" }],
+    ["a CPU limit that isn't a number", (v) => ((v.runtime = "docker"), (v.image = "busybox"), (v.cpuLimit = "half")), { cpuLimit: "must be a number" }],
     ["a header without a colon", (v) => (v.probes.readiness = { ...v.probes.readiness, kind: "http", headers: "oops" }), { "probes.readiness.headers": 'expected "Name: value", got "oops"' }],
   ])("points at the field with %s", (_name, edit, errors) => {
     const values = filled();
@@ -89,6 +93,28 @@ describe("service form values", () => {
     expect(fieldKey(["template", "env", "PORT"])).toBe("env");
     expect(fieldKey(["template", "probes", "readiness", "timeoutSeconds"])).toBe("probes.readiness.timeoutSeconds");
     expect(fieldKey(["name"])).toBe("name");
+  });
+});
+
+describe("the runtime picker", () => {
+  it("sends a container's image, user, limits and network, and an empty command as the image's own", () => {
+    const values = filled({ runtime: "docker", image: "127.0.0.1:5000/team/app:v2", user: "1000:1000", cpuLimit: "0.5", network: "published", commandLine: "" });
+    expect(toTemplateInput(values)).toEqual({
+      template: expect.objectContaining({ runtime: "docker", image: "127.0.0.1:5000/team/app:v2", user: "1000:1000", cpuLimit: 0.5, network: "published", command: "", args: [] }),
+    });
+  });
+
+  it("keeps what was typed for a container while the runtime is a process, but sends none of it", () => {
+    const values = filled({ image: "busybox", user: "nobody", cpuLimit: "2" });
+    expect(toTemplateInput(values)).toEqual({ template: expect.objectContaining({ runtime: "process", image: null, user: null, cpuLimit: null, command: "node" }) });
+  });
+
+  it("shows a saved container service as it was saved", () => {
+    const template = instanceTemplate.parse({ runtime: "docker", image: "busybox:1.36", command: "", cwd: "/srv" });
+    const service = { name: "box", replicas: 1, template } as Service;
+    const values = valuesFromService(service);
+    expect(values).toMatchObject({ runtime: "docker", image: "busybox:1.36", commandLine: "", cwd: "/srv" });
+    expect(instanceTemplate.parse((toTemplateInput(values) as { template: object }).template)).toEqual(template);
   });
 });
 

@@ -1,5 +1,5 @@
 import { probeTypes, type ProbeInput, type ProbeKind, type ProbeType } from "@/server/contracts/probe";
-import { envName, instanceTemplate, SECRET_PLACEHOLDER, type InstanceTemplateInput, type RestartPolicy, type Service } from "@/server/contracts/service";
+import { containerNetworks, envName, instanceTemplate, SECRET_PLACEHOLDER, type InstanceTemplateInput, type RestartPolicy, type Runtime, type Service } from "@/server/contracts/service";
 import { joinCommandLine, joinShellWords, splitCommandLine } from "@/server/contracts/command-line";
 import { parseEnvText } from "./env-text";
 
@@ -20,6 +20,12 @@ export type ProbeDraft = {
 export type ServiceFormValues = {
   name: string;
   replicas: string;
+  runtime: Runtime;
+  /** The container fields are kept while the runtime is process, but only sent for docker. */
+  image: string;
+  user: string;
+  cpuLimit: string;
+  network: (typeof containerNetworks)[number];
   commandLine: string;
   shell: boolean;
   /** A shell script's positional parameters ($1…): set through the API, kept as they are. */
@@ -59,6 +65,11 @@ export const emptyProbe: ProbeDraft = {
 export const emptyValues = (): ServiceFormValues => ({
   name: "",
   replicas: "1",
+  runtime: "process",
+  image: "",
+  user: "",
+  cpuLimit: "",
+  network: "host",
   commandLine: "",
   shell: false,
   shellArgs: [],
@@ -101,7 +112,12 @@ export function valuesFromService(service: Service): ServiceFormValues {
   return {
     name: service.name,
     replicas: String(service.replicas),
-    commandLine: template.shell ? template.command : joinCommandLine([template.command, ...template.args]),
+    runtime: template.runtime,
+    image: template.image ?? "",
+    user: template.user ?? "",
+    cpuLimit: template.cpuLimit === null ? "" : String(template.cpuLimit),
+    network: template.network,
+    commandLine: template.shell || !template.command ? template.command : joinCommandLine([template.command, ...template.args]),
     shell: template.shell,
     shellArgs: template.shell ? template.args : [],
     cwd: template.cwd,
@@ -227,7 +243,13 @@ export function toTemplateInput(values: ServiceFormValues): { template: Instance
     const secretEnv = secretsInput(values.secrets, env.env);
     const [command = "", ...words] = argv;
     const args = values.shell ? values.shellArgs : words;
+    const container = values.runtime === "docker";
     const template: InstanceTemplateInput = {
+      runtime: values.runtime,
+      image: container ? values.image.trim() || null : null,
+      user: container ? values.user.trim() || null : null,
+      cpuLimit: container && values.cpuLimit.trim() !== "" ? number(values.cpuLimit, "cpuLimit") : null,
+      network: values.network,
       command,
       args,
       shell: values.shell,

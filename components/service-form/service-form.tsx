@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { probeTypes } from "@/server/contracts/probe";
 import type { PlanPreview as Plan } from "@/server/contracts/rollout";
-import { replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service, type ServiceUpdateInput } from "@/server/contracts/service";
+import { containerNetworks, replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service, type ServiceUpdateInput } from "@/server/contracts/service";
 import { usePermit } from "../access/access-context";
 import { buttonClass, FormField, inputClass } from "../form-field";
 import { labelsTextOf, toLabelsInput } from "./label-values";
@@ -65,6 +65,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
   // Ids unique per form: a create form and several edit forms can be open at once.
   const uid = useId();
   const fid = (key: string) => `${uid}${key}`;
+  const container = values.runtime === "docker";
 
   const set = <K extends keyof ServiceFormValues>(key: K, value: ServiceFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   const text = (key: keyof ServiceFormValues) => ({
@@ -173,7 +174,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       {/* Frozen while a plan is shown: Apply saves exactly what was previewed. */}
       <fieldset disabled={pendingPlan !== undefined} className="min-w-0 space-y-6 disabled:opacity-60">
       {!editing?.external && (
-      <Section title="Process">
+      <Section title="What runs">
         {!editing && (
           <>
             <FormField id={fid("name")} label="Name" hint="A DNS label, e.g. checkout-api" error={errors.name}>
@@ -184,16 +185,28 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
             </FormField>
           </>
         )}
+        <FormField id={fid("runtime")} label="Runs as" error={errors.runtime}>
+          <select id={fid("runtime")} value={values.runtime} onChange={(e) => set("runtime", e.target.value as ServiceFormValues["runtime"])} className={inputClass}>
+            <option value="process">A process on Gantry&apos;s machine</option>
+            <option value="docker">A Docker container</option>
+          </select>
+        </FormField>
+        {container && <ContainerFields values={values} errors={errors} text={text} fid={fid} onNetwork={(network) => set("network", network)} />}
         <div className="@xl:col-span-2">
-          <FormField id={fid("commandLine")} label="Command" hint="Run directly, no shell: node server.js --port $PORT is passed literally" error={errors.commandLine}>
-            <input {...text("commandLine")} placeholder="node server.js" className={`${inputClass} font-mono`} />
+          <FormField
+            id={fid("commandLine")}
+            label="Command"
+            hint={`${container ? "Empty runs the image's own command. " : ""}Run directly, no shell: node server.js --port $PORT is passed literally`}
+            error={errors.commandLine}
+          >
+            <input {...text("commandLine")} placeholder={container ? "(the image's command)" : "node server.js"} className={`${inputClass} font-mono`} />
           </FormField>
           <label className="mt-2 flex items-center gap-2 text-sm text-zinc-600 dark:text-zinc-400">
             <input type="checkbox" checked={values.shell} onChange={(e) => setValues((v) => shellToggled(v, e.target.checked))} /> Run through <code>/bin/sh -c</code> (pipes, variables, globs)
           </label>
         </div>
-        <FormField id={fid("cwd")} label="Working directory" hint="Relative to Gantry's folder; empty means that folder" error={errors.cwd}>
-          <input {...text("cwd")} placeholder="examples/demo" className={`${inputClass} font-mono`} />
+        <FormField id={fid("cwd")} label="Working directory" hint={container ? "An absolute path inside the container; empty: the image's" : "Relative to Gantry's folder; empty means that folder"} error={errors.cwd}>
+          <input {...text("cwd")} placeholder={container ? "/app" : "examples/demo"} className={`${inputClass} font-mono`} />
         </FormField>
         <FormField id={fid("env")} label="Environment" hint="KEY=value, one per line. PORT is set by Gantry." error={errors.env}>
           <textarea {...text("env")} rows={3} className={`${inputClass} font-mono`} />
@@ -214,7 +227,12 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
         <FormField id={fid("gracePeriodSeconds")} label="Grace period (s)" hint="After the stop signal, before SIGKILL" error={errors.gracePeriodSeconds}>
           <input {...text("gracePeriodSeconds")} inputMode="numeric" className={inputClass} />
         </FormField>
-        <FormField id={fid("memoryLimitMb")} label="Memory limit (MiB)" hint="Empty: no limit. Over it, the instance is restarted (OOMKilled)" error={errors.memoryLimitMb}>
+        <FormField
+          id={fid("memoryLimitMb")}
+          label="Memory limit (MiB)"
+          hint={`Empty: no limit. Over it, the instance is restarted (OOMKilled)${container ? "; the container's cgroup enforces it" : ""}`}
+          error={errors.memoryLimitMb}
+        >
           <input {...text("memoryLimitMb")} inputMode="numeric" className={inputClass} />
         </FormField>
         <label className="flex items-center gap-2 self-end pb-2 text-sm">
@@ -260,5 +278,32 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
         <SubmitRow label={editing ? "Save changes" : "Create service"} pendingLabel="Saving…" pending={pending} disabled={conflict || !edit.allowed} title={edit.title} onCancel={props.onCancel} />
       )}
     </form>
+  );
+}
+
+type TextProps = (key: keyof ServiceFormValues) => { id: string; value: string; onChange(e: { target: { value: string } }): void };
+
+/** What only a container has: its image, user, CPU limit and network. */
+function ContainerFields(props: { values: ServiceFormValues; errors: FormErrors; text: TextProps; fid(key: string): string; onNetwork(network: ServiceFormValues["network"]): void }) {
+  const { values, errors, text, fid } = props;
+  return (
+    <>
+      <FormField id={fid("image")} label="Image" hint="Pulled when this machine doesn't have it, e.g. registry.example.com:5000/team/app:v2" error={errors.image}>
+        <input {...text("image")} placeholder="nginx:1.27" className={`${inputClass} font-mono`} autoComplete="off" />
+      </FormField>
+      <FormField id={fid("user")} label="User" hint="A name, uid or uid:gid; empty: the image's" error={errors.user}>
+        <input {...text("user")} className={`${inputClass} font-mono`} autoComplete="off" />
+      </FormField>
+      <FormField id={fid("cpuLimit")} label="CPU limit (cores)" hint="e.g. 0.5; empty: no limit" error={errors.cpuLimit}>
+        <input {...text("cpuLimit")} inputMode="decimal" className={inputClass} />
+      </FormField>
+      <FormField id={fid("network")} label="Network" hint="Host: it listens on PORT like a process. Published: on the daemon's bridge, PORT published on 127.0.0.1" error={errors.network}>
+        <select id={fid("network")} value={values.network} onChange={(e) => props.onNetwork(e.target.value as ServiceFormValues["network"])} className={inputClass}>
+          {containerNetworks.map((network) => (
+            <option key={network}>{network}</option>
+          ))}
+        </select>
+      </FormField>
+    </>
   );
 }

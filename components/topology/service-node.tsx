@@ -71,6 +71,11 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
         <span className={`h-2.5 w-2.5 shrink-0 rounded-full ${colors.dot}`} aria-hidden />
         <span className="min-w-0 flex-1 truncate text-sm font-semibold">{service.name}</span>
         {service.external && <span className="rounded-full border border-dashed border-violet-400 px-1.5 text-[10px] text-violet-700 dark:text-violet-300">external</span>}
+        {service.template.runtime === "docker" && (
+          <span data-testid="node-container" title={`Docker container: ${service.template.image}`} className="rounded-full border border-sky-400 px-1.5 text-[10px] text-sky-700 dark:text-sky-300">
+            container
+          </span>
+        )}
         {service.deleting && <span className="text-[10px] text-zinc-500">deleting…</span>}
         {rollout && <RolloutBadge rollout={rollout} replicas={service.replicas} />}
       </div>

@@ -29,7 +29,12 @@ describe("shell words", () => {
   });
 
   it("shows a shell script as /bin/sh -c, so revisions differing only in the shell flag look different", () => {
-    expect(commandText({ command: "echo $PORT", args: [], shell: true })).toBe(`/bin/sh -c 'echo $PORT'`);
-    expect(commandText({ command: "echo", args: ["$PORT"], shell: false })).toBe(`echo '$PORT'`);
+    const process = { runtime: "process", image: null };
+    expect(commandText({ ...process, command: "echo $PORT", args: [], shell: true })).toBe(`/bin/sh -c 'echo $PORT'`);
+    expect(commandText({ ...process, command: "echo", args: ["$PORT"], shell: false })).toBe(`echo '$PORT'`);
+    // A container shows its image, then what it runs.
+    const container = { runtime: "docker", image: "nginx:1.27" };
+    expect(commandText({ ...container, command: "", args: [], shell: false })).toBe("nginx:1.27 · (the image's command)");
+    expect(commandText({ ...container, command: "httpd", args: ["-f", "-p", "$PORT"], shell: false })).toBe("nginx:1.27 · httpd -f -p '$PORT'");
   });
 });

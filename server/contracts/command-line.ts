@@ -43,7 +43,9 @@ export function joinShellWords(argv: string[]): string {
   return argv.map((word) => (word !== "" && /^[\w@%+=:,./${}-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
 
-/** What an instance template runs, as a person would type it: a shell script shows as /bin/sh -c '…'. */
-export function commandText(template: { command: string; args: string[]; shell: boolean }): string {
-  return joinCommandLine(template.shell ? ["/bin/sh", "-c", template.command, ...template.args] : [template.command, ...template.args]);
+/** What an instance template runs, as a person would type it: a shell script shows as /bin/sh -c '…', a container its image first. */
+export function commandText(template: { runtime: string; image: string | null; command: string; args: string[]; shell: boolean }): string {
+  const line = !template.command ? "" : joinCommandLine(template.shell ? ["/bin/sh", "-c", template.command, ...template.args] : [template.command, ...template.args]);
+  if (template.runtime !== "docker") return line;
+  return `${template.image} · ${line || "(the image's command)"}`;
 }

@@ -9,6 +9,22 @@ import type { ProbeResult, ProbeStatus, ProbeType } from "./probe";
 export const instancePhases = ["Pending", "Starting", "Running", "Stopping", "Stopped", "CrashLoop", "Failed"] as const;
 export type InstancePhase = (typeof instancePhases)[number];
 
+/**
+ * Where an instance runs, as its driver recorded it (to find it again after Gantry restarts).
+ * A process: its pid, and its start time from /proc (a decimal string) that tells a reused pid
+ * apart. A container: its id, the image as asked for and the digest that resolved to.
+ */
+export const runtimeDetails = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("process"), pid: z.number().int().positive(), startTime: z.string().regex(/^\d+$/) }),
+  z.object({ kind: z.literal("docker"), containerId: z.string().regex(/^[a-f0-9]{12,64}$/), image: z.string().max(512), digest: z.string().max(200).nullable() }),
+]);
+export type RuntimeDetails = z.infer<typeof runtimeDetails>;
+
+/** How people name it: `pid 4242`, `container 3f2a9c1b7d04`. */
+export function runtimeLabel(details: RuntimeDetails): string {
+  return details.kind === "process" ? `pid ${details.pid}` : `container ${details.containerId.slice(0, 12)}`;
+}
+
 export type Instance = {
   id: string;
   serviceId: string;
@@ -16,7 +32,8 @@ export type Instance = {
   revision: number;
   phase: InstancePhase;
   ready: boolean;
-  pid: number | null;
+  /** Null while nothing runs (starting, between restarts). */
+  runtime: RuntimeDetails | null;
   port: number | null;
   restarts: number;
   exitCode: number | null;

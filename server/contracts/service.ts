@@ -30,9 +30,44 @@ export const stopSignals = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1",
 
 export const replicas = z.number().int("replicas must be a whole number").min(0, "replicas must be 0 or more").max(100, "replicas must be at most 100");
 
+export const runtimes = ["process", "docker"] as const;
+export type Runtime = (typeof runtimes)[number];
+export const containerNetworks = ["host", "published"] as const;
+
+/** A Docker image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
+const imageReference = z
+  .string()
+  .trim()
+  .max(512, "image must be at most 512 characters")
+  .regex(
+    /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
+    "image must be a reference like busybox, busybox:1.36 or registry.example.com:5000/team/app:v2",
+  );
+
 const templateFields = {
-  /** Executable (argv[0]); with `shell`, a script line for /bin/sh -c. */
-  command: z.string().trim().min(1, "command is required").max(4096),
+  /** How instances run: local processes (the default) or Docker containers. */
+  runtime: z.enum(runtimes),
+  /**
+   * Executable (argv[0]); with `shell`, a script line for /bin/sh -c. Required for processes; for
+   * a container, empty runs the image's own command.
+   */
+  command: z.string().trim().max(4096),
+  /** docker: the image instances run. */
+  image: imageReference.nullable(),
+  /** docker: the user the container runs as (`name`, `uid` or `uid:gid`); null is the image's. */
+  user: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_-]*$|^\d+(:\d+)?$/i, "user must be a name, a uid or uid:gid")
+    .max(64)
+    .nullable(),
+  /** docker: CPU cores the container may use (0.5 = half a core). */
+  cpuLimit: z.number().min(0.01, "cpu limit must be at least 0.01 cores").max(1024, "cpu limit must be at most 1024 cores").nullable(),
+  /**
+   * docker: `host` shares Gantry's network (the container listens on PORT, as a process would);
+   * `published` puts it on the daemon's bridge with PORT published on 127.0.0.1.
+   */
+  network: z.enum(containerNetworks),
   args: z.array(z.string().max(4096)).max(256),
   shell: z.boolean(),
   /** Working directory; relative paths resolve against Gantry's own working directory. Empty = that directory. */
@@ -43,7 +78,7 @@ const templateFields = {
   restartPolicy: z.enum(restartPolicies),
   stopSignal: z.enum(stopSignals),
   gracePeriodSeconds: z.number().int().min(0).max(3600),
-  /** Restart an instance whose resident memory (whole process group) exceeds this, with reason OOMKilled. */
+  /** Restart an instance whose resident memory (process tree, or container cgroup) exceeds this, with reason OOMKilled. */
   memoryLimitMb: z.number().int().min(1).max(1_048_576).nullable(),
   /** Whether the process accepts connections on PORT: without a readiness probe, readiness waits for it. */
   listens: z.boolean(),
@@ -53,6 +88,11 @@ const templateFields = {
 /** Everything an instance is started from. Changing it creates a new Revision. */
 export const instanceTemplate = z.object({
   ...templateFields,
+  runtime: templateFields.runtime.default("process"),
+  image: templateFields.image.default(null),
+  user: templateFields.user.default(null),
+  cpuLimit: templateFields.cpuLimit.default(null),
+  network: templateFields.network.default("host"),
   args: templateFields.args.default([]),
   shell: templateFields.shell.default(false),
   cwd: templateFields.cwd.default(""),
@@ -71,10 +111,25 @@ export const instanceTemplate = z.object({
    */
   links: namedRecord(envName, z.string().max(2048)).default({}),
 }).superRefine((template, ctx) => {
+  for (const issue of runtimeIssues(template)) ctx.addIssue({ code: "custom", ...issue });
   for (const name of template.secretEnv) {
     if (!hasName(template.env, name)) ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `secret ${name} has no value` });
   }
 });
+/** What a template needs for its runtime: a command for a process, an image for a container (and nothing only a container has, for a process). */
+export function runtimeIssues(template: Pick<InstanceTemplate, "runtime" | "command" | "image" | "user" | "cpuLimit" | "cwd">): Array<{ path: string[]; message: string }> {
+  if (template.runtime === "docker") {
+    const issues = template.image ? [] : [{ path: ["image"], message: "image is required for a docker service" }];
+    if (template.cwd && !template.cwd.startsWith("/")) issues.push({ path: ["cwd"], message: "a container's working directory is an absolute path inside it" });
+    return issues;
+  }
+  const issues = template.command ? [] : [{ path: ["command"], message: "command is required" }];
+  for (const field of ["image", "user", "cpuLimit"] as const) {
+    if (template[field] !== null) issues.push({ path: [field], message: `${field} is for docker services; this one runs a process` });
+  }
+  return issues;
+}
+
 /**
  * What clients see instead of a secret value; sent back unchanged, it means "keep the stored one".
  */

@@ -40,7 +40,7 @@ async function harness(initial: DesiredService[] = [service()], store = new Memo
   const clock = new ManualClock();
   for (const s of initial) store.put(s);
   const dataPlane = new RecordingDataPlane();
-  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("engine"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane, resyncMs: 60_000, probeRunner });
+  const engine = createEngine({ store, drivers: { process: driver }, clock, log: silentLogger, dataDir: tempDir("engine"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane, resyncMs: 60_000, probeRunner });
   engines.push(engine);
   await engine.start();
   const phases = () => engine.instances().map((i) => i.phase);
@@ -163,7 +163,7 @@ describe("engine with a fake driver", () => {
   it("adopts instances that are still alive after a restart and forgets dead ones", async () => {
     const first = await harness([service({ replicas: 2 })]);
     await until(() => first.driver.running().length === 2);
-    await until(() => first.store.records.size === 2 && [...first.store.records.values()].every((r) => r.pid !== null), "records persisted");
+    await until(() => first.store.records.size === 2 && [...first.store.records.values()].every((r) => r.runtime !== null), "records persisted");
     // Gantry "crashes": its engine is gone, the processes are not. One of them dies meanwhile.
     engines.splice(0);
     const [survivor, casualty] = first.driver.running();
@@ -230,7 +230,7 @@ describe("rollouts with a fake driver", () => {
     store.put(v2());
     engine.enqueue("svc-1");
     await until(() => store.rolloutLog.includes("succeeded"), "rollout succeeded");
-    expect(driver.running().map((p) => p.spec.args)).toEqual([["v2"], ["v2"]]);
+    expect(driver.running().map((p) => p.spec.template.args)).toEqual([["v2"], ["v2"]]);
     expect(driver.processes).toHaveLength(4);
     expect(Math.min(...seen)).toBeGreaterThanOrEqual(2);
     expect(store.rolloutLog).toEqual(["progressed 0/2", "progressed 1/2", "progressed 1/1", "progressed 2/1", "succeeded"]);
@@ -265,7 +265,7 @@ describe("rollouts with a fake driver", () => {
     await until(() => engine.instances().every((i) => i.phase === "Stopped"), "both completed");
     store.put(job({ revision: 2, template: template({ restartPolicy: "on-failure", args: ["v2"] }), rollout: v2().rollout }));
     engine.enqueue("svc-1");
-    await until(() => driver.running().length === 2 && driver.running().every((p) => p.spec.args[0] === "v2"), "rerun on revision 2");
+    await until(() => driver.running().length === 2 && driver.running().every((p) => p.spec.template.args[0] === "v2"), "rerun on revision 2");
     for (const p of driver.running()) p.exit({ code: 0, signal: null });
     await until(() => store.rolloutLog.includes("succeeded"), "rollout succeeded");
     expect(engine.instances().map((i) => [i.revision, i.phase])).toEqual([[2, "Stopped"], [2, "Stopped"]]);

@@ -9,8 +9,8 @@ import type { Logger } from "../lib/logger";
 import { every, type Loop } from "../lib/loop";
 import { ServiceController } from "./controller/service-controller";
 import { simulateRollout } from "./reconciler/simulate";
-import { processDriver } from "./drivers/process-driver";
-import type { RuntimeDriver } from "./drivers/runtime-driver";
+import { DriverSet } from "./drivers";
+import type { RuntimeDriver, RuntimeName } from "./drivers/runtime-driver";
 import type { LogLine } from "../contracts/logs";
 import { readLogs, type LogFilter } from "./logs/log-reader";
 import { LogPump } from "./logs/log-pump";
@@ -52,7 +52,8 @@ export type EngineOptions = {
   host: string;
   /** The ingress gateway's port; 0 for none. */
   ingressPort: number;
-  driver?: RuntimeDriver;
+  /** Stand-ins for real drivers (unit tests). */
+  drivers?: Partial<Record<RuntimeName, RuntimeDriver>>;
   /** Defaults to the real data plane process. */
   dataPlane?: DataPlanePort;
   /** Its proxy worker processes; 0 picks by core count. */
@@ -74,8 +75,8 @@ export type Engine = ReturnType<typeof createEngine>;
 /** The orchestrator's facade: the rest of the server talks to the engine only through this. */
 export function createEngine(options: EngineOptions) {
   const clock = options.clock ?? systemClock;
-  const driver = options.driver ?? processDriver;
   const { store, log } = options;
+  const drivers = new DriverSet({ log, dataDir: options.dataDir }, options.drivers);
   const writer = new StateWriter(store, clock, log);
   const logs = new LogPump({ root: path.join(options.dataDir, "logs"), clock, log, event: (event) => writer.event(event) });
   const ports = new PortAllocator(options.portRange);
@@ -98,7 +99,7 @@ export function createEngine(options: EngineOptions) {
     event: (event) => writer.event(event),
   });
   const supervisor = new Supervisor({
-    driver,
+    drivers,
     clock,
     log,
     writer,
@@ -131,41 +132,36 @@ export function createEngine(options: EngineOptions) {
   function endpointsOf(serviceId: string) {
     const managed = supervisor
       .instancesOf(serviceId)
-      .filter((r) => r.phase === "Running" && r.ready && r.port !== null)
-      .map((r) => ({ id: r.id, host: "127.0.0.1", port: r.port!, revision: r.revision }));
+      .flatMap((r) => (r.phase === "Running" && r.ready && r.address ? [{ id: r.id, ...r.address, revision: r.revision }] : []));
     return [...managed, ...registry.externalEndpoints(serviceId)].sort((a, b) => a.id.localeCompare(b.id));
   }
   let pruneLoops: Loop[] = [];
 
-  /** Takes over instances a previous Gantry left running; forgets the ones that died meanwhile. */
+  /**
+   * Takes over instances a previous Gantry left running; forgets the ones that died meanwhile.
+   * Then each runtime in use removes what it runs for this Gantry that no record names.
+   */
   async function adoptSurvivors(): Promise<void> {
-    const adopted: Array<Promise<void>> = [];
-    for (const record of (await store.instanceRecords()).sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))) {
+    const records = await store.instanceRecords();
+    const adopted: Array<Promise<boolean>> = [];
+    for (const record of records.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))) {
       let service, template;
       try {
         [service, template] = await Promise.all([store.desiredService(record.serviceId), store.revisionTemplate(record.serviceId, record.revision)]);
       } catch (err) {
-        // Its service can't be read: leave the process alone (not adopted, not killed) and start the rest.
+        // Its service can't be read: leave the instance alone (not adopted, not killed) and start the rest.
         log.error({ err, instance: record.id }, "not adopting an instance whose service can't be read");
         continue;
       }
-      const handle = record.pid !== null && record.pidStartTime !== null ? driver.adopt(record.pid, record.pidStartTime) : undefined;
-      if (service && template && handle) {
-        adopted.push(supervisor.adopt({ id: service.id, name: service.name, revision: record.revision, template }, record, handle));
+      if (service && template) {
+        adopted.push(supervisor.adopt({ id: service.id, name: service.name, revision: record.revision, template }, record));
         continue;
       }
       writer.remove(record.id);
-      if (service) {
-        writer.event({
-          kind: "instance.stopped",
-          serviceId: service.id,
-          serviceName: service.name,
-          instanceId: record.id,
-          message: `${record.id} was not running when Gantry started; marked stopped`,
-        });
-      }
     }
     await Promise.all(adopted);
+    const known = new Set(records.map((r) => r.id));
+    for (const driver of drivers.active()) await driver.sweep?.(known).catch((err: unknown) => log.error({ err, runtime: driver.name }, "removing leftover instances failed"));
     await writer.drained();
   }
 
@@ -202,6 +198,7 @@ export function createEngine(options: EngineOptions) {
       metrics.stop();
       await controller.stop();
       await supervisor.stopAll();
+      await drivers.close();
       await etcd?.stop();
       registry.stop();
       await dataPlane.stop();
@@ -256,7 +253,7 @@ export function createEngine(options: EngineOptions) {
     endpoints: endpointsOf,
 
     instances(serviceId?: string): Instance[] {
-      return (serviceId ? supervisor.instancesOf(serviceId) : supervisor.all()).map((r) => r.toView()).sort((a, b) => a.id.localeCompare(b.id));
+      return supervisor.api(serviceId).sort((a, b) => a.id.localeCompare(b.id));
     },
 
     subscribe(listener: (delta: InstancesDelta) => void): () => void {
@@ -273,7 +270,7 @@ export function createEngine(options: EngineOptions) {
       const runner = supervisor.get(id);
       if (!runner) throw notFound(`instance ${id}`);
       if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is already stopping`);
-      void runner.stop("stopped by user");
+      void supervisor.stop(id, "stopped by user");
     },
 
     /** Restarts one instance's process in place. */
@@ -282,7 +279,7 @@ export function createEngine(options: EngineOptions) {
       if (!runner) throw notFound(`instance ${id}`);
       if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is stopping and cannot be restarted`);
       if (runner.phase === "Starting" || runner.phase === "Pending") throw new AppError("CONFLICT", `instance ${id} is still starting`);
-      runner.restart();
+      supervisor.restart(id);
     },
 
     /** An instance's newest log lines matching a filter (its logs outlive it for a day). */

@@ -29,16 +29,17 @@ export type TrackedRollout = {
   cause: string;
 };
 
-export type ExitStatus = { code: number | null; signal: string | null };
+/** How an instance ended; `reason` is a cause the runtime itself saw (a container's OOMKilled). */
+export type ExitStatus = { code: number | null; signal: string | null; reason?: string };
 
 /** The fields an instance's view and its durable record share. */
 export type InstanceCore = Pick<
   Instance,
-  "id" | "serviceId" | "revision" | "phase" | "ready" | "pid" | "port" | "restarts" | "exitCode" | "signal" | "reason" | "message"
+  "id" | "serviceId" | "revision" | "phase" | "ready" | "runtime" | "port" | "restarts" | "exitCode" | "signal" | "reason" | "message"
 >;
 
 /** The engine's durable record of an instance: enough to adopt it after Gantry restarts. */
-export type InstanceRecord = InstanceCore & { pidStartTime: bigint | null; startedAt: Date | null };
+export type InstanceRecord = InstanceCore & { startedAt: Date | null };
 
 export type EngineEvent = {
   kind: string;

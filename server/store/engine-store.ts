@@ -1,4 +1,4 @@
-import { instancePhases, type InstancePhase } from "../contracts/instance";
+import { instancePhases, runtimeDetails, type InstancePhase } from "../contracts/instance";
 import type { MetricPoint } from "../contracts/metrics";
 import { z } from "zod";
 import { namedRecord } from "../contracts/keys";
@@ -9,6 +9,7 @@ import type { Rollouts } from "../services/rollouts";
 import { auditedTransaction } from "./audited-transaction";
 import type { ChangeFeed } from "./changes";
 import type { Prisma } from "./database";
+import { Prisma as Rows } from "./generated/client";
 import { toEvent, toService, toTrackedRollout } from "./records";
 import type { SecretBox } from "../lib/secret-box";
 import { readRow, readRows } from "./row-guard";
@@ -53,7 +54,8 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
 
     async instanceRecords(): Promise<InstanceRecord[]> {
       const rows = await prisma.instance.findMany();
-      return rows.map((row) => ({ ...row, phase: asPhase(row.phase) }));
+      // Details that don't parse (a hand-edited row) can't name anything to adopt: the instance is forgotten.
+      return rows.map((row) => ({ ...row, phase: asPhase(row.phase), runtime: runtimeDetails.safeParse(row.runtime).data ?? null }));
     },
 
     async applyInstanceChanges({ saves, removals, events }) {
@@ -62,8 +64,8 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
         const existing = new Set((await tx.service.findMany({ where: { id: { in: serviceIds } }, select: { id: true } })).map((s) => s.id));
         for (const record of saves) {
           if (!existing.has(record.serviceId)) continue; // its service was removed meanwhile
-          const { id, ...fields } = record;
-          await tx.instance.upsert({ where: { id }, create: record, update: fields });
+          const { id, ...fields } = { ...record, runtime: record.runtime ?? Rows.DbNull };
+          await tx.instance.upsert({ where: { id }, create: { id, ...fields }, update: fields });
         }
         if (removals.length > 0) await tx.instance.deleteMany({ where: { id: { in: removals } } });
         return events.length === 0 ? [] : tx.event.createManyAndReturn({ data: events.map((event) => ({ ...event, actor: "engine" })) });

@@ -1,3 +1,4 @@
+import type { Instance } from "../contracts/instance";
 import fs from "node:fs";
 
 const read = (file: string) => {
@@ -43,4 +44,9 @@ export function environOf(pid: number): Record<string, string> {
 export function isAlive(pid: number): boolean {
   const stat = read(`/proc/${pid}/stat`);
   return stat !== undefined && stat[stat.lastIndexOf(")") + 2] !== "Z";
+}
+
+/** The pid an instance of the process runtime runs as (null while nothing runs). */
+export function pidOf(instance: Pick<Instance, "runtime">): number | null {
+  return instance.runtime?.kind === "process" ? instance.runtime.pid : null;
 }

@@ -71,7 +71,7 @@ export class ServiceController {
           break;
         case "stop":
           // Not awaited: a graceful stop can take the whole grace period; its completion enqueues us again.
-          void supervisor.get(step.instanceId)?.stop(step.reason);
+          void supervisor.stop(step.instanceId, step.reason);
           break;
         case "finalize":
           await store.finalizeDeletion(serviceId);

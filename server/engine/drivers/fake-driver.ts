@@ -1,20 +1,24 @@
 import type { ExitStatus } from "../types";
-import { SpawnError, type LaunchSpec, type ProcessHandle, type RuntimeDriver } from "./runtime-driver";
+import { SpawnError, type LaunchSpec, type RuntimeDriver, type RuntimeHandle, type Usage } from "./runtime-driver";
 
-export type FakeProcess = ProcessHandle & {
+export type FakeProcess = RuntimeHandle & {
+  pid: number;
   spec: LaunchSpec;
   signals: NodeJS.Signals[];
   alive: boolean;
+  /** What the next usage sample reports. */
+  usage?: Usage;
   /** Ends the process as if it exited by itself. */
   exit(status: ExitStatus): void;
 };
 
 /**
- * A driver for unit tests of the layers above: "processes" live in memory, exit when a test says
- * so, and die on SIGKILL (or on the stop signal, unless told to ignore it).
+ * A process driver for unit tests of the layers above: "processes" live in memory, exit when a
+ * test says so, and die on SIGKILL (or on the stop signal, unless told to ignore it).
  */
 export class FakeDriver implements RuntimeDriver {
-  readonly name = "fake";
+  readonly name = "process";
+  readonly capabilities = { adopt: true, memoryLimit: "sampled", cpuLimit: false, execInside: false } as const;
   readonly processes: FakeProcess[] = [];
   private nextPid = 1000;
   private spawnFailures: string[] = [];
@@ -28,14 +32,16 @@ export class FakeDriver implements RuntimeDriver {
     return this.processes.filter((p) => p.alive);
   }
 
-  async start(spec: LaunchSpec): Promise<ProcessHandle> {
+  async start(spec: LaunchSpec): Promise<FakeProcess> {
     const failure = this.spawnFailures.shift();
     if (failure) throw new SpawnError(failure);
     let resolveExit!: (status: ExitStatus) => void;
+    const pid = this.nextPid++;
     const process: FakeProcess = {
       spec,
-      pid: this.nextPid++,
-      startTime: BigInt(this.nextPid),
+      pid,
+      details: { kind: "process", pid, startTime: String(pid * 7) },
+      host: "127.0.0.1",
       signals: [],
       alive: true,
       exited: new Promise((resolve) => (resolveExit = resolve)),
@@ -54,7 +60,11 @@ export class FakeDriver implements RuntimeDriver {
     return process;
   }
 
-  adopt(pid: number, startTime: bigint): ProcessHandle | undefined {
-    return this.processes.find((p) => p.alive && p.pid === pid && p.startTime === startTime);
+  async adopt(details: RuntimeHandle["details"]): Promise<FakeProcess | undefined> {
+    return this.processes.find((p) => p.alive && p.details.kind === "process" && details.kind === "process" && p.pid === details.pid && p.details.startTime === details.startTime);
+  }
+
+  async sample(handles: RuntimeHandle[]): Promise<Map<RuntimeHandle, Usage>> {
+    return new Map(this.running().flatMap((p) => (p.usage && handles.includes(p) ? [[p, p.usage] as const] : [])));
   }
 }

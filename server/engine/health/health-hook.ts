@@ -2,8 +2,8 @@ import path from "node:path";
 import type { Probe, ProbeType } from "../../contracts/probe";
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
-import type { InstanceHook } from "../supervisor/instance-hooks";
-import type { InstanceRunner } from "../supervisor/instance-runner";
+import type { InstanceControl, InstanceHook } from "../supervisor/instance-hooks";
+import type { InstanceView } from "../supervisor/instance-view";
 import { ProbeScheduler } from "./probe-scheduler";
 import { ProbeWorker } from "./probe-worker";
 import { runProbe, type ProbeOutcome, type ProbeTarget } from "./probes";
@@ -14,7 +14,7 @@ export type HealthOptions = {
   /** Relative working directories resolve against this folder (for exec probes). */
   baseDir: string;
   /** The environment an exec probe sees: the instance's own. */
-  envOf(instance: InstanceRunner): Record<string, string>;
+  envOf(instance: InstanceView): Record<string, string>;
   run?: (probe: Probe, target: ProbeTarget, timeoutMs: number) => Promise<ProbeOutcome>;
 };
 
@@ -38,65 +38,76 @@ const implicitReadiness: Probe = {
 export function healthHook(options: HealthOptions): InstanceHook {
   const scheduler = new ProbeScheduler(options.clock, options.log);
   const run = options.run ?? runProbe;
-  const workersOf = (instance: InstanceRunner) => instance.probes as Map<ProbeType, ProbeWorker>;
+  /** The probes of each instance's current process. */
+  const running = new Map<string, Map<ProbeType, ProbeWorker>>();
 
-  const stopAll = (instance: InstanceRunner) => {
-    for (const worker of workersOf(instance).values()) worker.stop();
-    workersOf(instance).clear();
+  const stopAll = (instance: InstanceView) => {
+    for (const worker of running.get(instance.id)?.values() ?? []) worker.stop();
+    running.delete(instance.id);
   };
 
-  const launch = (instance: InstanceRunner, type: ProbeType, probe: Probe, onVerdict: (worker: ProbeWorker) => void) => {
-    const target: ProbeTarget = {
-      host: "127.0.0.1",
-      port: instance.port,
-      cwd: path.resolve(options.baseDir, instance.template.cwd),
-      env: options.envOf(instance),
+  /** One process's probes: started, stopped and reported through its control. */
+  const probesOf = (instance: InstanceView, control: InstanceControl) => {
+    const workers = new Map<ProbeType, ProbeWorker>();
+    running.set(instance.id, workers);
+    return {
+      launch(type: ProbeType, probe: Probe, onVerdict: (worker: ProbeWorker) => void) {
+        const target: ProbeTarget = {
+          host: instance.address?.host ?? "127.0.0.1",
+          port: instance.port,
+          cwd: path.resolve(options.baseDir, instance.template.cwd),
+          env: options.envOf(instance),
+          execInside: control.exec,
+        };
+        const worker = new ProbeWorker({ type, probe, target, clock: options.clock, scheduler, run, onVerdict });
+        workers.set(type, worker);
+        control.setProbe(type, worker);
+        worker.start();
+      },
+      /** A probe that has done its job (startup passed, an implicit readiness answered). */
+      retire(worker: ProbeWorker) {
+        worker.stop();
+        workers.delete(worker.type);
+        control.setProbe(worker.type, undefined);
+      },
     };
-    const worker = new ProbeWorker({ type, probe, target, clock: options.clock, scheduler, run, onVerdict });
-    workersOf(instance).set(type, worker);
-    worker.start();
   };
 
-  const restartFor = (instance: InstanceRunner, worker: ProbeWorker, reason: string) =>
-    instance.kill(reason, `${worker.type} probe failed: ${worker.last?.message ?? "no result"}`, { graceful: true });
+  const restartFor = (control: InstanceControl, worker: ProbeWorker, reason: string) =>
+    control.restart(reason, `${worker.type} probe failed: ${worker.last?.message ?? "no result"}`);
 
-  const startMain = (instance: InstanceRunner) => {
+  const startMain = (instance: InstanceView, control: InstanceControl, probes: ReturnType<typeof probesOf>) => {
     const { readiness, liveness } = instance.template.probes;
     if (readiness) {
-      launch(instance, "readiness", readiness, (w) => instance.setReady(w.state === "passing"));
+      probes.launch("readiness", readiness, (w) => control.setReady(w.state === "passing"));
     } else if (instance.template.listens && instance.port !== null) {
-      launch(instance, "readiness", implicitReadiness, (w) => {
+      probes.launch("readiness", implicitReadiness, (w) => {
         // An adopted instance starts with the readiness it last had: a port that doesn't answer takes it out.
-        instance.setReady(w.state === "passing");
-        if (w.state !== "passing") return;
-        w.stop(); // like Kubernetes without a readiness probe: ready from then on
-        workersOf(instance).delete("readiness");
-        instance.changed();
+        control.setReady(w.state === "passing");
+        if (w.state === "passing") probes.retire(w); // like Kubernetes without a readiness probe: ready from then on
       });
     } else {
-      instance.setReady(true);
+      control.setReady(true);
     }
     if (liveness) {
-      launch(instance, "liveness", liveness, (w) => {
-        if (w.state === "failing") restartFor(instance, w, "Unhealthy");
-        else instance.changed();
+      probes.launch("liveness", liveness, (w) => {
+        if (w.state === "failing") restartFor(control, w, "Unhealthy");
+        else control.changed();
       });
     }
-    instance.changed();
   };
 
   return {
     name: "health",
-    started(instance) {
+    started(instance, control) {
+      const probes = probesOf(instance, control);
       const { startup } = instance.template.probes;
-      if (!startup) return startMain(instance);
-      launch(instance, "startup", startup, (w) => {
-        if (w.state === "failing") return restartFor(instance, w, "StartupFailed");
-        w.stop();
-        workersOf(instance).delete("startup");
-        startMain(instance);
+      if (!startup) return startMain(instance, control, probes);
+      probes.launch("startup", startup, (w) => {
+        if (w.state === "failing") return restartFor(control, w, "StartupFailed");
+        probes.retire(w);
+        startMain(instance, control, probes);
       });
-      instance.changed();
     },
     exited: stopAll,
     stopping: stopAll,

@@ -37,7 +37,7 @@ async function start(template: Partial<InstanceTemplateInput>, scripts: Record<s
   const driver = new FakeDriver();
   const probes = scriptedProbes(scripts);
   store.put({ id: "s", name: "web", replicas: 1, revision: 1, deleting: false, template: instanceTemplate.parse({ command: "web", ...template }), strategy: defaultStrategy, rollout: null });
-  const engine = createEngine({ store, driver, clock, log: silentLogger, dataDir: tempDir("health"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane: new RecordingDataPlane(), probeRunner: probes.run });
+  const engine = createEngine({ store, drivers: { process: driver }, clock, log: silentLogger, dataDir: tempDir("health"), baseDir: "/", portRange: testPortRange(), host: "127.0.0.1", ingressPort: 0, dataPlane: new RecordingDataPlane(), probeRunner: probes.run });
   engines.push(engine);
   await engine.start();
   for (let i = 0; i < 200 && engine.instances()[0]?.phase !== "Running"; i++) await new Promise((r) => setTimeout(r, 2));

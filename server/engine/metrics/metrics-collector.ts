@@ -6,7 +6,7 @@ import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
 import { copyCounters, newCounters } from "../proxy/counters";
 import { statusClasses, type DataPlaneStats, type TrafficCounters } from "../proxy/types";
-import type { InstanceRunner } from "../supervisor/instance-runner";
+import type { InstanceView } from "../supervisor/instance-view";
 import { quantileMs } from "./quantile";
 import { TimeRing } from "./time-ring";
 
@@ -20,7 +20,7 @@ export type Rollup = { series: SeriesKey; at: number; point: MetricPoint };
 /** What the collector reads each second, and where minute rollups go. */
 export type MetricsSources = {
   stats(): Promise<DataPlaneStats>;
-  instances(): InstanceRunner[];
+  instances(): InstanceView[];
   saveRollups(rollups: Rollup[]): Promise<void>;
 };
 
@@ -134,7 +134,7 @@ export class MetricsCollector {
     for (const instance of this.sources.instances()) {
       const point = (points[`instance:${instance.id}`] ??= { at });
       point.ready = instance.ready ? 1 : 0;
-      if (instance.usage && instance.pid !== null) {
+      if (instance.usage && instance.runtime !== null) {
         point.cpuPercent = instance.usage.cpuPercent;
         point.memoryBytes = instance.usage.memoryBytes;
       }

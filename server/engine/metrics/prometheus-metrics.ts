@@ -1,6 +1,6 @@
 import type { Metric, Registry } from "prom-client";
 import { latencyBuckets, statusClasses, type TrafficCounters } from "../proxy/types";
-import type { InstanceRunner } from "../supervisor/instance-runner";
+import type { InstanceView } from "../supervisor/instance-view";
 import type { MetricsCollector } from "./metrics-collector";
 
 type Labels = Record<string, string>;
@@ -9,7 +9,7 @@ type Family = { name: string; help: string; type: "counter" | "gauge" | "histogr
 
 export type PrometheusSources = {
   collector: MetricsCollector;
-  instances(): InstanceRunner[];
+  instances(): InstanceView[];
   /** Service id → name, edge id → its ends' names. */
   names(): { services: Map<string, string>; edges: Map<string, { from: string; to: string }> };
 };
@@ -53,7 +53,7 @@ export function registerGantryMetrics(registry: Registry, sources: PrometheusSou
     }
     return out;
   };
-  const perInstance = (value: (i: InstanceRunner) => number | undefined): Value[] =>
+  const perInstance = (value: (i: InstanceView) => number | undefined): Value[] =>
     sources.instances().flatMap((i) => {
       const v = value(i);
       return v === undefined ? [] : [{ value: v, labels: { service: i.serviceName, instance: i.id } }];
@@ -98,27 +98,25 @@ export function registerGantryMetrics(registry: Registry, sources: PrometheusSou
     },
     { name: "gantry_instance_ready", help: "1 when the instance is ready (in its service's endpoints).", type: "gauge", values: () => perInstance((i) => (i.ready ? 1 : 0)) },
     { name: "gantry_instance_restarts_total", help: "Restarts of the instance.", type: "counter", values: () => perInstance((i) => i.restarts) },
-    { name: "gantry_instance_cpu_seconds_total", help: "CPU time of the instance's process tree (resets when its process restarts).", type: "counter", values: () => perInstance((i) => i.usage?.cpuSeconds) },
-    { name: "gantry_instance_memory_bytes", help: "Resident memory of the instance's process tree.", type: "gauge", values: () => perInstance((i) => i.usage?.memoryBytes) },
+    { name: "gantry_instance_cpu_seconds_total", help: "CPU time of the instance's process tree or container (resets when it restarts).", type: "counter", values: () => perInstance((i) => i.usage?.cpuSeconds) },
+    { name: "gantry_instance_memory_bytes", help: "Resident memory of the instance's process tree or container.", type: "gauge", values: () => perInstance((i) => i.usage?.memoryBytes) },
     {
       name: "gantry_probe_success",
       help: "1 if the instance's latest probe result passed, by probe type.",
       type: "gauge",
       values: () =>
-        sources.instances().flatMap((i) => [...i.probes.values()].flatMap((p) => {
-          const { type, last } = p.status();
-          return last ? [{ value: last.ok ? 1 : 0, labels: { service: i.serviceName, instance: i.id, probe: type } }] : [];
-        })),
+        sources.instances().flatMap((i) =>
+          i.probes.flatMap(({ type, last }) => (last ? [{ value: last.ok ? 1 : 0, labels: { service: i.serviceName, instance: i.id, probe: type } }] : [])),
+        ),
     },
     {
       name: "gantry_probe_duration_seconds",
       help: "Latency of the instance's latest probe, by probe type.",
       type: "gauge",
       values: () =>
-        sources.instances().flatMap((i) => [...i.probes.values()].flatMap((p) => {
-          const { type, last } = p.status();
-          return last ? [{ value: last.latencyMs / 1000, labels: { service: i.serviceName, instance: i.id, probe: type } }] : [];
-        })),
+        sources.instances().flatMap((i) =>
+          i.probes.flatMap(({ type, last }) => (last ? [{ value: last.latencyMs / 1000, labels: { service: i.serviceName, instance: i.id, probe: type } }] : [])),
+        ),
     },
   ];
 

@@ -6,7 +6,7 @@ import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
 import type { ProbeOutcome, ProbeTarget } from "../health/probes";
 import { ProbeScheduler } from "../health/probe-scheduler";
-import type { InstanceRunner } from "../supervisor/instance-runner";
+import type { InstanceView } from "../supervisor/instance-view";
 import { Catalog } from "./catalog";
 import { ExternalCheck } from "./external-check";
 
@@ -40,18 +40,18 @@ export class RegistryController {
   }
 
   /** Brings a managed service's entries in line with its instances. */
-  syncInstances(serviceId: string, instances: InstanceRunner[]): void {
+  syncInstances(serviceId: string, instances: readonly InstanceView[]): void {
     const listed = new Set<string>();
     for (const instance of instances) {
       if (!LISTED_PHASES.has(instance.phase) || instance.port === null) continue;
       listed.add(instance.id);
-      const readiness = instance.probes.get("readiness")?.status();
+      const readiness = instance.probes.find((p) => p.type === "readiness");
       const ready = instance.ready && instance.phase === "Running";
       this.catalog.upsert({
         id: instance.id,
         serviceId,
         serviceName: instance.serviceName,
-        address: "127.0.0.1",
+        address: instance.address?.host ?? "127.0.0.1",
         port: instance.port,
         tags: [],
         meta: { gantry_instance: instance.id, gantry_revision: String(instance.revision) },

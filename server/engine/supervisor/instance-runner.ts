@@ -1,16 +1,17 @@
 import os from "node:os";
-import type { Instance, InstancePhase } from "../../contracts/instance";
-import type { ProbeResult, ProbeStatus, ProbeType } from "../../contracts/probe";
+import { runtimeLabel, type Instance, type InstancePhase, type RuntimeDetails } from "../../contracts/instance";
+import type { ProbeStatus, ProbeType } from "../../contracts/probe";
 import type { InstanceTemplate } from "../../contracts/service";
 import type { Clock, Timer } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
-import type { LaunchSpec, ProcessHandle, RuntimeDriver } from "../drivers/runtime-driver";
+import type { LaunchSpec, RuntimeDriver, RuntimeHandle, Usage } from "../drivers/runtime-driver";
 import type { EngineEvent, ExitStatus, InstanceCore, InstanceRecord } from "../types";
-import type { InstanceHook } from "./instance-hooks";
+import type { InstanceControl, InstanceHook, ProbeSource } from "./instance-hooks";
+import type { InstanceView } from "./instance-view";
 import { RestartTracker, type RestartTrackerOptions } from "./restart-tracker";
 
 export type RunnerObserver = {
-  /** Any field of the instance changed (phase, pid, usage…). */
+  /** Any field of the instance changed (phase, readiness, probes…). */
   changed(instance: InstanceRunner): void;
   event(event: EngineEvent): void;
   /** Stopped for good and cleaned up: forget it. */
@@ -24,12 +25,9 @@ export type RunnerDeps = {
   hooks: InstanceHook[];
   observer: RunnerObserver;
   /** Builds what the driver starts; hooks have run `prepare` by then. */
-  launchSpec(instance: InstanceRunner): LaunchSpec;
+  launchSpec(instance: InstanceView): Omit<LaunchSpec, "progress">;
   restartOptions?: RestartTrackerOptions;
 };
-
-/** What the runner needs to know of a running probe. */
-export type ProbeSource = { status(): ProbeStatus; takeFresh(): ProbeResult | undefined };
 
 export type RunnerIdentity = {
   id: string;
@@ -54,9 +52,10 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 /**
  * One instance's life, as a small state machine driven by events: launch, spawned, exited,
  * backoff elapsed, stop, restart. Restart decisions belong to RestartTracker; ports, logs and
- * probes to hooks; this class only sequences them.
+ * probes to hooks; running it to its driver; this class only sequences them. Everything else
+ * reads it as an InstanceView.
  */
-export class InstanceRunner implements RunnerIdentity {
+export class InstanceRunner implements InstanceView {
   readonly id: string;
   readonly serviceId: string;
   readonly serviceName: string;
@@ -67,7 +66,7 @@ export class InstanceRunner implements RunnerIdentity {
   phase: InstancePhase = "Pending";
   /** Since when (clock ms) the instance has been ready without a break; null while it isn't. */
   readySince: number | null = null;
-  pid: number | null = null;
+  runtime: RuntimeDetails | null = null;
   port: number | null = null;
   restarts = 0;
   exitCode: number | null = null;
@@ -76,14 +75,12 @@ export class InstanceRunner implements RunnerIdentity {
   message: string | null = null;
   startedAt: Date | null = null;
   nextRestartAt: number | null = null;
-  usage: { cpuPercent: number; cpuSeconds: number; memoryBytes: number } | null = null;
-  /** Extra environment contributed by hooks during `prepare` (e.g. dependency URLs). */
-  readonly env: Record<string, string> = {};
-  /** The probes running for the current process (managed by the health hook). */
-  readonly probes = new Map<ProbeType, ProbeSource>();
+  /** Set by the supervisor from its driver's samples. */
+  usage: Usage | null = null;
 
-  private handle: ProcessHandle | undefined;
-  private pidStartTime: bigint | null = null;
+  private handle: RuntimeHandle | undefined;
+  /** The probes running for the current process (the health hook's), by type. */
+  private readonly probeSources = new Map<ProbeType, ProbeSource>();
   private readonly tracker: RestartTracker;
   private backoffTimer: Timer | undefined;
   private graceTimer: Timer | undefined;
@@ -110,6 +107,29 @@ export class InstanceRunner implements RunnerIdentity {
     return this.stopRequested;
   }
 
+  /** What its driver runs now, if anything (the supervisor samples it). */
+  get runningHandle(): RuntimeHandle | undefined {
+    return this.handle;
+  }
+
+  get address(): InstanceView["address"] {
+    return this.handle && this.port !== null ? { host: this.handle.host, port: this.port } : null;
+  }
+
+  get probes(): ProbeStatus[] {
+    return [...this.probeSources.values()].map((p) => p.status());
+  }
+
+  /** Probe results not yet sent to live views, by type. */
+  freshProbeResults(): Partial<Record<ProbeType, NonNullable<ReturnType<ProbeSource["takeFresh"]>>>> | undefined {
+    let fresh: ReturnType<InstanceRunner["freshProbeResults"]>;
+    for (const [type, probe] of this.probeSources) {
+      const result = probe.takeFresh();
+      if (result) (fresh ??= {})[type] = result;
+    }
+    return fresh;
+  }
+
   /** Ended for good under its restart policy; keeps its slot until stopped. */
   get done(): boolean {
     const idle = this.handle === undefined && !this.launching && !this.preparing && this.backoffTimer === undefined;
@@ -122,18 +142,23 @@ export class InstanceRunner implements RunnerIdentity {
   }
 
   /**
-   * Takes over a process a previous Gantry left running. It keeps the readiness it last had
-   * until its probes say otherwise (as the kubelet does after a restart): its traffic never
-   * stopped, and marking it unready until the first probe would answer 503 meanwhile.
+   * Takes over an instance a previous Gantry left running; resolves to whether it still ran. It
+   * keeps the readiness it last had until its probes say otherwise (as the kubelet does after a
+   * restart): its traffic never stopped, and marking it unready until the first probe would
+   * answer 503 meanwhile.
    */
-  adopt(handle: ProcessHandle, record: InstanceRecord): Promise<void> {
+  adopt(record: InstanceRecord): Promise<boolean> {
     this.port = record.port;
     this.restarts = record.restarts;
-    return this.prepareThen(() => {
-      this.emit("instance.adopted", `adopted ${this.id} (pid ${handle.pid}) left running by the previous Gantry`);
+    let adopted = false;
+    return this.prepareThen(async () => {
+      const handle = record.runtime && (await this.deps.driver.adopt(record.runtime, this.deps.launchSpec(this)));
+      if (!handle) return void this.finish(`${this.id} was not running when Gantry started; marked stopped`);
+      adopted = true;
+      this.emit("instance.adopted", `adopted ${this.id} (${runtimeLabel(handle.details)}) left running by the previous Gantry`);
       this.ready = record.ready;
       this.spawned(handle, record.startedAt ?? new Date(this.deps.clock.now()));
-    });
+    }).then(() => adopted);
   }
 
   /** Stops the instance gracefully; resolves once it is stopped and cleaned up. */
@@ -181,19 +206,32 @@ export class InstanceRunner implements RunnerIdentity {
     if (ready !== this.ready) this.readySince = ready ? this.deps.clock.now() : null;
   }
 
-  setReady(ready: boolean): void {
+  private setReady(ready: boolean): void {
     if (this.ready === ready || (ready && this.phase !== "Running")) return;
     this.ready = ready;
     this.emit(ready ? "instance.ready" : "instance.unready", `${this.id} is ${ready ? "ready" : "not ready"}`);
     this.deps.observer.changed(this);
   }
 
-  /** Publishes the instance again (e.g. a probe verdict changed). */
-  changed(): void {
-    this.deps.observer.changed(this);
+  /** What hooks may do while `handle` runs; nothing, once it has ended (a late verdict of its probes). */
+  private controlOf(handle: RuntimeHandle): InstanceControl {
+    const current = () => this.handle === handle;
+    return {
+      setReady: (ready) => current() && this.setReady(ready),
+      restart: (reason, message) => current() && this.kill(reason, message, { graceful: true }),
+      setProbe: (type, probe) => {
+        if (!current()) return;
+        if (probe) this.probeSources.set(type, probe);
+        else this.probeSources.delete(type);
+        this.deps.observer.changed(this);
+      },
+      changed: () => current() && this.deps.observer.changed(this),
+      exec: handle.exec && ((command, env, timeoutMs) => handle.exec!(command, env, timeoutMs)),
+    };
   }
 
-  toView(): Instance {
+  /** The instance as the API shows it. */
+  toInstance(): Instance {
     return {
       ...this.state(),
       serviceName: this.serviceName,
@@ -201,23 +239,26 @@ export class InstanceRunner implements RunnerIdentity {
       nextRestartAt: this.nextRestartAt === null ? null : new Date(this.nextRestartAt).toISOString(),
       cpuPercent: this.usage?.cpuPercent ?? null,
       memoryBytes: this.usage?.memoryBytes ?? null,
-      probes: [...this.probes.values()].map((p) => p.status()),
+      probes: this.probes,
     };
   }
 
   toRecord(): InstanceRecord {
-    return { ...this.state(), pidStartTime: this.pidStartTime, startedAt: this.startedAt };
+    return { ...this.state(), startedAt: this.startedAt };
   }
 
   private state(): InstanceCore {
-    const { id, serviceId, revision, phase, ready, pid, port, restarts, exitCode, signal, reason, message } = this;
-    return { id, serviceId, revision, phase, ready, pid, port, restarts, exitCode, signal, reason, message };
+    const { id, serviceId, revision, phase, ready, runtime, port, restarts, exitCode, signal, reason, message } = this;
+    return { id, serviceId, revision, phase, ready, runtime, port, restarts, exitCode, signal, reason, message };
   }
 
-  private async prepareThen(next: () => void): Promise<void> {
+  private async prepareThen(next: () => Promise<void> | void): Promise<void> {
     this.preparing = true;
     try {
-      for (const hook of this.deps.hooks) await hook.prepare?.(this);
+      for (const hook of this.deps.hooks) {
+        const added = await hook.prepare?.(this);
+        if (added?.port !== undefined) this.port = added.port;
+      }
     } catch (err) {
       this.preparing = false;
       this.deps.log.error({ err, instance: this.id }, "instance preparation failed");
@@ -229,7 +270,7 @@ export class InstanceRunner implements RunnerIdentity {
     }
     this.preparing = false;
     if (this.stopRequested) return void this.finish(`stopped ${this.id} before it started`);
-    next();
+    await next();
   }
 
   private launch(): void {
@@ -239,7 +280,7 @@ export class InstanceRunner implements RunnerIdentity {
     this.emit("instance.starting", `starting ${this.id} (revision ${this.revision})`);
     let spec: LaunchSpec;
     try {
-      spec = this.deps.launchSpec(this);
+      spec = { ...this.deps.launchSpec(this), progress: (message) => this.progressed(message) };
     } catch (err) {
       this.launching = false;
       return this.spawnFailed(err as Error);
@@ -256,10 +297,16 @@ export class InstanceRunner implements RunnerIdentity {
     );
   }
 
-  private spawned(handle: ProcessHandle, startedAt: Date): void {
+  /** Long preparation by the driver (an image pull): shown on the instance while it starts. */
+  private progressed(message: string): void {
+    if (this.phase !== "Starting") return;
+    this.message = message;
+    this.deps.observer.changed(this);
+  }
+
+  private spawned(handle: RuntimeHandle, startedAt: Date): void {
     this.handle = handle;
-    this.pid = handle.pid;
-    this.pidStartTime = handle.startTime;
+    this.runtime = handle.details;
     this.startedAt = startedAt;
     this.exitCode = null;
     this.signal = null;
@@ -270,8 +317,9 @@ export class InstanceRunner implements RunnerIdentity {
     if (this.stopRequested) return void this.terminate("stop requested while starting");
     this.tracker.started();
     this.set("Running", { reason: null, message: null });
-    this.emit("instance.running", `${this.id} running: pid ${handle.pid}, port ${this.port ?? "none"}`);
-    this.runHooks("started");
+    this.emit("instance.running", `${this.id} running: ${runtimeLabel(handle.details)}, port ${this.port ?? "none"}`);
+    const control = this.controlOf(handle);
+    for (const hook of this.deps.hooks) this.guarded(hook, "started", () => hook.started?.(this, control));
   }
 
   private spawnFailed(err: Error): void {
@@ -289,15 +337,15 @@ export class InstanceRunner implements RunnerIdentity {
 
   private exited(status: ExitStatus): void {
     this.handle = undefined;
-    this.pid = null;
-    this.pidStartTime = null;
+    this.runtime = null;
     this.exitCode = status.code;
     this.signal = status.signal;
     this.ready = false;
+    this.probeSources.clear();
     if (this.graceTimer) this.deps.clock.clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
-    this.runHooks("exited");
-    const killReason = this.killReason;
+    for (const hook of this.deps.hooks) this.guarded(hook, "exited", () => hook.exited?.(this));
+    const killReason = this.killReason ?? status.reason;
     this.killReason = undefined;
 
     // Every exit is an event with its code or signal, whatever happens next.
@@ -387,13 +435,11 @@ export class InstanceRunner implements RunnerIdentity {
     this.deps.observer.changed(this);
   }
 
-  private runHooks(stage: "started" | "exited"): void {
-    for (const hook of this.deps.hooks) {
-      try {
-        hook[stage]?.(this);
-      } catch (err) {
-        this.deps.log.error({ err, instance: this.id, hook: hook.name, stage }, "instance hook failed");
-      }
+  private guarded(hook: InstanceHook, stage: "started" | "exited", run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.deps.log.error({ err, instance: this.id, hook: hook.name, stage }, "instance hook failed");
     }
   }
 

@@ -6,8 +6,8 @@ export function portHook(ports: PortAllocator): InstanceHook {
   return {
     name: "port",
     async prepare(instance) {
-      if (instance.port !== null) ports.claim(instance.port);
-      else instance.port = await ports.allocate();
+      if (instance.port === null) return { port: await ports.allocate() };
+      ports.claim(instance.port);
     },
     cleanup(instance) {
       if (instance.port !== null) ports.release(instance.port);

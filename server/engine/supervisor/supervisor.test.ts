@@ -9,13 +9,14 @@ import { LogPump } from "../logs/log-pump";
 import { MemoryStore } from "../testing/memory-store";
 import { StateWriter } from "./state-writer";
 import { Supervisor } from "./supervisor";
+import { DriverSet } from "../drivers";
 
 describe("Supervisor", () => {
   it("keeps telling its listeners, and running the instance, when one of its listeners throws", async () => {
     const clock = new ManualClock();
     const logs = new LogPump({ root: tempDir("supervisor"), clock, log: silentLogger, event: () => {} });
     const writer = new StateWriter(new MemoryStore(), clock, silentLogger);
-    const supervisor = new Supervisor({ driver: new FakeDriver(), clock, log: silentLogger, writer, logs, hooks: [logs.hook], baseDir: "/" });
+    const supervisor = new Supervisor({ drivers: new DriverSet({ log: silentLogger, dataDir: "/nonexistent" }, { process: new FakeDriver() }), clock, log: silentLogger, writer, logs, hooks: [logs.hook], baseDir: "/" });
     const broken = () => {
       throw new Error("a broken listener");
     };

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { UsageSample } from "../../contracts/instance";
+import type { Instance, UsageSample } from "../../contracts/instance";
 import type { InstancesDelta } from "../../contracts/realtime";
 import type { InstanceTemplate } from "../../contracts/service";
 import type { Clock } from "../../lib/clock";
@@ -7,19 +7,20 @@ import { Feed } from "../../lib/feed";
 import { newInstanceId } from "../../lib/ids";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
-import type { LaunchSpec, ProcessHandle, RuntimeDriver } from "../drivers/runtime-driver";
+import type { DriverSet } from "../drivers";
+import type { LaunchSpec } from "../drivers/runtime-driver";
 import type { LogPump } from "../logs/log-pump";
 import type { ActualInstance, InstanceState } from "../reconciler/reconcile";
-import { UsageSampler } from "../resources/usage-sampler";
 import type { EngineEvent, InstanceRecord } from "../types";
 import { instanceEnv } from "./instance-env";
 import type { InstanceHook } from "./instance-hooks";
 import { InstanceRunner } from "./instance-runner";
+import type { InstanceView } from "./instance-view";
 import type { RestartTrackerOptions } from "./restart-tracker";
 import type { StateWriter } from "./state-writer";
 
 export type SupervisorOptions = {
-  driver: RuntimeDriver;
+  drivers: DriverSet;
   clock: Clock;
   log: Logger;
   writer: StateWriter;
@@ -36,14 +37,14 @@ type ServiceRef = { id: string; name: string; revision: number; template: Instan
 const MiB = 1024 * 1024;
 
 /**
- * Owns the running instances: creates runners, persists and publishes what they do, samples their
- * CPU and memory, and enforces memory limits. It decides nothing about how many should run.
+ * Owns the running instances: creates runners on their runtime's driver, persists and publishes
+ * what they do, samples their CPU and memory, and enforces memory limits the runtime doesn't. It
+ * decides nothing about how many should run. Everything outside reads instances as InstanceViews.
  */
 export class Supervisor {
   private readonly runners = new Map<string, InstanceRunner>();
   private readonly deltas: Feed<InstancesDelta>;
   private readonly stateChanges: Feed<string>;
-  private readonly sampler = new UsageSampler();
   private seq = 0;
   private usageLoop: Loop | undefined;
 
@@ -66,38 +67,56 @@ export class Supervisor {
     this.usageLoop = every(this.options.clock, this.options.usageSampleMs ?? 1000, "usage sampling", this.options.log, () => this.sampleUsage());
   }
 
-  launch(service: ServiceRef): InstanceRunner {
+  launch(service: ServiceRef): InstanceView {
     const runner = this.create(service, this.uniqueId(service.name));
     runner.begin();
     return runner;
   }
 
-  /** Resolves once the instance is taken over (Running, with the readiness it last had). */
-  adopt(service: ServiceRef, record: InstanceRecord, handle: ProcessHandle): Promise<void> {
-    return this.create(service, record.id).adopt(handle, record);
+  /**
+   * Takes over an instance a previous Gantry left running; resolves once it is (Running, with the
+   * readiness it last had) to true, or to false when it had ended meanwhile (then forgotten).
+   */
+  adopt(service: ServiceRef, record: InstanceRecord): Promise<boolean> {
+    return this.create(service, record.id).adopt(record);
   }
 
-  get(id: string): InstanceRunner | undefined {
+  get(id: string): InstanceView | undefined {
     return this.runners.get(id);
   }
 
-  all(): InstanceRunner[] {
+  all(): InstanceView[] {
     return [...this.runners.values()];
   }
 
-  instancesOf(serviceId: string): InstanceRunner[] {
+  instancesOf(serviceId: string): InstanceView[] {
     return this.all().filter((r) => r.serviceId === serviceId);
+  }
+
+  /** Instances as the API shows them, of one service or all. */
+  api(serviceId?: string): Instance[] {
+    return [...this.runners.values()].filter((r) => serviceId === undefined || r.serviceId === serviceId).map((r) => r.toInstance());
+  }
+
+  /** Stops one instance; resolves once it has stopped. */
+  stop(id: string, reason: string): Promise<void> {
+    return this.runners.get(id)?.stop(reason) ?? Promise.resolve();
+  }
+
+  /** Restarts one instance in place (same id and port). */
+  restart(id: string): void {
+    this.runners.get(id)?.restart();
   }
 
   /** How the reconciler sees a service's instances. */
   actualOf(serviceId: string): ActualInstance[] {
-    return this.instancesOf(serviceId).map((r) => ({ id: r.id, revision: r.revision, state: stateOf(r), seq: r.seq, readySince: r.readySince }));
+    return [...this.runners.values()].filter((r) => r.serviceId === serviceId).map((r) => ({ id: r.id, revision: r.revision, state: stateOf(r), seq: r.seq, readySince: r.readySince }));
   }
 
   /** Stops every instance gracefully (Gantry is shutting down). */
   async stopAll(): Promise<void> {
     this.usageLoop?.stop();
-    await Promise.all(this.all().map((r) => r.stop("Gantry is shutting down")));
+    await Promise.all([...this.runners.values()].map((r) => r.stop("Gantry is shutting down")));
   }
 
   private create(service: ServiceRef, id: string): InstanceRunner {
@@ -105,7 +124,7 @@ export class Supervisor {
     const runner: InstanceRunner = new InstanceRunner(
       { id, serviceId: service.id, serviceName: service.name, revision: service.revision, template: service.template, seq: ++this.seq },
       {
-        driver: this.options.driver,
+        driver: this.options.drivers.get(service.template.runtime),
         clock: this.options.clock,
         log,
         hooks: this.options.hooks,
@@ -115,7 +134,7 @@ export class Supervisor {
           changed: (instance) => {
             if (!this.runners.has(instance.id)) return;
             writer.save(instance.toRecord());
-            this.deltas.publish({ kind: "instance.upserted", instance: instance.toView() });
+            this.deltas.publish({ kind: "instance.upserted", instance: instance.toInstance() });
             this.stateChanges.publish(instance.serviceId);
           },
           event: (event: EngineEvent) => writer.event(event),
@@ -130,40 +149,49 @@ export class Supervisor {
     );
     this.runners.set(id, runner);
     writer.save(runner.toRecord());
-    this.deltas.publish({ kind: "instance.upserted", instance: runner.toView() });
+    this.deltas.publish({ kind: "instance.upserted", instance: runner.toInstance() });
     return runner;
   }
 
-  private launchSpec(instance: InstanceRunner): LaunchSpec {
+  private launchSpec(instance: InstanceView): Omit<LaunchSpec, "progress"> {
     const logs = this.options.logs.logsOf(instance.id);
     if (!logs) throw new Error(`logs of ${instance.id} are not open`);
     const { template } = instance;
     return {
       instanceId: instance.id,
-      command: template.command,
-      args: template.args,
-      shell: template.shell,
+      serviceId: instance.serviceId,
+      serviceName: instance.serviceName,
+      revision: instance.revision,
+      template,
       cwd: path.resolve(this.options.baseDir, template.cwd),
       env: instanceEnv(instance),
+      port: instance.port,
       stdoutPath: logs.rawPath("stdout"),
       stderrPath: logs.rawPath("stderr"),
     };
   }
 
-  private sampleUsage(): void {
-    const byPid = new Map<number, InstanceRunner>();
-    for (const runner of this.runners.values()) if (runner.pid !== null && runner.phase !== "Stopped") byPid.set(runner.pid, runner);
-    const usage = this.sampler.sample(byPid.keys(), this.options.clock.now());
+  /** Each driver samples its own instances; a limit the runtime doesn't enforce, Gantry does. */
+  private async sampleUsage(): Promise<void> {
+    const now = this.options.clock.now();
     const samples: UsageSample[] = [];
-    for (const [pid, sample] of usage) {
-      const runner = byPid.get(pid)!;
-      runner.usage = sample;
-      samples.push({ id: runner.id, cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes, probes: freshProbeResults(runner) });
-      const limitMb = runner.template.memoryLimitMb;
-      if (limitMb !== null && sample.memoryBytes > limitMb * MiB) {
-        runner.kill("OOMKilled", `resident memory ${Math.round(sample.memoryBytes / MiB)} MiB exceeds the limit of ${limitMb} MiB`);
-      }
-    }
+    await Promise.all(
+      this.options.drivers.active().map(async (driver) => {
+        const running = [...this.runners.values()].filter((r) => r.runningHandle && r.template.runtime === driver.name);
+        if (running.length === 0) return;
+        const usage = await driver.sample(running.map((r) => r.runningHandle!), now);
+        for (const runner of running) {
+          const sample = usage.get(runner.runningHandle!);
+          if (!sample) continue;
+          runner.usage = sample;
+          samples.push({ id: runner.id, cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes, probes: runner.freshProbeResults() });
+          const limitMb = runner.template.memoryLimitMb;
+          if (driver.capabilities.memoryLimit === "sampled" && limitMb !== null && sample.memoryBytes > limitMb * MiB) {
+            runner.kill("OOMKilled", `resident memory ${Math.round(sample.memoryBytes / MiB)} MiB exceeds the limit of ${limitMb} MiB`);
+          }
+        }
+      }),
+    );
     if (samples.length > 0) this.deltas.publish({ kind: "usage", samples });
   }
 
@@ -173,15 +201,6 @@ export class Supervisor {
       if (!this.runners.has(id)) return id;
     }
   }
-}
-
-function freshProbeResults(runner: InstanceRunner): UsageSample["probes"] {
-  let fresh: UsageSample["probes"];
-  for (const [type, probe] of runner.probes) {
-    const result = probe.takeFresh();
-    if (result) (fresh ??= {})[type] = result;
-  }
-  return fresh;
 }
 
 function stateOf(runner: InstanceRunner): InstanceState {

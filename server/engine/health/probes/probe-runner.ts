@@ -1,7 +1,17 @@
 import type { Probe } from "../../../contracts/probe";
+import type { ExecResult } from "../../drivers/runtime-driver";
 
-/** Where a probe looks: the instance's address and, for exec probes, its directory and environment. */
-export type ProbeTarget = { host: string; port: number | null; cwd: string; env: Record<string, string> };
+/**
+ * Where a probe looks: the instance's address and, for exec probes, its directory and environment
+ * — or, for an instance with a filesystem of its own (a container), a way to run a command inside.
+ */
+export type ProbeTarget = {
+  host: string;
+  port: number | null;
+  cwd: string;
+  env: Record<string, string>;
+  execInside?(command: string[], env: Record<string, string>, timeoutMs: number): Promise<ExecResult>;
+};
 export type ProbeOutcome = { ok: boolean; message: string };
 
 /** One probe kind. Must settle within `timeoutMs` (a timeout is a failure) and never throw. */

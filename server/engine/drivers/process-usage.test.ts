@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { UsageSampler } from "./usage-sampler";
+import { UsageSampler } from "./process-usage";
 
 const children: Array<{ kill(): void }> = [];
 afterEach(() => children.splice(0).forEach((c) => c.kill()));

@@ -1,14 +1,6 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-
-export type ProcessTreeUsage = {
-  /** CPU used since the previous sample, as a percentage of one core. */
-  cpuPercent: number;
-  /** CPU seconds used by the tree since it started (including reaped children). */
-  cpuSeconds: number;
-  /** Resident memory of the whole tree. */
-  memoryBytes: number;
-};
+import type { Usage } from "./runtime-driver";
 
 type TreeTotals = { ticks: number; rssPages: number };
 
@@ -34,8 +26,8 @@ export class UsageSampler {
   constructor(private readonly procDir = "/proc") {}
 
   /** Usage of each leader's tree; leaders that are gone are left out. */
-  sample(leaders: Iterable<number>, now: number): Map<number, ProcessTreeUsage> {
-    const result = new Map<number, ProcessTreeUsage>();
+  sample(leaders: Iterable<number>, now: number): Map<number, Usage> {
+    const result = new Map<number, Usage>();
     const seen = new Set<number>();
     for (const leader of leaders) {
       const totals = this.treeTotals(leader);

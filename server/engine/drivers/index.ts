@@ -1,0 +1,44 @@
+import type { Logger } from "../../lib/logger";
+import { createProcessDriver } from "./process-driver";
+import { SpawnError, type RuntimeDriver, type RuntimeName } from "./runtime-driver";
+
+/** What a driver may need to be built. */
+export type DriverContext = { log: Logger; dataDir: string };
+
+/** Every runtime: one line each, as balancers and probe kinds are. */
+const factories: Record<RuntimeName, (context: DriverContext) => RuntimeDriver> = {
+  process: createProcessDriver,
+  docker: () => {
+    throw new SpawnError("the docker runtime is not available yet");
+  },
+};
+
+/**
+ * The drivers of one engine, each built the first time an instance needs it (so a Gantry that
+ * runs no containers never talks to a Docker daemon). `overrides` stand in for real ones (tests).
+ */
+export class DriverSet {
+  private readonly built = new Map<RuntimeName, RuntimeDriver>();
+
+  constructor(
+    private readonly context: DriverContext,
+    overrides: Partial<Record<RuntimeName, RuntimeDriver>> = {},
+  ) {
+    for (const [name, driver] of Object.entries(overrides)) this.built.set(name as RuntimeName, driver);
+  }
+
+  get(name: RuntimeName): RuntimeDriver {
+    let driver = this.built.get(name);
+    if (!driver) this.built.set(name, (driver = factories[name](this.context)));
+    return driver;
+  }
+
+  /** The drivers in use so far. */
+  active(): RuntimeDriver[] {
+    return [...this.built.values()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.active().map((d) => d.close?.()));
+  }
+}
