@@ -1,6 +1,8 @@
 import type { Logger } from "../../lib/logger";
+import { installationId } from "../../lib/installation-id";
+import { createDockerDriver } from "./docker-driver";
 import { createProcessDriver } from "./process-driver";
-import { SpawnError, type RuntimeDriver, type RuntimeName } from "./runtime-driver";
+import type { RuntimeDriver, RuntimeName } from "./runtime-driver";
 
 /** What a driver may need to be built. */
 export type DriverContext = { log: Logger; dataDir: string };
@@ -8,9 +10,7 @@ export type DriverContext = { log: Logger; dataDir: string };
 /** Every runtime: one line each, as balancers and probe kinds are. */
 const factories: Record<RuntimeName, (context: DriverContext) => RuntimeDriver> = {
   process: createProcessDriver,
-  docker: () => {
-    throw new SpawnError("the docker runtime is not available yet");
-  },
+  docker: ({ log, dataDir }) => createDockerDriver({ owner: installationId(dataDir), log }),
 };
 
 /**
