@@ -27,6 +27,11 @@ const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode
 const ignoreNotFound = (err: unknown) => {
   if (!isNotFound(err)) throw err;
 };
+/** Removing a container that is gone, or already being removed, is done. */
+const remove = (container: Docker.Container) =>
+  container.remove({ force: true }).catch((err: unknown) => {
+    if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
+  });
 
 /** Exit codes above 128 are how a container reports the signal that ended it; named as a process's are. */
 function exitStatus(code: number, oomKilled: boolean): ExitStatus {
@@ -61,9 +66,11 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
     const exited = (async (): Promise<ExitStatus> => {
       await waitNotRunning(container);
       await Promise.race([logs, new Promise((resolve) => setTimeout(resolve, LOGS_DRAIN_MS))]);
-      const state = (await container.inspect()).State;
-      await container.remove({ force: true }).catch(ignoreNotFound);
       cpu.delete(details.containerId);
+      // Removed by someone else (`docker rm -f`): ended, how is not known.
+      const state = (await container.inspect().catch(ignoreNotFound))?.State;
+      if (!state) return { code: null, signal: null };
+      await remove(container);
       return exitStatus(state.ExitCode, state.OOMKilled);
     })();
     return {
@@ -111,7 +118,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
         await created.start();
         return watch(created, { kind: "docker", containerId: created.id, image, digest }, spec, 0);
       } catch (err) {
-        if (created) await created.remove({ force: true }).catch(() => {});
+        if (created) await remove(created).catch(() => {});
         if (err instanceof SpawnError) throw err;
         const failed = unreachable(err);
         throw failed instanceof SpawnError ? failed : new SpawnError(`cannot start a container of ${image}: ${daemonMessage(failed)}`);
@@ -128,7 +135,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
       if (!found || found.Config.Labels?.[labels.owner] !== options.owner) return undefined;
       if (!found.State.Running) {
         // It ended while no Gantry watched: gone the way a dead process is.
-        await container.remove({ force: true }).catch(ignoreNotFound);
+        await remove(container);
         return undefined;
       }
       return watch(container, details, spec, lastWritten(spec.stdoutPath));
@@ -159,7 +166,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
         const instance = found.Labels[labels.instance];
         if (instance && known.has(instance)) continue;
         options.log.info({ container: found.Id, instance }, "removing a container no instance owns");
-        await docker.getContainer(found.Id).remove({ force: true }).catch(ignoreNotFound);
+        await remove(docker.getContainer(found.Id));
       }
     },
 
