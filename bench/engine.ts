@@ -1,5 +1,6 @@
-// npm run bench:engine — how fast scaling turns into running processes, and what Gantry costs at idle.
+// npm run bench:engine — how fast scaling turns into running processes and containers, and what Gantry costs at idle.
 import path from "node:path";
+import { benchContainers } from "./engine-containers";
 import { measureIdle, saveResults, startGantryProcess, until } from "./gantry-process";
 
 const fixture = path.resolve(import.meta.dirname, "../server/testing/fixtures/fixture-server.mjs");
@@ -38,7 +39,10 @@ try {
   await new Promise((r) => setTimeout(r, 5000)); // let startup work settle
   const idle = await measureIdle(gantry.child.pid!, 30_000);
   console.log(`Gantry idle with 50 instances: CPU ${idle.cpuPercent.toFixed(2)}% of one core, RSS ${idle.rssMiB.toFixed(0)} MiB`);
-  console.log(`results: ${saveResults("engine", { rows, idleWith50: idle })}`);
+  await api.services.delete.mutate({ id: service.id });
+  const containers = await benchContainers(gantry);
+  if ("skipped" in containers) console.log(`containers: skipped, ${containers.skipped}`);
+  console.log(`results: ${saveResults("engine", { rows, idleWith50: idle, containers })}`);
 } finally {
   await gantry.stop();
 }

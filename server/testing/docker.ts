@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
-import { tempDir } from "./gantry";
 
 /** The image container tests run: Debian's static busybox and nothing else, built here (no registry is reachable). */
 export const TEST_IMAGE = "gantry-test/busybox:latest";
@@ -36,7 +36,9 @@ async function ensureTestImage(docker: Docker): Promise<void> {
   const busybox = spawnSync("which", ["busybox"], { encoding: "utf8" }).stdout.trim();
   if (!busybox) throw new Error("the container tests build their image from a static busybox: apt-get install busybox-static");
   // bin/busybox and one relative symlink per applet (busybox --install would link to the host's path), /tmp for scratch.
-  const root = tempDir("busybox-image");
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-busybox-image-"));
+  const root = path.join(scratch, "root");
+  fs.mkdirSync(root);
   fs.mkdirSync(path.join(root, "bin"));
   fs.mkdirSync(path.join(root, "tmp"), { mode: 0o1777 });
   fs.chmodSync(path.join(root, "tmp"), 0o1777);
@@ -44,9 +46,13 @@ async function ensureTestImage(docker: Docker): Promise<void> {
   fs.chmodSync(path.join(root, "bin", "busybox"), 0o755);
   const applets = execFileSync(busybox, ["--list"], { encoding: "utf8" }).split("\n").filter((name) => name && name !== "busybox");
   for (const applet of applets) fs.symlinkSync("busybox", path.join(root, "bin", applet));
-  const tarball = path.join(root, "..", `${path.basename(root)}.tar`);
+  const tarball = path.join(scratch, "image.tar");
   execFileSync("tar", ["-C", root, "-cf", tarball, "."]);
   const [repo, tag] = TEST_IMAGE.split(":");
-  const stream = await docker.importImage(tarball, { repo, tag, changes: ["ENV PATH=/bin"] });
-  await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(undefined))));
+  try {
+    const stream = await docker.importImage(tarball, { repo, tag, changes: ["ENV PATH=/bin"] });
+    await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(undefined))));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
