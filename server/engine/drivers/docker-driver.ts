@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { constants } from "node:os";
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
@@ -50,6 +51,8 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   const daemon = options.socketPath ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
   const images = new ImageStore(docker);
   const closing = new AbortController();
+  // Every container's wait and log stream listen on it (each removes its listener when it ends).
+  setMaxListeners(0, closing.signal);
   const cpu = new Map<string, CpuReading>();
 
   /** Errors talking to the daemon, said as what an operator can act on. */
