@@ -2,6 +2,7 @@ import { accountRouter } from "./routers/account";
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
 import { instancesRouter } from "./routers/instances";
+import { integrationsRouter } from "./routers/integrations";
 import { loadgenRouter } from "./routers/loadgen";
 import { logsRouter } from "./routers/logs";
 import { metricsRouter } from "./routers/metrics";
@@ -25,6 +26,7 @@ export const appRouter = router({
   users: usersRouter,
   tokens: tokensRouter,
   settings: settingsRouter,
+  integrations: integrationsRouter,
 });
 
 /** The only server type the UI imports. */

@@ -20,6 +20,7 @@ import { runProbe } from "./health/probes";
 import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
 import { registerGantryMetrics } from "./metrics/prometheus-metrics";
 import { EtcdMirror } from "./registry/etcd-mirror";
+import type { Integration } from "./registry/integration";
 import { RegistryController } from "./registry/registry-controller";
 import type { EngineStore } from "./ports";
 import type { DesiredService } from "./types";
@@ -126,7 +127,9 @@ export function createEngine(options: EngineOptions) {
     clock,
     log.child({ component: "metrics" }),
   );
-  const etcd = options.etcd && new EtcdMirror({ ...options.etcd, catalog: registry.catalog, clock, log: log.child({ component: "etcd" }) });
+  /** Discovery beyond the Consul API: mirrors into other stores, the DNS interface. */
+  const integrations: Integration[] = [];
+  if (options.etcd) integrations.push(new EtcdMirror({ ...options.etcd, catalog: registry.catalog, clock, log: log.child({ component: "etcd" }) }));
 
   /** Where a service's traffic may go: its ready instances, or an external service's healthy endpoints. */
   function endpointsOf(serviceId: string) {
@@ -169,7 +172,7 @@ export function createEngine(options: EngineOptions) {
     async start(): Promise<void> {
       const dataPlaneUp = dataPlane.start();
       await registry.refreshRegistrations();
-      etcd?.start();
+      for (const integration of integrations) await integration.start();
       await traffic.refresh(); // before adopting: the dependency hook reads the topology
       await adoptSurvivors();
       // Only now: a data plane left running by the previous Gantry serves its instances, and a
@@ -192,6 +195,9 @@ export function createEngine(options: EngineOptions) {
       void pruneRollups().catch((err: unknown) => log.warn({ err }, "pruning old metric rollups failed"));
     },
 
+    /** How each discovery integration is doing. */
+    integrations: () => integrations.map((i) => i.status()),
+
     /** Stops all instances gracefully, then persists the final state. */
     async stop(): Promise<void> {
       pruneLoops.forEach((loop) => loop.stop());
@@ -199,7 +205,7 @@ export function createEngine(options: EngineOptions) {
       await controller.stop();
       await supervisor.stopAll();
       await drivers.close();
-      await etcd?.stop();
+      await Promise.all(integrations.map((i) => i.stop()));
       registry.stop();
       await dataPlane.stop();
       logs.stop();

@@ -4,6 +4,7 @@ import type { Clock, Timer } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
 import type { Catalog } from "./catalog";
+import { IntegrationHealth, type Integration } from "./integration";
 
 export type EtcdMirrorOptions = {
   /** etcd client URLs, e.g. http://127.0.0.1:2379; tried in turn. */
@@ -30,8 +31,9 @@ function prefixEnd(prefix: string): string {
  * Gantry stops (lease revoked) or dies (lease expires). After etcd was unreachable, everything is
  * written again under a new lease. Uses etcd's v3 JSON gateway, so no client library is needed.
  */
-export class EtcdMirror {
+export class EtcdMirror implements Integration {
   private readonly prefix: string;
+  private readonly health: IntegrationHealth;
   private lease: string | undefined;
   private readonly written = new Map<string, string>();
   private syncing = false;
@@ -45,6 +47,11 @@ export class EtcdMirror {
 
   constructor(private readonly options: EtcdMirrorOptions) {
     this.prefix = options.prefix ?? "/gantry/services/";
+    this.health = new IntegrationHealth("etcd", options.endpoints.join(", "), options.clock);
+  }
+
+  status() {
+    return this.health.status(`${this.written.size} key${this.written.size === 1 ? "" : "s"}`);
   }
 
   start(): void {
@@ -75,9 +82,11 @@ export class EtcdMirror {
         this.again = false;
         await this.apply();
       } while (this.again && !this.stopped);
+      this.health.succeeded();
       if (this.failures > 0) this.options.log.info({ endpoint: this.url() }, "etcd reachable again; endpoints mirrored");
       this.failures = 0;
     } catch (err) {
+      this.health.failed(err);
       // Start over on a fresh lease: keys may have expired while etcd was away.
       this.lease = undefined;
       this.endpoint = (this.endpoint + 1) % this.options.endpoints.length;
