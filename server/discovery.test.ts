@@ -73,6 +73,19 @@ describe("discovery: Consul-compatible API", () => {
     expect(again.headers.get("x-consul-index")).toBe(index);
   });
 
+  it("refuses a bad ?index or ?wait with Consul's 400 instead of answering at once", async () => {
+    for (const [query, message] of [
+      ["index=abc", "Invalid index"],
+      ["index=1&wait=soon", "Invalid wait time"],
+      ["stale&consistent", "Cannot specify ?stale with ?consistent, conflicting semantics."],
+    ]) {
+      for (const path of ["/v1/catalog/services", "/v1/catalog/service/web", "/v1/health/service/web"]) {
+        const answer = await fetch(`${gantry.gantry.url}${path}?${query}`, { headers: adminHeaders });
+        expect([path, query, answer.status, await answer.text()]).toEqual([path, query, 400, message]);
+      }
+    }
+  });
+
   it("marks a TTL check critical when its TTL lapses", async () => {
     const client = consul();
     await client.agent.service.register({ name: "heartbeat", id: "hb-1", port: 1, check: { name: "heartbeat", ttl: "300ms", timeout: "1s" } });

@@ -1,18 +1,15 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { entryStatus, type CatalogCheck, type CatalogEntry, type CheckStatus } from "../contracts/catalog";
-import { parseDuration } from "../contracts/registration";
 import type { Role } from "../contracts/access";
 import { actorOf, may, type Identity } from "../access/identity";
 import type { Engine } from "../engine";
 import { AppError } from "../lib/app-error";
 import { readBody } from "./body";
+import { DATACENTER, readOptions } from "./consul-query";
 import type { Discovery } from "../services/discovery";
 
 const MAX_BODY = 1024 * 1024;
-const DEFAULT_WAIT_MS = 5 * 60_000;
-const MAX_WAIT_MS = 10 * 60_000;
-const DATACENTER = "dc1";
 const NODE_NAME = "gantry";
 
 export type ConsulApiDeps = {
@@ -113,11 +110,10 @@ export function createConsulApi({ engine, discovery, dataDir, anonymousReads }: 
 
   /** Consul's blocking query: with ?index=N, hold the request until the index moves past N or ?wait passes. */
   async function blocking(query: URLSearchParams, serviceName: string | null): Promise<void> {
-    const index = Number(query.get("index") ?? 0);
-    if (!Number.isFinite(index) || index <= 0) return;
-    const wait = Math.min(MAX_WAIT_MS, parseDuration(query.get("wait") ?? "") ?? DEFAULT_WAIT_MS);
+    const { index, waitMs } = readOptions(query);
+    if (index === 0) return;
     // Consul adds up to wait/16 so that many watchers don't all return at once.
-    await catalog.wait(serviceName, index, wait + Math.random() * (wait / 16));
+    await catalog.wait(serviceName, index, waitMs + Math.random() * (waitMs / 16));
   }
 
   type Route = {
