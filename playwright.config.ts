@@ -62,6 +62,8 @@ export default defineConfig({
       GANTRY_PORT_RANGE: `${port + 100}-${port + 399}`,
       GANTRY_ADMIN_PASSWORD: admin.password,
       GANTRY_BOOTSTRAP_TOKEN: bootstrapToken,
+      // An etcd that isn't there: the Integrations page shows the mirror failing, with why.
+      GANTRY_ETCD_ENDPOINTS: `http://127.0.0.1:${port + 9}`,
       LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
     },

@@ -27,7 +27,7 @@ export class IntegrationHealth {
 
   failed(err: unknown): void {
     this.state = "failing";
-    this.lastError = { message: err instanceof Error ? err.message : String(err), at: this.clock.now() };
+    this.lastError = { message: describe(err), at: this.clock.now() };
   }
 
   status(detail: string): IntegrationStatus {
@@ -41,4 +41,10 @@ export class IntegrationHealth {
       lastError: this.lastError && { message: this.lastError.message, at: iso(this.lastError.at) },
     };
   }
+}
+
+/** An error with its cause, which is where fetch keeps what went wrong ("fetch failed: connect ECONNREFUSED …"). */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
 }
