@@ -61,7 +61,7 @@ function reader(zk: ZooKeeperServer) {
     try {
       return await read(session);
     } catch (err) {
-      session.close();
+      void session.close();
       session = undefined;
       throw err;
     }
@@ -76,7 +76,7 @@ function reader(zk: ZooKeeperServer) {
       }),
     exists: (path: string) => withSession((s) => s.exists(path)),
     children: (path: string) => withSession(async (s) => ((await s.exists(path)) ? s.getChildren(path) : [])),
-    close: () => session?.close(),
+    close: async () => session?.close(),
   };
 }
 
@@ -92,7 +92,7 @@ describe.runIf(!missing)("ZooKeeper mirror", () => {
   const read = reader(zk);
   beforeAll(() => zk.start(), 40_000);
   afterAll(async () => {
-    read.close();
+    await read.close();
     await zk.destroy();
   });
   const gantries = useGantryProcesses();
@@ -136,7 +136,7 @@ describe.runIf(!missing)("ZooKeeper mirror", () => {
         }, "Gantry's znode in place of the stale one");
         expect(replaced.owner).toBe(mine.owner);
       } finally {
-        stale.close();
+        await stale.close();
       }
     });
 
@@ -186,6 +186,29 @@ describe.runIf(!missing)("ZooKeeper mirror", () => {
       gantry.child.kill("SIGKILL");
       // Its instance outlived it by design (a restarted Gantry would adopt it); nobody will here.
       if (orphanPid) process.kill(orphanPid, "SIGKILL");
+    }
+  }, 90_000);
+
+  it("takes its znodes away at once when it stops cleanly, long before the session timeout", async () => {
+    const port = testPortRange().from + 461;
+    const gantry = await gantries.start(tempDir("zookeeper-gantry"), port, {
+      GANTRY_PORT_RANGE: `${testPortRange().from + 700}-${testPortRange().to}`,
+      GANTRY_LISTENER_PORT_RANGE: `${testListenerRange().from + 160}-${testListenerRange().to}`,
+      GANTRY_ZOOKEEPER_CONNECT: zk.connect,
+      GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS: "20",
+    });
+    const service = await gantry.api.services.create.mutate({ name: "zk-stopped", template: fixtureTemplate() });
+    await waitFor(async () => ((await read.children("/gantry/services/zk-stopped")).length === 1 ? true : undefined), "the znode", 20_000);
+    const pid = pidOf((await gantry.api.instances.list.query({ serviceId: service.id }))[0]!);
+    gantry.child.kill("SIGTERM");
+    await gantry.exited;
+    await within(1000, "the znodes to go with the closed session", async () => (await read.children("/gantry/services/zk-stopped")).length === 0);
+    if (pid) {
+      try {
+        process.kill(pid, "SIGKILL"); // in case its instance outlived it
+      } catch {
+        // already gone
+      }
     }
   }, 90_000);
 });

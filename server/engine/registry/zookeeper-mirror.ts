@@ -102,8 +102,9 @@ export class ZooKeeperMirror implements Integration {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.retry) this.options.clock.clearTimeout(this.retry);
-    this.session?.close(); // its ephemerals go with it
+    const session = this.session;
     this.session = undefined;
+    await session?.close(); // its ephemerals go with it
   }
 
   /** Writes what changed; serialised, and re-run if the catalog changed meanwhile. */
@@ -140,7 +141,7 @@ export class ZooKeeperMirror implements Integration {
   }
 
   private dropSession(): void {
-    this.session?.close();
+    void this.session?.close();
     this.session = undefined;
     this.written.clear();
   }
@@ -172,7 +173,9 @@ export class ZooKeeperMirror implements Integration {
   private async apply(): Promise<void> {
     if (!this.session) {
       this.written.clear();
-      this.session = await this.openSession();
+      const opened = await this.openSession();
+      if (this.stopped) return void (await opened.close()); // stopped while connecting
+      this.session = opened;
     }
     const session = this.session;
     const desired = this.desired();

@@ -50,7 +50,7 @@ export class ZooKeeperSession {
     return new Promise((resolve, reject) => {
       let established = false;
       const timer = setTimeout(() => {
-        session.close();
+        void session.close();
         reject(new Error(`could not connect to ZooKeeper at ${connect} within ${ZOOKEEPER_REQUEST_TIMEOUT_MS} ms`));
       }, ZOOKEEPER_REQUEST_TIMEOUT_MS);
       client.on("state", (state) => {
@@ -72,7 +72,7 @@ export class ZooKeeperSession {
           }
         } else if (state === zookeeper.State.AUTH_FAILED) {
           clearTimeout(timer);
-          session.close();
+          void session.close();
           reject(new Error(`ZooKeeper at ${connect} refused authentication`));
         }
       });
@@ -85,11 +85,23 @@ export class ZooKeeperSession {
     return this.client.getSessionTimeout();
   }
 
-  /** Ends the session: ZooKeeper deletes its ephemeral znodes at once. Idempotent. */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Ends the session: ZooKeeper deletes its ephemeral znodes at once. Resolves when ZooKeeper has
+   * hung up, or after a second when it can't be reached (the session then expires). Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
+    const connected = this.client.getState() === zookeeper.State.SYNC_CONNECTED;
     this.client.close();
+    if (!connected) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      this.client.once("disconnected", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   create(path: string, data: Buffer, mode: number): Promise<void> {
