@@ -127,7 +127,6 @@ describe.runIf(!missing)("ZooKeeper mirror", () => {
 
       const stale = await ZooKeeperSession.open(zk.connect, 30_000);
       try {
-        await stale.mkdirp("/gantry/services/zk-replaced"); // went with the service's last endpoint
         await stale.create(path, Buffer.from('{"stale":true}'), zookeeper.CreateMode.EPHEMERAL);
         await fetch(`http://127.0.0.1:${instance.port}/toggle-ready`);
         const replaced = await waitFor(async () => {

@@ -73,6 +73,11 @@ export class ZooKeeperMirror implements Integration {
   private session: ZooKeeperSession | undefined;
   /** Invariant: exactly the znodes the current session created and still owns, with their data. */
   private readonly written = new Map<string, string>();
+  /**
+   * Services under which this session created znodes. A service's znode goes once the service has
+   * left the catalog; while it is merely unready it stays, so an endpoint coming back costs one request.
+   */
+  private readonly servicesWritten = new Set<string>();
   /** When each endpoint was first seen passing: Curator's registrationTimeUTC, kept across sessions. */
   private readonly registeredAt = new Map<string, number>();
   private syncing = false;
@@ -144,6 +149,7 @@ export class ZooKeeperMirror implements Integration {
     void this.session?.close();
     this.session = undefined;
     this.written.clear();
+    this.servicesWritten.clear();
   }
 
   private async openSession(): Promise<ZooKeeperSession> {
@@ -173,24 +179,31 @@ export class ZooKeeperMirror implements Integration {
   private async apply(): Promise<void> {
     if (!this.session) {
       this.written.clear();
+      this.servicesWritten.clear();
       const opened = await this.openSession();
       if (this.stopped) return void (await opened.close()); // stopped while connecting
       this.session = opened;
     }
     const session = this.session;
-    const desired = this.desired();
-    for (const [path, data] of desired) {
+    const { desired, services } = this.desired();
+    for (const [path, { service, data }] of desired) {
       const current = this.written.get(path);
       if (current === data) continue;
-      if (current === undefined) await this.createReplacing(session, path, data);
-      else await session.setData(path, Buffer.from(data));
+      if (current === undefined) {
+        this.servicesWritten.add(service);
+        await this.createReplacing(session, path, data);
+      } else await session.setData(path, Buffer.from(data));
       this.written.set(path, data);
     }
     for (const path of [...this.written.keys()]) {
       if (desired.has(path)) continue;
       await ignoring(ZooKeeperCode.NO_NODE, session.remove(path));
       this.written.delete(path);
-      await this.removeParentIfEmpty(session, path);
+    }
+    for (const service of this.servicesWritten) {
+      if (services.has(service)) continue;
+      await this.removeService(session, service);
+      this.servicesWritten.delete(service);
     }
   }
 
@@ -210,17 +223,18 @@ export class ZooKeeperMirror implements Integration {
     }
   }
 
-  /** A service's znode goes with its last endpoint, unless someone else (a JVM service) registered under it too. */
-  private async removeParentIfEmpty(session: ZooKeeperSession, path: string): Promise<void> {
-    const parent = path.slice(0, path.lastIndexOf("/"));
-    for (const other of this.written.keys()) if (other.startsWith(`${parent}/`)) return;
-    await ignoring(ZooKeeperCode.NOT_EMPTY, ignoring(ZooKeeperCode.NO_NODE, session.remove(parent)));
+  /** Unless someone else (a JVM service) registered under it too. */
+  private async removeService(session: ZooKeeperSession, service: string): Promise<void> {
+    await ignoring(ZooKeeperCode.NOT_EMPTY, ignoring(ZooKeeperCode.NO_NODE, session.remove(`${this.basePath}/${service}`)));
   }
 
-  private desired(): Map<string, string> {
-    const znodes = new Map<string, string>();
+  /** The znodes that should exist, and every service in the catalog, passing or not. */
+  private desired(): { desired: Map<string, { service: string; data: string }>; services: Set<string> } {
+    const znodes = new Map<string, { service: string; data: string }>();
+    const services = new Set<string>();
     const now = this.options.clock.now();
     for (const entry of this.options.catalog.list()) {
+      services.add(entry.serviceName);
       if (entryStatus(entry) !== "passing") continue;
       if (!isZnodeName(entry.serviceName) || !isZnodeName(entry.id)) {
         const key = `${entry.serviceName}/${entry.id}`;
@@ -231,10 +245,10 @@ export class ZooKeeperMirror implements Integration {
       const path = `${this.basePath}/${entry.serviceName}/${entry.id}`;
       const registeredAt = this.registeredAt.get(path) ?? now;
       this.registeredAt.set(path, registeredAt);
-      znodes.set(path, JSON.stringify(curatorInstance(entry, registeredAt)));
+      znodes.set(path, { service: entry.serviceName, data: JSON.stringify(curatorInstance(entry, registeredAt)) });
     }
     for (const path of this.registeredAt.keys()) if (!znodes.has(path)) this.registeredAt.delete(path);
-    return znodes;
+    return { desired: znodes, services };
   }
 }
 
