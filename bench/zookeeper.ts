@@ -107,8 +107,8 @@ try {
     toggleToZnode: { ready: show("toggle → znode created (watch fires)", toZnode.ready), unready: show("toggle → znode deleted (watch fires)", toZnode.unready) },
     /** The mirror's own share, flip by flip: the znode's watch after Gantry's catalog changed. */
     catalogToZnode: {
-      ready: show("  of which after the catalog changed", toZnode.ready.map((z, i) => z - toCatalog.ready[i]!)),
-      unready: show("  of which after the catalog changed", toZnode.unready.map((z, i) => z - toCatalog.unready[i]!)),
+      ready: show("  the mirror's share (catalog → znode), ready", toZnode.ready.map((z, i) => z - toCatalog.ready[i]!)),
+      unready: show("  the mirror's share (catalog → znode), unready", toZnode.unready.map((z, i) => z - toCatalog.unready[i]!)),
     },
     samples: { toCatalog, toZnode, raw },
     rawClient: { create: show("plain client create → watch fires", raw.create), delete: show("plain client delete → watch fires", raw.delete) },
