@@ -53,6 +53,26 @@ describe("parseEnv", () => {
     });
   });
 
+  it("takes a ZooKeeper connect string (with an optional chroot) and refuses what ZooKeeper would not parse", () => {
+    expect(parseEnv({}).zookeeper).toBeUndefined();
+    expect(parseEnv({ GANTRY_ZOOKEEPER_CONNECT: "127.0.0.1:2181, zk-2.example.com:2182,[::1]:2183/apps/gantry" }).zookeeper).toEqual({
+      connect: "127.0.0.1:2181, zk-2.example.com:2182,[::1]:2183/apps/gantry",
+      sessionTimeoutSeconds: 10,
+    });
+    expect(parseEnv({ GANTRY_ZOOKEEPER_CONNECT: "zk:2181", GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS: "4" }).zookeeper?.sessionTimeoutSeconds).toBe(4);
+    for (const [connect, problem] of [
+      ["zk", `"zk" is not host:port`],
+      ["zk:2181,", "an empty server"],
+      ["zk:99999", "99999 is not a port"],
+      ["http://zk:2181", `"http:" is not host:port`],
+      ["[1:2:3]:2181", `"[1:2:3]" is not an IPv6 address`],
+      ["zk:2181/", `"/" is not a chroot path`],
+    ]) {
+      expect(() => parseEnv({ GANTRY_ZOOKEEPER_CONNECT: connect })).toThrow(`GANTRY_ZOOKEEPER_CONNECT=${JSON.stringify(connect)} is invalid: ${problem}`);
+    }
+    expect(() => parseEnv({ GANTRY_ZOOKEEPER_CONNECT: "zk:2181", GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS: "0" })).toThrow(/GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS="0" is invalid/);
+  });
+
   describe("access settings", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-env-"));
     const file = (name: string, contents: string) => {

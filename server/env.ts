@@ -53,6 +53,35 @@ const list = z
   .trim()
   .transform((text) => text.split(",").map((item) => item.trim()).filter(Boolean));
 
+/**
+ * ZooKeeper's connect string: `host:port` pairs separated by commas, optionally followed by a
+ * chroot path (`zk1:2181,zk2:2181/apps`). Hosts are names, IPv4 or bracketed IPv6 addresses.
+ */
+const zookeeperConnect = z
+  .string()
+  .trim()
+  .superRefine((text, ctx) => {
+    const chrootAt = text.indexOf("/");
+    const [servers, chroot] = chrootAt === -1 ? [text, undefined] : [text.slice(0, chrootAt), text.slice(chrootAt)];
+    const problem =
+      servers
+        .split(",")
+        .map((server) => server.trim())
+        .map(zookeeperServerProblem)
+        .find(Boolean) ?? (chroot !== undefined && !/^(\/[^/\s]+)+$/.test(chroot) ? `"${chroot}" is not a chroot path such as /apps` : undefined);
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; expected host:port pairs separated by commas, such as 127.0.0.1:2181,zk2:2181` });
+  });
+
+function zookeeperServerProblem(server: string): string | undefined {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(server);
+  if (!match) return server ? `"${server}" is not host:port` : "an empty server";
+  const [, host, portText] = match as unknown as [string, string, string];
+  if (host.startsWith("[") && isIP(host.slice(1, -1)) !== 6) return `"${host}" is not an IPv6 address`;
+  const portNumber = Number(portText);
+  if (portNumber < 1 || portNumber > 65535) return `${portText} is not a port (1-65535)`;
+  return undefined;
+}
+
 /** `group=role,other=role`: OIDC claim values mapped to Gantry roles. */
 const roleMap = z
   .string()
@@ -94,6 +123,9 @@ const envSchema = z.object({
     .refine((urls) => urls.length > 0 && urls.every((url) => /^https?:\/\/[^/\s]+\/?$/.test(url)), "must be comma-separated URLs such as http://127.0.0.1:2379")
     .optional(),
   GANTRY_ETCD_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(10),
+  /** ZooKeeper's connect string; set, ready endpoints are mirrored into ZooKeeper (Curator's layout). */
+  GANTRY_ZOOKEEPER_CONNECT: zookeeperConnect.optional(),
+  GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** Encrypts secret environment values at rest; unset, a key is kept in the data dir. */
   GANTRY_SECRET_KEY: z.string().trim().min(1).optional(),
   /** The previous key, while rotating: values it sealed are re-sealed with GANTRY_SECRET_KEY at boot. */
@@ -159,6 +191,8 @@ export type Env = {
   dataPlaneOrphanMs: number;
   /** Mirror ready endpoints into etcd. */
   etcd: { endpoints: string[]; leaseSeconds: number } | undefined;
+  /** Mirror ready endpoints into ZooKeeper. */
+  zookeeper: { connect: string; sessionTimeoutSeconds: number } | undefined;
   /** GANTRY_SECRET_KEY, if set (see lib/secret-box). */
   secretKey: string | undefined;
   /** GANTRY_SECRET_KEY_PREVIOUS: a key being rotated out. */
@@ -238,6 +272,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
     etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
+    zookeeper: env.GANTRY_ZOOKEEPER_CONNECT ? { connect: env.GANTRY_ZOOKEEPER_CONNECT, sessionTimeoutSeconds: env.GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS } : undefined,
     dev: env.NODE_ENV === "development",
     secretKey: env.GANTRY_SECRET_KEY,
     previousSecretKey: env.GANTRY_SECRET_KEY_PREVIOUS,

@@ -115,6 +115,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       proxyWorkers: env.proxyWorkers,
       dataPlaneOrphanMs: env.dataPlaneOrphanMs,
       etcd: env.etcd,
+      zookeeper: env.zookeeper,
     });
     // Desired state changed: the engine only hears which service to look at again.
     const logFailure = (what: string) => (err: unknown) => log.error({ err }, `refreshing ${what} failed`);

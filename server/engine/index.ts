@@ -21,6 +21,7 @@ import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector"
 import { registerGantryMetrics } from "./metrics/prometheus-metrics";
 import { EtcdMirror } from "./registry/etcd-mirror";
 import type { Integration } from "./registry/integration";
+import { ZooKeeperMirror } from "./registry/zookeeper-mirror";
 import { RegistryController } from "./registry/registry-controller";
 import type { EngineStore } from "./ports";
 import type { DesiredService } from "./types";
@@ -63,6 +64,8 @@ export type EngineOptions = {
   dataPlaneOrphanMs?: number;
   /** Mirror ready endpoints into etcd. */
   etcd?: { endpoints: string[]; leaseSeconds: number };
+  /** Mirror ready endpoints into ZooKeeper. */
+  zookeeper?: { connect: string; sessionTimeoutSeconds: number };
   clock?: Clock;
   resyncMs?: number;
   restartOptions?: RestartTrackerOptions;
@@ -130,6 +133,7 @@ export function createEngine(options: EngineOptions) {
   /** Discovery beyond the Consul API: mirrors into other stores, the DNS interface. */
   const integrations: Integration[] = [];
   if (options.etcd) integrations.push(new EtcdMirror({ ...options.etcd, catalog: registry.catalog, clock, log: log.child({ component: "etcd" }) }));
+  if (options.zookeeper) integrations.push(new ZooKeeperMirror({ ...options.zookeeper, catalog: registry.catalog, clock, log: log.child({ component: "zookeeper" }) }));
 
   /** Where a service's traffic may go: its ready instances, or an external service's healthy endpoints. */
   function endpointsOf(serviceId: string) {
