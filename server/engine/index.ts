@@ -19,6 +19,7 @@ import { TrafficController, type DataPlanePort } from "./proxy/traffic-controlle
 import { runProbe } from "./health/probes";
 import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
 import { registerGantryMetrics } from "./metrics/prometheus-metrics";
+import { DnsServer } from "./registry/dns-server";
 import { EtcdMirror } from "./registry/etcd-mirror";
 import type { Integration } from "./registry/integration";
 import { RegistryController } from "./registry/registry-controller";
@@ -63,6 +64,8 @@ export type EngineOptions = {
   dataPlaneOrphanMs?: number;
   /** Mirror ready endpoints into etcd. */
   etcd?: { endpoints: string[]; leaseSeconds: number };
+  /** Consul's DNS interface on `host` (port 0: any free port, for tests). */
+  dns?: { port: number; ttlSeconds: number };
   clock?: Clock;
   resyncMs?: number;
   restartOptions?: RestartTrackerOptions;
@@ -130,6 +133,7 @@ export function createEngine(options: EngineOptions) {
   /** Discovery beyond the Consul API: mirrors into other stores, the DNS interface. */
   const integrations: Integration[] = [];
   if (options.etcd) integrations.push(new EtcdMirror({ ...options.etcd, catalog: registry.catalog, clock, log: log.child({ component: "etcd" }) }));
+  if (options.dns) integrations.push(new DnsServer({ ...options.dns, host: options.host, catalog: registry.catalog, clock, log: log.child({ component: "dns" }) }));
 
   /** Where a service's traffic may go: its ready instances, or an external service's healthy endpoints. */
   function endpointsOf(serviceId: string) {
