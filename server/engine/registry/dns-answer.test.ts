@@ -1,5 +1,5 @@
 import * as dnsPacket from "dns-packet";
-import type { Question, RecordType } from "dns-packet";
+import type { Answer, Question, RecordType } from "dns-packet";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../lib/logger";
 import { Catalog, type CatalogEntryInput } from "./catalog";
@@ -30,7 +30,8 @@ function catalogOf(...entries: CatalogEntryInput[]): Catalog {
 const settings: DnsSettings = { ...consulDns, ttlSeconds: 0, random: () => 0.999 };
 const ask = (catalog: Catalog, name: string, type: string = "A", extra: Partial<DnsSettings> = {}) =>
   answer({ name, type: type as RecordType, class: "IN" }, catalog, { ...settings, ...extra });
-const data = (records: Array<{ data?: unknown }>) => records.map((r) => r.data);
+const data = (records: Answer[]) => records.map((r) => (r as { data?: unknown }).data);
+const portOf = (record: Answer) => (record as { data: { port: number } }).data.port;
 
 describe("answer (Consul's DNS over the catalog)", () => {
   const catalog = catalogOf(
@@ -74,7 +75,7 @@ describe("answer (Consul's DNS over the catalog)", () => {
     ["api.service.dc1.dc.consul", [20001, 20002, 20003]],
   ])("%s filters as Consul does", (name, ports) => {
     const reply = ask(catalog, name, "SRV");
-    expect(reply.answers.map((r) => (r.data as { port: number }).port).sort()).toEqual(ports);
+    expect(reply.answers.map(portOf).sort()).toEqual(ports);
   });
 
   it.each([
@@ -105,7 +106,7 @@ describe("answer (Consul's DNS over the catalog)", () => {
 
   it("answers AAAA and v6 addr targets for IPv6 instances, and CNAME for host names", () => {
     expect(data(ask(catalog, "v6.service.consul", "AAAA").answers)).toEqual(["2001:db8::1"]);
-    expect(ask(catalog, "v6.service.consul", "SRV").answers[0]!.data).toMatchObject({ target: "20010db8000000000000000000000001.addr.dc1.consul" });
+    expect(data(ask(catalog, "v6.service.consul", "SRV").answers)[0]).toMatchObject({ target: "20010db8000000000000000000000001.addr.dc1.consul" });
     expect(data(ask(catalog, "20010db8000000000000000000000001.addr.dc1.consul", "AAAA").answers)).toEqual(["2001:db8:0:0:0:0:0:1"]);
     expect(ask(catalog, "postgres.service.consul", "A").answers).toMatchObject([{ type: "CNAME", data: "db.example.com" }]);
     expect(ask(catalog, "postgres.service.consul", "SRV")).toMatchObject({ answers: [{ data: { port: 5432, target: "db.example.com" } }], additionals: [] });
@@ -118,9 +119,9 @@ describe("answer (Consul's DNS over the catalog)", () => {
 
   it("answers the apex SOA, whose serial moves with the catalog", () => {
     const own = catalogOf(entry("a-1", "a"));
-    const before = (ask(own, "consul", "SOA").answers[0]!.data as { serial: number }).serial;
+    const before = (data(ask(own, "consul", "SOA").answers)[0] as { serial: number }).serial;
     own.upsert(entry("a-2", "a"));
-    expect((ask(own, "consul.", "SOA").answers[0]!.data as { serial: number }).serial).toBe((before + 1) % 2 ** 32);
+    expect((data(ask(own, "consul.", "SOA").answers)[0] as { serial: number }).serial).toBe((before + 1) % 2 ** 32);
   });
 
   it.each([
@@ -139,7 +140,7 @@ describe("answer (Consul's DNS over the catalog)", () => {
   });
 
   it("shuffles instances with the injected random source", () => {
-    const orders = new Set([0, 0.4, 0.999].map((r) => ask(catalog, "api.service.consul", "SRV", { random: () => r }).answers.map((a) => (a.data as { port: number }).port).join()));
+    const orders = new Set([0, 0.4, 0.999].map((r) => ask(catalog, "api.service.consul", "SRV", { random: () => r }).answers.map(portOf).join()));
     expect(orders.size).toBeGreaterThan(1);
   });
 
