@@ -37,15 +37,21 @@ async function freeDnsPort(): Promise<number> {
   }
 }
 
-type Result = { qps: number; avgLatencyMs: number; minLatencyMs: number; maxLatencyMs: number; lost: number; completed: number; rcodes: string };
+type Result = { qps: number; avgLatencyMs: number; minLatencyMs: number; maxLatencyMs: number; lost: number; completed: number; rcodes: string; error?: string };
 
-/** One dnsperf run; its summary parsed. */
-function dnsperf(server: number, queryFile: string, mode: "udp" | "tcp"): Result {
-  const run = spawnSync("dnsperf", ["-s", "127.0.0.1", "-p", String(server), "-m", mode, "-d", queryFile, "-l", String(seconds), "-c", "4", "-q", "100", "-t", "2"], { encoding: "utf8" });
+type Failed = { error: string };
+
+/**
+ * One dnsperf run; its summary parsed. dnsperf gives up without a summary when a server drops its
+ * TCP connections under load (dnsmasq, which forks a child per connection, does): that is reported.
+ */
+function dnsperf(server: number, queryFile: string, mode: "udp" | "tcp"): Result | Failed {
+  const run = spawnSync("dnsperf", ["-s", "127.0.0.1", "-p", String(server), "-m", mode, "-d", queryFile, "-l", String(seconds), "-c", "4", "-q", "100", "-t", "2"], { encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
   const out = run.stdout;
   const number = (pattern: RegExp) => Number(pattern.exec(out)?.[1] ?? NaN);
   const latency = /Average Latency \(s\):\s+([\d.]+) \(min ([\d.]+), max ([\d.]+)\)/.exec(out);
-  if (run.status !== 0 || !latency) throw new Error(`dnsperf failed (${run.status}): ${out}${run.stderr}`);
+  const error = run.status === 0 ? undefined : (/Error: .*/.exec(out + run.stderr)?.[0] ?? `exit ${run.status}`);
+  if (!latency) return { error: `dnsperf gave up: ${error}` };
   return {
     qps: number(/Queries per second:\s+([\d.]+)/),
     avgLatencyMs: Number(latency[1]) * 1000,
@@ -54,6 +60,7 @@ function dnsperf(server: number, queryFile: string, mode: "udp" | "tcp"): Result
     completed: number(/Queries completed:\s+(\d+)/),
     lost: number(/Queries lost:\s+(\d+)/),
     rcodes: /Response codes:\s+(.*)/.exec(out)?.[1] ?? "",
+    ...(error && { error }),
   };
 }
 
@@ -113,7 +120,7 @@ try {
   dnsmasq = await startDnsmasq(dnsmasqPort, instancePorts);
   if (srvPorts(dnsmasqPort).join() !== instancePorts.join()) throw new Error("dnsmasq does not answer the same SRV records");
 
-  const results: Record<string, { gantry: Result[]; dnsmasq: Result[] }> = {};
+  const results: Record<string, { gantry: Array<Result | Failed>; dnsmasq: Array<Result | Failed> }> = {};
   for (const mode of ["udp", "tcp"] as const) {
     results[mode] = { gantry: [], dnsmasq: [] };
     // Alternated, so drift on the machine touches both alike.
@@ -123,20 +130,23 @@ try {
     }
   }
 
-  const best = (runs: Result[]) => runs.reduce((a, b) => (b.qps > a.qps ? b : a));
+  /** The run with the most queries per second, or the failure if every run failed. */
+  const best = (runs: Array<Result | Failed>) => runs.reduce((a, b) => ("qps" in b && (!("qps" in a) || b.qps > a.qps) ? b : a));
   const summary = Object.fromEntries(
     Object.entries(results).map(([mode, { gantry: g, dnsmasq: d }]) => {
       const [gb, db] = [best(g), best(d)];
-      return [mode, { gantry: gb, dnsmasq: db, qpsRatio: gb.qps / db.qps }];
+      return [mode, { gantry: gb, dnsmasq: db, qpsRatio: "qps" in gb && "qps" in db ? gb.qps / db.qps : null }];
     }),
   );
   for (const [mode, row] of Object.entries(summary)) {
-    const line = (name: string, r: Result) =>
-      `  ${name.padEnd(8)} ${r.qps.toFixed(0).padStart(7)} q/s   latency avg ${r.avgLatencyMs.toFixed(3)} ms (min ${r.minLatencyMs.toFixed(3)}, max ${r.maxLatencyMs.toFixed(1)})   lost ${r.lost}   ${r.rcodes}`;
+    const line = (name: string, r: Result | Failed) =>
+      "qps" in r
+        ? `  ${name.padEnd(8)} ${r.qps.toFixed(0).padStart(7)} q/s   latency avg ${r.avgLatencyMs.toFixed(3)} ms (min ${r.minLatencyMs.toFixed(3)}, max ${r.maxLatencyMs.toFixed(1)})   lost ${r.lost}   ${r.rcodes}${r.error ? `   (${r.error})` : ""}`
+        : `  ${name.padEnd(8)} ${r.error}`;
     console.log(`${mode.toUpperCase()}, dnsperf -c 4 -q 100, ${seconds} s, best of ${rounds}, A + SRV for a service of 3 instances:`);
     console.log(line("gantry", row.gantry));
     console.log(line("dnsmasq", row.dnsmasq));
-    console.log(`  gantry / dnsmasq: ${(row.qpsRatio * 100).toFixed(0)}% of the queries per second`);
+    if (row.qpsRatio !== null) console.log(`  gantry / dnsmasq: ${(row.qpsRatio * 100).toFixed(0)}% of the queries per second`);
   }
   console.log(`results: ${saveResults("dns", { seconds, rounds, instances: 3, runs: results, best: summary })}`);
 } finally {
