@@ -266,6 +266,12 @@ describe("DNS server on its own: TCP limits", () => {
   });
   afterAll(() => server.stop());
 
+  it("won't start on a port already taken, saying which", async () => {
+    const taken = new DnsServer({ host: "127.0.0.1", port, ttlSeconds: 0, catalog, clock: systemClock, log: silentLogger });
+    await expect(taken.start()).rejects.toThrow(`the DNS interface can't listen on udp 127.0.0.1:${port}: the port is taken`);
+    await taken.stop();
+  });
+
   it("closes a TCP connection that stays idle", async () => {
     const client = tcpClient(port);
     await client.connected;
