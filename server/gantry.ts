@@ -116,6 +116,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       dataPlaneOrphanMs: env.dataPlaneOrphanMs,
       etcd: env.etcd,
       zookeeper: env.zookeeper,
+      dns: env.dns,
     });
     // Desired state changed: the engine only hears which service to look at again.
     const logFailure = (what: string) => (err: unknown) => log.error({ err }, `refreshing ${what} failed`);
@@ -236,6 +237,7 @@ function reservedPorts(env: Env) {
   return (port: number): string | undefined => {
     if (port === env.port) return "Gantry's own port (GANTRY_PORT)";
     if (port === env.ingressPort) return "the ingress gateway's port (GANTRY_INGRESS_PORT)";
+    if (port === env.dns?.port) return "the DNS interface's port (GANTRY_DNS_PORT)";
     if (port >= env.portRange.from && port <= env.portRange.to) return "inside GANTRY_PORT_RANGE, where instances get their ports";
     return undefined;
   };
