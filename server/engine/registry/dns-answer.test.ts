@@ -3,21 +3,11 @@ import type { Answer, Question, RecordType } from "dns-packet";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../lib/logger";
 import { Catalog, type CatalogEntryInput } from "./catalog";
+import { catalogEntry } from "../../testing/catalog";
 import { answer, consulDns, encodeAddr, Rcode, type DnsSettings } from "./dns-answer";
 import { handleMessage } from "./dns-message";
 
-const entry = (id: string, serviceName: string, extra: Partial<CatalogEntryInput> = {}): CatalogEntryInput => ({
-  id,
-  serviceId: `${serviceName}-id`,
-  serviceName,
-  address: "127.0.0.1",
-  port: 20000,
-  tags: [],
-  meta: {},
-  external: false,
-  checks: [{ id: `gantry:${id}`, name: "Gantry readiness", kind: "gantry", status: "passing", output: "" }],
-  ...extra,
-});
+const entry = catalogEntry;
 const failing = [{ id: "c", name: "c", kind: "ttl" as const, status: "critical" as const, output: "" }];
 const warning = [{ id: "w", name: "w", kind: "ttl" as const, status: "warning" as const, output: "" }];
 
