@@ -88,10 +88,12 @@ export function parseConfig(text: string, options: { file?: string; known?: Iter
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col, path: pathText(path), message };
   };
-  const problemAt = (path: Path, message: string, key?: string) => at(nodeAt(doc, path, key)?.range?.[0] ?? 0, path, message);
+  /** `onKey`: point at the key of the last step (an unknown key, a name), not at its value. */
+  const problemAt = (path: Path, message: string, onKey = false) =>
+    at((onKey ? nodeAt(doc, path.slice(0, -1), String(path.at(-1))) : nodeAt(doc, path))?.range?.[0] ?? 0, path, message);
 
   const syntax = [...doc.errors, ...doc.warnings].map((e) =>
-    at(e.pos[0], [], e.code === "DUPLICATE_KEY" ? `${text.slice(e.pos[0], e.pos[1]) || "a key"} is written twice here: each name may appear once` : e.message.split(" at line")[0]!),
+    at(e.pos[0], [], e.code === "DUPLICATE_KEY" ? `${/^[^:\n]*/.exec(text.slice(e.pos[0]))![0].trim() || "a key"} is written twice here: each name may appear once` : e.message.split(" at line")[0]!),
   );
   if (syntax.length > 0) throw new ConfigError(syntax);
 
@@ -108,7 +110,7 @@ export function parseConfig(text: string, options: { file?: string; known?: Iter
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys) problems.push(problemAt([...issue.path, key], HINTS[key] ?? `unknown key ${key}`, key));
+        for (const key of issue.keys) problems.push(problemAt([...issue.path, key], HINTS[key] ?? `unknown key ${key}`, true));
       } else problems.push(problemAt(issue.path, messageOf(issue, input)));
     }
     throw new ConfigError(problems);
@@ -117,7 +119,7 @@ export function parseConfig(text: string, options: { file?: string; known?: Iter
   const config = parsed.data;
   const known = new Set(options.known ?? []);
   for (const name of Object.keys(config.external)) {
-    if (Object.hasOwn(config.services, name)) problems.push(problemAt(["external", name], `${name} is also under services: a name is one service`, name));
+    if (Object.hasOwn(config.services, name)) problems.push(problemAt(["external", name], `${name} is also under services: a name is one service`, true));
   }
   for (const [name, service] of Object.entries(config.services)) {
     service.dependsOn.forEach((callee, index) => {
