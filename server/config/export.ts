@@ -121,7 +121,8 @@ const isObject = (value: Json): value is { [key: string]: JsonValue } => value !
 
 /** A probe with only what differs from its kind's defaults (kind always kept). */
 function compactProbe(probe: Probe): JsonValue {
-  const defaults = probeSchema.parse(probe.kind === "exec" ? { kind: "exec", command: probe.command } : { kind: probe.kind }) as JsonValue;
+  // An exec probe's command has no default: it is always written.
+  const { command: _command, ...defaults } = probeSchema.parse(probe.kind === "exec" ? { kind: "exec", command: probe.command } : { kind: probe.kind }) as Record<string, JsonValue>;
   const rest = withoutDefaults(probe as JsonValue, defaults);
   const fields = isObject(rest ?? null) ? (rest as Record<string, JsonValue>) : {};
   return { kind: probe.kind, ...fields, ...("headers" in probe && fields.headers ? { headers: sortedRecord(probe.headers) } : {}) };
