@@ -138,5 +138,8 @@ export const EXTERNAL_DEFAULTS: FileExternalService = fileExternalService.parse(
 /** The file's JSON Schema, as published in gantry.schema.json (what a user may write: defaults are optional). */
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configFile, { io: "input", target: "draft-2020-12", unrepresentable: "any" });
-  return { ...schema, $id: "https://gantry.dev/gantry.schema.json", title: "gantry.yaml", description: "Gantry config as code: services, their dependencies and external services." };
+  return { ...schema, title: "gantry.yaml", description: "Gantry config as code: services, their dependencies and external services." };
 }
+
+/** gantry.schema.json as committed: stable key order, two-space indent, a final newline. */
+export const configSchemaText = () => `${JSON.stringify(configJsonSchema(), null, 2)}\n`;

@@ -18,7 +18,7 @@ import { createTopology, type Topology } from "./topology";
 const secrets = createSecretBox(randomBytes(32));
 const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-config-"));
 const listenerPorts = { from: 21000, to: 21999 };
-const CASES = 12;
+const CASES = 25;
 
 /** A topology as someone might have built it in the dashboard: random fields, edges and external services. */
 async function buildRandomTopology(random: Random, topology: Topology, store: MigratedStore) {
