@@ -11,8 +11,11 @@ export const configRouter = router({
   diff: allow("viewer")
     .input(configApplyInput)
     .mutation(({ ctx, input }) => ctx.config.diff(input, { compareSecrets: may(ctx.identity, "editor") })),
-  /** Makes Gantry what the file says, in one transaction; rollouts start as for the same edits in the dashboard. */
-  apply: allow("editor").input(configApplyInput).mutation(({ ctx, input }) => ctx.config.apply(input, ctx.actor)),
+  /**
+   * Makes Gantry what the file says, in one transaction; rollouts start as for the same edits in the
+   * dashboard. Not named `apply`: tRPC reserves that word (routers are proxies, and `apply` is Function's).
+   */
+  applyFile: allow("editor").input(configApplyInput).mutation(({ ctx, input }) => ctx.config.apply(input, ctx.actor)),
   /** The topology (or chosen services) as YAML, and the secrets an apply of it needs. */
   export: allow("viewer").input(configExportInput).query(({ ctx, input }) => ctx.config.export(input)),
   /** Services changed on the canvas or through the API since their last apply, with what changed. */
