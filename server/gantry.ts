@@ -33,6 +33,7 @@ import { seedDemo } from "./services/demo";
 import { createLoadGenerator } from "./services/load-generator";
 import { createDiscovery } from "./services/discovery";
 import { createRollouts } from "./services/rollouts";
+import { createConfig } from "./services/config";
 import { createTopology } from "./services/topology";
 import { auditedTransaction } from "./store/audited-transaction";
 import { openDatabase, type Prisma } from "./store/database";
@@ -143,7 +144,8 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const loadgen = createLoadGenerator(topology, log);
     cleanups.push(() => loadgen.close());
 
-    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, engine, loadgen, users, sessions, tokens, secretKeys, logRole: access.logRole, log });
+    const config = createConfig({ prisma: db.prisma, feed, topology, rollouts, secrets, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env), linkHost });
+    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, engine, loadgen, users, sessions, tokens, secretKeys, logRole: access.logRole, log });
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
     if (next) cleanups.push(() => next.close());
