@@ -3,6 +3,7 @@
 import { useState, type ReactNode, type Ref } from "react";
 import type { CatalogEntry } from "@/server/contracts/catalog";
 import type { Instance } from "@/server/contracts/instance";
+import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Position, Service } from "@/server/contracts/service";
 import { ServiceCharts } from "../charts/service-charts";
@@ -16,6 +17,7 @@ import { LoadControl } from "../load-control";
 import { LogViewer } from "../log-viewer";
 import { RevisionList } from "../rollouts/revision-list";
 import { PendingLinks } from "../pending-links";
+import { DriftNotice } from "../config/drift";
 import { RolloutBar } from "../rollouts/rollout-bar";
 import { ScaleControl } from "../scale-control";
 import { ServiceForm } from "../service-form/service-form";
@@ -60,8 +62,8 @@ export function CreatePanel({ position, onCreated, onCancel, ref }: { position: 
 }
 
 /** Everything about one service: live charts, instances, settings, logs and events. */
-export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; rollout: Rollout | undefined; onClose(): void } & PanelRef) {
-  const { service, summary, instances, endpoints, rollout } = props;
+export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; rollout: Rollout | undefined; drift: ServiceDrift | undefined; onClose(): void } & PanelRef) {
+  const { service, summary, instances, endpoints, rollout, drift } = props;
   const [tab, setTab] = useState<Tab>("metrics");
   const readLogs = useLogPermit(service.labels);
   const [logsFor, setLogsFor] = useState<string>();
@@ -88,6 +90,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
       )}
       {!service.external && <RolloutBar service={service} rollout={rollout} />}
       <PendingLinks service={service} />
+      <DriftNotice drift={drift} />
     </>
   );
 

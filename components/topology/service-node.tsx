@@ -2,8 +2,10 @@
 
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo, useContext } from "react";
+import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
+import { DriftBadge } from "../config/drift";
 import { rolloutFraction } from "../rollouts/rollout-math";
 import { formatPercent, formatRate } from "../format";
 import { useRecentSeries } from "../realtime/live-metrics";
@@ -12,7 +14,7 @@ import { DropTargetContext, type DropTarget } from "./drop-target";
 import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { Sparkline } from "./sparkline";
 
-export type ServiceNodeData = { service: Service; summary: ServiceSummary; rollout?: Rollout };
+export type ServiceNodeData = { service: Service; summary: ServiceSummary; rollout?: Rollout; drift?: ServiceDrift };
 export type ServiceNodeType = Node<ServiceNodeData, "service">;
 
 const handleClass = "!h-3 !w-3 !border-2 !border-white !bg-sky-500 dark:!border-zinc-900";
@@ -48,7 +50,7 @@ function DropVerdict({ drop }: { drop: DropTarget }) {
 
 /** A service on the canvas: health, ready/wanted, and its last minute of requests. */
 export const ServiceNode = memo(function ServiceNode({ data, selected }: NodeProps<ServiceNodeType>) {
-  const { service, summary, rollout } = data;
+  const { service, summary, rollout, drift } = data;
   const recent = useRecentSeries(`service:${service.id}`);
   const latest = recent.at(-1);
   const colors = healthColors[summary.health];
@@ -78,6 +80,7 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
         )}
         {service.deleting && <span className="text-[10px] text-zinc-500">deleting…</span>}
         {rollout && <RolloutBadge rollout={rollout} replicas={service.replicas} />}
+        {drift && <DriftBadge drift={drift} />}
       </div>
       <div className="flex items-baseline justify-between text-xs text-zinc-600 dark:text-zinc-400">
         <span data-testid="node-ready">

@@ -12,6 +12,7 @@ import { useCatalog, useInstances, useRollouts, useTopology } from "../realtime/
 import { ConfirmDialog } from "../shell/confirm-dialog";
 import { StatusMessage } from "../status-message";
 import { useTRPC } from "../trpc";
+import { useDrift } from "../config/drift";
 import { isActive, isStuck } from "../rollouts/rollout-math";
 import { useSummaries } from "../use-summaries";
 import { TopologyCanvas } from "./canvas";
@@ -31,6 +32,7 @@ export function TopologyWorkspace() {
     return new Map((rollouts ?? []).filter(shown).map((r) => [r.serviceId, r]));
   }, [rollouts, services]);
   const summaries = useSummaries(topology?.services, instances, catalog);
+  const drift = useDrift(topology);
   const router = useRouter();
   const params = useSearchParams();
   const trpc = useTRPC();
@@ -60,6 +62,7 @@ export function TopologyWorkspace() {
             dependencies={topology.dependencies}
             summaries={summaries}
             rollouts={shownRollouts}
+            drift={drift}
             selectedId={selectedId}
             onSelect={select}
             onCreateAt={(position) => (select(undefined), setCreatingAt(position))}
@@ -89,6 +92,7 @@ export function TopologyWorkspace() {
             instances={(instances ?? []).filter((i) => i.serviceId === selected.id)}
             endpoints={(catalog ?? []).filter((e) => e.external && e.serviceId === selected.id)}
             rollout={rollouts?.find((r) => r.serviceId === selected.id)}
+            drift={drift.get(selected.name)}
             onClose={() => select(undefined)}
           />
         )}
