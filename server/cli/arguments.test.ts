@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseCount, parseResourceKind, parseScaleArgs } from "./arguments";
-import type { CliIo } from "./context";
+import type { CliIo, Environment } from "./context";
 import { ExitCode } from "./exit-codes";
 import { run } from "./main";
 
 /** Runs the CLI in-process with no server: for what is decided before any request. */
-async function runOffline(args: string[], env: NodeJS.ProcessEnv = {}) {
+async function runOffline(args: string[], env: Environment = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {

@@ -2,11 +2,14 @@ import { createApi, type Api } from "./api";
 import { configPath, readConfig, resolveCredentials, resolveUrl, type Credentials } from "./credentials";
 import { connectRealtime, type Realtime } from "./realtime";
 
+/** Environment variables as the CLI reads them (Next.js narrows NodeJS.ProcessEnv to require NODE_ENV). */
+export type Environment = Record<string, string | undefined>;
+
 export type Output = { write(text: string): unknown; isTTY?: boolean };
 export type Input = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
 
 /** What the CLI reads and writes; tests pass their own. */
-export type CliIo = { stdout: Output; stderr: Output; stdin: Input; env: NodeJS.ProcessEnv; now(): number };
+export type CliIo = { stdout: Output; stderr: Output; stdin: Input; env: Environment; now(): number };
 
 /**
  * One invocation's connections, opened only when a command needs them (`completion` and `--help`

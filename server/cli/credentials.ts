@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import type { Environment } from "./context";
 import { CliError, ExitCode, missingCredentials } from "./exit-codes";
 
 export const DEFAULT_URL = "http://127.0.0.1:3000";
@@ -18,7 +19,7 @@ export type StoredConfig = z.infer<typeof storedConfig>;
 export type Credentials = { url: string; token: string };
 
 /** `$XDG_CONFIG_HOME/gantry/config.json`, or `~/.config/gantry/config.json`. */
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+export function configPath(env: Environment = process.env): string {
   const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(env.HOME ?? os.homedir(), ".config");
   return path.join(base, "gantry", "config.json");
 }
@@ -76,7 +77,7 @@ export function normalizeUrl(raw: string, source: string): string {
 }
 
 /** The server to talk to: GANTRY_URL, then the stored login, then the default. */
-export function resolveUrl(env: NodeJS.ProcessEnv, stored: StoredConfig | undefined): string {
+export function resolveUrl(env: Environment, stored: StoredConfig | undefined): string {
   if (env.GANTRY_URL) return normalizeUrl(env.GANTRY_URL, "GANTRY_URL");
   return stored?.url ?? DEFAULT_URL;
 }
@@ -85,7 +86,7 @@ export function resolveUrl(env: NodeJS.ProcessEnv, stored: StoredConfig | undefi
  * GANTRY_URL and GANTRY_TOKEN win over the stored login; a token from the environment never goes to
  * a URL the login was not for unless GANTRY_URL says so.
  */
-export function resolveCredentials(env: NodeJS.ProcessEnv, stored: StoredConfig | undefined): Credentials {
+export function resolveCredentials(env: Environment, stored: StoredConfig | undefined): Credentials {
   const url = resolveUrl(env, stored);
   const token = env.GANTRY_TOKEN || (stored && (!env.GANTRY_URL || normalizeUrl(env.GANTRY_URL, "GANTRY_URL") === stored.url) ? stored.token : undefined);
   if (!token) throw missingCredentials();

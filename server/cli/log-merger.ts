@@ -1,4 +1,5 @@
 import type { LogLine } from "../contracts/logs";
+import type { Environment } from "./context";
 
 /** Distinct, readable on dark and light terminals: cyan, magenta, yellow, green, blue, red, then bright ones. */
 const PALETTE = [36, 35, 33, 32, 34, 31, 96, 95, 93, 92, 94, 91];
@@ -6,7 +7,7 @@ const PALETTE = [36, 35, 33, 32, 34, 31, 96, 95, 93, 92, 94, 91];
 export type ColourMode = boolean;
 
 /** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export const useColour = (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv) => Boolean(stream.isTTY) && !env.NO_COLOR;
+export const useColour = (stream: { isTTY?: boolean }, env: Environment) => Boolean(stream.isTTY) && !env.NO_COLOR;
 
 type Pending = { instanceId: string; line: LogLine; arrivedAt: number; seq: number };
 type Taken = { at: number; texts: Set<string> };
