@@ -24,7 +24,8 @@ export function createPrompter(stdin: Input, stderr: Output): Prompter {
       stderr.write(question);
       muted = Boolean(options.secret) && Boolean(stdin.isTTY);
       const next = await lines.next();
-      if (muted) stderr.write("\n");
+      // The answer was not echoed (hidden, or piped in): end the prompt's line ourselves.
+      if (muted || !stdin.isTTY) stderr.write("\n");
       muted = false;
       if (next.done) throw usageError(`no answer to "${question.trim()}" (stdin ended)`);
       return String(next.value).trim();
