@@ -73,6 +73,30 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ GANTRY_ZOOKEEPER_CONNECT: "zk:2181", GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS: "0" })).toThrow(/GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS="0" is invalid/);
   });
 
+  describe("DNS interface", () => {
+    it("is off by default, and takes a port with a TTL of 0 unless told", () => {
+      expect(parseEnv({}).dns).toBeUndefined();
+      expect(parseEnv({ GANTRY_DNS_PORT: "8600" }).dns).toEqual({ port: 8600, ttlSeconds: 0 });
+      expect(parseEnv({ GANTRY_DNS_PORT: " 8600 ", GANTRY_DNS_TTL_SECONDS: "5" }).dns).toEqual({ port: 8600, ttlSeconds: 5 });
+    });
+
+    it.each([
+      [{ GANTRY_DNS_PORT: "0" }, /^GANTRY_DNS_PORT="0" is invalid: must be a port number from 1 to 65535/],
+      [{ GANTRY_DNS_PORT: "70000" }, /^GANTRY_DNS_PORT="70000" is invalid/],
+      [{ GANTRY_DNS_PORT: "0x2198" }, /^GANTRY_DNS_PORT="0x2198" is invalid/],
+      [{ GANTRY_DNS_PORT: "8600.5" }, /^GANTRY_DNS_PORT="8600.5" is invalid/],
+      [{ GANTRY_DNS_PORT: "dns" }, /^GANTRY_DNS_PORT="dns" is invalid/],
+      [{ GANTRY_DNS_PORT: "8600", GANTRY_DNS_TTL_SECONDS: "-1" }, /^GANTRY_DNS_TTL_SECONDS="-1" is invalid: must be a whole number of seconds/],
+      [{ GANTRY_DNS_TTL_SECONDS: "5" }, /GANTRY_DNS_TTL_SECONDS is set but GANTRY_DNS_PORT is not/],
+      [{ GANTRY_DNS_PORT: "3000" }, /GANTRY_DNS_PORT=3000 is also GANTRY_PORT/],
+      [{ GANTRY_DNS_PORT: "8080" }, /GANTRY_DNS_PORT=8080 is also GANTRY_INGRESS_PORT/],
+      [{ GANTRY_DNS_PORT: "20001" }, /GANTRY_DNS_PORT=20001 is also inside GANTRY_PORT_RANGE/],
+    ])("refuses %o, saying why", (source, message) => {
+      expect(() => parseEnv(source)).toThrow(EnvError);
+      expect(() => parseEnv(source)).toThrow(message);
+    });
+  });
+
   describe("access settings", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-env-"));
     const file = (name: string, contents: string) => {

@@ -26,6 +26,15 @@ const databaseUrl = z
 
 const flag = z.enum(["0", "1"]);
 
+/** A whole number written in plain digits (no 0x, exponent or decimal point), within bounds. */
+const digits = (message: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,6}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+
 const duration = (fallback: string, min: string) =>
   z
     .string()
@@ -126,6 +135,10 @@ const envSchema = z.object({
   /** ZooKeeper's connect string; set, ready endpoints are mirrored into ZooKeeper (Curator's layout). */
   GANTRY_ZOOKEEPER_CONNECT: zookeeperConnect.optional(),
   GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Set, Consul's DNS interface (`<service>.service.consul`) answers on this port, UDP and TCP. */
+  GANTRY_DNS_PORT: digits("must be a port number from 1 to 65535, such as 8600", 1, 65535).optional(),
+  /** TTL of DNS answers; 0 (Consul's default) means clients ask again each time. */
+  GANTRY_DNS_TTL_SECONDS: digits("must be a whole number of seconds from 0 to 86400, such as 0 or 5", 0, 86400).optional(),
   /** Encrypts secret environment values at rest; unset, a key is kept in the data dir. */
   GANTRY_SECRET_KEY: z.string().trim().min(1).optional(),
   /** The previous key, while rotating: values it sealed are re-sealed with GANTRY_SECRET_KEY at boot. */
@@ -193,6 +206,8 @@ export type Env = {
   etcd: { endpoints: string[]; leaseSeconds: number } | undefined;
   /** Mirror ready endpoints into ZooKeeper. */
   zookeeper: { connect: string; sessionTimeoutSeconds: number } | undefined;
+  /** Consul's DNS interface on GANTRY_HOST; off unless GANTRY_DNS_PORT is set. */
+  dns: { port: number; ttlSeconds: number } | undefined;
   /** GANTRY_SECRET_KEY, if set (see lib/secret-box). */
   secretKey: string | undefined;
   /** GANTRY_SECRET_KEY_PREVIOUS: a key being rotated out. */
@@ -258,6 +273,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (instances.from <= listeners.to && listeners.from <= instances.to) {
     throw new EnvError(`GANTRY_LISTENER_PORT_RANGE overlaps GANTRY_PORT_RANGE; listeners and instances need ports apart`);
   }
+  const dns = dnsSettings(env);
   return {
     host: env.GANTRY_HOST,
     port: env.GANTRY_PORT,
@@ -273,6 +289,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
     etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
     zookeeper: env.GANTRY_ZOOKEEPER_CONNECT ? { connect: env.GANTRY_ZOOKEEPER_CONNECT, sessionTimeoutSeconds: env.GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS } : undefined,
+    dns,
     dev: env.NODE_ENV === "development",
     secretKey: env.GANTRY_SECRET_KEY,
     previousSecretKey: env.GANTRY_SECRET_KEY_PREVIOUS,
@@ -289,6 +306,19 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       oidc: oidcSettings(env),
     },
   };
+}
+
+function dnsSettings(env: z.infer<typeof envSchema>): Env["dns"] {
+  const { GANTRY_DNS_PORT: port, GANTRY_DNS_TTL_SECONDS: ttlSeconds } = env;
+  if (port === undefined) {
+    if (ttlSeconds !== undefined) throw new EnvError("GANTRY_DNS_TTL_SECONDS is set but GANTRY_DNS_PORT is not: set the port to turn the DNS interface on");
+    return undefined;
+  }
+  // The DNS interface listens on TCP too, on the same host as Gantry's other ports.
+  const clash =
+    port === env.GANTRY_PORT ? "GANTRY_PORT" : port === env.GANTRY_INGRESS_PORT ? "GANTRY_INGRESS_PORT" : ([["GANTRY_PORT_RANGE", env.GANTRY_PORT_RANGE], ["GANTRY_LISTENER_PORT_RANGE", env.GANTRY_LISTENER_PORT_RANGE]] as const).find(([, range]) => port >= range.from && port <= range.to)?.[0];
+  if (clash) throw new EnvError(`GANTRY_DNS_PORT=${port} is also ${clash.endsWith("RANGE") ? "inside " : ""}${clash}; give the DNS interface a port of its own (Consul's is 8600)`);
+  return { port, ttlSeconds: ttlSeconds ?? 0 };
 }
 
 /** A file named by a variable; unreadable, boot stops with one line naming the variable. */

@@ -33,6 +33,7 @@ import { seedDemo } from "./services/demo";
 import { createLoadGenerator } from "./services/load-generator";
 import { createDiscovery } from "./services/discovery";
 import { createRollouts } from "./services/rollouts";
+import { createConfig } from "./services/config";
 import { createTopology } from "./services/topology";
 import { auditedTransaction } from "./store/audited-transaction";
 import { openDatabase, type Prisma } from "./store/database";
@@ -116,6 +117,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       dataPlaneOrphanMs: env.dataPlaneOrphanMs,
       etcd: env.etcd,
       zookeeper: env.zookeeper,
+      dns: env.dns,
     });
     // Desired state changed: the engine only hears which service to look at again.
     const logFailure = (what: string) => (err: unknown) => log.error({ err }, `refreshing ${what} failed`);
@@ -142,7 +144,8 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const loadgen = createLoadGenerator(topology, log);
     cleanups.push(() => loadgen.close());
 
-    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, engine, loadgen, users, sessions, tokens, secretKeys, logRole: access.logRole, log });
+    const config = createConfig({ prisma: db.prisma, feed, topology, rollouts, secrets, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env), linkHost });
+    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, engine, loadgen, users, sessions, tokens, secretKeys, logRole: access.logRole, log });
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
     if (next) cleanups.push(() => next.close());
@@ -236,6 +239,7 @@ function reservedPorts(env: Env) {
   return (port: number): string | undefined => {
     if (port === env.port) return "Gantry's own port (GANTRY_PORT)";
     if (port === env.ingressPort) return "the ingress gateway's port (GANTRY_INGRESS_PORT)";
+    if (port === env.dns?.port) return "the DNS interface's port (GANTRY_DNS_PORT)";
     if (port >= env.portRange.from && port <= env.portRange.to) return "inside GANTRY_PORT_RANGE, where instances get their ports";
     return undefined;
   };

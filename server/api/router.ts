@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { configRouter } from "./routers/config";
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
 import { instancesRouter } from "./routers/instances";
@@ -27,6 +28,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   settings: settingsRouter,
   integrations: integrationsRouter,
+  config: configRouter,
 });
 
 /** The only server type the UI imports. */

@@ -10,6 +10,7 @@ import { nulPath } from "../lib/nul-text";
 import type { LoadGenerator } from "../services/load-generator";
 import type { Rollouts } from "../services/rollouts";
 import type { Topology } from "../services/topology";
+import type { Config } from "../services/config";
 import type { Users } from "../services/users";
 import type { Sessions } from "../services/sessions";
 import type { ApiTokens } from "../services/api-tokens";
@@ -21,6 +22,8 @@ export type ApiContext = {
   prisma: Prisma;
   topology: Topology;
   rollouts: Rollouts;
+  /** gantry.yaml: diff, apply, export, drift. */
+  config: Config;
   engine: Engine;
   loadgen: LoadGenerator;
   users: Users;

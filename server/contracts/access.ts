@@ -18,13 +18,13 @@ export const roleDescriptions: Record<Role, string> = {
   admin: "manages users, API tokens and sign-in settings",
 };
 
-const labelKey = z
+export const labelKey = z
   .string()
   .trim()
   .min(1, "a label key is required")
   .max(63, "label keys are at most 63 characters")
   .regex(/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/i, "label keys are letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
-const labelValue = z
+export const labelValue = z
   .string()
   .trim()
   .max(63, "label values are at most 63 characters")

@@ -13,7 +13,7 @@ const timing = {
 };
 
 const port = z.number().int().min(1).max(65535).nullable().default(null);
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid HTTP header name");
+export const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid HTTP header name");
 
 export const probeKinds = ["http", "tcp", "exec"] as const;
 export type ProbeKind = (typeof probeKinds)[number];

@@ -19,6 +19,7 @@ import { TrafficController, type DataPlanePort } from "./proxy/traffic-controlle
 import { runProbe } from "./health/probes";
 import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
 import { registerGantryMetrics } from "./metrics/prometheus-metrics";
+import { DnsServer } from "./registry/dns-server";
 import { EtcdMirror } from "./registry/etcd-mirror";
 import type { Integration } from "./registry/integration";
 import { ZooKeeperMirror } from "./registry/zookeeper-mirror";
@@ -66,6 +67,8 @@ export type EngineOptions = {
   etcd?: { endpoints: string[]; leaseSeconds: number };
   /** Mirror ready endpoints into ZooKeeper. */
   zookeeper?: { connect: string; sessionTimeoutSeconds: number };
+  /** Consul's DNS interface on `host` (port 0: any free port, for tests). */
+  dns?: { port: number; ttlSeconds: number };
   clock?: Clock;
   resyncMs?: number;
   restartOptions?: RestartTrackerOptions;
@@ -134,6 +137,7 @@ export function createEngine(options: EngineOptions) {
   const integrations: Integration[] = [];
   if (options.etcd) integrations.push(new EtcdMirror({ ...options.etcd, catalog: registry.catalog, clock, log: log.child({ component: "etcd" }) }));
   if (options.zookeeper) integrations.push(new ZooKeeperMirror({ ...options.zookeeper, catalog: registry.catalog, clock, log: log.child({ component: "zookeeper" }) }));
+  if (options.dns) integrations.push(new DnsServer({ ...options.dns, host: options.host, catalog: registry.catalog, clock, log: log.child({ component: "dns" }) }));
 
   /** Where a service's traffic may go: its ready instances, or an external service's healthy endpoints. */
   function endpointsOf(serviceId: string) {

@@ -1,7 +1,8 @@
 import type { EventActor } from "../contracts/event";
 import { canonicalKeys, registrationInput, type RegistrationSpec } from "../contracts/registration";
 import { instanceTemplate } from "../contracts/service";
-import { trafficSettings } from "../contracts/traffic";
+import type { Labels } from "../contracts/access";
+import { trafficSettings, type TrafficSettingsInput } from "../contracts/traffic";
 import { AppError } from "../lib/app-error";
 import { nulPath } from "../lib/nul-text";
 import { newId } from "../lib/ids";
@@ -16,6 +17,25 @@ export type DiscoveryDeps = { prisma: Prisma; feed: ChangeFeed; listenerPorts: P
 /** Never run: an external service only has the endpoints registered for it. */
 const EXTERNAL_TEMPLATE = instanceTemplate.parse({ command: "(external)" });
 
+export type ExternalServiceSpec = { name: string; labels?: Labels; traffic?: TrafficSettingsInput; listenPort?: number };
+
+/**
+ * Creates an external service (with a listener, like any service): on its first registration, or
+ * declared in a gantry.yaml so others can depend on it before its endpoints register.
+ */
+export async function createExternalService(tx: Tx, record: Recorder, ports: Pick<DiscoveryDeps, "listenerPorts" | "reservedPorts">, spec: ExternalServiceSpec) {
+  const traffic = trafficSettings.parse(spec.traffic ?? {});
+  const listenPort = await claimListenerPort(tx, ports.listenerPorts, ports.reservedPorts, spec.listenPort);
+  const service = toService(
+    await tx.service.create({
+      data: { id: newId(), name: spec.name, external: true, replicas: 0, template: EXTERNAL_TEMPLATE, traffic, labels: spec.labels ?? {}, listenPort, listenPortPinned: spec.listenPort !== undefined },
+    }),
+  );
+  await record.event({ kind: "service.created", serviceId: service.id, serviceName: spec.name, message: `registered external service ${spec.name}` });
+  record.topology({ kind: "service.upserted", service });
+  return service;
+}
+
 /** Use-cases behind the Consul-compatible agent API: external services and their endpoints. */
 export function createDiscovery({ prisma, feed, listenerPorts, reservedPorts }: DiscoveryDeps) {
   /** The external service named `name`, created (with a listener, like any service) on first registration. */
@@ -26,15 +46,7 @@ export function createDiscovery({ prisma, feed, listenerPorts, reservedPorts }: 
       if (!existing.external) throw new AppError("CONFLICT", `service ${name} is run by Gantry; register external endpoints under a name of their own`);
       return existing;
     }
-    const traffic = trafficSettings.parse({});
-    const service = toService(
-      await tx.service.create({
-        data: { id: newId(), name, external: true, replicas: 0, template: EXTERNAL_TEMPLATE, traffic, listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts) },
-      }),
-    );
-    await record.event({ kind: "service.created", serviceId: service.id, serviceName: name, message: `registered external service ${name}` });
-    record.topology({ kind: "service.upserted", service });
-    return service;
+    return createExternalService(tx, record, { listenerPorts, reservedPorts }, { name });
   }
 
   return {

@@ -207,6 +207,21 @@ export function createRollouts({ prisma, feed, secrets, preview, linkHost, now =
       return previewOf(current, withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(prisma, id, linkHost)));
     },
 
+    /**
+     * As plan, with the links the service's edges will call for once a config apply has drawn and
+     * removed them (new edges' listeners not chosen yet): a change of edges alone is a new revision too.
+     */
+    async planWithLinks(raw: ServiceUpdateInput, links: Record<string, string>): Promise<PlanPreview> {
+      const { id, version, patch } = serviceUpdateInput.parse(raw);
+      const current = await findService(prisma, id);
+      if (current.version !== version) throw staleVersion(current.name);
+      const fields = mergeInstanceFields(current, patch, secrets);
+      const template = { ...fields.template, links };
+      const templateChanged = !isDeepStrictEqual(template, instanceTemplate.parse(current.template));
+      const changed = templateChanged && !fields.changed.includes("template") ? [...fields.changed, "template"] : fields.changed;
+      return previewOf(current, { ...fields, template, templateChanged, changed });
+    },
+
     /** What drawing an edge from → to, or removing edge `id`, would do to the instances of its `from`. */
     async planLinks(raw: DependencyPlanInput): Promise<PlanPreview & { serviceId: string }> {
       const input = dependencyPlanInput.parse(raw);

@@ -113,6 +113,174 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
   const nameTaken = (name: string, deleting = false) =>
     new AppError("CONFLICT", deleting ? `a service named ${name} is still being deleted; try again in a moment` : `a service named ${name} already exists`, "name");
 
+  async function createServiceIn(tx: Tx, record: Recorder, raw: ServiceCreateInput): Promise<Service> {
+    const input = serviceCreateInput.parse(raw);
+    checkTemplate(input.template);
+    const existing = await tx.service.findUnique({ where: { name: input.name } });
+    if (existing) throw nameTaken(input.name, existing.deletedAt !== null);
+    const id = newId();
+    await checkRoutes(tx, id, input.traffic.routes);
+    const row = await tx.service.create({
+      data: {
+        id,
+        name: input.name,
+        replicas: input.replicas,
+        template: sealSecrets(input.template, undefined, secrets),
+        traffic: input.traffic,
+        strategy: input.strategy,
+        labels: input.labels,
+        listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
+        listenPortPinned: input.listenPort !== undefined,
+        positionX: input.position?.x,
+        positionY: input.position?.y,
+        revisions: { create: { id: newId(), number: 1, template: sealSecrets(input.template, undefined, secrets) } },
+      },
+    });
+    const service = toService(row);
+    await record.event({
+      kind: "service.created",
+      serviceId: id,
+      serviceName: input.name,
+      message: `created service ${input.name} with ${input.replicas} replica(s)`,
+    });
+    record.topology({ kind: "service.upserted", service });
+    return service;
+  }
+
+  async function updateServiceIn(tx: Tx, record: Recorder, raw: ServiceUpdateInput): Promise<Service> {
+    const { id, version, patch } = serviceUpdateInput.parse(raw);
+    const current = await findLiveService(tx, id);
+    if (current.external && (patch.template || patch.replicas !== undefined)) throw notRunByGantry(current.name);
+    if (current.version !== version) throw staleVersion(current.name);
+
+    const before = toService(current);
+    // A new revision takes the links the edges call for now, delivering what "Later" left pending.
+    const next = withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(tx, id, linkHost));
+    const { template, templateChanged } = next;
+    if (templateChanged) checkTemplate(template);
+    const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
+    const trafficChanged = !isDeepStrictEqual(traffic, before.traffic);
+    if (trafficChanged) await checkRoutes(tx, id, traffic.routes);
+    const portChanged = patch.listenPort !== undefined && patch.listenPort !== before.listenPort;
+    const listenPort = portChanged ? await claimListenerPort(tx, listenerPorts, reservedPorts, patch.listenPort, before.listenPort) : undefined;
+    const labelsChanged = patch.labels !== undefined && !isDeepStrictEqual(patch.labels, before.labels);
+    const changed = [...next.changed, ...(trafficChanged ? ["traffic"] : []), ...(portChanged ? ["listener port"] : []), ...(labelsChanged ? ["labels"] : [])];
+    // A port typed by hand is pinned (config exports keep it) even when it is the one already held.
+    const pin = patch.listenPort !== undefined;
+    if (changed.length === 0) {
+      if (pin && !current.listenPortPinned) await tx.service.update({ where: { id }, data: { listenPortPinned: true } });
+      return before;
+    }
+
+    const revision = templateChanged ? await nextRevisionNumber(tx, id) : before.revision;
+    // Guarded by version: a concurrent writer that committed first makes this match nothing.
+    const { count } = await tx.service.updateMany({
+      where: { id, version },
+      data: {
+        version: { increment: 1 },
+        replicas: next.replicas,
+        template,
+        strategy: next.strategy,
+        traffic,
+        listenPort,
+        listenPortPinned: pin ? true : undefined,
+        revision,
+        labels: labelsChanged ? patch.labels : undefined,
+      },
+    });
+    if (count === 0) throw staleVersion(current.name);
+    if (templateChanged) await tx.revision.create({ data: { id: newId(), serviceId: id, number: revision, template } });
+
+    const service = toService(await findService(tx, id));
+    await record.event({
+      kind: "service.updated",
+      serviceId: id,
+      serviceName: service.name,
+      message: `updated ${changed.join(", ")} of ${service.name}` + (templateChanged ? ` (revision ${revision})` : ""),
+      data: { changed, ...(templateChanged ? { revision } : {}) },
+    });
+    if (templateChanged) await beginRollout(tx, record, service, before.revision, revision, "update", new Date());
+    record.topology({ kind: "service.upserted", service });
+    return service;
+  }
+
+  async function deleteServiceIn(tx: Tx, record: Recorder, id: string): Promise<void> {
+    const current = await findService(tx, id);
+    if (current.deletedAt) return;
+    const edges = await tx.dependency.findMany({ where: { OR: [{ fromId: id }, { toId: id }] } });
+    await tx.dependency.deleteMany({ where: { id: { in: edges.map((e) => e.id) } } });
+    const service = toService(await tx.service.update({ where: { id }, data: { deletedAt: new Date(), version: { increment: 1 } } }));
+    await record.event({
+      kind: "service.deleting",
+      serviceId: id,
+      serviceName: service.name,
+      message: `deleting service ${service.name}: stopping its instances` + (edges.length ? `; removed ${edges.length} dependency edge(s)` : ""),
+    });
+    for (const edge of edges) record.topology({ kind: "dependency.removed", id: edge.id });
+    record.topology({ kind: "service.upserted", service });
+  }
+
+  /** `label` learns "from → to" as soon as it is known, for the caller's unique-violation message. */
+  async function createDependencyIn(tx: Tx, record: Recorder, raw: DependencyCreateInput, label = { text: "" }): Promise<Dependency> {
+    const { fromId, toId, rollout } = dependencyCreateInput.parse(raw);
+    if (fromId === toId) throw new AppError("BAD_REQUEST", "a service cannot depend on itself", "toId");
+    const [from, to] = [await findLiveService(tx, fromId), await findLiveService(tx, toId)];
+    label.text = `${from.name} → ${to.name}`;
+    if (from.external) throw new AppError("BAD_REQUEST", `${from.name} is an external service: Gantry runs no instances of it to hand ${to.name}'s address to`, "fromId");
+    if (await tx.dependency.findUnique({ where: { fromId_toId: { fromId, toId } } })) {
+      throw new AppError("CONFLICT", `dependency ${label.text} already exists`);
+    }
+    const port = await claimListenerPort(tx, listenerPorts, reservedPorts);
+    const dependency = toDependency(await tx.dependency.create({ data: { id: newId(), fromId, toId, port } }));
+    await record.event({
+      kind: "dependency.created",
+      serviceId: fromId,
+      serviceName: from.name,
+      message: `added dependency ${label.text} (listener port ${port})`,
+      data: { fromId, toId },
+    });
+    record.topology({ kind: "dependency.upserted", dependency });
+    if (rollout) await relink(tx, record, fromId);
+    return dependency;
+  }
+
+  async function deleteDependencyIn(tx: Tx, record: Recorder, raw: DependencyDeleteInput): Promise<void> {
+    const { id, rollout } = dependencyDeleteInput.parse(raw);
+    const edge = await tx.dependency.findUnique({ where: { id }, include: { from: true, to: true } });
+    if (!edge) throw notFound(`dependency ${id}`);
+    await tx.dependency.delete({ where: { id } });
+    await record.event({
+      kind: "dependency.deleted",
+      serviceId: edge.fromId,
+      serviceName: edge.from.name,
+      message: `removed dependency ${edge.from.name} → ${edge.to.name}`,
+      data: { fromId: edge.fromId, toId: edge.toId },
+    });
+    record.topology({ kind: "dependency.removed", id });
+    if (rollout) await relink(tx, record, edge.fromId);
+  }
+
+  /**
+   * A service created earlier in this same transaction takes its edges' links into revision 1: no
+   * rollout has begun and nothing runs it yet, so there is nothing to roll.
+   */
+  async function settleNewServiceLinks(tx: Tx, record: Recorder, serviceId: string): Promise<Service> {
+    const row = await findService(tx, serviceId);
+    const stored = instanceTemplate.parse(row.template);
+    const links = await linksFor(tx, serviceId, linkHost);
+    if (row.revision !== 1 || isDeepStrictEqual(links, stored.links)) return toService(row);
+    const template = { ...stored, links };
+    const service = toService(await tx.service.update({ where: { id: serviceId }, data: { template } }));
+    await tx.revision.update({ where: { serviceId_number: { serviceId, number: 1 } }, data: { template } });
+    record.topology({ kind: "service.upserted", service });
+    return service;
+  }
+
+  /** The listener port is Gantry's to choose again (it keeps the one it has): config exports leave it out. */
+  async function unpinListenPort(tx: Tx, serviceId: string): Promise<void> {
+    await tx.service.updateMany({ where: { id: serviceId, listenPortPinned: true }, data: { listenPortPinned: false } });
+  }
+
   return {
     async listServices(): Promise<Service[]> {
       const rows = await prisma.service.findMany({ orderBy: { name: "asc" } });
@@ -125,94 +293,16 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
 
     async createService(raw: ServiceCreateInput, actor: string): Promise<Service> {
       const input = serviceCreateInput.parse(raw);
-      checkTemplate(input.template);
       try {
-        return await auditedTransaction(prisma, feed, actor, async (tx, record) => {
-          const existing = await tx.service.findUnique({ where: { name: input.name } });
-          if (existing) throw nameTaken(input.name, existing.deletedAt !== null);
-          const id = newId();
-          await checkRoutes(tx, id, input.traffic.routes);
-          const row = await tx.service.create({
-            data: {
-              id,
-              name: input.name,
-              replicas: input.replicas,
-              template: sealSecrets(input.template, undefined, secrets),
-              traffic: input.traffic,
-              strategy: input.strategy,
-              labels: input.labels,
-              listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
-              positionX: input.position?.x,
-              positionY: input.position?.y,
-              revisions: { create: { id: newId(), number: 1, template: sealSecrets(input.template, undefined, secrets) } },
-            },
-          });
-          const service = toService(row);
-          await record.event({
-            kind: "service.created",
-            serviceId: id,
-            serviceName: input.name,
-            message: `created service ${input.name} with ${input.replicas} replica(s)`,
-          });
-          record.topology({ kind: "service.upserted", service });
-          return service;
-        });
+        return await auditedTransaction(prisma, feed, actor, (tx, record) => createServiceIn(tx, record, input));
       } catch (err) {
         throw isUniqueViolation(err) ? nameTaken(input.name) : err;
       }
     },
 
     async updateService(raw: ServiceUpdateInput, actor: string): Promise<Service> {
-      const { id, version, patch } = serviceUpdateInput.parse(raw);
-      return auditedTransaction(prisma, feed, actor, async (tx, record) => {
-        const current = await findLiveService(tx, id);
-        if (current.external && (patch.template || patch.replicas !== undefined)) throw notRunByGantry(current.name);
-        if (current.version !== version) throw staleVersion(current.name);
-
-        const before = toService(current);
-        // A new revision takes the links the edges call for now, delivering what "Later" left pending.
-        const next = withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(tx, id, linkHost));
-        const { template, templateChanged } = next;
-        if (templateChanged) checkTemplate(template);
-        const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
-        const trafficChanged = !isDeepStrictEqual(traffic, before.traffic);
-        if (trafficChanged) await checkRoutes(tx, id, traffic.routes);
-        const portChanged = patch.listenPort !== undefined && patch.listenPort !== before.listenPort;
-        const listenPort = portChanged ? await claimListenerPort(tx, listenerPorts, reservedPorts, patch.listenPort, before.listenPort) : undefined;
-        const labelsChanged = patch.labels !== undefined && !isDeepStrictEqual(patch.labels, before.labels);
-        const changed = [...next.changed, ...(trafficChanged ? ["traffic"] : []), ...(portChanged ? ["listener port"] : []), ...(labelsChanged ? ["labels"] : [])];
-        if (changed.length === 0) return before;
-
-        const revision = templateChanged ? await nextRevisionNumber(tx, id) : before.revision;
-        // Guarded by version: a concurrent writer that committed first makes this match nothing.
-        const { count } = await tx.service.updateMany({
-          where: { id, version },
-          data: {
-            version: { increment: 1 },
-            replicas: next.replicas,
-            template,
-            strategy: next.strategy,
-            traffic,
-            listenPort,
-            revision,
-            labels: labelsChanged ? patch.labels : undefined,
-          },
-        });
-        if (count === 0) throw staleVersion(current.name);
-        if (templateChanged) await tx.revision.create({ data: { id: newId(), serviceId: id, number: revision, template } });
-
-        const service = toService(await findService(tx, id));
-        await record.event({
-          kind: "service.updated",
-          serviceId: id,
-          serviceName: service.name,
-          message: `updated ${changed.join(", ")} of ${service.name}` + (templateChanged ? ` (revision ${revision})` : ""),
-          data: { changed, ...(templateChanged ? { revision } : {}) },
-        });
-        if (templateChanged) await beginRollout(tx, record, service, before.revision, revision, "update", new Date());
-        record.topology({ kind: "service.upserted", service });
-        return service;
-      });
+      const input = serviceUpdateInput.parse(raw);
+      return auditedTransaction(prisma, feed, actor, (tx, record) => updateServiceIn(tx, record, input));
     },
 
     /** Canvas positions (one node dragged, or a whole auto-layout); all or nothing. */
@@ -255,21 +345,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
      * once its instances have stopped.
      */
     async deleteService(id: string, actor: string): Promise<void> {
-      await auditedTransaction(prisma, feed, actor, async (tx, record) => {
-        const current = await findService(tx, id);
-        if (current.deletedAt) return;
-        const edges = await tx.dependency.findMany({ where: { OR: [{ fromId: id }, { toId: id }] } });
-        await tx.dependency.deleteMany({ where: { id: { in: edges.map((e) => e.id) } } });
-        const service = toService(await tx.service.update({ where: { id }, data: { deletedAt: new Date(), version: { increment: 1 } } }));
-        await record.event({
-          kind: "service.deleting",
-          serviceId: id,
-          serviceName: service.name,
-          message: `deleting service ${service.name}: stopping its instances` + (edges.length ? `; removed ${edges.length} dependency edge(s)` : ""),
-        });
-        for (const edge of edges) record.topology({ kind: "dependency.removed", id: edge.id });
-        record.topology({ kind: "service.upserted", service });
-      });
+      await auditedTransaction(prisma, feed, actor, (tx, record) => deleteServiceIn(tx, record, id));
     },
 
     /** Gives a listener port to services and dependency edges that have none (rows from before ports existed). */
@@ -296,56 +372,39 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     },
 
     async createDependency(raw: DependencyCreateInput, actor: string): Promise<Dependency> {
-      const { fromId, toId, rollout } = dependencyCreateInput.parse(raw);
-      if (fromId === toId) throw new AppError("BAD_REQUEST", "a service cannot depend on itself", "toId");
-      let label = "";
+      const input = dependencyCreateInput.parse(raw);
+      const label = { text: "" };
       try {
-        return await auditedTransaction(prisma, feed, actor, async (tx, record) => {
-          const [from, to] = [await findLiveService(tx, fromId), await findLiveService(tx, toId)];
-          label = `${from.name} → ${to.name}`;
-          if (from.external) throw new AppError("BAD_REQUEST", `${from.name} is an external service: Gantry runs no instances of it to hand ${to.name}'s address to`, "fromId");
-          if (await tx.dependency.findUnique({ where: { fromId_toId: { fromId, toId } } })) {
-            throw new AppError("CONFLICT", `dependency ${label} already exists`);
-          }
-          const port = await claimListenerPort(tx, listenerPorts, reservedPorts);
-          const dependency = toDependency(await tx.dependency.create({ data: { id: newId(), fromId, toId, port } }));
-          await record.event({
-            kind: "dependency.created",
-            serviceId: fromId,
-            serviceName: from.name,
-            message: `added dependency ${label} (listener port ${port})`,
-            data: { fromId, toId },
-          });
-          record.topology({ kind: "dependency.upserted", dependency });
-          if (rollout) await relink(tx, record, fromId);
-          return dependency;
-        });
+        return await auditedTransaction(prisma, feed, actor, (tx, record) => createDependencyIn(tx, record, input, label));
       } catch (err) {
-        throw isUniqueViolation(err) ? new AppError("CONFLICT", `dependency ${label} already exists`) : err;
+        throw isUniqueViolation(err) ? new AppError("CONFLICT", `dependency ${label.text} already exists`) : err;
       }
     },
 
     async deleteDependency(raw: DependencyDeleteInput, actor: string): Promise<void> {
-      const { id, rollout } = dependencyDeleteInput.parse(raw);
-      await auditedTransaction(prisma, feed, actor, async (tx, record) => {
-        const edge = await tx.dependency.findUnique({ where: { id }, include: { from: true, to: true } });
-        if (!edge) throw notFound(`dependency ${id}`);
-        await tx.dependency.delete({ where: { id } });
-        await record.event({
-          kind: "dependency.deleted",
-          serviceId: edge.fromId,
-          serviceName: edge.from.name,
-          message: `removed dependency ${edge.from.name} → ${edge.to.name}`,
-          data: { fromId: edge.fromId, toId: edge.toId },
-        });
-        record.topology({ kind: "dependency.removed", id });
-        if (rollout) await relink(tx, record, edge.fromId);
-      });
+      const input = dependencyDeleteInput.parse(raw);
+      await auditedTransaction(prisma, feed, actor, (tx, record) => deleteDependencyIn(tx, record, input));
     },
 
     /** Rolls a service to a revision with the links its edges call for (what "Later" left pending). */
     async applyLinks(id: string, actor: string): Promise<Service> {
       return auditedTransaction(prisma, feed, actor, (tx, record) => relink(tx, record, id));
+    },
+
+    /**
+     * The same edits as steps of a caller's transaction (a config apply makes many in one): each
+     * records its events and deltas with the caller's recorder. Names taken concurrently surface as
+     * the database's unique violation, for the caller to word.
+     */
+    within: {
+      createService: createServiceIn,
+      updateService: updateServiceIn,
+      deleteService: deleteServiceIn,
+      createDependency: createDependencyIn,
+      deleteDependency: deleteDependencyIn,
+      relink,
+      settleNewServiceLinks,
+      unpinListenPort,
     },
   };
 }

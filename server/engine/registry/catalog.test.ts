@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { entryStatus } from "../../contracts/catalog";
 import { silentLogger } from "../../lib/logger";
-import { Catalog, type CatalogEntryInput } from "./catalog";
+import { Catalog } from "./catalog";
+import { catalogEntry } from "../../testing/catalog";
 
-const entry = (id: string, serviceName: string, extra: Partial<CatalogEntryInput> = {}): CatalogEntryInput => ({
-  id,
-  serviceId: `${serviceName}-id`,
-  serviceName,
-  address: "127.0.0.1",
-  port: 20000,
-  tags: [],
-  meta: {},
-  external: false,
-  checks: [{ id: `gantry:${id}`, name: "Gantry readiness", kind: "gantry", status: "passing", output: "" }],
-  ...extra,
-});
+const entry = catalogEntry;
 
 describe("Catalog", () => {
   it("bumps the index on every real change only, and tracks each service's own index", () => {

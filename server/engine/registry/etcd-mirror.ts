@@ -1,10 +1,10 @@
 import { entryStatus, type CatalogEntry } from "../../contracts/catalog";
-import { exponentialBackoff } from "../../lib/backoff";
-import type { Clock, Timer } from "../../lib/clock";
+import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
 import type { Catalog } from "./catalog";
 import { IntegrationHealth, type Integration } from "./integration";
+import { SerialSync } from "./serial-sync";
 
 export type EtcdMirrorOptions = {
   /** etcd client URLs, e.g. http://127.0.0.1:2379; tried in turn. */
@@ -34,20 +34,32 @@ function prefixEnd(prefix: string): string {
 export class EtcdMirror implements Integration {
   private readonly prefix: string;
   private readonly health: IntegrationHealth;
+  private readonly syncer: SerialSync;
   private lease: string | undefined;
   private readonly written = new Map<string, string>();
-  private syncing = false;
-  private again = false;
-  private failures = 0;
   private endpoint = 0;
-  private retry: Timer | undefined;
   private keepAliveLoop: Loop | undefined;
-  private stopped = false;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: EtcdMirrorOptions) {
     this.prefix = options.prefix ?? "/gantry/services/";
     this.health = new IntegrationHealth("etcd", options.endpoints.join(", "), options.clock);
+    this.syncer = new SerialSync({
+      clock: options.clock,
+      log: options.log,
+      what: "etcd mirror",
+      apply: () => this.apply(),
+      succeeded: (recovered) => {
+        this.health.succeeded();
+        if (recovered) options.log.info({ endpoint: this.url() }, "etcd reachable again; endpoints mirrored");
+      },
+      failed: (err) => {
+        this.health.failed(err);
+        // Start over on a fresh lease: keys may have expired while etcd was away.
+        this.lease = undefined;
+        this.endpoint = (this.endpoint + 1) % options.endpoints.length;
+      },
+    });
   }
 
   status() {
@@ -55,56 +67,21 @@ export class EtcdMirror implements Integration {
   }
 
   start(): void {
-    this.unsubscribe = this.options.catalog.subscribe(() => void this.sync());
+    this.unsubscribe = this.options.catalog.subscribe(() => void this.syncer.request());
     const { clock, log, leaseSeconds } = this.options;
     this.keepAliveLoop = every(clock, (leaseSeconds * 1000) / 3, "etcd lease keep-alive", log, () => this.keepAlive());
-    void this.sync();
+    void this.syncer.request();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.syncer.stop();
     this.unsubscribe?.();
     this.keepAliveLoop?.stop();
-    if (this.retry) this.options.clock.clearTimeout(this.retry);
     if (this.lease) await this.call("/v3/lease/revoke", { ID: this.lease }).catch(() => {}); // its keys go with it
   }
 
-  /** Writes what changed; serialised, and re-run if the catalog changed meanwhile. */
-  private async sync(): Promise<void> {
-    if (this.stopped) return;
-    if (this.syncing) {
-      this.again = true;
-      return;
-    }
-    this.syncing = true;
-    try {
-      do {
-        this.again = false;
-        await this.apply();
-      } while (this.again && !this.stopped);
-      this.health.succeeded();
-      if (this.failures > 0) this.options.log.info({ endpoint: this.url() }, "etcd reachable again; endpoints mirrored");
-      this.failures = 0;
-    } catch (err) {
-      this.health.failed(err);
-      // Start over on a fresh lease: keys may have expired while etcd was away.
-      this.lease = undefined;
-      this.endpoint = (this.endpoint + 1) % this.options.endpoints.length;
-      const delay = exponentialBackoff(this.failures++, { initialMs: 500, maxMs: 10_000 });
-      this.options.log.warn({ err: String(err), retryInMs: delay }, "etcd mirror failed; retrying");
-      if (!this.stopped && !this.retry) {
-        this.retry = this.options.clock.setTimeout(() => {
-          this.retry = undefined;
-          void this.sync();
-        }, delay);
-      }
-    } finally {
-      this.syncing = false;
-    }
-  }
-
   private async keepAlive(): Promise<void> {
-    if (!this.lease || this.syncing) return;
+    if (!this.lease || this.syncer.busy) return;
     try {
       const answer = (await this.call("/v3/lease/keepalive", { ID: this.lease })) as { result?: { TTL?: string } };
       if (answer.result?.TTL && answer.result.TTL !== "0") return;
@@ -112,7 +89,7 @@ export class EtcdMirror implements Integration {
     } catch {
       this.lease = undefined;
     }
-    await this.sync();
+    await this.syncer.request();
   }
 
   private async apply(): Promise<void> {

@@ -1,10 +1,10 @@
 import zookeeper from "node-zookeeper-client";
 import { entryStatus, type CatalogEntry } from "../../contracts/catalog";
-import { exponentialBackoff } from "../../lib/backoff";
-import type { Clock, Timer } from "../../lib/clock";
+import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
 import type { Catalog } from "./catalog";
 import { IntegrationHealth, type Integration } from "./integration";
+import { SerialSync } from "./serial-sync";
 import { isZooKeeperError, ZooKeeperCode, ZooKeeperSession } from "./zookeeper-session";
 
 export type ZooKeeperMirrorOptions = {
@@ -80,11 +80,8 @@ export class ZooKeeperMirror implements Integration {
   private readonly servicesWritten = new Set<string>();
   /** When each endpoint was first seen passing: Curator's registrationTimeUTC, kept across sessions. */
   private readonly registeredAt = new Map<string, number>();
-  private syncing = false;
-  private again = false;
-  private failures = 0;
-  private retry: Timer | undefined;
   private stopped = false;
+  private readonly syncer: SerialSync;
   private unsubscribe: (() => void) | undefined;
   /** Endpoints whose names ZooKeeper would refuse, already logged. */
   private readonly unnamable = new Set<string>();
@@ -92,6 +89,21 @@ export class ZooKeeperMirror implements Integration {
   constructor(private readonly options: ZooKeeperMirrorOptions) {
     this.basePath = (options.basePath ?? "/gantry/services").replace(/\/$/, "");
     this.health = new IntegrationHealth("zookeeper", options.connect, options.clock);
+    this.syncer = new SerialSync({
+      clock: options.clock,
+      log: options.log.child({ connect: options.connect }),
+      what: "ZooKeeper mirror",
+      apply: () => this.apply(),
+      succeeded: (recovered) => {
+        this.health.succeeded();
+        if (recovered) options.log.info({ connect: options.connect }, "ZooKeeper reachable again; endpoints mirrored");
+      },
+      failed: (err) => {
+        this.health.failed(err);
+        // Whether the failed request took effect is unknown: start over on a new session.
+        this.dropSession();
+      },
+    });
   }
 
   status() {
@@ -99,50 +111,17 @@ export class ZooKeeperMirror implements Integration {
   }
 
   start(): void {
-    this.unsubscribe = this.options.catalog.subscribe(() => void this.sync());
-    void this.sync();
+    this.unsubscribe = this.options.catalog.subscribe(() => void this.syncer.request());
+    void this.syncer.request();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.syncer.stop();
     this.unsubscribe?.();
-    if (this.retry) this.options.clock.clearTimeout(this.retry);
     const session = this.session;
     this.session = undefined;
     await session?.close(); // its ephemerals go with it
-  }
-
-  /** Writes what changed; serialised, and re-run if the catalog changed meanwhile. */
-  private async sync(): Promise<void> {
-    if (this.stopped) return;
-    if (this.syncing) {
-      this.again = true;
-      return;
-    }
-    this.syncing = true;
-    try {
-      do {
-        this.again = false;
-        await this.apply();
-      } while (this.again && !this.stopped);
-      this.health.succeeded();
-      if (this.failures > 0) this.options.log.info({ connect: this.options.connect }, "ZooKeeper reachable again; endpoints mirrored");
-      this.failures = 0;
-    } catch (err) {
-      this.health.failed(err);
-      // Whether the failed request took effect is unknown: start over on a new session.
-      this.dropSession();
-      const delay = exponentialBackoff(this.failures++, { initialMs: 500, maxMs: 10_000 });
-      this.options.log.warn({ err: String(err), connect: this.options.connect, retryInMs: delay }, "ZooKeeper mirror failed; retrying");
-      if (!this.stopped && !this.retry) {
-        this.retry = this.options.clock.setTimeout(() => {
-          this.retry = undefined;
-          void this.sync();
-        }, delay);
-      }
-    } finally {
-      this.syncing = false;
-    }
   }
 
   private dropSession(): void {
@@ -161,13 +140,13 @@ export class ZooKeeperMirror implements Integration {
         log.warn({ connect }, "lost the connection to ZooKeeper; reconnecting before the session expires");
       },
       onReconnected: () => {
-        if (this.session === session) void this.sync();
+        if (this.session === session) void this.syncer.request();
       },
       onExpired: () => {
         if (this.session !== session) return;
         log.warn({ connect }, "ZooKeeper session expired; writing every endpoint again on a new session");
         this.dropSession();
-        void this.sync();
+        void this.syncer.request();
       },
     });
     if (session.sessionTimeoutMs !== sessionTimeoutSeconds * 1000) {

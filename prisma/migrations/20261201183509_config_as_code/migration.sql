@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Service" ADD COLUMN     "appliedSpec" JSONB,
+ADD COLUMN     "listenPortPinned" BOOLEAN NOT NULL DEFAULT false;

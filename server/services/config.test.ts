@@ -1,0 +1,177 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProbeInput } from "../contracts/probe";
+import { createRandom, fuzzSeed, type Random } from "../fuzz/prng";
+import { createSecretBox } from "../lib/secret-box";
+import { auditedTransaction } from "../store/audited-transaction";
+import { testBackends } from "../testing/databases";
+import { migratedStore, type MigratedStore } from "../testing/store";
+import { ConfigError } from "../config/parse";
+import { createConfig, type Config } from "./config";
+import { createExternalService } from "./discovery";
+import { createRollouts } from "./rollouts";
+import { createTopology, type Topology } from "./topology";
+
+const secrets = createSecretBox(randomBytes(32));
+const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-config-"));
+const listenerPorts = { from: 21000, to: 21999 };
+const CASES = 25;
+
+/** A topology as someone might have built it in the dashboard: random fields, edges and external services. */
+async function buildRandomTopology(random: Random, topology: Topology, store: MigratedStore) {
+  const count = random.int(1, 5);
+  const names = Array.from({ length: count }, (_, i) => `svc-${String.fromCharCode(97 + i)}${random.int(0, 9)}`);
+  const externals = random.chance(0.5) ? [`ext-${random.int(0, 9)}`] : [];
+  const ids: string[] = [];
+  const probeOf = (): ProbeInput | null =>
+    random.pick<ProbeInput | null>([
+      null,
+      { kind: "http", path: `/health-${random.int(0, 9)}`, periodSeconds: random.pick([1, 10, 2.5]), headers: random.chance(0.5) ? { "X-Check": "yes" } : {} },
+      { kind: "tcp", port: random.chance(0.5) ? null : 8080, failureThreshold: random.int(1, 5) },
+      { kind: "exec", command: ["true", String(random.int(0, 3))] },
+    ]);
+  for (const [index, name] of names.entries()) {
+    const docker = random.chance(0.25);
+    const env: Record<string, string> = {};
+    const secretEnv: string[] = [];
+    for (let i = random.int(0, 3); i > 0; i--) env[random.pick(["LOG_LEVEL", "Z_MODE", "a_lower", "WORKERS", "EMPTY"])] = random.pick(["info", "", "4", "yes", "null", "with space", "multi\nline", "0123"]);
+    if (random.chance(0.4)) {
+      env.DB_PASSWORD = `pw-${random.int(0, 1000)}`;
+      secretEnv.push("DB_PASSWORD");
+    }
+    const service = await topology.createService(
+      {
+        name,
+        replicas: 0,
+        template: {
+          ...(docker ? { runtime: "docker" as const, image: random.pick(["busybox", "nginx:1.27"]), command: random.pick(["", "sh"]) } : { command: random.pick(["node", "/usr/bin/python3"]) }),
+          args: random.chance(0.5) ? ["server.js", "--port", "$PORT"] : [],
+          env,
+          secretEnv,
+          shell: !docker && random.chance(0.2),
+          gracePeriodSeconds: random.pick([10, 3, 30]),
+          memoryLimitMb: random.pick([null, 256]),
+          listens: random.chance(0.8),
+          restartPolicy: random.pick(["always", "on-failure", "never"] as const),
+          probes: { readiness: probeOf(), liveness: random.chance(0.3) ? { kind: "tcp" } : null },
+        },
+        traffic: {
+          policy: random.pick(["round_robin", "least_request", "ring_hash"] as const),
+          retries: random.int(0, 5),
+          routes: random.chance(0.4) ? [{ host: random.chance(0.5) ? `${name}.example.com` : null, pathPrefix: `/${name}`, stripPrefix: random.chance(0.5) }] : [],
+          outlier: random.chance(0.3) ? { consecutiveErrors: 9 } : undefined,
+          hashOn: random.chance(0.3) ? { kind: "header", name: "X-User" } : undefined,
+        },
+        strategy: random.chance(0.5) ? { maxSurge: random.int(1, 3), autoRollback: random.chance(0.5) } : undefined,
+        labels: random.chance(0.5) ? { team: random.pick(["payments", "edge"]), tier: "web" } : {},
+        listenPort: random.chance(0.3) ? listenerPorts.from + 500 + index : undefined,
+        position: random.chance(0.5) ? { x: random.int(-500, 500), y: random.int(0, 400) } : undefined,
+      },
+      "tester",
+    );
+    ids.push(service.id);
+  }
+  for (const name of externals) {
+    const id = await auditedTransaction(store.prisma, store.feed, "consul", async (tx, record) => (await createExternalService(tx, record, { listenerPorts, reservedPorts: () => undefined }, { name })).id);
+    ids.push(id);
+  }
+  for (let edges = random.int(0, names.length * 2); edges > 0; edges--) {
+    const [from, to] = [random.int(0, names.length - 1), random.int(0, ids.length - 1)];
+    if (from === to) continue;
+    await topology.createDependency({ fromId: ids[from]!, toId: ids[to]!, rollout: random.chance(0.5) }, "tester").catch(() => undefined); // a repeat edge: fine
+  }
+}
+
+describe.each(testBackends())("config as code on $name", (backend) => {
+  let store: MigratedStore;
+  let topology: Topology;
+  let config: Config;
+
+  beforeAll(async () => {
+    store = await migratedStore(backend);
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
+    const preview = () => ({ waves: [], starts: 0, stops: 0, peak: 0, lowestReady: 0 });
+    const rollouts = createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: "127.0.0.1", preview });
+    config = createConfig({ prisma: store.prisma, feed: store.feed, topology, rollouts, secrets, listenerPorts, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
+  });
+  afterAll(() => store.dispose());
+
+  const truncate = () => store.prisma.$executeRawUnsafe(`TRUNCATE "Service", "Event" CASCADE`);
+  const counts = async () => ({ revisions: await store.prisma.revision.count(), events: await store.prisma.event.count(), rollouts: await store.prisma.rollout.count() });
+
+  it(`round-trips ${CASES} random topologies: export → apply on an empty store → export is byte-identical, and apply again changes nothing`, async () => {
+    const seed = fuzzSeed();
+    for (let run = 0; run < CASES; run++) {
+      const random = createRandom(seed + run);
+      await truncate();
+      await buildRandomTopology(random, topology, store);
+      const positions = random.chance(0.5);
+      const first = await config.export({ positions });
+      const context = `seed ${seed + run}:\n${first.yaml}`;
+
+      await truncate();
+      const values = Object.fromEntries(first.secrets.map((need) => ["fromEnv" in need.ref ? need.ref.fromEnv : need.ref.fromFile, "s3cret"]));
+      const applied = await config.apply({ yaml: first.yaml, secrets: { env: values } }, "tester");
+      expect(applied.changed, context).toBe(true);
+      const second = await config.export({ positions });
+      expect(second.yaml, context).toBe(first.yaml);
+
+      const before = await counts();
+      const again = await config.apply({ yaml: second.yaml }, "tester");
+      expect(again.changed, context).toBe(false);
+      expect(again.services.every((s) => s.action === "unchanged"), context).toBe(true);
+      expect(await counts(), context).toEqual(before);
+      expect((await config.drift()).filter((d) => d.changedSinceApply), context).toEqual([]);
+    }
+  });
+
+  it("diff shows created, changed (field by field) and, only with prune, deleted; a failed apply changes nothing", async () => {
+    await truncate();
+    const base = "services:\n  api:\n    command: node\n    replicas: 0\n    dependsOn: [db]\n  db:\n    command: postgres\n    replicas: 0\n  old:\n    command: sleep\n    replicas: 0\n";
+    const created = await config.diff({ yaml: base }, { compareSecrets: true });
+    expect(created.services.map((s) => [s.name, s.action])).toEqual([["api", "created"], ["db", "created"], ["old", "created"]]);
+    expect(created.dependencies.added).toEqual([{ from: "api", to: "db" }]);
+    await config.apply({ yaml: base }, "tester");
+
+    const next = "services:\n  api:\n    command: node\n    replicas: 0\n    env:\n      LOG_LEVEL: debug\n  db:\n    command: postgres\n    replicas: 0\n";
+    const diff = await config.diff({ yaml: next, prune: true }, { compareSecrets: true });
+    expect(diff.services).toEqual([
+      { name: "api", kind: "service", action: "changed", changes: [{ path: "env.LOG_LEVEL", before: null, after: "debug" }, { path: "dependsOn", before: ["db"], after: [] }], rollout: expect.objectContaining({ revision: { from: 1, to: 2 }, diff: [{ path: "env.LOG_LEVEL", before: null, after: "debug" }, { path: "links.DB_URL", before: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), after: null }] }) },
+      { name: "db", kind: "service", action: "unchanged" },
+      { name: "old", kind: "service", action: "deleted" },
+    ]);
+    expect(diff.dependencies.removed).toEqual([{ from: "api", to: "db" }]);
+    expect((await config.diff({ yaml: next }, { compareSecrets: true })).services.map((s) => s.action)).toEqual(["changed", "unchanged"]);
+
+    const before = await counts();
+    const bad = `${next}  broken:\n    command: x\n    dependsOn: [nowhere]\n`;
+    await expect(config.apply({ yaml: bad, prune: true }, "tester")).rejects.toThrow(ConfigError);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("exports a secret as a reference, never its value, and lists what apply will need", async () => {
+    await truncate();
+    await topology.createService({ name: "pay", replicas: 0, template: { command: "node", env: { API_KEY: "sk_live_123", MODE: "live" }, secretEnv: ["API_KEY"] } }, "tester");
+    const exported = await config.export({});
+    expect(exported.yaml).not.toContain("sk_live_123");
+    expect(exported.yaml).toContain("API_KEY:\n        fromEnv: API_KEY");
+    expect(exported.secrets).toEqual([{ service: "pay", variable: "API_KEY", ref: { fromEnv: "API_KEY" } }]);
+
+    await truncate();
+    const refused = await config.apply({ yaml: exported.yaml }, "tester").catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).message).toMatch(/^gantry\.yaml:\d+:\d+: services\.pay\.env\.API_KEY: API_KEY is a secret Gantry doesn't have yet: apply needs the environment variable API_KEY/);
+  });
+
+  it("keeps a listener port only where it was chosen by hand", async () => {
+    await truncate();
+    await topology.createService({ name: "auto", replicas: 0, template: { command: "node" } }, "tester");
+    await topology.createService({ name: "pinned", replicas: 0, template: { command: "node" }, listenPort: 21900 }, "tester");
+    const { yaml } = await config.export({});
+    expect(yaml).toContain("listenPort: 21900");
+    expect(yaml.match(/listenPort/g)).toHaveLength(1);
+  });
+});
