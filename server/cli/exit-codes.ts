@@ -46,19 +46,21 @@ export const notFoundError = (message: string) => new CliError(ExitCode.notFound
 const NO_ACCESS = "set GANTRY_TOKEN or run `gantry login`";
 
 /**
- * Why a request never got an answer: the errno-style code down the cause chain (fetch wraps
- * ECONNREFUSED twice), or the innermost reason of a failed fetch ("bad port").
+ * Why a request never got an answer: the errno-style code down the cause chain of a failed fetch
+ * (tRPC wraps fetch's TypeError, which wraps ECONNREFUSED), or its innermost reason ("bad port").
+ * A file's ENOENT is not a network failure: only chains that went through fetch count.
  */
 function networkFailure(err: unknown): string | undefined {
   let fetchFailed = false;
+  let code: string | undefined;
   let innermost: string | undefined;
   for (let e: unknown = err, depth = 0; e && depth < 8; depth++, e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^E[A-Z_]+$/.test(code) && code !== "ERR_INVALID_URL") return code;
+    const errno = (e as { code?: unknown }).code;
+    if (!code && typeof errno === "string" && /^E[A-Z_]+$/.test(errno)) code = errno;
     if (e instanceof TypeError && e.message === "fetch failed") fetchFailed = true;
     if (e instanceof Error) innermost = e.message;
   }
-  return fetchFailed ? innermost : undefined;
+  return fetchFailed ? (code ?? innermost) : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { parseCount, parseResourceKind, resourceKinds } from "./arguments";
+import { apply, diff, exportConfig } from "./commands/config";
 import { get } from "./commands/get";
 import { login, logout } from "./commands/login";
 import { logs } from "./commands/logs";
@@ -12,7 +13,7 @@ import { exitCodeHelp } from "./exit-codes";
 import { outputFormats, parseOutputFormat, type OutputFormat } from "./output";
 
 /** Where completion offers service names, per command (commander knows the rest). */
-const serviceArguments: Record<string, CompletionCommand["services"]> = { get: "plain", scale: "assign", logs: "plain", restart: "plain", rollout: "plain" };
+const serviceArguments: Record<string, CompletionCommand["services"]> = { export: "plain", get: "plain", scale: "assign", logs: "plain", restart: "plain", rollout: "plain" };
 
 const credentialsHelp = `Credentials: GANTRY_URL and GANTRY_TOKEN, or what \`gantry login\` stored in
 $XDG_CONFIG_HOME/gantry/config.json (~/.config/gantry/config.json). The environment wins.`;
@@ -31,6 +32,29 @@ export function buildProgram(cli: CliContext): Command {
     .exitOverride();
 
   const output = () => new Option("-o, --output <format>", `${outputFormats.join(", ")}`).default("table").argParser(parseOutputFormat);
+
+  program
+    .command("apply")
+    .description("make Gantry what a gantry.yaml says: prints the plan, asks, applies")
+    .requiredOption("-f, --file <file>", "the gantry.yaml (- for stdin)")
+    .option("--prune", "delete services the file doesn't name")
+    .option("-y, --yes", "apply without asking")
+    .action((options: { file: string; prune?: boolean; yes?: boolean }) => apply(cli, { file: options.file, prune: Boolean(options.prune), yes: Boolean(options.yes) }));
+
+  program
+    .command("diff")
+    .description("what `apply -f` would change, per service and field, with the rollouts it would run")
+    .requiredOption("-f, --file <file>", "the gantry.yaml (- for stdin)")
+    .option("--prune", "also show the services apply --prune would delete")
+    .action((options: { file: string; prune?: boolean }) => diff(cli, { file: options.file, prune: Boolean(options.prune) }));
+
+  program
+    .command("export")
+    .description("the topology (or the services named) as a gantry.yaml")
+    .argument("[service...]", "only these services")
+    .option("--positions", "include canvas positions")
+    .option("--output-file <file>", "write the file here instead of stdout")
+    .action((services: string[], options: { positions?: boolean; outputFile?: string }) => exportConfig(cli, services, { positions: Boolean(options.positions), output: options.outputFile }));
 
   program
     .command("get")
