@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import type { ConfigDiff } from "../contracts/config";
+import type { PlanPreview } from "../contracts/rollout";
+import { hasChanges, renderPlan } from "./plan";
+
+const empty: ConfigDiff = { services: [], dependencies: { added: [], removed: [] }, external: { added: [], removed: [] }, secrets: [] };
+const rollout = { revision: { from: 1, to: 2 }, starts: 2, stops: 2, waves: [[], [], []], peak: 3, lowestReady: 2 } as unknown as PlanPreview;
+
+describe("plan rendering", () => {
+  it("marks created, changed (with fields and rollout) and deleted services, edges and external services", () => {
+    const diff: ConfigDiff = {
+      services: [
+        { name: "api", kind: "service", action: "changed", changes: [{ path: "env.LOG_LEVEL", before: "info", after: "debug" }, { path: "replicas", before: null, after: 2 }], rollout },
+        { name: "web", kind: "service", action: "created" },
+        { name: "old", kind: "service", action: "deleted" },
+        { name: "db", kind: "service", action: "unchanged" },
+      ],
+      dependencies: { added: [{ from: "web", to: "api" }], removed: [] },
+      external: { added: [], removed: ["legacy"] },
+      secrets: [{ service: "api", variable: "DB_PASSWORD", ref: { fromEnv: "DB_PASSWORD" } }],
+    };
+    expect(hasChanges(diff)).toBe(true);
+    expect(renderPlan(diff)).toBe(
+      [
+        "~ api: changed",
+        '    env.LOG_LEVEL: "info" -> "debug"',
+        "    replicas: (none) -> 2",
+        "    rollout: revision 1 -> 2, 2 to start, 2 to stop in 3 waves; at most 3 running, at least 2 ready",
+        "+ web: created",
+        "- old: deleted",
+        "+ dependency web -> api",
+        "- external legacy",
+        "(1 service unchanged)",
+        "! api: DB_PASSWORD (fromEnv DB_PASSWORD) has no value here: the stored one is kept, if there is one",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("says when nothing would change", () => {
+    const same: ConfigDiff = { ...empty, services: [{ name: "api", kind: "service", action: "unchanged" }] };
+    expect(hasChanges(same)).toBe(false);
+    expect(renderPlan(same)).toBe("no changes (1 service as the file says)\n");
+    expect(hasChanges({ ...empty, external: { added: ["payments"], removed: [] } })).toBe(true);
+  });
+});
