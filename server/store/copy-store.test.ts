@@ -212,7 +212,7 @@ describe("copyStore refuses", () => {
       await prisma.service.create({ data: { id: randomUUID(), name: "already-here", replicas: 1, template: {} } });
       await prisma.user.create({ data: { id: randomUUID(), username: "someone", role: "admin" } });
     });
-    await expect(copyStore(source.url, target)).rejects.toThrow(/already holds 1 Service, 1 User: copy into an empty database, or force/);
+    await expect(copyStore(source.url, target)).rejects.toThrow(/already holds 1 User, 1 Service: copy into an empty database, or force/);
     expect((await fingerprint(target)).Service!.rows).toBe(1);
     await copyStore(source.url, target, { force: true });
     expect(await fingerprint(target)).toEqual(await fingerprint(source.url));
