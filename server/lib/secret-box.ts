@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "./app-error";
 
-const PREFIX = "sealed:v1:";
+/** What every sealed value starts with (a store copy counts them by it). */
+export const SEALED_PREFIX = "sealed:v1:";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -43,19 +44,19 @@ export function createSecretBox(initial: Buffer | Buffer[]): SecretBox {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv("aes-256-gcm", keys[0]!, iv);
       const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-      return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64");
+      return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64");
     },
     open(sealed) {
-      if (!sealed.startsWith(PREFIX)) throw new AppError("INTERNAL", "not a sealed secret");
-      const raw = Buffer.from(sealed.slice(PREFIX.length), "base64");
+      if (!sealed.startsWith(SEALED_PREFIX)) throw new AppError("INTERNAL", "not a sealed secret");
+      const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), "base64");
       for (const key of keys) {
         const plain = decrypt(key, raw);
         if (plain !== undefined) return plain;
       }
       throw new AppError("INTERNAL", "a stored secret could not be decrypted: was GANTRY_SECRET_KEY (or the data directory's secret.key) changed?");
     },
-    isSealed: (value) => value.startsWith(PREFIX),
-    sealedWithPrimary: (sealed) => sealed.startsWith(PREFIX) && decrypt(keys[0]!, Buffer.from(sealed.slice(PREFIX.length), "base64")) !== undefined,
+    isSealed: (value) => value.startsWith(SEALED_PREFIX),
+    sealedWithPrimary: (sealed) => sealed.startsWith(SEALED_PREFIX) && decrypt(keys[0]!, Buffer.from(sealed.slice(SEALED_PREFIX.length), "base64")) !== undefined,
   };
   box.useKeys(Array.isArray(initial) ? initial : [initial]);
   return box;

@@ -50,7 +50,8 @@ const pgliteStartParams = [
   ...["-c", "io_method=sync", "-c", "max_parallel_maintenance_workers=0", "-c", "shared_buffers=16MB"],
 ];
 
-function redact(url: string): string {
+/** The URL with its password masked, for messages and logs. */
+export function redact(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
