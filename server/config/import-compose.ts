@@ -77,7 +77,7 @@ export function importCompose(text: string, fileName: string): ImportResult {
         callers.set(callee, [...(callers.get(callee) ?? []), name]);
       }
     }
-    service.dependsOn = dependsOn;
+    service.dependsOn = dependsOn.sort(); // as an export writes them
   }
   for (const { name, service } of drafts) {
     const calledBy = callers.get(name);

@@ -30,14 +30,19 @@ export function dnsLabel(name: string): string {
 }
 
 /**
- * Service names for foreign names, in the order given: each a DNS label, and unique (a second
- * `web_app` beside `web-app` becomes `web-app-2`). A note says every name that changed.
+ * Service names for foreign names: each a DNS label, and unique. A name that already is one keeps
+ * it; the others take the next free label (`web_app` beside `web-app` becomes `web-app-2`). A note
+ * says every name that changed, in the order given.
  */
 export function serviceNames(names: readonly string[]): { names: Map<string, string>; notes: string[] } {
-  const taken = new Set<string>();
+  const taken = new Set(names.filter((name) => dnsLabel(name) === name));
   const result = new Map<string, string>();
   const notes: string[] = [];
   for (const name of names) {
+    if (taken.has(name) && !result.has(name) && dnsLabel(name) === name) {
+      result.set(name, name);
+      continue;
+    }
     const base = dnsLabel(name);
     let label = base;
     for (let n = 2; taken.has(label); n++) label = `${base.slice(0, MAX_NAME - String(n).length - 1)}-${n}`;
@@ -61,18 +66,20 @@ export function checkedService(name: string, entry: ImportedService, notes: stri
     const parsed = fileService.safeParse(draft);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0]!;
+    // A refused record key (PORT in env) carries the key's own reason inside it.
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
     const [field, key] = issue.path;
     if (typeof field !== "string" || field === "runtime" || field === "image" || field === "command" || !(field in draft)) {
-      throw new Error(`import produced an invalid service ${name}: ${issue.path.join(".")}: ${issue.message}`);
+      throw new Error(`import produced an invalid service ${name}: ${issue.path.join(".")}: ${message}`);
     }
     const inner = draft[field];
     if (DROPPABLE_PER_KEY.has(field) && typeof key === "string" && inner !== null && typeof inner === "object") {
       const { [key]: _dropped, ...rest } = inner as Record<string, unknown>;
       draft[field] = rest;
-      notes.push(`${name}.${field}.${key}: ${issue.message}; left out`);
+      notes.push(`${name}.${field}.${key}: ${message}; left out`);
     } else {
       delete draft[field];
-      notes.push(`${name}.${field}: ${issue.message}; left out`);
+      notes.push(`${name}.${field}: ${message}; left out`);
     }
   }
   throw new Error(`import could not make service ${name} valid`);
