@@ -1,9 +1,8 @@
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { stopSignals, type RestartPolicy } from "../contracts/service";
 import { ConfigError } from "./parse";
-import { fileServiceFields, type SecretRef } from "./schema";
+import { fileServiceFields, type FileService, type SecretRef } from "./schema";
 import { checkedService, importedFile, serviceNames, type ImportedService, type ImportResult } from "./imported-file";
-import type { FileService } from "./schema";
 
 // docker-compose → gantry.yaml. Pure: text in, a file to review and a list of what was left behind
 // out. Every compose service becomes a `runtime: docker` service; what Gantry has no place for
