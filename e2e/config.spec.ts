@@ -1,4 +1,9 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { runCli } from "../server/cli/cli-process";
+import { bootstrapToken } from "../playwright.config";
 import { inspector, node } from "./topology";
 
 const file = `version: 1
@@ -10,10 +15,13 @@ services:
     replicas: 0
 `;
 
-// A service applied from gantry.yaml, then changed on the canvas: the canvas says it drifted, and a diff of the same file shows what.
-test("scale an applied service on the canvas: it shows 'changed since apply' with the field, and a diff of the file shows it", async ({ page, request }) => {
-  const applied = await request.post("/api/trpc/config.applyFile", { data: { yaml: file, prune: false } });
-  expect(applied.ok(), await applied.text()).toBe(true);
+// A service applied from gantry.yaml with the CLI, then changed on the canvas: the canvas says it drifted, and `gantry diff` shows what.
+test("scale an applied service on the canvas: it shows 'changed since apply' with the field, and gantry diff shows it", async ({ page, request, baseURL }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-config-"));
+  const gantryYaml = path.join(dir, "gantry.yaml");
+  fs.writeFileSync(gantryYaml, file);
+  const gantry = (...args: string[]) => runCli(args, { GANTRY_URL: baseURL!, GANTRY_TOKEN: bootstrapToken, XDG_CONFIG_HOME: dir });
+  expect(await gantry("apply", "-f", gantryYaml, "--yes")).toMatchObject({ code: 0, stdout: "+ ledger: created\napplied\n" });
 
   await page.goto("/topology");
   await node(page, "ledger").click();
@@ -26,12 +34,12 @@ test("scale an applied service on the canvas: it shows 'changed since apply' wit
   await notice.locator("summary").click();
   await expect(notice).toContainText("replicas: 0 → 1");
 
-  const diff = await request.post("/api/trpc/config.diff", { data: { yaml: file, prune: false } });
-  const plan = (await diff.json()).result.data.services.find((s: { name: string }) => s.name === "ledger");
-  expect(plan).toMatchObject({ action: "changed", changes: [{ path: "replicas", before: 1, after: 0 }] });
+  const diff = await gantry("diff", "-f", gantryYaml);
+  expect(diff.code).toBe(0);
+  expect(diff.stdout).toMatch(/^~ ledger: changed\n {4}replicas: 1 -> 0\n/m);
 
   // Applying the file again puts it back, and the badge goes.
-  await request.post("/api/trpc/config.applyFile", { data: { yaml: file, prune: false } });
+  expect((await gantry("apply", "-f", gantryYaml, "--yes")).code).toBe(0);
   await expect(node(page, "ledger").getByTestId("node-drift")).toHaveCount(0);
   const id = (await (await request.get("/api/trpc/services.list")).json()).result.data.find((s: { name: string }) => s.name === "ledger").id;
   await request.post("/api/trpc/services.delete", { data: { id } });

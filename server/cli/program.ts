@@ -1,6 +1,7 @@
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { parseCount, parseResourceKind, resourceKinds } from "./arguments";
 import { apply, diff, exportConfig } from "./commands/config";
+import { dbCopy, exportKubernetes, importFile, importFormats, type ImportFormat } from "./commands/files";
 import { get } from "./commands/get";
 import { login, logout } from "./commands/login";
 import { logs } from "./commands/logs";
@@ -53,8 +54,29 @@ export function buildProgram(cli: CliContext): Command {
     .description("the topology (or the services named) as a gantry.yaml")
     .argument("[service...]", "only these services")
     .option("--positions", "include canvas positions")
+    .addOption(new Option("--format <format>", "gantry (a gantry.yaml) or kubernetes (Deployments and Services)").choices(["gantry", "kubernetes"]).default("gantry"))
     .option("--output-file <file>", "write the file here instead of stdout")
-    .action((services: string[], options: { positions?: boolean; outputFile?: string }) => exportConfig(cli, services, { positions: Boolean(options.positions), output: options.outputFile }));
+    .action((services: string[], options: { positions?: boolean; format: string; outputFile?: string }) =>
+      options.format === "kubernetes"
+        ? exportKubernetes(cli, services, { output: options.outputFile })
+        : exportConfig(cli, services, { positions: Boolean(options.positions), output: options.outputFile }),
+    );
+
+  program
+    .command("import")
+    .description("a gantry.yaml from a docker-compose file or a Procfile, to review (what isn't translated goes to stderr)")
+    .addArgument(new Argument("<format>", importFormats.join(" | ")).choices(importFormats))
+    .argument("<file>")
+    .option("--output-file <file>", "write the gantry.yaml here instead of stdout")
+    .action((format: ImportFormat, file: string, options: { outputFile?: string }) => importFile(cli, format, file, { output: options.outputFile }));
+
+  const db = program.command("db").description("the store itself");
+  db.command("copy")
+    .description("copy everything (services, revisions, events, metrics, users, tokens) from one store to another; stop Gantry first")
+    .requiredOption("--from <url>", "pglite:<data dir> or postgres://…")
+    .requiredOption("--to <url>", "pglite:<data dir> or postgres://…")
+    .option("--force", "replace what the target already holds")
+    .action((options: { from: string; to: string; force?: boolean }) => dbCopy(cli, { from: options.from, to: options.to, force: Boolean(options.force) }));
 
   program
     .command("get")
@@ -130,7 +152,16 @@ export function completionCommands(program: Command): CompletionCommand[] {
     name: command.name(),
     description: command.description(),
     options: [...new Set([command, ...command.commands].flatMap((c) => c.options.flatMap((o) => [o.short, o.long].filter((flag): flag is string => Boolean(flag)))))],
-    words: command.commands.length > 0 ? command.commands.map((c) => c.name()) : command.name() === "get" ? [...resourceKinds] : command.name() === "completion" ? [...shells] : [],
+    words:
+      command.commands.length > 0
+        ? command.commands.map((c) => c.name())
+        : command.name() === "get"
+          ? [...resourceKinds]
+          : command.name() === "completion"
+            ? [...shells]
+            : command.name() === "import"
+              ? [...importFormats]
+              : [],
     services: serviceArguments[command.name()],
   }));
 }
