@@ -14,9 +14,9 @@ export function PendingLinks({ service }: { service: Service }) {
   const apply = useMutation(trpc.services.applyLinks.mutationOptions());
   const edit = usePermit("editor", service.labels);
   if (!topology || service.external || service.deleting) return null;
-  const names = new Map(topology.services.map((s) => [s.id, s.name]));
+  const callees = new Map(topology.services.map((s) => [s.id, { name: s.name, protocol: s.traffic.protocol }]));
   // Compared by name and listener port only, so the host given here doesn't matter.
-  const { added, removed } = pendingLinks(service.template.links, linksOf(service.id, topology.dependencies, (id) => names.get(id), "gantry"));
+  const { added, removed } = pendingLinks(service.template.links, linksOf(service.id, topology.dependencies, (id) => callees.get(id), "gantry"));
   if (added.length + removed.length === 0) return null;
   const changes = [...added.map((name) => `+${name}`), ...removed.map((name) => `−${name}`)].join(", ");
   return (

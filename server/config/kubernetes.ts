@@ -95,9 +95,11 @@ export function kubernetesExport(config: ConfigFile): KubernetesExport {
 
     const env: IEnvVar[] = [{ name: "PORT", value: String(CONTAINER_PORT) }];
     for (const callee of [...service.dependsOn].sort()) {
-      if (Object.hasOwn(service.env, dependencyEnvName(callee))) continue; // written by hand: the file's value stands
-      env.push({ name: dependencyEnvName(callee), value: `http://${callee}` });
-      if (!exported(callee)) note(`${name}.dependsOn.${callee}: ${callee} is not exported: ${dependencyEnvName(callee)} names a Service you provide`);
+      const protocol = (config.services[callee] ?? config.external[callee])?.traffic.protocol ?? "http";
+      const envName = dependencyEnvName(callee, protocol);
+      if (Object.hasOwn(service.env, envName)) continue; // written by hand: the file's value stands
+      env.push({ name: envName, value: protocol === "tcp" ? `${callee}:${SERVICE_PORT}` : `http://${callee}` });
+      if (!exported(callee)) note(`${name}.dependsOn.${callee}: ${callee} is not exported: ${envName} names a Service you provide`);
       else if (!config.services[callee]!.listens) note(`${name}.dependsOn.${callee}: ${callee} doesn't listen, so it has no Service`);
     }
     for (const [variable, value] of Object.entries(service.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -50,6 +50,7 @@ const [byHeader, byCookie, byClientIp] = hashOn.options;
  */
 export const fileTraffic = z
   .object({
+    protocol: traffic.protocol,
     policy: traffic.policy,
     hashOn: z.discriminatedUnion("kind", [byHeader.strict(), byCookie.strict(), byClientIp.strict()]).default({ kind: "client_ip" }),
     routes: z.array(route.strict()).max(50).default([]),
@@ -98,7 +99,7 @@ export const fileServiceFields = z
     listenPort: listenPort.optional(),
     /** Canvas position; exported only when asked for, and left alone by an apply that has none. */
     position: position.strict().optional(),
-    /** The services this one calls: each gets NAME_URL in its environment. */
+    /** The services this one calls: each gets NAME_URL in its environment (NAME_ADDR, host:port, for a `tcp` one). */
     dependsOn: z.array(serviceName).max(256).default([]),
   })
   .strict();

@@ -27,8 +27,17 @@ export const route = z.object({
 });
 export type Route = z.infer<typeof route>;
 
-/** How traffic reaches a service. Changing it never restarts instances. */
+/**
+ * What the service speaks, which decides what its listeners do: `http` balances each request,
+ * `tcp` each connection (bytes piped both ways). Only protocols the data plane serves are
+ * accepted; `http2` and `grpc` join this list once it serves them.
+ */
+export const protocols = ["http", "tcp"] as const;
+export type Protocol = (typeof protocols)[number];
+
+/** How traffic reaches a service. Changing it never restarts the service's own instances (its callers' links may change). */
 export const trafficSettings = z.object({
+  protocol: z.enum(protocols).default("http"),
   policy: z.enum(balancerPolicies).default("round_robin"),
   /** For `weighted`: per instance id, else per revision number, else 1. */
   weights: z
@@ -61,19 +70,29 @@ export type TrafficSettingsInput = z.input<typeof trafficSettings>;
 
 export const listenPort = z.number().int().min(1024, "listener ports start at 1024").max(65535);
 
-/** `user-api` → `USER_API_URL`: how a dependent finds a dependency. */
-export function dependencyEnvName(serviceName: string): string {
-  return `${serviceName.toUpperCase().replace(/-/g, "_")}_URL`;
+/**
+ * `user-api` → `USER_API_URL`: how a dependent finds a dependency. A `tcp` dependency has no
+ * scheme to put in a URL: `REDIS_ADDR` (host:port).
+ */
+export function dependencyEnvName(serviceName: string, protocol: Protocol = "http"): string {
+  return `${serviceName.toUpperCase().replace(/-/g, "_")}${protocol === "tcp" ? "_ADDR" : "_URL"}`;
+}
+
+/** The value of a dependency's link: a URL where the protocol has a scheme, else host:port. */
+export function dependencyAddress(protocol: Protocol, host: string, port: number): string {
+  return protocol === "tcp" ? `${host}:${port}` : `http://${host}:${port}`;
 }
 
 type Edge = { fromId: string; toId: string; port: number | null };
+/** What a link needs of the service an edge points to. */
+export type Callee = { name: string; protocol: Protocol };
 
-/** What a service's instances should be given for its dependency edges: TO_URL → that edge's listener. */
-export function linksOf(serviceId: string, dependencies: readonly Edge[], nameOf: (id: string) => string | undefined, host: string): Record<string, string> {
+/** What a service's instances should be given for its dependency edges: TO_URL (or TO_ADDR) → that edge's listener. */
+export function linksOf(serviceId: string, dependencies: readonly Edge[], calleeOf: (id: string) => Callee | undefined, host: string): Record<string, string> {
   const links: Record<string, string> = {};
   for (const edge of dependencies) {
-    const name = edge.fromId === serviceId && edge.port !== null ? nameOf(edge.toId) : undefined;
-    if (name) links[dependencyEnvName(name)] = `http://${host}:${edge.port}`;
+    const callee = edge.fromId === serviceId && edge.port !== null ? calleeOf(edge.toId) : undefined;
+    if (callee) links[dependencyEnvName(callee.name, callee.protocol)] = dependencyAddress(callee.protocol, host, edge.port!);
   }
   return links;
 }

@@ -15,10 +15,10 @@ import {
   type ServiceDrift,
 } from "../contracts/config";
 import { instanceTemplate, SECRET_PLACEHOLDER, type ServiceUpdateInput } from "../contracts/service";
-import { dependencyEnvName } from "../contracts/traffic";
+import { dependencyEnvName, trafficSettings, type Protocol } from "../contracts/traffic";
 import { compactExternal, compactService, diffEntries, fileExternalOf, fileServiceOf, renderConfig, secretNeeds, type StoredService } from "../config/export";
 import { ConfigError, parseConfig, type ConfigProblem, type ParsedConfig } from "../config/parse";
-import { fileExternalService, fileServiceFields, isSecretRef, type FileExternalService, type FileService } from "../config/schema";
+import { fileExternalService, fileServiceFields, isSecretRef, type ConfigFile, type FileExternalService, type FileService } from "../config/schema";
 import { AppError } from "../lib/app-error";
 import type { SecretBox } from "../lib/secret-box";
 import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
@@ -87,6 +87,14 @@ function storedOf(row: Rows.Service): StoredService {
 
 const calleesOf = (state: StoreState, name: string) => [...(state.edges.get(name)?.keys() ?? [])];
 
+/** A callee's protocol once the file is applied: the file's, else the stored one. */
+function protocolIn(config: ConfigFile, state: StoreState, callee: string): Protocol {
+  const entry = config.services[callee] ?? config.external[callee];
+  if (entry) return entry.traffic.protocol;
+  const row = state.rows.get(callee);
+  return row ? trafficSettings.parse(row.traffic).protocol : "http";
+}
+
 /** What an apply of a file will do, decided before anything is written (diff shows it; apply carries it out). */
 type Decision = {
   parsed: ParsedConfig;
@@ -152,11 +160,11 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
   }
 
   /** The links `name` will have once its edges are what the file says (new listeners not chosen yet). */
-  async function plannedLinks(state: StoreState, row: Rows.Service, dependsOn: readonly string[]): Promise<Record<string, string>> {
+  async function plannedLinks(state: StoreState, row: Rows.Service, dependsOn: readonly string[], protocolOf: (callee: string) => Protocol): Promise<Record<string, string>> {
     const current = await linksFor(prisma, row.id, linkHost);
     const links: Record<string, string> = {};
     for (const callee of dependsOn) {
-      const envName = dependencyEnvName(callee);
+      const envName = dependencyEnvName(callee, protocolOf(callee));
       links[envName] = state.edges.get(row.name)?.has(callee) && Object.hasOwn(current, envName) ? current[envName]! : NEW_LISTENER;
     }
     return links;
@@ -214,7 +222,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
       const instancesChange = changes.some((c) => !/^(traffic|labels|listenPort|position|strategy)(\.|$)/.test(c.path));
       const rollout =
         withRollouts && instancesChange && decision.problems.length === 0
-          ? await rollouts.planWithLinks({ id: row.id, version: row.version, patch: patchFor(row, entry, env) }, await plannedLinks(state, row, entry.dependsOn))
+          ? await rollouts.planWithLinks({ id: row.id, version: row.version, patch: patchFor(row, entry, env) }, await plannedLinks(state, row, entry.dependsOn, (callee) => protocolIn(config, state, callee)))
           : null;
       plans.push({ name, kind: "service", action: "changed", changes, rollout });
     }

@@ -14,6 +14,7 @@ import {
 } from "../contracts/rollout";
 import { commandText } from "../contracts/command-line";
 import { dependencyPlanInput, instanceTemplate, serviceUpdateInput, type DependencyPlanInput, type ServiceUpdateInput } from "../contracts/service";
+import { trafficSettings } from "../contracts/traffic";
 import type { DesiredService } from "../engine/types";
 import { AppError, notFound } from "../lib/app-error";
 import { newId } from "../lib/ids";
@@ -230,7 +231,7 @@ export function createRollouts({ prisma, feed, secrets, preview, linkHost, now =
       const fromId = edge?.fromId ?? ("fromId" in input ? input.fromId : "");
       const current = await findService(prisma, fromId);
       const target = "toId" in input ? await findService(prisma, input.toId) : undefined;
-      const change: EdgeChange = target ? { add: { toId: target.id, toName: target.name } } : { remove: { id: edge!.id } };
+      const change: EdgeChange = target ? { add: { toId: target.id, toName: target.name, toProtocol: trafficSettings.parse(target.traffic).protocol } } : { remove: { id: edge!.id } };
       const stored = instanceTemplate.parse(current.template);
       const template = { ...stored, links: await linksFor(prisma, fromId, linkHost, change) };
       const changed = !isDeepStrictEqual(template, stored);

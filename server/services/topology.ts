@@ -201,6 +201,10 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     });
     if (templateChanged) await beginRollout(tx, record, service, before.revision, revision, "update", new Date());
     record.topology({ kind: "service.upserted", service });
+    // Callers name a `tcp` service by NAME_ADDR, others by NAME_URL: they take the new link as any link change.
+    if (traffic.protocol !== before.traffic.protocol) {
+      for (const edge of await tx.dependency.findMany({ where: { toId: id }, select: { fromId: true } })) await relink(tx, record, edge.fromId);
+    }
     return service;
   }
 
