@@ -1,6 +1,6 @@
 "use client";
 
-import { balancerPolicies } from "@/server/contracts/traffic";
+import { balancerPolicies, protocols, type Protocol } from "@/server/contracts/traffic";
 import { FormField, inputClass } from "../form-field";
 import type { FormErrors } from "./form-values";
 import type { RouteDraft, TrafficDraft } from "./traffic-values";
@@ -11,6 +11,11 @@ const policyLabels: Record<(typeof balancerPolicies)[number], string> = {
   least_request: "Least request (power of two choices)",
   ring_hash: "Ring hash (sticky)",
   random: "Random",
+};
+
+const protocolLabels: Record<Protocol, string> = {
+  http: "HTTP/1.1 (balanced per request)",
+  tcp: "TCP (balanced per connection)",
 };
 
 /** How traffic reaches the service: listener, balancing, ingress routes, retries and limits. */
@@ -28,6 +33,15 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
   return (
     <>
       {text("listenPort", "Listener port", "The service's stable address 127.0.0.1:port; empty keeps the one Gantry picked", "listenPort")}
+      <FormField id={id("protocol")} label="Protocol" hint="Callers of a TCP service get NAME_ADDR=host:port instead of NAME_URL" error={errors["traffic.protocol"]}>
+        <select id={id("protocol")} value={draft.protocol} onChange={(e) => set("protocol", e.target.value as Protocol)} className={inputClass}>
+          {protocols.map((p) => (
+            <option key={p} value={p}>
+              {protocolLabels[p]}
+            </option>
+          ))}
+        </select>
+      </FormField>
       <FormField id={id("policy")} label="Balancing" error={errors["traffic.policy"]}>
         <select id={id("policy")} value={draft.policy} onChange={(e) => set("policy", e.target.value as TrafficDraft["policy"])} className={inputClass}>
           {balancerPolicies.map((p) => (

@@ -1,4 +1,4 @@
-import { trafficSettings, type BalancerPolicy, type TrafficSettings, type TrafficSettingsInput } from "@/server/contracts/traffic";
+import { trafficSettings, type BalancerPolicy, type Protocol, type TrafficSettings, type TrafficSettingsInput } from "@/server/contracts/traffic";
 import { numberOrNaN, type FormErrors } from "./form-values";
 
 export type RouteDraft = { host: string; pathPrefix: string; stripPrefix: boolean };
@@ -6,6 +6,7 @@ export type RouteDraft = { host: string; pathPrefix: string; stripPrefix: boolea
 /** Traffic settings as typed into the form. */
 export type TrafficDraft = {
   listenPort: string;
+  protocol: Protocol;
   policy: BalancerPolicy;
   /** `2 = 80` (revision 2) or `api-x1y2z = 5` (an instance), one per line. */
   weights: string;
@@ -31,6 +32,7 @@ export function trafficDraftOf(traffic: TrafficSettings = trafficSettings.parse(
   ].join("\n");
   return {
     listenPort: listenPort === null ? "" : String(listenPort),
+    protocol: traffic.protocol,
     policy: traffic.policy,
     weights,
     hashOn: traffic.hashOn.kind,
@@ -62,6 +64,7 @@ export function toTrafficInput(draft: TrafficDraft): { traffic: TrafficSettingsI
     (/^\d+$/.test(match[1]!) ? weights.revisions : weights.instances)[match[1]!] = Number(match[2]);
   }
   const candidate: TrafficSettingsInput = {
+    protocol: draft.protocol,
     policy: draft.policy,
     weights,
     hashOn: draft.hashOn === "client_ip" ? { kind: "client_ip" } : { kind: draft.hashOn, name: draft.hashName.trim() },

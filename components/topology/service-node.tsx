@@ -78,6 +78,11 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
             container
           </span>
         )}
+        {service.traffic.protocol !== "http" && (
+          <span data-testid="node-protocol" title={`Protocol: ${service.traffic.protocol} (its listeners balance connections)`} className="rounded-full border border-amber-400 px-1.5 text-[10px] uppercase text-amber-700 dark:text-amber-300">
+            {service.traffic.protocol}
+          </span>
+        )}
         {service.deleting && <span className="text-[10px] text-zinc-500">deleting…</span>}
         {rollout && <RolloutBadge rollout={rollout} replicas={service.replicas} />}
         {drift && <DriftBadge drift={drift} />}

@@ -59,6 +59,7 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
           probes: { readiness: probeOf(), liveness: random.chance(0.3) ? { kind: "tcp" } : null },
         },
         traffic: {
+          protocol: random.chance(0.3) ? "tcp" : undefined,
           policy: random.pick(["round_robin", "least_request", "ring_hash"] as const),
           retries: random.int(0, 5),
           routes: random.chance(0.4) ? [{ host: random.chance(0.5) ? `${name}.example.com` : null, pathPrefix: `/${name}`, stripPrefix: random.chance(0.5) }] : [],
