@@ -4,7 +4,7 @@ import type { Clock } from "../../lib/clock";
 import { Feed } from "../../lib/feed";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
-import { copyCounters, newCounters } from "../proxy/counters";
+import { connectionCounterNames, copyCounters, newCounters } from "../proxy/counters";
 import { statusClasses, type DataPlaneStats, type TrafficCounters } from "../proxy/types";
 import type { InstanceView } from "../supervisor/instance-view";
 import { quantileMs } from "./quantile";
@@ -191,19 +191,23 @@ export class MetricsCollector {
   private trafficPoint(key: SeriesKey, counters: TrafficCounters, interval: number): { point: Omit<MetricPoint, "at">; interval: IntervalCounts } {
     const before = this.previous.get(key) ?? newCounters();
     // Counters below the last reading: the data plane restarted; count from zero.
-    const reset = sum(counters) < sum(before);
+    const reset = sum(counters) < sum(before) || (counters.connections?.total ?? 0) < before.connections.total;
     const base = reset ? newCounters() : before;
     const delta = newCounters();
     for (const k of statusClasses) delta.requests[k] = counters.requests[k] - base.requests[k];
     delta.latency = counters.latency.map((n, i) => n - (base.latency[i] ?? 0));
     delta.latencySum = counters.latencySum - base.latencySum;
     this.previous.set(key, copyCounters(counters));
-
     const total = this.totals.get(key) ?? newCounters();
     for (const k of statusClasses) total.requests[k] += delta.requests[k];
     total.latency = total.latency.map((n, i) => n + (delta.latency[i] ?? 0));
     total.latencySum += delta.latencySum;
     total.inFlight = counters.inFlight;
+    for (const name of connectionCounterNames) {
+      const now = counters.connections?.[name] ?? 0;
+      // `open` is a gauge; the others count up.
+      total.connections[name] = name === "open" ? now : total.connections[name] + now - base.connections[name];
+    }
     this.totals.set(key, total);
 
     const requests = sum(delta);

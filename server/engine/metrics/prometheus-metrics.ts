@@ -1,5 +1,5 @@
 import type { Metric, Registry } from "prom-client";
-import { latencyBuckets, statusClasses, type TrafficCounters } from "../proxy/types";
+import { latencyBuckets, statusClasses, type ConnectionCounters, type TrafficCounters } from "../proxy/types";
 import type { InstanceView } from "../supervisor/instance-view";
 import type { MetricsCollector } from "./metrics-collector";
 
@@ -31,6 +31,40 @@ function histogramValues(name: string, counters: TrafficCounters, labels: Labels
   return values;
 }
 
+type TrafficSeries = (kind: "service" | "instance" | "edge") => Array<{ labels: Labels; counters: TrafficCounters }>;
+
+/**
+ * Connection counters of `tcp` listeners, per instance, service and edge. Only series that saw a
+ * connection (or a failed attempt) are shown: HTTP services would otherwise all carry zeros.
+ */
+function connectionFamilies(traffic: TrafficSeries): Family[] {
+  const scopes = [
+    { kind: "instance", prefix: "gantry_", of: "to an instance" },
+    { kind: "service", prefix: "gantry_service_", of: "to a service through any listener" },
+    { kind: "edge", prefix: "gantry_edge_", of: "over a dependency edge" },
+  ] as const;
+  const metrics = [
+    { name: "connections_total", type: "counter", help: "TCP connections proxied", value: (c: ConnectionCounters) => c.total },
+    { name: "open_connections", type: "gauge", help: "TCP connections open now", value: (c: ConnectionCounters) => c.open },
+    { name: "received_bytes_total", type: "counter", help: "Bytes from clients, over TCP connections", value: (c: ConnectionCounters) => c.bytesIn },
+    { name: "sent_bytes_total", type: "counter", help: "Bytes to clients, over TCP connections", value: (c: ConnectionCounters) => c.bytesOut },
+    { name: "connect_errors_total", type: "counter", help: "Failed or timed-out connects to an instance, for TCP connections", value: (c: ConnectionCounters) => c.connectErrors },
+  ] as const;
+  return scopes.flatMap((scope) =>
+    metrics.map(
+      (metric): Family => ({
+        name: `${scope.prefix}${metric.name}`,
+        help: `${metric.help} ${scope.of}.`,
+        type: metric.type,
+        values: () =>
+          traffic(scope.kind)
+            .filter((t) => t.counters.connections.total + t.counters.connections.connectErrors > 0)
+            .map((t) => ({ value: metric.value(t.counters.connections), labels: t.labels })),
+      }),
+    ),
+  );
+}
+
 /**
  * Gantry's metrics in the Prometheus exposition, computed at scrape time from the collector's
  * totals and the instances: registered on prom-client's registry beside the process metrics.
@@ -38,7 +72,7 @@ function histogramValues(name: string, counters: TrafficCounters, labels: Labels
 export function registerGantryMetrics(registry: Registry, sources: PrometheusSources): void {
   const { collector } = sources;
   /** Traffic series of one kind, with the labels to show for each. */
-  const traffic = (kind: "service" | "instance" | "edge") => {
+  const traffic: TrafficSeries = (kind) => {
     const { services, edges } = sources.names();
     const out: Array<{ labels: Labels; counters: TrafficCounters }> = [];
     for (const [key, counters] of collector.totals) {
@@ -118,6 +152,7 @@ export function registerGantryMetrics(registry: Registry, sources: PrometheusSou
           i.probes.flatMap(({ type, last }) => (last ? [{ value: last.latencyMs / 1000, labels: { service: i.serviceName, instance: i.id, probe: type } }] : [])),
         ),
     },
+    ...connectionFamilies(traffic),
   ];
 
   for (const family of families) {

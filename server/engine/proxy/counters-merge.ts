@@ -1,4 +1,4 @@
-import { copyCounters } from "./counters";
+import { connectionCounterNames, copyCounters } from "./counters";
 import type { DataPlaneStats, EndpointStats, ListenerStats, ServiceStats, TrafficCounters } from "./types";
 
 function add(into: TrafficCounters, from: TrafficCounters): void {
@@ -6,6 +6,7 @@ function add(into: TrafficCounters, from: TrafficCounters): void {
   from.latency.forEach((count, i) => (into.latency[i] = (into.latency[i] ?? 0) + count));
   into.latencySum += from.latencySum;
   into.inFlight += from.inFlight;
+  for (const name of connectionCounterNames) into.connections[name] += from.connections?.[name] ?? 0;
 }
 
 /** Sums the counters of several data plane workers into one view. */

@@ -30,6 +30,20 @@ export type StatusClass = (typeof statusClasses)[number];
 /** Upper bounds (seconds) of the request latency histogram, Prometheus style. */
 export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
+/** What a `tcp` listener counts (an `http` one leaves them at zero): connections and the bytes through them. */
+export type ConnectionCounters = {
+  /** Connections made to an instance (not those refused or never connected). */
+  total: number;
+  /** A gauge: connections open right now. */
+  open: number;
+  /** From clients to instances. */
+  bytesIn: number;
+  /** From instances to clients. */
+  bytesOut: number;
+  /** Attempts to connect to an instance that failed or timed out (each retried on another if one is left). */
+  connectErrors: number;
+};
+
 /** Cumulative counters since the data plane started; the main thread turns them into metrics. */
 export type TrafficCounters = {
   requests: Record<StatusClass, number>;
@@ -37,6 +51,7 @@ export type TrafficCounters = {
   latency: number[];
   latencySum: number;
   inFlight: number;
+  connections: ConnectionCounters;
 };
 
 export type ListenerStats = { key: string; listener: ListenerConfig; port: number; bound: boolean; error: string | null; counters: TrafficCounters };
