@@ -5,6 +5,7 @@ import { newCounters } from "./counters";
 import { Exchange, type ExchangeContext, type Target } from "./exchange";
 import type { RequestHead } from "./http/head";
 import { matchRoute } from "./router";
+import { TcpSession, type TcpSessionHost } from "./tcp-session";
 import { listenerKey, type DataPlaneConfig, type DataPlaneStats, type EndpointStats, type IngressRoute, type InheritedSockets, type ListenerConfig, type TrafficCounters } from "./types";
 import { UpstreamConnection, type ResponseSink } from "./upstream-connection";
 
@@ -18,8 +19,10 @@ const REBIND_MS = 2000;
 export type ProxyLog = (level: "warn" | "error", message: string, context?: Record<string, unknown>) => void;
 
 /** One listening port and the counters of what came through it. */
-class ProxyListener implements ClientHost {
+class ProxyListener implements ClientHost, TcpSessionHost {
   readonly counters = newCounters();
+  readonly listenerCounters = this.counters.connections;
+  private readonly sessions = new Set<TcpSession>();
   private readonly context: ExchangeContext;
   private readonly clients = new Set<ClientConnection>();
   server: net.Server | null = null;
@@ -62,21 +65,41 @@ class ProxyListener implements ClientHost {
     this.proxy.clients.delete(client);
   }
 
-  /** Stops listening; its clients are retired (see ClientConnection.retire). */
+  sessionClosed(session: TcpSession): void {
+    this.sessions.delete(session);
+    this.proxy.sessions.delete(session);
+  }
+
+  /**
+   * Stops listening; its clients are retired (see ClientConnection.retire). TCP connections, like
+   * upgraded HTTP ones, are left to end by themselves when another data plane takes the port over
+   * (`quietMs` > 0); otherwise nobody serves them any more and they end now.
+   */
   close(quietMs = 0): void {
     clearTimeout(this.rebind);
     this.server?.close();
     this.server = null;
     for (const client of this.clients) client.retire(quietMs);
+    if (quietMs === 0) for (const session of this.sessions) session.destroy();
+  }
+
+  private accept(socket: net.Socket): void {
+    const cluster = this.proxy.tcpClusterOf(this.config);
+    if (cluster) {
+      const session = new TcpSession(socket, cluster, this);
+      if (session.client.destroyed) return;
+      this.sessions.add(session);
+      this.proxy.sessions.add(session);
+      return;
+    }
+    const client = new ClientConnection(socket, this);
+    this.clients.add(client);
+    this.proxy.clients.add(client);
   }
 
   private listen(): void {
     // Half-open: a client may end its side once its requests are sent and still be answered (RFC 9112 §9.6).
-    const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
-      const client = new ClientConnection(socket, this);
-      this.clients.add(client);
-      this.proxy.clients.add(client);
-    });
+    const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
     server.maxConnections = 10_000;
     server.once("error", (err: NodeJS.ErrnoException) => {
       this.bound = false;
@@ -105,6 +128,8 @@ class ProxyListener implements ClientHost {
  */
 export class ProxyServer {
   readonly clients = new Set<ClientConnection>();
+  /** Connections of `tcp` listeners. */
+  readonly sessions = new Set<TcpSession>();
   private readonly clusters = new Map<string, Cluster>();
   /** By port: a port that passes to another service keeps its socket and just changes target. */
   private readonly listeners = new Map<number, ProxyListener>();
@@ -169,7 +194,7 @@ export class ProxyServer {
     this.listeners.clear();
     return new Promise((resolve) => {
       this.retired = resolve;
-      if (this.clients.size === 0) resolve();
+      if (this.clients.size === 0 && this.sessions.size === 0) resolve();
     });
   }
 
@@ -205,6 +230,7 @@ export class ProxyServer {
     clearInterval(this.sweeper);
     for (const listener of this.listeners.values()) listener.close();
     for (const client of this.clients) client.socket.destroy();
+    for (const session of this.sessions) session.destroy();
     for (const cluster of this.clusters.values()) for (const e of cluster.endpoints) this.closeIdle(e);
     for (const connection of this.connecting) connection.destroy();
   }
@@ -219,6 +245,13 @@ export class ProxyServer {
       ended: (_exchange, cluster) => this.ended(cluster),
       counters,
     };
+  }
+
+  /** The cluster a listener's connections are piped to, when it is a `tcp` service's (the ingress is HTTP only). */
+  tcpClusterOf(listener: ListenerConfig): Cluster | undefined {
+    if (listener.kind === "ingress") return undefined;
+    const cluster = this.clusters.get(listener.kind === "service" ? listener.serviceId : listener.toId);
+    return cluster?.settings.protocol === "tcp" ? cluster : undefined;
   }
 
   resolve(listener: ListenerConfig, head: RequestHead): Target | { status: number; reason: string; message: string } {
@@ -312,7 +345,7 @@ export class ProxyServer {
         } else if (now - client.lastActivity > CLIENT_IDLE_MS) client.close();
         else client.closeIfQuiet(now);
       }
-      if (this.retired && this.clients.size === 0) this.retired();
+      if (this.retired && this.clients.size === 0 && this.sessions.size === 0) this.retired();
       for (const connection of this.connecting) {
         const sink = connection.sink;
         const timeout = sink instanceof Exchange ? sink.cluster.settings.connectTimeoutMs : 10_000;
