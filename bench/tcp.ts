@@ -70,7 +70,7 @@ try {
 
   const haproxyConfig = [
     "global",
-    "  maxconn 10000",
+    "  maxconn 4096",
     "defaults",
     "  mode tcp",
     "  timeout connect 2s",
