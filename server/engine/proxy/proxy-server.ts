@@ -267,6 +267,7 @@ export class ProxyServer {
     }
     const cluster = this.clusters.get(serviceId);
     if (!cluster) return { status: 503, reason: "Service Unavailable", message: `service ${serviceId} is not known to the proxy` };
+    if (cluster.settings.protocol !== "http") return { status: 502, reason: "Bad Gateway", message: `service ${cluster.serviceName} speaks ${cluster.settings.protocol}: the ingress routes HTTP only` };
     return { cluster, path };
   }
 

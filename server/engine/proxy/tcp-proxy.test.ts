@@ -166,6 +166,14 @@ describe("the TCP (L4) listener", () => {
     onB.socket.destroy();
   });
 
+  it("the ingress answers 502 to a request it routes to a tcp service", async () => {
+    const a = await echo("a");
+    const ingress = await freePort();
+    const p = await proxyFor([cluster("redis", [a.endpoint], { protocol: "tcp" })], { listeners: [{ kind: "ingress", port: ingress }], routes: [{ host: null, pathPrefix: "/", stripPrefix: false, serviceId: "redis" }] });
+    cleanup.push(() => p.proxy.close());
+    expect(await converse(ingress, "GET / HTTP/1.1\r\nhost: x\r\n\r\n")).toMatch(/^HTTP\/1.1 502 /);
+  });
+
   it("an http service's listener still speaks HTTP", async () => {
     const a = await echo("a");
     const p = await proxyFor([cluster("web", [a.endpoint])]);
