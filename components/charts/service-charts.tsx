@@ -17,7 +17,10 @@ import { useServiceSeries } from "./use-service-series";
 const PALETTE = ["#0ea5e9", "#f59e0b", "#10b981", "#a855f7", "#ef4444", "#14b8a6", "#f97316", "#6366f1"];
 const rate = (v: number) => (v >= 10 ? Math.round(v).toString() : v.toFixed(1));
 
-/** Requests, errors and latency of the service (or one instance), CPU and memory of each instance. */
+/**
+ * Requests, errors and latency of the service (or one instance) — for a `tcp` service connections,
+ * bytes and failed connects instead — and CPU and memory of each instance.
+ */
 export function ServiceCharts({ service, instances }: { service: Service; instances: Instance[] }) {
   const [window, setWindow] = useState<MetricWindow>("5m");
   const [scope, setScope] = useState("service");
@@ -47,6 +50,13 @@ export function ServiceCharts({ service, instances }: { service: Service; instan
       };
     };
     return {
+      connections: one("cps", "conn/s"),
+      open: one("openConnections", "open"),
+      bytes: [
+        { column: "bytesInPerSecond", key: traffic, field: "bytesInPerSecond", name: "in", color: PALETTE[0]! },
+        { column: "bytesOutPerSecond", key: traffic, field: "bytesOutPerSecond", name: "out", color: PALETTE[1]! },
+      ] satisfies ChartLine[],
+      connectErrors: one("connectErrorsPerSecond", "connect errors/s", "#ef4444"),
       rps: one("rps", "req/s"),
       errors: one("errorRate", "errors", "#ef4444"),
       latency: (["p50", "p95", "p99"] as const).map((field, i): ChartLine => ({ column: field, key: traffic, field, name: field, color: PALETTE[i]! })),
@@ -89,9 +99,20 @@ export function ServiceCharts({ service, instances }: { service: Service; instan
           <p className="py-8 text-center text-sm text-zinc-500">Loading charts…</p>
         ) : (
           <>
-            <MetricChart title="Requests per second" testId="chart-rps" stagger={0} area lines={charts.rps} format={rate} {...live} />
-            <MetricChart title="Errors (5xx)" testId="chart-errors" stagger={1} lines={charts.errors} format={formatPercent} {...live} />
-            <MetricChart title="Latency p50 / p95 / p99" testId="chart-latency" stagger={2} lines={charts.latency} format={formatMs} {...live} />
+            {service.traffic.protocol === "tcp" ? (
+              <>
+                <MetricChart title="New connections per second" testId="chart-connections" stagger={0} area lines={charts.connections} format={rate} {...live} />
+                <MetricChart title="Open connections" testId="chart-open-connections" stagger={1} lines={charts.open} format={rate} {...live} />
+                <MetricChart title="Bytes per second in / out" testId="chart-bytes" stagger={2} lines={charts.bytes} format={formatBytes} {...live} />
+                <MetricChart title="Connect errors per second" testId="chart-connect-errors" stagger={3} lines={charts.connectErrors} format={rate} {...live} />
+              </>
+            ) : (
+              <>
+                <MetricChart title="Requests per second" testId="chart-rps" stagger={0} area lines={charts.rps} format={rate} {...live} />
+                <MetricChart title="Errors (5xx)" testId="chart-errors" stagger={1} lines={charts.errors} format={formatPercent} {...live} />
+                <MetricChart title="Latency p50 / p95 / p99" testId="chart-latency" stagger={2} lines={charts.latency} format={formatMs} {...live} />
+              </>
+            )}
             {!service.external && (
               <>
                 <MetricChart title={`CPU per instance${charts.cpu.of}`} testId="chart-cpu" stagger={3} lines={charts.cpu.lines} format={formatPercent} {...live} />

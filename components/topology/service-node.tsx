@@ -92,7 +92,7 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
           {summary.ready}/{summary.wanted} {service.external ? "healthy" : "ready"}
         </span>
         <span className="tabular-nums" data-testid="node-rps">
-          {formatRate(latest?.rps ?? 0)}
+          {service.traffic.protocol === "tcp" ? `${formatRate(latest?.cps ?? 0)} conn · ${latest?.openConnections ?? 0} open` : formatRate(latest?.rps ?? 0)}
           {(latest?.errorRate ?? 0) > 0 && <span className="ml-1 text-red-600 dark:text-red-400">{formatPercent(latest!.errorRate!)} err</span>}
         </span>
       </div>

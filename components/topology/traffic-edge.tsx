@@ -11,24 +11,32 @@ export type TrafficEdgeType = Edge<{ dependency: Dependency; label: string }, "t
 /** Error share above which an edge turns red. */
 const FAILING_PERCENT = 5;
 
-/** A dependency: its own listener's live request rate and errors; it animates while traffic flows. */
+/**
+ * A dependency: its own listener's live request rate and errors (for a `tcp` callee: new and open
+ * connections, and failed connects); it animates while traffic flows.
+ */
 export const TrafficEdge = memo(function TrafficEdge(props: EdgeProps<TrafficEdgeType>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, selected, data } = props;
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const latest = useRecentSeries(`edge:${id}`).at(-1);
+  // An edge to a `tcp` service carries connections: its points have connection fields instead of requests.
+  const tcp = latest?.cps !== undefined;
+  const connectErrors = latest?.connectErrorsPerSecond ?? 0;
   const rps = latest?.rps ?? 0;
-  const errorRate = latest?.errorRate ?? 0;
-  const failing = rps > 0 && errorRate >= FAILING_PERCENT;
-  const stroke = failing ? "#ef4444" : selected ? "#0ea5e9" : rps > 0 ? "#38bdf8" : "#a1a1aa";
+  /** Something goes over the edge: requests, or connections made, open or failing. */
+  const flowing = tcp ? latest.cps! + (latest.openConnections ?? 0) + connectErrors > 0 : rps > 0;
+  const errorRate = tcp ? (connectErrors > 0 ? (connectErrors / (connectErrors + latest.cps!)) * 100 : 0) : (latest?.errorRate ?? 0);
+  const failing = flowing && errorRate >= FAILING_PERCENT;
+  const stroke = failing ? "#ef4444" : selected ? "#0ea5e9" : flowing ? "#38bdf8" : "#a1a1aa";
   return (
     <>
       <BaseEdge
         id={id}
         path={path}
         markerEnd={markerEnd}
-        style={{ stroke, strokeWidth: selected ? 2.5 : 1.75, ...(rps > 0 ? { strokeDasharray: 6, animation: "dashdraw 0.6s linear infinite" } : {}) }}
+        style={{ stroke, strokeWidth: selected ? 2.5 : 1.75, ...(flowing ? { strokeDasharray: 6, animation: "dashdraw 0.6s linear infinite" } : {}) }}
       />
-      {rps > 0 && (
+      {flowing && (
         <EdgeLabelRenderer>
           <div
             data-testid={`edge-label-${data?.label}`}
@@ -37,8 +45,8 @@ export const TrafficEdge = memo(function TrafficEdge(props: EdgeProps<TrafficEdg
               failing ? "bg-red-600 text-white" : "bg-white text-zinc-700 dark:bg-zinc-800 dark:text-zinc-200"
             }`}
           >
-            {formatRate(rps)}
-            {errorRate > 0 && ` · ${formatPercent(errorRate)} err`}
+            {tcp ? `${formatRate(latest.cps!)} conn · ${latest.openConnections ?? 0} open` : formatRate(rps)}
+            {errorRate > 0 && ` · ${formatPercent(errorRate)} ${tcp ? "connect err" : "err"}`}
           </div>
         </EdgeLabelRenderer>
       )}

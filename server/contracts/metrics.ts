@@ -15,6 +15,15 @@ export type MetricPoint = {
   p95?: number | null;
   p99?: number | null;
   inFlight?: number;
+  /** `tcp` traffic (set only on series that carried connections): new connections per second… */
+  cps?: number;
+  /** …connections open at the end of the interval (the most in a minute rollup)… */
+  openConnections?: number;
+  /** …bytes per second from clients to instances and back… */
+  bytesInPerSecond?: number;
+  bytesOutPerSecond?: number;
+  /** …and failed connects to instances per second. */
+  connectErrorsPerSecond?: number;
   cpuPercent?: number;
   memoryBytes?: number;
   ready?: number;

@@ -33,6 +33,28 @@ describe("MetricsCollector", () => {
     expect(collector.totals.get("service:s1")!.requests["5xx"]).toBe(10);
   });
 
+  it("gives tcp series connection rates, open connections and byte rates, per second and per minute; http points get none", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
+    const plane = fakeStats();
+    const saved: Rollup[] = [];
+    const collector = new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async (r) => void saved.push(...r) }, clock, silentLogger);
+    await collector.tick();
+    await clock.advance(1000);
+    await collector.tick();
+    expect(collector.latest("service:s1")!.cps).toBeUndefined();
+    const connections = plane.counters.connections;
+    for (let s = 0; s < 120; s++) {
+      Object.assign(connections, { total: connections.total + 4, open: 3, bytesIn: connections.bytesIn + 400, bytesOut: connections.bytesOut + 1000, connectErrors: connections.connectErrors + (s === 0 ? 2 : 0) });
+      await clock.advance(1000);
+      await collector.tick();
+      if (s === 0) expect(collector.latest("service:s1")).toMatchObject({ cps: 4, openConnections: 3, bytesInPerSecond: 400, bytesOutPerSecond: 1000, connectErrorsPerSecond: 2 });
+    }
+    expect(collector.totals.get("service:s1")!.connections).toEqual({ total: 480, open: 3, bytesIn: 48_000, bytesOut: 120_000, connectErrors: 2 });
+    // The first whole minute of connections (12:01).
+    const minute = saved.find((r) => r.series === "service:s1" && r.at === Date.UTC(2026, 10, 25, 12, 1, 0))!;
+    expect(minute.point).toMatchObject({ cps: 4, openConnections: 3, bytesOutPerSecond: 1000 });
+  });
+
   it("keeps totals monotonic when the data plane's own counters restart", async () => {
     const clock = new ManualClock();
     const plane = fakeStats();

@@ -4,8 +4,8 @@ import type { Clock } from "../../lib/clock";
 import { Feed } from "../../lib/feed";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
-import { connectionCounterNames, copyCounters, newCounters } from "../proxy/counters";
-import { statusClasses, type DataPlaneStats, type TrafficCounters } from "../proxy/types";
+import { connectionCounterNames, copyCounters, newConnectionCounters, newCounters } from "../proxy/counters";
+import { statusClasses, type ConnectionCounters, type DataPlaneStats, type TrafficCounters } from "../proxy/types";
 import type { InstanceView } from "../supervisor/instance-view";
 import { quantileMs } from "./quantile";
 import { TimeRing } from "./time-ring";
@@ -27,10 +27,24 @@ export type MetricsSources = {
 export type MetricsTick = { at: number; points: Record<SeriesKey, MetricPoint> };
 
 /** What a traffic series counted in one interval: the raw material of minute rollups. */
-type IntervalCounts = { requests: number; errors: number; buckets: number[] };
+type IntervalCounts = { requests: number; errors: number; buckets: number[]; connections: ConnectionCounters | null };
 
 /** A minute being summed up from its seconds. */
-type MinuteAccumulator = { start: number; requests: number; errors: number; buckets: number[]; seconds: number; inFlight: number; cpu: number; memory: number; ready: number; lag: number; samples: number };
+type MinuteAccumulator = {
+  start: number;
+  requests: number;
+  errors: number;
+  buckets: number[];
+  /** Summed over the minute (`open`: the most), null while the series carried no connection. */
+  connections: ConnectionCounters | null;
+  seconds: number;
+  inFlight: number;
+  cpu: number;
+  memory: number;
+  ready: number;
+  lag: number;
+  samples: number;
+};
 
 const sum = (c: TrafficCounters) => statusClasses.reduce((n, k) => n + c.requests[k], 0);
 
@@ -206,11 +220,14 @@ export class MetricsCollector {
     for (const name of connectionCounterNames) {
       const now = counters.connections?.[name] ?? 0;
       // `open` is a gauge; the others count up.
-      total.connections[name] = name === "open" ? now : total.connections[name] + now - base.connections[name];
+      delta.connections[name] = name === "open" ? now : now - base.connections[name];
+      total.connections[name] = name === "open" ? now : total.connections[name] + delta.connections[name];
     }
     this.totals.set(key, total);
 
     const requests = sum(delta);
+    // Connection fields only on series of `tcp` listeners: HTTP points stay as small as they were.
+    const tcp = total.connections.total + total.connections.connectErrors > 0;
     return {
       point: {
         rps: requests / interval,
@@ -219,8 +236,9 @@ export class MetricsCollector {
         p95: quantileMs(delta.latency, 0.95),
         p99: quantileMs(delta.latency, 0.99),
         inFlight: counters.inFlight,
+        ...(tcp ? connectionFields(delta.connections, interval) : {}),
       },
-      interval: { requests, errors: delta.requests["5xx"], buckets: delta.latency },
+      interval: { requests, errors: delta.requests["5xx"], buckets: delta.latency, connections: tcp ? delta.connections : null },
     };
   }
 
@@ -234,11 +252,15 @@ export class MetricsCollector {
       ring(this.minutes, key, MINUTE_POINTS).push({ ...done.point, at: acc.start });
       acc = undefined;
     }
-    acc ??= { start: minute, requests: 0, errors: 0, buckets: [], seconds: 0, inFlight: 0, cpu: 0, memory: 0, ready: 0, lag: 0, samples: 0 };
+    acc ??= { start: minute, requests: 0, errors: 0, buckets: [], connections: null, seconds: 0, inFlight: 0, cpu: 0, memory: 0, ready: 0, lag: 0, samples: 0 };
     acc.seconds++;
     acc.requests += counts?.requests ?? 0;
     acc.errors += counts?.errors ?? 0;
     counts?.buckets.forEach((n, i) => (acc!.buckets[i] = (acc!.buckets[i] ?? 0) + n));
+    if (counts?.connections) {
+      const into = (acc.connections ??= newConnectionCounters());
+      for (const name of connectionCounterNames) into[name] = name === "open" ? Math.max(into.open, counts.connections.open) : into[name] + counts.connections[name];
+    }
     acc.inFlight = Math.max(acc.inFlight, point.inFlight ?? 0);
     acc.cpu += point.cpuPercent ?? 0;
     acc.memory = Math.max(acc.memory, point.memoryBytes ?? 0);
@@ -259,10 +281,21 @@ function minutePoint(acc: MinuteAccumulator): MetricPoint {
     p95: quantileMs(acc.buckets, 0.95),
     p99: quantileMs(acc.buckets, 0.99),
     inFlight: acc.inFlight,
+    ...(acc.connections ? connectionFields(acc.connections, Math.max(1, acc.seconds)) : {}),
     cpuPercent: acc.cpu / Math.max(1, acc.samples),
     memoryBytes: acc.memory,
     ready: acc.ready,
     loopLagMs: acc.lag,
+  };
+}
+
+function connectionFields(counts: ConnectionCounters, seconds: number): Partial<MetricPoint> {
+  return {
+    cps: counts.total / seconds,
+    openConnections: counts.open,
+    bytesInPerSecond: counts.bytesIn / seconds,
+    bytesOutPerSecond: counts.bytesOut / seconds,
+    connectErrorsPerSecond: counts.connectErrors / seconds,
   };
 }
 
