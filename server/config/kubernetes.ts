@@ -130,7 +130,7 @@ export function kubernetesExport(config: ConfigFile): KubernetesExport {
       ...commandOf(service, name),
       ...(service.cwd ? { workingDir: service.cwd } : {}),
       env,
-      ...(service.listens ? { ports: [{ name: "http", containerPort: CONTAINER_PORT, protocol: "TCP" }] } : {}),
+      ...(service.listens ? { ports: [{ name: service.traffic.protocol, containerPort: CONTAINER_PORT, protocol: "TCP" }] } : {}),
       ...probes,
       ...(Object.keys(limits).length > 0 ? { resources: { limits } } : {}),
       ...(user ? { securityContext: { runAsUser: Number(user[1]), ...(user[2] ? { runAsGroup: Number(user[2]) } : {}) } } : {}),
@@ -162,7 +162,7 @@ export function kubernetesExport(config: ConfigFile): KubernetesExport {
         apiVersion: "v1",
         kind: "Service",
         metadata: { name, labels },
-        spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: SERVICE_PORT, targetPort: CONTAINER_PORT, protocol: "TCP" }] },
+        spec: { type: "ClusterIP", selector, ports: [{ name: service.traffic.protocol, port: SERVICE_PORT, targetPort: CONTAINER_PORT, protocol: "TCP" }] },
       });
     }
     if (!isDeepStrictEqual(service.traffic, SERVICE_DEFAULTS.traffic)) note(`${name}.traffic: routes, balancing, retries and timeouts are Gantry's proxy; not exported`);
