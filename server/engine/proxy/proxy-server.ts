@@ -213,6 +213,7 @@ export class ProxyServer {
   }
 
   stats(): DataPlaneStats {
+    for (const session of this.sessions) session.countBytes();
     const endpoints: EndpointStats[] = [];
     const now = performance.now();
     for (const cluster of this.clusters.values()) {

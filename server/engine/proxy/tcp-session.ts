@@ -38,6 +38,8 @@ export class TcpSession {
   private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private opened = false;
+  private countedIn = 0;
+  private countedOut = 0;
 
   constructor(
     readonly client: net.Socket,
@@ -116,17 +118,6 @@ export class TcpSession {
       c.total++;
       c.open++;
     }
-    const [listener, service, instance] = this.counters() as [ConnectionCounters, ConnectionCounters, ConnectionCounters];
-    this.client.on("data", (chunk: Buffer) => {
-      listener.bytesIn += chunk.length;
-      service.bytesIn += chunk.length;
-      instance.bytesIn += chunk.length;
-    });
-    upstream.on("data", (chunk: Buffer) => {
-      listener.bytesOut += chunk.length;
-      service.bytesOut += chunk.length;
-      instance.bytesOut += chunk.length;
-    });
     // pipeline ends the destination when the source ends (half-close) and destroys both on an error
     // or a close before the end (a reset). The session is over once both sockets are closed.
     let done = 0;
@@ -139,7 +130,25 @@ export class TcpSession {
     this.client.resume();
   }
 
+  /**
+   * Adds the bytes moved since the last call to the counters. Read from the sockets' own totals when
+   * counters are asked for (and at the end), not per chunk: the hot path stays a plain pipe.
+   */
+  countBytes(): void {
+    if (!this.opened) return;
+    const bytesIn = this.client.bytesRead - this.countedIn;
+    const bytesOut = this.client.bytesWritten - this.countedOut;
+    if (bytesIn === 0 && bytesOut === 0) return;
+    this.countedIn += bytesIn;
+    this.countedOut += bytesOut;
+    for (const c of this.counters()) {
+      c.bytesIn += bytesIn;
+      c.bytesOut += bytesOut;
+    }
+  }
+
   private countClosed(): void {
+    this.countBytes();
     this.endpoint!.active--;
     for (const c of this.counters()) c.open--;
   }
