@@ -1,7 +1,7 @@
 // npm run bench:tcp — redis-benchmark (ping, set, get) against one Redis: directly, through a Gantry
 // `tcp` service's listener (one upstream instance: that same Redis, run by Gantry), and through
-// HAProxy in `mode tcp` (Debian package, config written here), in the same run. Reports req/s per
-// test and Gantry's ratio to direct and to HAProxy.
+// HAProxy in `mode tcp` (Debian package, config written here), in the same run, in rounds so
+// machine noise hits all three alike. Reports median req/s per test and Gantry's ratios.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -11,6 +11,7 @@ import { saveResults, startGantryProcess, until } from "./gantry-process";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ports = { gantry: 3960, haproxy: 3961, listeners: "39700-39799", instances: "39800-39899" };
 
 for (const tool of ["redis-server", "redis-benchmark", "haproxy"]) {
@@ -86,19 +87,27 @@ try {
   await Promise.all([waitForPort(service.listenPort!), waitForPort(ports.haproxy)]);
 
   const targets = { direct: redisPort, gantry: service.listenPort!, haproxy: ports.haproxy };
-  const results: Record<string, Record<string, number>> = {};
+  const runs: Record<string, Array<Record<string, number>>> = { direct: [], gantry: [], haproxy: [] };
   for (const port of Object.values(targets)) redisBenchmark(port); // warm-up
-  for (const [name, port] of Object.entries(targets)) {
-    results[name] = redisBenchmark(port);
-    console.log(`${name.padEnd(8)} ${Object.entries(results[name]!).map(([test, rps]) => `${test} ${rps.toFixed(0)} req/s`).join("  ")}`);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, port] of Object.entries(targets)) {
+      const run = redisBenchmark(port);
+      runs[name]!.push(run);
+      console.log(`round ${round} ${name.padEnd(8)} ${Object.entries(run).map(([test, rps]) => `${test} ${rps.toFixed(0)}`).join("  ")} req/s`);
+    }
   }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const results: Record<string, Record<string, number>> = {};
+  for (const [name, list] of Object.entries(runs)) results[name] = Object.fromEntries(Object.keys(list[0]!).map((test) => [test, median(list.map((r) => r[test]!))]));
+  console.log(`\nmedians of ${ROUNDS} rounds:`);
+  for (const [name, r] of Object.entries(results)) console.log(`  ${name.padEnd(8)} ${Object.entries(r).map(([test, rps]) => `${test} ${rps.toFixed(0)}`).join("  ")} req/s`);
   const ratios: Record<string, { toDirect: number; toHaproxy: number }> = {};
   for (const test of Object.keys(results.direct!)) {
     ratios[test] = { toDirect: results.gantry![test]! / results.direct![test]!, toHaproxy: results.gantry![test]! / results.haproxy![test]! };
   }
-  console.log(`\nredis-benchmark -t ping,set,get -n ${REQUESTS} -c ${CLIENTS} -q; Gantry through its listener (1 upstream):`);
+  console.log(`redis-benchmark -t ping,set,get -n ${REQUESTS} -c ${CLIENTS} -q; Gantry through its listener (1 upstream):`);
   for (const [test, r] of Object.entries(ratios)) console.log(`  ${test.padEnd(12)} Gantry / direct ${r.toDirect.toFixed(2)}×   Gantry / HAProxy ${r.toHaproxy.toFixed(2)}×`);
-  console.log(`results: ${saveResults("tcp", { requests: REQUESTS, clients: CLIENTS, results, ratios })}`);
+  console.log(`results: ${saveResults("tcp", { requests: REQUESTS, clients: CLIENTS, rounds: ROUNDS, runs, results, ratios })}`);
 } finally {
   for (const child of children) child.kill("SIGTERM");
   await gantry.stop();
