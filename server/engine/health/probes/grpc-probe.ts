@@ -52,7 +52,9 @@ export const grpcProbe: ProbeRunner<GrpcProbe> = (probe, target, timeoutMs) =>
     const call = client.check({ service: probe.service }, { deadline: Date.now() + timeoutMs }, (err, response) => {
       if (err) {
         if (err.code === grpcStatus.DEADLINE_EXCEEDED) return finish(false, `no answer within ${timeoutMs} ms`);
-        return finish(false, `${codeName(err.code)}${err.details ? `: ${err.details}` : ""}`);
+        // grpc-js ends a connection failure's details with an empty "Resolution note:" for an IP address.
+        const details = err.details.replace(/\s*Resolution note:\s*$/, "");
+        return finish(false, `${codeName(err.code)}${details ? `: ${details}` : ""}`);
       }
       const status = response?.status ?? "UNKNOWN";
       finish(status === "SERVING", typeof status === "number" ? `unknown serving status ${status}` : status);
