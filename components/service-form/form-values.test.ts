@@ -25,12 +25,19 @@ describe("service form values", () => {
     });
   });
 
+  it("offers a gRPC health probe with its port and service name", () => {
+    const values = filled();
+    values.probes.readiness = { ...values.probes.readiness, kind: "grpc", port: "", service: " orders.v1.Orders " };
+    const result = toTemplateInput(values);
+    expect("template" in result && result.template.probes?.readiness).toEqual(expect.objectContaining({ kind: "grpc", port: null, service: "orders.v1.Orders" }));
+  });
+
   it("round-trips a saved service through the form unchanged", () => {
     const template = instanceTemplate.parse({
       command: "python3",
       args: ["-m", "http.server"],
       env: { MODE: "x=y" },
-      probes: { startup: { kind: "tcp", port: 8080, failureThreshold: 30 }, liveness: { kind: "http", path: "/live", headers: { Host: "a" } } },
+      probes: { startup: { kind: "tcp", port: 8080, failureThreshold: 30 }, readiness: { kind: "grpc", service: "orders.v1.Orders", port: 50051 }, liveness: { kind: "http", path: "/live", headers: { Host: "a" } } },
     });
     const service = { name: "py", replicas: 2, template } as Service;
     const back = toTemplateInput(valuesFromService(service));

@@ -10,6 +10,8 @@ export type ProbeDraft = {
   port: string;
   headers: string;
   command: string;
+  /** gRPC: the service name asked about; empty for the server as a whole. */
+  service: string;
   initialDelaySeconds: string;
   periodSeconds: string;
   timeoutSeconds: string;
@@ -55,6 +57,7 @@ export const emptyProbe: ProbeDraft = {
   port: "",
   headers: "",
   command: "",
+  service: "",
   initialDelaySeconds: "0",
   periodSeconds: "10",
   timeoutSeconds: "1",
@@ -106,6 +109,7 @@ export function valuesFromService(service: Service): ServiceFormValues {
           .join("\n");
       }
       if (probe.kind === "exec") draft.command = joinCommandLine(probe.command);
+      if (probe.kind === "grpc") draft.service = probe.service;
       return [type, draft];
     }),
   ) as Record<ProbeType, ProbeDraft>;
@@ -189,6 +193,7 @@ function probeInput(type: ProbeType, draft: ProbeDraft): ProbeInput | null {
   };
   const port = draft.port.trim() === "" ? null : number(draft.port, key("port"));
   if (draft.kind === "tcp") return { kind: "tcp", port, ...timing };
+  if (draft.kind === "grpc") return { kind: "grpc", port, service: draft.service.trim(), ...timing };
   if (draft.kind === "exec") {
     try {
       return { kind: "exec", command: splitCommandLine(draft.command), ...timing };

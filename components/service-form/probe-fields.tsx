@@ -41,12 +41,14 @@ export function ProbeFields(props: { idPrefix: string; type: ProbeType; draft: P
           <option value="http">HTTP GET</option>
           <option value="tcp">TCP connect</option>
           <option value="exec">Command</option>
+          <option value="grpc">gRPC health</option>
         </select>
       </label>
       {draft.kind !== "none" && (
         <div className="grid gap-3 @xl:grid-cols-2">
           {draft.kind === "http" && input("path", "Path", "200–399 passes", true)}
           {draft.kind !== "exec" && input("port", "Port", "Empty: the instance's PORT")}
+          {draft.kind === "grpc" && input("service", "Service", "grpc.health.v1.Health/Check passes on SERVING; empty asks about the whole server", true)}
           {draft.kind === "exec" && <div className="@xl:col-span-2">{input("command", "Command", "Exit code 0 passes; runs in the instance's directory and environment", true)}</div>}
           {draft.kind === "http" && (
             <div className="@xl:col-span-2">

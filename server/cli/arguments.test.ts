@@ -86,7 +86,7 @@ describe("the command line", () => {
     const bash = await runOffline(["completion", "bash"]);
     expect(bash.code).toBe(0);
     expect(bash.stdout).toContain("complete -F _gantry gantry");
-    expect(bash.stdout).toContain("'apply diff export get scale logs rollout restart login logout completion'");
+    expect(bash.stdout).toContain("'apply diff export import db get scale logs rollout restart login logout completion'");
     expect(bash.stdout).toContain("'status pause resume undo'");
     expect(bash.stdout).toContain("gantry get services -o name");
     const zsh = await runOffline(["completion", "zsh"]);

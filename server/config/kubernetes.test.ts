@@ -129,6 +129,21 @@ describe("renderKubernetes", () => {
     expect(shop.header).toContain("#   - api.probes.readiness.timeoutSeconds: 0.5 s rounded up to 1 (Kubernetes counts whole seconds)\n");
   });
 
+  it("maps grpc probes to Kubernetes' grpc probe: the instance's port by default, the service name when there is one", () => {
+    const grpc = rendered(`
+version: 1
+services:
+  greeter:
+    runtime: docker
+    image: registry.example.com/greeter:1
+    probes:
+      readiness: { kind: grpc, periodSeconds: 2 }
+      liveness: { kind: grpc, port: 9090, service: greeter.v1.Greeter, timeoutSeconds: 3 }
+`);
+    expect(grpc.container("greeter").readinessProbe).toEqual({ grpc: { port: CONTAINER_PORT }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3 });
+    expect(grpc.container("greeter").livenessProbe).toEqual({ grpc: { port: 9090, service: "greeter.v1.Greeter" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
+  });
+
   it("exposes port 80 of a ClusterIP Service on the container's PORT", () => {
     expect(shop.service("api")!.spec).toEqual({
       type: "ClusterIP",

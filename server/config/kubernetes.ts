@@ -59,6 +59,8 @@ function kubernetesProbe(probe: Probe, where: string, note: (text: string) => vo
       return { tcpSocket: { port: probe.port ?? CONTAINER_PORT }, ...timing };
     case "exec":
       return { exec: { command: probe.command }, ...timing };
+    case "grpc":
+      return { grpc: { port: probe.port ?? CONTAINER_PORT, ...(probe.service ? { service: probe.service } : {}) }, ...timing };
   }
 }
 

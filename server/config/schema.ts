@@ -28,11 +28,12 @@ const plainValue = z
 export const envValue = z.union([plainValue, secretRef]);
 export type EnvValue = z.output<typeof envValue>;
 
-const [httpProbe, tcpProbe, execProbe] = probe.options;
+const [httpProbe, tcpProbe, execProbe, grpcProbe] = probe.options;
 const strictProbe = z.discriminatedUnion("kind", [
   httpProbe.extend({ headers: z.record(headerName, z.string().max(4096)).default({}) }).strict(),
   tcpProbe.strict(),
   execProbe.strict(),
+  grpcProbe.strict(),
 ]);
 /** Strict first, then the contract's own rules (thresholds per probe type). */
 const probes = z

@@ -15,7 +15,7 @@ const timing = {
 const port = z.number().int().min(1).max(65535).nullable().default(null);
 export const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "not a valid HTTP header name");
 
-export const probeKinds = ["http", "tcp", "exec"] as const;
+export const probeKinds = ["http", "tcp", "exec", "grpc"] as const;
 export type ProbeKind = (typeof probeKinds)[number];
 
 export const probe = z.discriminatedUnion("kind", [
@@ -32,6 +32,14 @@ export const probe = z.discriminatedUnion("kind", [
     kind: z.literal("exec"),
     /** argv, run in the instance's working directory with its environment. */
     command: z.array(z.string().max(4096)).min(1, "command is required").max(64),
+    ...timing,
+  }),
+  z.object({
+    kind: z.literal("grpc"),
+    /** null: the instance's PORT. */
+    port,
+    /** The name asked about in `grpc.health.v1.Health/Check`; empty: the server as a whole. */
+    service: z.string().max(1024).default(""),
     ...timing,
   }),
 ]);

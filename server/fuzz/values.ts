@@ -9,7 +9,7 @@ import type { Random } from "./prng";
 export const interestingStrings = [
   ...["a", "api", "svc-1", "web", "payments", "team", "x", "true", "false", "node", "/bin/true", "/nonexistent/gantry-fuzz", "examples/demo"],
   ...["ENV_NAME", "PATH_X", "/", "/health", "/api/v1?x=1", "http://127.0.0.1:9/health", "127.0.0.1:9", "10s", "250ms", "0s", "2h", "team=payments"],
-  ...["SIGTERM", "GET", "round_robin", "weighted", "ring_hash", "http", "tcp", "exec", "always", "on-failure", "viewer", "admin", "instance", "revision"],
+  ...["SIGTERM", "GET", "round_robin", "weighted", "ring_hash", "http", "tcp", "exec", "grpc", "always", "on-failure", "viewer", "admin", "instance", "revision"],
   ...["", " ", "\u0000", "\r\n", "%zz", "%", "../../etc/passwd", "a".repeat(70), "x".repeat(5000), "ü🙂", "\u202e", "<script>", "' OR 1=1 --", "${x}"],
   ...["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "null", "NaN", "-1", "1e308", "9".repeat(30)],
 ];

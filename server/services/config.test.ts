@@ -32,6 +32,7 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
       { kind: "http", path: `/health-${random.int(0, 9)}`, periodSeconds: random.pick([1, 10, 2.5]), headers: random.chance(0.5) ? { "X-Check": "yes" } : {} },
       { kind: "tcp", port: random.chance(0.5) ? null : 8080, failureThreshold: random.int(1, 5) },
       { kind: "exec", command: ["true", String(random.int(0, 3))] },
+      { kind: "grpc", port: random.chance(0.5) ? null : 50051, service: random.pick(["", "grpc.health.v1.Health", "orders.v2"]), timeoutSeconds: random.pick([1, 0.5]) },
     ]);
   for (const [index, name] of names.entries()) {
     const docker = random.chance(0.25);

@@ -79,7 +79,7 @@ export function healthHook(options: HealthOptions): InstanceHook {
   const startMain = (instance: InstanceView, control: InstanceControl, probes: ReturnType<typeof probesOf>) => {
     const { readiness, liveness } = instance.template.probes;
     if (readiness) {
-      probes.launch("readiness", readiness, (w) => control.setReady(w.state === "passing"));
+      probes.launch("readiness", readiness, (w) => control.setReady(w.state === "passing", `readiness probe ${w.state === "passing" ? "passed" : "failed"}: ${w.last?.message ?? "no result"}`));
     } else if (instance.template.listens && instance.port !== null) {
       probes.launch("readiness", implicitReadiness, (w) => {
         // An adopted instance starts with the readiness it last had: a port that doesn't answer takes it out.

@@ -10,8 +10,8 @@ export type ProbeSource = { status(): ProbeStatus; takeFresh(): ProbeResult | un
 
 /** What a hook may do to the instance it watches, once its process is up. */
 export interface InstanceControl {
-  /** In or out of its service's endpoints. */
-  setReady(ready: boolean): void;
+  /** In or out of its service's endpoints; `why` (a probe's result) goes into the event of a flip. */
+  setReady(ready: boolean, why?: string): void;
   /** Ends the process gracefully with a reason its restart decision sees (a failing liveness probe). */
   restart(reason: string, message: string): void;
   /** A probe started (or, with undefined, stopped) for this process. */

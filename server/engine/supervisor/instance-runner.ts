@@ -206,10 +206,10 @@ export class InstanceRunner implements InstanceView {
     if (ready !== this.ready) this.readySince = ready ? this.deps.clock.now() : null;
   }
 
-  private setReady(ready: boolean): void {
+  private setReady(ready: boolean, why?: string): void {
     if (this.ready === ready || (ready && this.phase !== "Running")) return;
     this.ready = ready;
-    this.emit(ready ? "instance.ready" : "instance.unready", `${this.id} is ${ready ? "ready" : "not ready"}`);
+    this.emit(ready ? "instance.ready" : "instance.unready", `${this.id} is ${ready ? "ready" : "not ready"}${why ? `: ${why}` : ""}`);
     this.deps.observer.changed(this);
   }
 
@@ -217,7 +217,7 @@ export class InstanceRunner implements InstanceView {
   private controlOf(handle: RuntimeHandle): InstanceControl {
     const current = () => this.handle === handle;
     return {
-      setReady: (ready) => current() && this.setReady(ready),
+      setReady: (ready, why) => current() && this.setReady(ready, why),
       restart: (reason, message) => current() && this.kill(reason, message, { graceful: true }),
       setProbe: (type, probe) => {
         if (!current()) return;

@@ -1,5 +1,6 @@
 import type { Probe, ProbeKind } from "../../../contracts/probe";
 import { execProbe } from "./exec-probe";
+import { grpcProbe } from "./grpc-probe";
 import { httpProbe } from "./http-probe";
 import type { ProbeOutcome, ProbeRunner, ProbeTarget } from "./probe-runner";
 import { tcpProbe } from "./tcp-probe";
@@ -11,6 +12,7 @@ export const probeRunners: { [K in ProbeKind]: ProbeRunner<Extract<Probe, { kind
   http: httpProbe,
   tcp: tcpProbe,
   exec: execProbe,
+  grpc: grpcProbe,
 };
 
 export function runProbe(probe: Probe, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
