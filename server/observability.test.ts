@@ -71,8 +71,11 @@ describe("observability", () => {
 
     const exposition = await waitFor(async () => {
       const text = await (await fetch(`${gantry.gantry.url}/metrics`, { headers: adminHeaders })).text();
-      return parseExposition(text).get('gantry_edge_requests_total{from="counting-caller",to="counted",code="2xx"}') === 7 ? text : undefined;
-    }, "the counters to be collected", 5000);
+      const parsed = parseExposition(text);
+      // Usage is sampled on its own period: wait for the first sample too.
+      const sampled = [...parsed.keys()].some((k) => k.startsWith('gantry_instance_memory_bytes{service="counted"'));
+      return parsed.get('gantry_edge_requests_total{from="counting-caller",to="counted",code="2xx"}') === 7 && sampled ? text : undefined;
+    }, "the counters and a usage sample to be collected", 5000);
     const metrics = parseExposition(exposition);
     expect(metrics.get('gantry_service_requests_total{service="counted",code="2xx"}')).toBe(27);
     expect(metrics.get('gantry_service_requests_total{service="counted",code="5xx"}')).toBe(4);
