@@ -1,24 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureTemplate, tempDir, TEST_TOKEN, toggleableService, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
+import { freePort } from "./testing/ports";
 
 const hasPrometheus = spawnSync("which", ["prometheus"]).status === 0;
 if (!hasPrometheus) console.warn("skipping the Prometheus + Grafana check: no prometheus binary (apt-get install prometheus)");
 
 type Panel = { title: string; targets?: Array<{ expr: string; legendFormat?: string }> };
 type Sample = { metric: Record<string, string>; value: [number, string] };
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * The shipped deploy/prometheus.yml and Grafana dashboard, together, against a real Gantry: a real

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./ports";
 
 /** Debian's `zookeeper` package: the server jar (its manifest names its dependencies) and zkServer.sh. */
 const ZOOKEEPER_JAR = "/usr/share/java/zookeeper.jar";
@@ -15,13 +16,6 @@ export function zookeeperMissing(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Sends a four-letter command (`srvr`) and returns ZooKeeper's answer, or "" when nothing listens. */
 function fourLetter(port: number, command: string): Promise<string> {

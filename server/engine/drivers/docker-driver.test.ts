@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { instanceTemplate, type InstanceTemplateInput } from "../../contracts/service";
@@ -12,17 +11,10 @@ import { waitFor } from "../../testing/wait";
 import { labels } from "./docker-container";
 import { createDockerDriver } from "./docker-driver";
 import type { LaunchSpec } from "./runtime-driver";
+import { freePort } from "../../testing/ports";
 
 // The driver alone against a real daemon (scripts/docker-test-daemon.sh) and Debian's docker-registry on loopback.
 const docker = await testDocker();
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 function launchSpec(template: InstanceTemplateInput, progress: string[] = []): LaunchSpec {
   const dir = tempDir("docker-driver");

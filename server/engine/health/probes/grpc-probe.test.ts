@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe as probeSchema, type ProbeInput } from "../../../contracts/probe";
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, healthServiceDefinition, type HealthCheckRequest, type HealthCheckResponse, type ServingStatus } from "./grpc-health";
 import { runProbe, type ProbeTarget } from "./index";
+import { freePort } from "../../../testing/ports";
 
 /** A real grpc-js server implementing Health, with a status per service name ("" is the server). */
 const statuses = new Map<string, ServingStatus>([
@@ -104,10 +105,3 @@ describe("grpc.health.v1 messages", () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}

@@ -1,6 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { trafficSettings, type TrafficSettingsInput } from "../../../contracts/traffic";
+import { freePort } from "../../../testing/ports";
 import { ProxyServer } from "../proxy-server";
 import type { ClusterConfig, DataPlaneConfig, EndpointConfig, IngressRoute, ListenerConfig } from "../types";
 
@@ -42,14 +43,7 @@ export function cluster(serviceId: string, endpoints: EndpointConfig[], settings
   return { serviceId, serviceName: serviceId, endpoints, settings: trafficSettings.parse(settings) };
 }
 
-/** A port nothing listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
+export { freePort };
 
 /** A ProxyServer with one listener per service on free ports; `port(serviceId)` finds them. Listeners given with port 0 get a free one. */
 export async function proxyFor(clusters: ClusterConfig[], extra: { listeners?: ListenerConfig[]; routes?: IngressRoute[] } = {}) {
