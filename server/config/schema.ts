@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { labelKey, labelValue } from "../contracts/access";
+import { autoscaleSettings } from "../contracts/autoscale";
 import { headerName, probe, probeSet } from "../contracts/probe";
 import { rolloutStrategy, defaultStrategy } from "../contracts/rollout";
 import { envName, instanceTemplate, position, replicas, runtimeIssues, SECRET_PLACEHOLDER, serviceName } from "../contracts/service";
@@ -95,6 +96,8 @@ export const fileServiceFields = z
     replicas: replicas.default(1),
     traffic: fileTraffic.default(fileTraffic.parse({})),
     strategy: rolloutStrategy.strict().default(defaultStrategy),
+    /** HPA-style autoscaling between min and max replicas; `replicas` is then where a new service starts, and no drift. */
+    autoscale: autoscaleSettings.nullable().default(null),
     labels,
     /** Omitted: Gantry picks the listener port (and keeps it). */
     listenPort: listenPort.optional(),

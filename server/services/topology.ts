@@ -35,6 +35,7 @@ import { beginRollout, nextRevisionNumber } from "./rollouts";
 import { mergeInstanceFields, staleVersion, withLinks } from "./service-patch";
 import type { SecretBox } from "../lib/secret-box";
 import type { ChangeFeed } from "../store/changes";
+import { Prisma as Rows } from "../store/generated/client";
 
 export type TopologyDeps = {
   prisma: Prisma;
@@ -129,6 +130,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         traffic: input.traffic,
         strategy: input.strategy,
         labels: input.labels,
+        autoscale: input.autoscale ?? undefined,
         listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
         listenPortPinned: input.listenPort !== undefined,
         positionX: input.position?.x,
@@ -164,7 +166,18 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     const portChanged = patch.listenPort !== undefined && patch.listenPort !== before.listenPort;
     const listenPort = portChanged ? await claimListenerPort(tx, listenerPorts, reservedPorts, patch.listenPort, before.listenPort) : undefined;
     const labelsChanged = patch.labels !== undefined && !isDeepStrictEqual(patch.labels, before.labels);
-    const changed = [...next.changed, ...(trafficChanged ? ["traffic"] : []), ...(portChanged ? ["listener port"] : []), ...(labelsChanged ? ["labels"] : [])];
+    const autoscale = patch.autoscale === undefined ? before.autoscale : patch.autoscale;
+    const autoscaleChanged = !isDeepStrictEqual(autoscale, before.autoscale);
+    if (autoscale && current.external) throw notRunByGantry(current.name);
+    const changed = [
+      ...next.changed,
+      ...(trafficChanged ? ["traffic"] : []),
+      ...(portChanged ? ["listener port"] : []),
+      ...(labelsChanged ? ["labels"] : []),
+      ...(autoscaleChanged ? ["autoscaling"] : []),
+    ];
+    // A count typed by hand on an autoscaled service pauses its autoscaler rather than fight it.
+    const pause = before.autoscale !== null && autoscale !== null && next.replicas !== current.replicas && current.autoscalePausedAt === null;
     // A port typed by hand is pinned (config exports keep it) even when it is the one already held.
     const pin = patch.listenPort !== undefined;
     if (changed.length === 0) {
@@ -186,6 +199,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         listenPortPinned: pin ? true : undefined,
         revision,
         labels: labelsChanged ? patch.labels : undefined,
+        autoscale: autoscaleChanged ? (autoscale ?? Rows.DbNull) : undefined,
+        autoscalePausedAt: autoscale === null ? null : pause ? new Date() : undefined,
       },
     });
     if (count === 0) throw staleVersion(current.name);
@@ -199,6 +214,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       message: `updated ${changed.join(", ")} of ${service.name}` + (templateChanged ? ` (revision ${revision})` : ""),
       data: { changed, ...(templateChanged ? { revision } : {}) },
     });
+    if (pause) await recordPause(record, service, current.replicas);
     if (templateChanged) await beginRollout(tx, record, service, before.revision, revision, "update", new Date());
     record.topology({ kind: "service.upserted", service });
     // Callers name a `tcp` service by NAME_ADDR, others by NAME_URL: they take the new link as any link change.
@@ -280,6 +296,17 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     return service;
   }
 
+  /** Never a silent fight: a hand-set count on an autoscaled service pauses its autoscaler, in the log. */
+  async function recordPause(record: Recorder, service: Service, from: number): Promise<void> {
+    await record.event({
+      kind: "service.autoscaling-paused",
+      serviceId: service.id,
+      serviceName: service.name,
+      message: `paused autoscaling of ${service.name}: scaled by hand from ${from} to ${service.replicas}; resume it to let the autoscaler decide again`,
+      data: { from, to: service.replicas },
+    });
+  }
+
   /** The listener port is Gantry's to choose again (it keeps the one it has): config exports leave it out. */
   async function unpinListenPort(tx: Tx, serviceId: string): Promise<void> {
     await tx.service.updateMany({ where: { id: serviceId, listenPortPinned: true }, data: { listenPortPinned: false } });
@@ -331,7 +358,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         const current = await findLiveService(tx, id);
         if (current.external) throw notRunByGantry(current.name);
         if (current.replicas === replicas) return toService(current);
-        const service = toService(await tx.service.update({ where: { id }, data: { replicas, version: { increment: 1 } } }));
+        const pause = current.autoscale !== null && current.autoscalePausedAt === null;
+        const service = toService(await tx.service.update({ where: { id }, data: { replicas, version: { increment: 1 }, ...(pause ? { autoscalePausedAt: new Date() } : {}) } }));
         await record.event({
           kind: "service.scaled",
           serviceId: id,
@@ -339,6 +367,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
           message: `scaled ${service.name} from ${current.replicas} to ${replicas} replica(s)`,
           data: { from: current.replicas, to: replicas },
         });
+        if (pause) await recordPause(record, service, current.replicas);
         record.topology({ kind: "service.upserted", service });
         return service;
       });
