@@ -97,10 +97,14 @@ const limitWords: Record<Limit, string> = {
   max: "held at max replicas",
 };
 
+/** The metric that wanted the most (the first of equals). */
+export const leadProposal = (decision: Decision): Proposal | undefined =>
+  decision.proposals.reduce<Proposal | undefined>((best, p) => (!best || p.replicas > best.replicas ? p : best), undefined);
+
 /** The decision in words, led by the metric that wanted the most: "3 → 5: 412 req/s over 3 instances, target 80". */
 export function explain(decision: Decision): string {
   const head = `${decision.current} → ${decision.desired}`;
-  const lead = decision.proposals.reduce<Proposal | undefined>((best, p) => (!best || p.replicas > best.replicas ? p : best), undefined);
+  const lead = leadProposal(decision);
   const over = `over ${decision.ready} instance${decision.ready === 1 ? "" : "s"}`;
   const reading = !lead
     ? decision.limitedBy === "min" || decision.limitedBy === "max"
