@@ -6,6 +6,8 @@ import type { Instance } from "@/server/contracts/instance";
 import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Position, Service } from "@/server/contracts/service";
+import { AutoscalePaused } from "../autoscaling/autoscale-paused";
+import { AutoscalingPanel } from "../autoscaling/autoscaling-panel";
 import { ServiceCharts } from "../charts/service-charts";
 import { DeleteServiceButton } from "../delete-service-button";
 import { EndpointTable } from "../endpoint-table";
@@ -86,6 +88,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
       {!service.external && (
         <div className="mt-2">
           <ScaleControl service={service} shortcuts />
+          <AutoscalePaused service={service} />
         </div>
       )}
       {!service.external && <RolloutBar service={service} rollout={rollout} />}
@@ -115,6 +118,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
           <>
             {service.listenPort !== null && !service.deleting && <LoadControl service={service} />}
             <div className="p-3">
+              {service.autoscale && <AutoscalingPanel service={service} />}
               <ServiceCharts service={service} instances={instances} />
             </div>
           </>
