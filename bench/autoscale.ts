@@ -61,8 +61,8 @@ async function measure(gantry: GantryProcess, syncSeconds: number) {
 const rows = [];
 for (const syncSeconds of [HPA.syncSeconds, 1]) {
   const gantry = await startGantryProcess(port, {
-    GANTRY_PORT_RANGE: "42000-42999",
-    GANTRY_LISTENER_PORT_RANGE: "43000-43099",
+    GANTRY_PORT_RANGE: "61000-61099",
+    GANTRY_LISTENER_PORT_RANGE: "61100-61199",
     GANTRY_INGRESS_PORT: "0",
     GANTRY_DASHBOARD: "0",
     GANTRY_AUTOSCALE_SYNC: `${syncSeconds}s`,

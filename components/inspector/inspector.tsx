@@ -73,7 +73,8 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
   /** What the last save returned: newer than the live view for up to a batch of live updates. */
   const [saved, setSaved] = useState<Service>();
   const formService = saved && saved.id === service.id && saved.version > service.version ? saved : service;
-  const logInstance = logsFor && instances.some((i) => i.id === logsFor) ? logsFor : instances[0]?.id;
+  // The service's stream of every instance unless one was picked (from the instances tab, or here).
+  const logInstance = logsFor && instances.some((i) => i.id === logsFor) ? logsFor : undefined;
 
   const title = (
     <>
@@ -160,12 +161,13 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
             <p className="p-4 text-sm text-zinc-500">An external service&apos;s logs are wherever it runs; Gantry only sees its checks.</p>
           ) : !readLogs.allowed ? (
             <p className="p-4 text-sm text-zinc-500">{readLogs.title}: instance logs are kept to that role here (GANTRY_LOG_ROLE).</p>
-          ) : !logInstance ? (
+          ) : instances.length === 0 ? (
             <p className="p-4 text-sm text-zinc-500">No instances, so no logs. Scale up to start one.</p>
           ) : (
             <>
               <div className="px-3 pt-3">
-                <select aria-label="Instance" value={logInstance} onChange={(e) => setLogsFor(e.target.value)} className={`${inputClass} h-8 py-0 text-xs`}>
+                <select aria-label="Instance" value={logInstance ?? ""} onChange={(e) => setLogsFor(e.target.value || undefined)} className={`${inputClass} h-8 py-0 text-xs`}>
+                  <option value="">all instances, interleaved</option>
                   {instances.map((i) => (
                     <option key={i.id} value={i.id}>
                       {i.id} ({i.phase.toLowerCase()})
@@ -173,7 +175,11 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
                   ))}
                 </select>
               </div>
-              <LogViewer key={logInstance} instanceId={logInstance} onClose={() => setTab("instances")} />
+              {logInstance ? (
+                <LogViewer key={logInstance} title={logInstance} instanceIds={[logInstance]} onClose={() => setTab("instances")} />
+              ) : (
+                <LogViewer key="service" title={`${service.name} (all instances)`} instanceIds={instances.map((i) => i.id)} tagged onClose={() => setTab("instances")} />
+              )}
             </>
           ))}
         {tab === "events" && (
