@@ -12,6 +12,21 @@ const FLUSH_EVERY_MS = 100;
 const keepLastLines = <T,>(lines: T[]): T[] => (lines.length > MAX_LINES ? lines.slice(-MAX_LINES) : lines);
 
 /**
+ * Both lists in stamp order, as one. A batch an instance's collection stamped early may come after
+ * the window has let later lines by (a slow connection): unlike a terminal, a page can put it in place.
+ */
+function mergeByTime(shown: TaggedLine[], released: TaggedLine[]): TaggedLine[] {
+  if (shown.length === 0 || shown.at(-1)!.line.at <= released[0]!.line.at) return [...shown, ...released];
+  const merged: TaggedLine[] = [];
+  let i = 0;
+  for (const line of released) {
+    while (i < shown.length && shown[i]!.line.at <= line.line.at) merged.push(shown[i++]!);
+    merged.push(line);
+  }
+  return [...merged, ...shown.slice(i)];
+}
+
+/**
  * The live log of one or more instances, interleaved by time: each one's recent past (its
  * snapshot), then lines as they come. Instances may join while it runs (scaling, restarts); the
  * lines of those that left stay. Undefined until the first snapshot.
@@ -41,7 +56,7 @@ export function useLogStream(instanceIds: readonly string[]): { lines: TaggedLin
   useEffect(() => {
     const timer = setInterval(() => {
       const released = interleaver.flush(Date.now());
-      if (released.length > 0) setLines((current) => keepLastLines([...(current ?? []), ...released]));
+      if (released.length > 0) setLines((current) => keepLastLines(mergeByTime(current ?? [], released)));
     }, FLUSH_EVERY_MS);
     return () => clearInterval(timer);
   }, [interleaver]);
