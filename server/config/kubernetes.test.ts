@@ -51,6 +51,7 @@ services:
     cpuLimit: 0.5
     gracePeriodSeconds: 20
     strategy: { maxSurge: 2, maxUnavailable: 1, minReadySeconds: 5, progressDeadlineSeconds: 300 }
+    autoscale: { minReplicas: 2, maxReplicas: 6, targets: { requestsPerSecond: 80 } }
     labels: { team: shop }
     dependsOn: [db, payments, mailer]
   db:
@@ -164,6 +165,7 @@ services:
       "#   - api.dependsOn.mailer: mailer is not exported: MAILER_URL names a Service you provide",
       "#   - api.dependsOn.payments: payments is not exported: PAYMENTS_URL names a Service you provide",
       "#   - api.probes.readiness.timeoutSeconds: 0.5 s rounded up to 1 (Kubernetes counts whole seconds)",
+      "#   - api.autoscale: a HorizontalPodAutoscaler needs these metrics from an adapter (requests/s and p95 are Gantry's proxy's, CPU % is of a core); not exported",
       "#   - cron.stopSignal: Kubernetes stops containers with SIGTERM (or the image's STOPSIGNAL); SIGINT not exported",
       "#   - cron.restartPolicy: a Deployment's pods always restart; on-failure not exported",
       "#   - mailer: runs a local process (runtime: process) and Kubernetes runs images; not exported",

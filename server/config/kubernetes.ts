@@ -143,6 +143,8 @@ export function kubernetesExport(config: ConfigFile): KubernetesExport {
     const progressDeadlineSeconds = Math.ceil(strategy.progressDeadlineSeconds);
     if (progressDeadlineSeconds <= minReadySeconds) note(`${name}.strategy.progressDeadlineSeconds: Kubernetes needs it above minReadySeconds; not exported`);
     if (strategy.autoRollback) note(`${name}.strategy.autoRollback: Kubernetes doesn't roll back on its own; not exported`);
+    // Gantry's targets are what its own proxy and /proc measure; an HPA would need a metrics adapter for them.
+    if (service.autoscale) note(`${name}.autoscale: a HorizontalPodAutoscaler needs these metrics from an adapter (requests/s and p95 are Gantry's proxy's, CPU % is of a core); not exported`);
     objects.push({
       apiVersion: "apps/v1",
       kind: "Deployment",
