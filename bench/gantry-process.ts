@@ -47,7 +47,10 @@ export async function startGantryProcess(port: number, env: Record<string, strin
     if (child.exitCode !== null) throw new Error(`Gantry exited with code ${child.exitCode} during startup`);
     const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
     if (ready) break;
-    if (Date.now() > deadline) throw new Error("Gantry did not become ready within 60 s");
+    if (Date.now() > deadline) {
+      child.kill("SIGTERM"); // not left running behind a failed benchmark
+      throw new Error("Gantry did not become ready within 60 s");
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
