@@ -193,7 +193,12 @@ describe.skipIf(Boolean(reason))("Redis as a tcp service", () => {
     expect(relinked.revision).toBe(3);
     const [updated] = await api.events.list.query({ serviceId: caller.id, kind: "service.updated" });
     expect(updated!.message).toBe("updated links of kv-user (revision 3): +KV_ADDR, −KV_URL");
-    await api.services.update.mutate({ id: kv.id, version: tcp.version, patch: { traffic: { protocol: "http" } } });
+    const http = await api.services.update.mutate({ id: kv.id, version: tcp.version, patch: { traffic: { protocol: "http" } } });
     expect((await api.services.get.query({ id: caller.id })).template.links).toEqual({ KV_URL: `http://127.0.0.1:${edge.port}` });
+
+    // The ingress speaks HTTP/1.1: a route to a service that doesn't is refused, and nothing changes.
+    const routed = api.services.update.mutate({ id: kv.id, version: http.version, patch: { traffic: { protocol: "grpc", routes: [{ pathPrefix: "/kv" }] } } });
+    await expect(routed).rejects.toThrow("routes are for http services: the ingress speaks HTTP/1.1; call a grpc service on its own listener");
+    expect((await api.services.get.query({ id: kv.id })).traffic).toMatchObject({ protocol: "http", routes: [] });
   });
 });

@@ -16,6 +16,8 @@ const policyLabels: Record<(typeof balancerPolicies)[number], string> = {
 const protocolLabels: Record<Protocol, string> = {
   http: "HTTP/1.1 (balanced per request)",
   tcp: "TCP (balanced per connection)",
+  http2: "HTTP/2 cleartext (balanced per request)",
+  grpc: "gRPC (HTTP/2, balanced per call)",
 };
 
 /** How traffic reaches the service: listener, balancing, ingress routes, retries and limits. */
@@ -33,7 +35,7 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
   return (
     <>
       {text("listenPort", "Listener port", "The service's stable address 127.0.0.1:port; empty keeps the one Gantry picked", "listenPort")}
-      <FormField id={id("protocol")} label="Protocol" hint="Callers of a TCP service get NAME_ADDR=host:port instead of NAME_URL" error={errors["traffic.protocol"]}>
+      <FormField id={id("protocol")} label="Protocol" hint="Callers of a TCP or gRPC service get NAME_ADDR=host:port instead of NAME_URL; HTTP/2 and gRPC listeners speak h2c" error={errors["traffic.protocol"]}>
         <select id={id("protocol")} value={draft.protocol} onChange={(e) => set("protocol", e.target.value as Protocol)} className={inputClass}>
           {protocols.map((p) => (
             <option key={p} value={p}>

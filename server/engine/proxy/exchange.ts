@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Endpoint, PickRequest } from "./balancers";
 import type { Cluster, UpstreamEndpoint } from "./cluster";
 import { recordRequest } from "./counters";
@@ -8,14 +7,11 @@ import { headerValue, type RequestHead, type ResponseHead } from "./http/head";
 import type { TrafficCounters } from "./types";
 import type { ResponseSink, UpstreamConnection } from "./upstream-connection";
 import { errorResponse } from "./client-connection";
+import { nextRequestId } from "./request-id";
 
 /** A request body up to this size is kept so the request can be retried on another instance. */
 const RETAIN_BODY_BYTES = 64 * 1024;
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
-
-/** Request ids: a random prefix per data plane and a counter — unique, and far cheaper than a UUID each. */
-const requestIdPrefix = randomBytes(6).toString("hex");
-let requestCounter = 0;
+export const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
 /** What an exchange needs from the client connection it belongs to. */
 export interface ClientSide {
@@ -393,7 +389,7 @@ export class Exchange implements PickRequest, ResponseSink {
     text += `x-forwarded-for: ${head.forwardedFor ? `${head.forwardedFor}, ${this.clientIp}` : this.clientIp}\r\n`;
     if (!head.hasForwardedProto) text += "x-forwarded-proto: http\r\n";
     if (!head.hasForwardedHost && head.host) text += `x-forwarded-host: ${head.host}\r\n`;
-    if (!head.hasRequestId) text += `x-request-id: ${requestIdPrefix}-${(++requestCounter).toString(36)}\r\n`;
+    if (!head.hasRequestId) text += `x-request-id: ${nextRequestId()}\r\n`;
     if (head.framing.kind === "chunked") text += "transfer-encoding: chunked\r\n";
     else if (head.contentLength >= 0) text += `content-length: ${head.contentLength}\r\n`;
     if (head.upgrade !== undefined) text += `connection: upgrade\r\nupgrade: ${head.upgrade}\r\n`;
