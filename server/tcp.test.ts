@@ -187,6 +187,10 @@ describe.skipIf(Boolean(reason))("Redis as a tcp service", () => {
     const caller = await api.services.create.mutate({ name: "kv-user", replicas: 0, template: { command: "true" } });
     const edge = await api.dependencies.create.mutate({ fromId: caller.id, toId: kv.id });
     expect((await api.services.get.query({ id: caller.id })).template.links).toEqual({ KV_URL: `http://127.0.0.1:${edge.port}` });
+    // The plan preview says which callers the change re-rolls (http2 keeps a URL: nobody).
+    const plan = (protocol: "tcp" | "http2") => api.rollouts.plan.mutate({ id: kv.id, version: kv.version, patch: { traffic: { protocol } } });
+    expect((await plan("tcp")).relinks).toEqual([{ service: "kv-user", from: "KV_URL", to: "KV_ADDR" }]);
+    expect((await plan("http2")).relinks).toEqual([]);
     const tcp = await api.services.update.mutate({ id: kv.id, version: kv.version, patch: { traffic: { protocol: "tcp" } } });
     const relinked = await api.services.get.query({ id: caller.id });
     expect(relinked.template.links).toEqual({ KV_ADDR: `127.0.0.1:${edge.port}` });
