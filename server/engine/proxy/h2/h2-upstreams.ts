@@ -1,4 +1,5 @@
 import http2 from "node:http2";
+import net from "node:net";
 import type { UpstreamEndpoint } from "../cluster";
 
 /** An HTTP/2 connection to one instance, shared by every stream sent there. */
@@ -49,7 +50,12 @@ export class H2Upstreams {
     const open = upstreams.find((u) => u.streams < STREAMS_PER_SESSION && !u.session.closed && !u.session.destroyed);
     if (open) return open;
     const now = performance.now();
-    const session = http2.connect(`http://${endpoint.host}:${endpoint.port}`, { settings: { enablePush: false }, maxSessionMemory: 64 });
+    const session = http2.connect(`http://${endpoint.host}:${endpoint.port}`, {
+      settings: { enablePush: false },
+      maxSessionMemory: 64,
+      // Small frames (a gRPC call is a few) must leave at once, not wait for an ACK (Nagle).
+      createConnection: () => net.connect({ host: endpoint.host, port: endpoint.port, noDelay: true }),
+    });
     const upstream: Upstream = { session, streams: 0, idleSince: now, connected: false, openedAt: now, connectTimeoutMs };
     session.once("connect", () => (upstream.connected = true));
     // Errors reach the streams on it; the session itself is just forgotten.
