@@ -125,6 +125,34 @@ describe("gRPC through the data plane", () => {
     expect(requests(proxy.stats().services[0]!.counters)).toMatchObject({ "2xx": 1, "5xx": 1 });
   });
 
+  it("survives clients that cancel, time out and vanish at any point, leaving nothing in flight", async () => {
+    const instances = await Promise.all(["a", "b"].map(grpcInstance));
+    const { proxy, port } = await grpcProxy(instances);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 4; round++) {
+      const echo = client(port("api"));
+      const calls = Array.from({ length: 50 }, () => {
+        const pick = random();
+        if (pick < 0.3) {
+          const call = echo.count("400");
+          call.on("error", () => {});
+          call.on("data", () => random() < 0.02 && call.cancel());
+          return new Promise<void>((resolve) => call.on("close", () => resolve()));
+        }
+        if (pick < 0.6) return unary(echo, "sleep", String(Math.floor(random() * 50)), Math.floor(random() * 40) + 1);
+        return unary(echo, "who", "?");
+      });
+      if (round % 2 === 1) setTimeout(() => echo.close(), 5); // the whole channel goes mid-way
+      await Promise.all(calls.map((c) => Promise.race([c, new Promise((r) => setTimeout(r, 3000))])));
+    }
+    expect(await unary(client(port("api")), "who", "?")).toMatchObject({ value: expect.stringMatching(/^[ab]$/) });
+    await new Promise((r) => setTimeout(r, 200));
+    const stats = proxy.stats();
+    expect(stats.services[0]!.counters.inFlight).toBe(0);
+    expect(stats.endpoints.map((e) => e.counters.inFlight)).toEqual([0, 0]);
+  });
+
   it("tells an HTTP/1.1 client that the listener speaks HTTP/2", async () => {
     const { port } = await grpcProxy([await grpcInstance("a")]);
     const answer = await rawConversation(port("api"), "GET / HTTP/1.1\r\nhost: x\r\n\r\n");
