@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { chaosRouter } from "./routers/chaos";
 import { configRouter } from "./routers/config";
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
@@ -29,6 +30,7 @@ export const appRouter = router({
   settings: settingsRouter,
   integrations: integrationsRouter,
   config: configRouter,
+  chaos: chaosRouter,
 });
 
 /** The only server type the UI imports. */

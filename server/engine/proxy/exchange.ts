@@ -8,6 +8,7 @@ import type { TrafficCounters } from "./types";
 import type { ResponseSink, UpstreamConnection } from "./upstream-connection";
 import { errorResponse } from "./client-connection";
 import { nextRequestId } from "./request-id";
+import { describeFault, type Fault } from "../../contracts/chaos";
 
 /** A request body up to this size is kept so the request can be retried on another instance. */
 const RETAIN_BODY_BYTES = 64 * 1024;
@@ -86,6 +87,8 @@ export class Exchange implements PickRequest, ResponseSink {
     readonly head: RequestHead,
     private readonly target: Target,
     private readonly context: ExchangeContext,
+    /** Chaos injected into this request, if any. */
+    private readonly fault?: Fault,
   ) {
     this.method = head.method;
     this.keepAlive = head.keepAlive && head.upgrade === undefined;
@@ -118,7 +121,14 @@ export class Exchange implements PickRequest, ResponseSink {
     this.target.cluster.requestStarted();
     for (const counters of this.context.counters) counters.inFlight++;
     this.outHead = this.requestHead();
-    this.dispatch();
+    const fault = this.fault;
+    if (!fault) return this.dispatch();
+    if (fault.kind === "error") return this.failed(fault.status, `fault injected: ${describeFault(fault)}`);
+    if (fault.kind === "abort") {
+      this.client.abort();
+      return this.finish(502, false);
+    }
+    setTimeout(() => this.done || this.dispatch(), fault.ms);
   }
 
   /** Refused by the circuit breaker. */
@@ -407,4 +417,4 @@ export class Exchange implements PickRequest, ResponseSink {
   }
 }
 
-const REASONS: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 499: "Client Closed Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+const REASONS: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 499: "Client Closed Request", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };

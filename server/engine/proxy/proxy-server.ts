@@ -7,6 +7,7 @@ import { Exchange, type ExchangeContext, type Target } from "./exchange";
 import { H2Exchange } from "./h2/h2-exchange";
 import { H2Front } from "./h2/h2-front";
 import { H2Upstreams } from "./h2/h2-upstreams";
+import { Faults } from "./faults";
 import type { RequestHead } from "./http/head";
 import { matchRoute } from "./router";
 import { TcpSession, type TcpSessionHost } from "./tcp-session";
@@ -59,7 +60,7 @@ class ProxyListener implements ClientHost, TcpSessionHost {
       client.reject(target.status, target.reason, target.message, head.keepAlive && head.framing.kind === "none", head.method);
       return null;
     }
-    return new Exchange(client, head, target, this.context);
+    return new Exchange(client, head, target, this.context, this.proxy.faults.pick(this.key));
   }
 
   admit(exchange: Exchange): void {
@@ -124,7 +125,7 @@ class ProxyListener implements ClientHost, TcpSessionHost {
       stream.end(`this listener no longer serves an HTTP/2 service\n`);
       return;
     }
-    new H2Exchange(stream, headers, cluster, { upstreams: this.proxy.h2Upstreams, counters: [this.counters] }, clientIp).start();
+    new H2Exchange(stream, headers, cluster, { upstreams: this.proxy.h2Upstreams, counters: [this.counters] }, clientIp).start(this.proxy.faults.pick(this.key));
   }
 
   private listen(): void {
@@ -164,6 +165,7 @@ export class ProxyServer {
   readonly h2Sessions = new Set<http2.ServerHttp2Session>();
   /** Connections to instances of `http2`/`grpc` services, shared by all listeners. */
   readonly h2Upstreams = new H2Upstreams();
+  readonly faults = new Faults();
   private readonly clusters = new Map<string, Cluster>();
   /** By port: a port that passes to another service keeps its socket and just changes target. */
   private readonly listeners = new Map<number, ProxyListener>();
@@ -193,6 +195,7 @@ export class ProxyServer {
     if (this.retired) return; // retiring: no listener opens again
     this.host = config.host;
     this.routes = config.routes;
+    this.faults.apply(config.faults);
     const wanted = new Set<string>();
     for (const clusterConfig of config.clusters) {
       wanted.add(clusterConfig.serviceId);

@@ -1,4 +1,5 @@
 import http2 from "node:http2";
+import { describeFault, type Fault } from "../../../contracts/chaos";
 import type { Endpoint, PickRequest } from "../balancers";
 import type { Cluster, UpstreamEndpoint } from "../cluster";
 import { recordRequest } from "../counters";
@@ -40,6 +41,8 @@ export class H2Exchange implements PickRequest {
   private readonly body: Buffer[] = [];
   private bodyBytes = 0;
   private bodyRetained = true;
+  /** Body beyond what is retained, read before there was an instance to send it to. */
+  private readonly held: Buffer[] = [];
   private requestEnded = false;
   private responded = false;
   private responseHeaders: http2.IncomingHttpHeaders = {};
@@ -81,7 +84,7 @@ export class H2Exchange implements PickRequest {
     return !e.usable(performance.now()) || this.tried.includes(e);
   }
 
-  start(): void {
+  start(fault?: Fault): void {
     const { cluster } = this;
     if (cluster.inFlight >= cluster.settings.maxConnections) {
       return this.fail(503, GrpcStatus.UNAVAILABLE, `circuit open: service ${cluster.serviceName} has ${cluster.inFlight} requests in flight (limit ${cluster.settings.maxConnections})`);
@@ -89,7 +92,13 @@ export class H2Exchange implements PickRequest {
     this.started = true;
     cluster.requestStarted();
     for (const counters of this.context.counters) counters.inFlight++;
-    this.dispatch();
+    if (!fault) return this.dispatch();
+    if (fault.kind === "error") return this.fail(fault.status, GrpcStatus.UNAVAILABLE, `fault injected: ${describeFault(fault)}`);
+    if (fault.kind === "abort") {
+      this.downstream.close(NGHTTP2_INTERNAL_ERROR);
+      return this.finish(502);
+    }
+    setTimeout(() => this.done || this.dispatch(), fault.ms);
   }
 
   private dispatch(): void {
@@ -117,7 +126,9 @@ export class H2Exchange implements PickRequest {
     stream.once("end", () => this.onEnd(attempt));
     stream.once("close", () => this.onClose(attempt));
     for (const piece of this.body) stream.write(piece);
+    for (const piece of this.held.splice(0)) stream.write(piece);
     if (this.requestEnded) stream.end();
+    else if (this.downstream.isPaused()) this.downstream.resume();
   }
 
   private forwardBody(chunk: Buffer): void {
@@ -127,7 +138,11 @@ export class H2Exchange implements PickRequest {
       else this.body.push(chunk);
     }
     const stream = this.attempt?.stream;
-    if (stream && !stream.write(chunk)) {
+    if (!stream) {
+      // Not sent anywhere yet (an injected delay): hold it, and read no more until it can go.
+      if (!this.bodyRetained) this.held.push(chunk);
+      this.downstream.pause();
+    } else if (!stream.write(chunk)) {
       this.downstream.pause();
       stream.once("drain", () => this.downstream.resume());
     }
