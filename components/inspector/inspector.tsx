@@ -10,6 +10,7 @@ import { AutoscalePaused } from "../autoscaling/autoscale-paused";
 import { AutoscalingPanel } from "../autoscaling/autoscaling-panel";
 import { ServiceCharts } from "../charts/service-charts";
 import { DeleteServiceButton } from "../delete-service-button";
+import { FaultForm } from "../chaos/fault-form";
 import { EndpointTable } from "../endpoint-table";
 import { EventTimeline } from "../event-timeline";
 import { inputClass } from "../form-field";
@@ -64,8 +65,20 @@ export function CreatePanel({ position, onCreated, onCancel, ref }: { position: 
 }
 
 /** Everything about one service: live charts, instances, settings, logs and events. */
-export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; rollout: Rollout | undefined; drift: ServiceDrift | undefined; onClose(): void } & PanelRef) {
-  const { service, summary, instances, endpoints, rollout, drift } = props;
+export function Inspector(
+  props: {
+    service: Service;
+    summary: ServiceSummary;
+    instances: Instance[];
+    endpoints: CatalogEntry[];
+    rollout: Rollout | undefined;
+    drift: ServiceDrift | undefined;
+    /** The edges that call this service, for chaos on one of them. */
+    callers: Array<{ edgeId: string; from: string }>;
+    onClose(): void;
+  } & PanelRef,
+) {
+  const { service, summary, instances, endpoints, rollout, drift, callers } = props;
   const [tab, setTab] = useState<Tab>("metrics");
   const readLogs = useLogPermit(service.labels);
   const [logsFor, setLogsFor] = useState<string>();
@@ -122,6 +135,16 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
               {service.autoscale && <AutoscalingPanel service={service} />}
               <ServiceCharts service={service} instances={instances} />
             </div>
+            {service.listenPort !== null && !service.deleting && (
+              <FaultForm
+                serviceName={service.name}
+                labels={service.labels}
+                places={[
+                  { key: "service", label: `its listener (:${service.listenPort})`, target: { kind: "service", serviceId: service.id } },
+                  ...callers.map((c) => ({ key: c.edgeId, label: `calls from ${c.from}`, target: { kind: "edge" as const, edgeId: c.edgeId } })),
+                ]}
+              />
+            )}
           </>
         )}
         {tab === "instances" &&

@@ -154,8 +154,8 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       if (editing.external) return await apply(input);
       // Show what the change does to running instances before doing it.
       const preview = await plan.mutateAsync(input);
-      // Only a new revision needs a look first; other steps shown would be a running rollout's.
-      if (preview.revision) setPendingPlan({ input, plan: preview });
+      // Only new revisions (its own or its callers') need a look first; other steps shown would be a running rollout's.
+      if (preview.revision || preview.relinks.length > 0) setPendingPlan({ input, plan: preview });
       else await apply(input);
     } catch (err) {
       failed(err);

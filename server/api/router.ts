@@ -1,5 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { autoscalingRouter } from "./routers/autoscaling";
+import { chaosRouter } from "./routers/chaos";
 import { configRouter } from "./routers/config";
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
@@ -30,6 +31,7 @@ export const appRouter = router({
   settings: settingsRouter,
   integrations: integrationsRouter,
   config: configRouter,
+  chaos: chaosRouter,
   autoscaling: autoscalingRouter,
 });
 

@@ -145,6 +145,23 @@ services:
     expect(grpc.container("greeter").livenessProbe).toEqual({ grpc: { port: 9090, service: "greeter.v1.Greeter" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
   });
 
+  it("marks a grpc service's port as h2c and gives its callers NAME_ADDR", () => {
+    const objects = rendered(`
+version: 1
+services:
+  greeter:
+    runtime: docker
+    image: registry.example.com/greeter:1
+    traffic: { protocol: grpc }
+  web:
+    runtime: docker
+    image: registry.example.com/web:1
+    dependsOn: [greeter]
+`);
+    expect(objects.service("greeter")!.spec!.ports).toEqual([{ name: "grpc", port: 80, targetPort: CONTAINER_PORT, protocol: "TCP", appProtocol: "kubernetes.io/h2c" }]);
+    expect(objects.container("web").env).toContainEqual({ name: "GREETER_ADDR", value: "greeter:80" });
+  });
+
   it("exposes port 80 of a ClusterIP Service on the container's PORT", () => {
     expect(shop.service("api")!.spec).toEqual({
       type: "ClusterIP",

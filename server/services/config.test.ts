@@ -44,6 +44,8 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
       env.DB_PASSWORD = `pw-${random.int(0, 1000)}`;
       secretEnv.push("DB_PASSWORD");
     }
+    // About a third speak something other than HTTP/1.1 (and so have no ingress routes).
+    const protocol = random.chance(0.35) ? random.pick(["tcp", "http2", "grpc"] as const) : undefined;
     const service = await topology.createService(
       {
         name,
@@ -61,10 +63,10 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
           probes: { readiness: probeOf(), liveness: random.chance(0.3) ? { kind: "tcp" } : null },
         },
         traffic: {
-          protocol: random.chance(0.3) ? "tcp" : undefined,
+          protocol,
           policy: random.pick(["round_robin", "least_request", "ring_hash"] as const),
           retries: random.int(0, 5),
-          routes: random.chance(0.4) ? [{ host: random.chance(0.5) ? `${name}.example.com` : null, pathPrefix: `/${name}`, stripPrefix: random.chance(0.5) }] : [],
+          routes: protocol === undefined && random.chance(0.4) ? [{ host: random.chance(0.5) ? `${name}.example.com` : null, pathPrefix: `/${name}`, stripPrefix: random.chance(0.5) }] : [],
           outlier: random.chance(0.3) ? { consecutiveErrors: 9 } : undefined,
           hashOn: random.chance(0.3) ? { kind: "header", name: "X-User" } : undefined,
         },

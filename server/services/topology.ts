@@ -25,7 +25,7 @@ import type { Prisma } from "../store/database";
 import { isUniqueViolation } from "../store/errors";
 import { toDependency, toService } from "../store/records";
 import { readRows } from "../store/row-guard";
-import { trafficSettings, type Route } from "../contracts/traffic";
+import { routesIssue, trafficSettings, type TrafficSettings } from "../contracts/traffic";
 import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
 import { hasName } from "../contracts/keys";
 import { linksFor } from "./links";
@@ -73,9 +73,11 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     return row;
   };
 
-  /** Two services can't both claim the same host and path prefix at the ingress. */
-  const checkRoutes = async (tx: Tx, serviceId: string, routes: Route[]) => {
+  /** Only HTTP/1.1 services are routed by the ingress, and two can't both claim the same host and path prefix. */
+  const checkRoutes = async (tx: Tx, serviceId: string, { routes, protocol }: TrafficSettings) => {
     if (routes.length === 0) return;
+    const routeIssue = routesIssue(protocol);
+    if (routeIssue) throw new AppError("BAD_REQUEST", routeIssue, "traffic.routes");
     const others = await tx.service.findMany({ where: { id: { not: serviceId }, deletedAt: null }, select: { name: true, traffic: true } });
     for (const route of routes) {
       for (const other of others) {
@@ -120,7 +122,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     const existing = await tx.service.findUnique({ where: { name: input.name } });
     if (existing) throw nameTaken(input.name, existing.deletedAt !== null);
     const id = newId();
-    await checkRoutes(tx, id, input.traffic.routes);
+    await checkRoutes(tx, id, input.traffic);
     const row = await tx.service.create({
       data: {
         id,
@@ -162,7 +164,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     if (templateChanged) checkTemplate(template);
     const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
     const trafficChanged = !isDeepStrictEqual(traffic, before.traffic);
-    if (trafficChanged) await checkRoutes(tx, id, traffic.routes);
+    if (trafficChanged) await checkRoutes(tx, id, traffic);
     const portChanged = patch.listenPort !== undefined && patch.listenPort !== before.listenPort;
     const listenPort = portChanged ? await claimListenerPort(tx, listenerPorts, reservedPorts, patch.listenPort, before.listenPort) : undefined;
     const labelsChanged = patch.labels !== undefined && !isDeepStrictEqual(patch.labels, before.labels);
@@ -217,7 +219,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     if (pause) await recordPause(record, service, current.replicas);
     if (templateChanged) await beginRollout(tx, record, service, before.revision, revision, "update", new Date());
     record.topology({ kind: "service.upserted", service });
-    // Callers name a `tcp` service by NAME_ADDR, others by NAME_URL: they take the new link as any link change.
+    // Callers name a tcp or grpc service by NAME_ADDR, others by NAME_URL: they take the new link as any link change.
     if (traffic.protocol !== before.traffic.protocol) {
       for (const edge of await tx.dependency.findMany({ where: { toId: id }, select: { fromId: true } })) await relink(tx, record, edge.fromId);
     }
