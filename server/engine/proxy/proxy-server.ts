@@ -106,7 +106,7 @@ class ProxyListener implements ClientHost, TcpSessionHost {
       });
       this.h2.accept(socket);
     } else if (cluster) {
-      const session = new TcpSession(socket, cluster, this);
+      const session = new TcpSession(socket, cluster, this, this.proxy.faults.pick(this.key));
       if (session.client.destroyed) return;
       this.sessions.add(session);
       this.proxy.sessions.add(session);

@@ -2,6 +2,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { mergeStats } from "./counters-merge";
 import { cluster, freePort, proxyFor } from "./testing/proxy-harness";
+import type { FaultConfig } from "./faults";
 import type { EndpointConfig } from "./types";
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -99,6 +100,26 @@ describe("the TCP (L4) listener", () => {
     expect(service.total).toBe(4);
     expect(service.connectErrors).toBeGreaterThanOrEqual(1);
     expect(stats.endpoints.find((e) => e.instanceId === "dead")!.counters.connections.connectErrors).toBe(service.connectErrors);
+  });
+
+  it("takes injected faults: a delayed connect, or a reset", async () => {
+    const a = await echo("a");
+    const p = await tcpProxy([a.endpoint]);
+    const inject = (fault: FaultConfig["fault"]) =>
+      p.proxy.apply({
+        host: "127.0.0.1",
+        clusters: [cluster("redis", [a.endpoint], { protocol: "tcp" })],
+        listeners: [{ kind: "service", port: p.port("redis"), serviceId: "redis" }],
+        routes: [],
+        faults: [{ id: fault.kind, listener: "service:redis", fault, until: Date.now() + 60_000 }],
+      });
+    inject({ kind: "latency", ms: 200, percent: 100 });
+    const started = performance.now();
+    expect(await converse(p.port("redis"), "late")).toBe("a:LATE|bye");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    inject({ kind: "abort", percent: 100 });
+    await expect(converse(p.port("redis"), "never")).rejects.toThrow(/ECONNRESET/);
+    expect(a.sockets.size).toBe(0);
   });
 
   it("closes the client's connection when no instance is ready", async () => {

@@ -1,5 +1,6 @@
 import net from "node:net";
 import { pipeline } from "node:stream";
+import type { Fault } from "../../contracts/chaos";
 import type { Endpoint, PickRequest } from "./balancers";
 import type { Cluster, UpstreamEndpoint } from "./cluster";
 import type { ConnectionCounters } from "./types";
@@ -45,6 +46,8 @@ export class TcpSession {
     readonly client: net.Socket,
     private readonly cluster: Cluster,
     private readonly host: TcpSessionHost,
+    /** Chaos: a delayed connect, or (abort, or an error, which a connection can't carry) the client reset. */
+    fault?: Fault,
   ) {
     client.setNoDelay(true);
     // Until an upstream is chosen, hold what the client sends (pipe takes over from there).
@@ -53,11 +56,13 @@ export class TcpSession {
     client.once("close", () => {
       if (!this.upstream) this.destroy();
     });
-    if (cluster.counters.connections.open >= cluster.settings.maxConnections) {
+    if (cluster.counters.connections.open >= cluster.settings.maxConnections || (fault && fault.kind !== "latency")) {
+      if (fault) client.resetAndDestroy(); // an injected reset: RST, not a polite close
       this.destroy(); // circuit breaking: at the limit, refuse rather than queue
       return;
     }
-    this.connect();
+    if (fault) this.connectTimer = setTimeout(() => this.connect(), fault.ms);
+    else this.connect();
   }
 
   /** Ends both sides now (removed listener, proxy shutting down). */
