@@ -92,4 +92,34 @@ describe("traffic while Gantry crashes, restarts and stops", () => {
     expect((await get(url, fresh)).body).toContain("ECONNREFUSED");
     await waitFor(() => (dataPlane.some(isAlive) ? undefined : true), "the data plane to exit", 5000);
   }, 120_000);
+
+  it("times an injected fault in the data plane: it ends on time while Gantry is down, and a restarted Gantry keeps none", async () => {
+    const dataDir = tempDir("dataplane-chaos");
+    const first = await gantries.start(dataDir, port + 2);
+    const service = await first.api.services.create.mutate({ name: "hurt", replicas: 1, template: fixtureTemplate() });
+    await ready(first.api, service.id, 1);
+    const url = `http://127.0.0.1:${service.listenPort}/`;
+    const status = async () => (await get(url, fresh)).status;
+    const everyError = (durationSeconds: number) =>
+      first.api.chaos.inject.mutate({ target: { kind: "service", serviceId: service.id }, fault: { kind: "error", status: 503, percent: 100 }, durationSeconds });
+
+    // A 3 s fault, then Gantry is killed: the data plane still applies it, and ends it on time by itself.
+    await everyError(3);
+    await waitFor(async () => ((await status()) === 503 ? true : undefined), "the fault in force");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(await status()).toBe(503);
+    await waitFor(async () => ((await status()) === 200 ? true : undefined), "the fault to end with no Gantry", 6000);
+
+    // A long fault does not survive a restart of Gantry: the next one has none, and clears it from the data plane it takes over.
+    const second = await gantries.start(dataDir, port + 2);
+    await second.api.chaos.inject.mutate({ target: { kind: "service", serviceId: service.id }, fault: { kind: "error", status: 503, percent: 100 }, durationSeconds: 600 });
+    await waitFor(async () => ((await status()) === 503 ? true : undefined), "the long fault in force");
+    second.child.kill("SIGKILL");
+    await second.exited;
+    expect(await status()).toBe(503); // the data plane serves on, fault and all
+    const third = await gantries.start(dataDir, port + 2);
+    expect(await third.api.chaos.list.query()).toEqual([]);
+    await waitFor(async () => ((await status()) === 200 ? true : undefined), "the restarted Gantry's configuration to clear it", 5000);
+  }, 120_000);
 });
