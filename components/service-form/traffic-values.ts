@@ -16,6 +16,8 @@ export type TrafficDraft = {
   retries: string;
   connectTimeoutMs: string;
   requestTimeoutMs: string;
+  /** Empty: none. */
+  perTryTimeoutMs: string;
   maxConnections: string;
   maxPendingRequests: string;
   consecutiveErrors: string;
@@ -41,6 +43,7 @@ export function trafficDraftOf(traffic: TrafficSettings = trafficSettings.parse(
     retries: String(traffic.retries),
     connectTimeoutMs: String(traffic.connectTimeoutMs),
     requestTimeoutMs: String(traffic.requestTimeoutMs),
+    perTryTimeoutMs: traffic.perTryTimeoutMs === null ? "" : String(traffic.perTryTimeoutMs),
     maxConnections: String(traffic.maxConnections),
     maxPendingRequests: String(traffic.maxPendingRequests),
     consecutiveErrors: String(traffic.outlier.consecutiveErrors),
@@ -72,6 +75,7 @@ export function toTrafficInput(draft: TrafficDraft): { traffic: TrafficSettingsI
     retries: numberOrNaN(draft.retries),
     connectTimeoutMs: numberOrNaN(draft.connectTimeoutMs),
     requestTimeoutMs: numberOrNaN(draft.requestTimeoutMs),
+    perTryTimeoutMs: draft.perTryTimeoutMs.trim() === "" ? null : numberOrNaN(draft.perTryTimeoutMs),
     maxConnections: numberOrNaN(draft.maxConnections),
     maxPendingRequests: numberOrNaN(draft.maxPendingRequests),
     outlier: {

@@ -59,6 +59,7 @@ export const fileTraffic = z
     retries: traffic.retries,
     connectTimeoutMs: traffic.connectTimeoutMs,
     requestTimeoutMs: traffic.requestTimeoutMs,
+    perTryTimeoutMs: traffic.perTryTimeoutMs,
     maxConnections: traffic.maxConnections,
     maxPendingRequests: traffic.maxPendingRequests,
     metricsPath: traffic.metricsPath,

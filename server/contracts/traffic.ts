@@ -52,6 +52,13 @@ export const trafficSettings = z.object({
   connectTimeoutMs: z.number().int().min(10).max(60_000).default(2000),
   /** Until the response head arrives. */
   requestTimeoutMs: z.number().int().min(10).max(600_000).default(30_000),
+  /**
+   * For idempotent requests: a try with no response head after this long is given up (counted
+   * against that instance, as for outlier ejection) and the request sent to another instance, while
+   * retries are left. Null: only requestTimeoutMs applies. What keeps a hung instance (alive,
+   * accepting, never answering) from stalling clients.
+   */
+  perTryTimeoutMs: z.number().int().min(10).max(600_000).nullable().default(null),
   /** Circuit breaking: upstream connections, and requests waiting for one. */
   maxConnections: z.number().int().min(1).max(100_000).default(1024),
   maxPendingRequests: z.number().int().min(0).max(100_000).default(1024),

@@ -66,6 +66,7 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
           protocol,
           policy: random.pick(["round_robin", "least_request", "ring_hash"] as const),
           retries: random.int(0, 5),
+          perTryTimeoutMs: random.chance(0.2) ? random.pick([250, 1000]) : undefined,
           routes: protocol === undefined && random.chance(0.4) ? [{ host: random.chance(0.5) ? `${name}.example.com` : null, pathPrefix: `/${name}`, stripPrefix: random.chance(0.5) }] : [],
           outlier: random.chance(0.3) ? { consecutiveErrors: 9 } : undefined,
           hashOn: random.chance(0.3) ? { kind: "header", name: "X-User" } : undefined,

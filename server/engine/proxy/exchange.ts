@@ -54,6 +54,8 @@ export class Exchange implements PickRequest, ResponseSink {
   readonly method: string;
   /** Deadline (ms, performance clock) for the response head; checked by the proxy's sweep. */
   deadline = Number.POSITIVE_INFINITY;
+  /** Deadline of this try (perTryTimeoutMs), after which an idempotent request goes to another instance. */
+  tryDeadline = Number.POSITIVE_INFINITY;
   private readonly startedAt = performance.now();
   /** "Now" for one round of picking an endpoint. */
   private pickedAt = 0;
@@ -163,8 +165,20 @@ export class Exchange implements PickRequest, ResponseSink {
   timedOut(): void {
     if (this.done || this.responseStarted) return;
     this.lastError = `no response from ${this.endpoint?.id ?? "any instance"} within ${this.target.cluster.settings.requestTimeoutMs} ms`;
+    if (this.endpoint) this.target.cluster.recordOutcome(this.endpoint, true, this.context.now());
     this.dropUpstream();
     this.failed(504, this.lastError);
+  }
+
+  /** This try had no response head within perTryTimeoutMs: another instance gets the request, if it may. */
+  tryTimedOut(): void {
+    this.tryDeadline = Number.POSITIVE_INFINITY;
+    if (this.done || this.responseStarted || !this.canRetry()) return;
+    const endpoint = this.endpoint!;
+    this.lastError = `no response from ${endpoint.id} within ${this.target.cluster.settings.perTryTimeoutMs} ms`;
+    this.target.cluster.recordOutcome(endpoint, true, this.context.now());
+    this.dropUpstream();
+    this.retry();
   }
 
   /** The client went away: stop everything for this request. */
@@ -238,7 +252,7 @@ export class Exchange implements PickRequest, ResponseSink {
     }
     this.status = head.status;
     if (!retryable) cluster.recordOutcome(this.endpoint!, head.status >= 500, this.context.now());
-    this.deadline = Number.POSITIVE_INFINITY;
+    this.deadline = this.tryDeadline = Number.POSITIVE_INFINITY;
     this.responseStarted = true;
     // An HTTP/1.0 client can't read chunked framing: strip it and end the body by closing.
     if (head.framing.kind === "chunked" && this.head.minor === 0) this.dechunk = new ChunkedTracker("payload");
@@ -292,6 +306,8 @@ export class Exchange implements PickRequest, ResponseSink {
     this.endpoint = endpoint;
     endpoint.active++;
     this.deadline = this.pickedAt + cluster.settings.requestTimeoutMs;
+    const perTry = cluster.settings.perTryTimeoutMs;
+    this.tryDeadline = perTry !== null && IDEMPOTENT.has(this.method) ? this.pickedAt + perTry : Number.POSITIVE_INFINITY;
     this.context.acquire(endpoint, this);
   }
 

@@ -387,6 +387,7 @@ export class ProxyServer {
         const exchange = client.exchange;
         if (exchange) {
           if (now > exchange.deadline) exchange.timedOut();
+          else if (now > exchange.tryDeadline) exchange.tryTimedOut();
         } else if (client.headSince > 0 && now - client.headSince > HEAD_TIMEOUT_MS) {
           client.reject(408, "Request Timeout", `request head not received within ${HEAD_TIMEOUT_MS / 1000} s`, false);
         } else if (now - client.lastActivity > CLIENT_IDLE_MS) client.close();

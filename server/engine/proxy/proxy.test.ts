@@ -233,6 +233,26 @@ describe("resilience", () => {
     expect(res.body).toBe("no response from i1 within 200 ms\n");
   });
 
+  it("gives up a try on a hung instance after perTryTimeoutMs and sends GETs elsewhere, then ejects it; a POST is not resent", async () => {
+    const [hung, a, b] = await upstreams(3, (req, res, self) => {
+      if (self.id === "i1") return; // alive and accepting, never answering (as under SIGSTOP)
+      req.resume();
+      req.on("end", () => res.end(self.id));
+    });
+    const p = await proxy([cluster("api", [hung, a, b].map((u) => endpointOf(u!)), { perTryTimeoutMs: 300, requestTimeoutMs: 1500, outlier: { consecutiveErrors: 2, baseEjectionSeconds: 60 } })]);
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => get(p.url("api"), { agent: agent() })));
+    expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(new Set(answers.map((r) => r.body))).toEqual(new Set(["i2", "i3"]));
+    expect(performance.now() - started).toBeLessThan(1000); // one per-try timeout (and the sweep's 100 ms), not the 1.5 s request timeout
+    expect(p.proxy.stats().endpoints.find((e) => e.instanceId === "i1")?.ejected).toBe(true);
+
+    // Not idempotent: a POST that reached the hung instance may have done its work there, so it waits out the request timeout.
+    const q = await proxy([cluster("api", [endpointOf(hung!)], { perTryTimeoutMs: 100, requestTimeoutMs: 600 })]);
+    const post = await get(q.url("api"), { method: "POST", body: "x" });
+    expect(post).toMatchObject({ status: 504, body: "no response from i1 within 600 ms\n" });
+  });
+
   it("drains: an instance being stopped gets no new requests, and its slow request finishes first", async () => {
     const [a, b] = await upstreams(2, (req, res, self) => setTimeout(() => res.end(self.id), req.url === "/slow" ? 500 : 0));
     const p = await proxy([cluster("api", [endpointOf(a!), endpointOf(b!)], { policy: "round_robin" })]);
