@@ -9,7 +9,7 @@ import type { Logger } from "../lib/logger";
 import { every, type Loop } from "../lib/loop";
 import { ServiceController } from "./controller/service-controller";
 import { simulateRollout } from "./reconciler/simulate";
-import { DriverSet } from "./drivers";
+import { DriverSet, type SwarmContext } from "./drivers";
 import type { RuntimeDriver, RuntimeName } from "./drivers/runtime-driver";
 import type { LogLine } from "../contracts/logs";
 import { readLogs, type LogFilter } from "./logs/log-reader";
@@ -33,6 +33,7 @@ import { portHook } from "./supervisor/port-hook";
 import type { RestartTrackerOptions } from "./supervisor/restart-tracker";
 import { StateWriter } from "./supervisor/state-writer";
 import { Supervisor } from "./supervisor/supervisor";
+import type { InstanceView } from "./supervisor/instance-view";
 
 /** How long start waits for the data plane to take connections before going on without it. */
 const DATA_PLANE_START_MS = 15_000;
@@ -55,6 +56,8 @@ export type EngineOptions = {
   host: string;
   /** The ingress gateway's port; 0 for none. */
   ingressPort: number;
+  /** The Swarm runtime's manager and port blocks; `connect` checks the manager at start. */
+  swarm?: SwarmContext & { connect?: boolean };
   /** Stand-ins for real drivers (unit tests). */
   drivers?: Partial<Record<RuntimeName, RuntimeDriver>>;
   /** Defaults to the real data plane process. */
@@ -83,7 +86,7 @@ export type Engine = ReturnType<typeof createEngine>;
 export function createEngine(options: EngineOptions) {
   const clock = options.clock ?? systemClock;
   const { store, log } = options;
-  const drivers = new DriverSet({ log, dataDir: options.dataDir }, options.drivers);
+  const drivers = new DriverSet({ log, dataDir: options.dataDir, swarm: options.swarm }, options.drivers);
   const writer = new StateWriter(store, clock, log);
   const logs = new LogPump({ root: path.join(options.dataDir, "logs"), clock, log, event: (event) => writer.event(event) });
   const ports = new PortAllocator(options.portRange);
@@ -121,7 +124,7 @@ export function createEngine(options: EngineOptions) {
     restartOptions: options.restartOptions,
     usageSampleMs: options.usageSampleMs,
   });
-  const controller = new ServiceController({ store, supervisor, clock, log, resyncMs: options.resyncMs });
+  const controller = new ServiceController({ store, supervisor, drivers, clock, log, resyncMs: options.resyncMs, event: (event) => writer.event(event) });
   const registry = new RegistryController({ clock, log, load: () => store.registrations(), run: options.probeRunner ?? runProbe });
   supervisor.onStateChange((serviceId) => {
     registry.syncInstances(serviceId, supervisor.instancesOf(serviceId));
@@ -147,6 +150,21 @@ export function createEngine(options: EngineOptions) {
     return [...managed, ...registry.externalEndpoints(serviceId)].sort((a, b) => a.id.localeCompare(b.id));
   }
   let pruneLoops: Loop[] = [];
+
+  /** A Swarm task is started, restarted and stopped by Swarm alone. */
+  function refuseClusterTask(instance: InstanceView, what: string): void {
+    if (supervisor.clusterRuns(instance)) throw new AppError("CONFLICT", `instance ${instance.id} is a ${instance.template.runtime} task, ${what} only by its scheduler: scale or update the service instead`);
+  }
+
+  /** GANTRY_SWARM=1: say at once whether the manager is there (swarm services wait for it either way). */
+  async function connectSwarm(): Promise<void> {
+    try {
+      await drivers.get("swarm").cluster!.connect();
+      log.info("connected to the Swarm manager");
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "GANTRY_SWARM=1 but the Swarm manager can't be used; swarm services wait until it can");
+    }
+  }
 
   /**
    * Takes over instances a previous Gantry left running; forgets the ones that died meanwhile.
@@ -181,6 +199,7 @@ export function createEngine(options: EngineOptions) {
       const dataPlaneUp = dataPlane.start();
       await registry.refreshRegistrations();
       for (const integration of integrations) await integration.start();
+      if (options.swarm?.connect) await connectSwarm();
       await traffic.refresh(); // before adopting: the dependency hook reads the topology
       await adoptSurvivors();
       // Only now: a data plane left running by the previous Gantry serves its instances, and a
@@ -283,6 +302,7 @@ export function createEngine(options: EngineOptions) {
     stopInstance(id: string): void {
       const runner = supervisor.get(id);
       if (!runner) throw notFound(`instance ${id}`);
+      refuseClusterTask(runner, "stopped");
       if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is already stopping`);
       void supervisor.stop(id, "stopped by user");
     },
@@ -291,6 +311,7 @@ export function createEngine(options: EngineOptions) {
     restartInstance(id: string): void {
       const runner = supervisor.get(id);
       if (!runner) throw notFound(`instance ${id}`);
+      refuseClusterTask(runner, "restarted");
       if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is stopping and cannot be restarted`);
       if (runner.phase === "Starting" || runner.phase === "Pending") throw new AppError("CONFLICT", `instance ${id} is still starting`);
       supervisor.restart(id);

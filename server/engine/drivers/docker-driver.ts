@@ -109,7 +109,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 
   return {
     name: "docker",
-    capabilities: { adopt: true, memoryLimit: "enforced", cpuLimit: true, execInside: true },
+    capabilities: { adopt: true, memoryLimit: "enforced", cpuLimit: true, execInside: true, replicas: "gantry" },
 
     async start(spec) {
       const image = spec.template.image;
