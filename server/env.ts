@@ -317,7 +317,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   };
 }
 
-export type SwarmSettings = { connect: boolean; host: string | undefined; portBlocks: { from: number; to: number } };
+export type SwarmSettings = { connect: boolean; host: string | undefined; portBlocks: { from: number; to: number }; pollMs?: number };
 
 /** Swarm tasks' ports come in blocks of 100 (block b: b×100+1 … b×100+99); the range must hold one. */
 function swarmSettings(env: z.infer<typeof envSchema>): SwarmSettings {

@@ -111,7 +111,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       dataDir: env.dataDir,
       baseDir: projectRoot,
       portRange: env.portRange,
-      swarm: { host: env.swarm.host, portBlocks: env.swarm.portBlocks, connect: env.swarm.connect },
+      swarm: env.swarm,
       host: env.host,
       ingressPort: env.ingressPort,
       proxyWorkers: env.proxyWorkers,

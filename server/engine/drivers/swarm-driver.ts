@@ -61,7 +61,8 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   /** Tasks an instance waits for to run, and handles waiting for their task to end. */
   const starting = new Map<string, { resolve(task: SeenTask): void; reject(err: Error): void }>();
   const running = new Map<string, { end(status: ExitStatus): void }>();
-  let polled: Promise<void> = poll();
+  /** The latest poll (the first is started once everything below is defined). */
+  let polled: Promise<void>;
   let timer: NodeJS.Timeout | undefined;
   let managerChecked: Promise<void> | undefined;
 
@@ -273,6 +274,8 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     if (!host) throw new ClusterRefusal(`the Swarm manager at ${connection.address} has no host network`);
     return host.Id;
   }
+
+  polled = poll();
 
   return {
     name: "swarm",
