@@ -61,6 +61,8 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   /** Tasks an instance waits for to run, and handles waiting for their task to end. */
   const starting = new Map<string, { resolve(task: SeenTask): void; reject(err: Error): void }>();
   const running = new Map<string, { end(status: ExitStatus): void }>();
+  /** The revision this Gantry last asked Swarm for, per service: what a rollback in progress rolls away from. */
+  const requested = new Map<string, number>();
   /** The latest poll (the first is started once everything below is defined). */
   let polled: Promise<void>;
   let timer: NodeJS.Timeout | undefined;
@@ -222,7 +224,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       await polled;
       const existing = snapshot?.services.get(service.id);
       if (existing) {
-        const update = updateOf(existing);
+        const update = updateOf(existing, requested.get(service.id));
         // Swarm paused or rolled back the update to this revision: it stays where Swarm left it.
         const held = update.state !== "idle" && update.state !== "updating" && update.revision === service.revision;
         if (held || (existing.revision === service.revision && existing.replicas === service.replicas)) return update;
@@ -230,6 +232,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       const block = existing?.block ?? freeBlock();
       const network = await hostNetwork();
       const spec = swarmServiceSpec(service, options.owner, block, network);
+      requested.set(service.id, service.revision);
       if (existing) {
         await docker.getService(existing.swarmId).update({ ...spec, version: existing.version });
         snapshot!.services.set(service.id, { ...existing, revision: service.revision, replicas: service.replicas, version: existing.version + 1 });
@@ -312,13 +315,16 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   };
 }
 
-/** Where Swarm's update of a service stands, in Gantry's words. */
-function updateOf(service: SeenService): ClusterUpdate {
+/**
+ * Where Swarm's update of a service stands, in Gantry's words. A rollback (started, paused or done)
+ * rolled away from the revision last asked for (Swarm shows it as the previous spec only once done).
+ */
+function updateOf(service: SeenService, requested: number | undefined): ClusterUpdate {
   const state = service.update?.State;
   const message = service.update?.Message ?? null;
-  if (state === "updating" || state === "rollback_started") return { state: "updating", revision: service.revision, message };
-  if (state === "paused" || state === "rollback_paused") return { state: "paused", revision: service.revision, message };
-  if (state === "rollback_completed") return { state: "rolled-back", revision: service.previousRevision, message };
+  if (state?.startsWith("rollback")) return { state: "rolled-back", revision: service.previousRevision ?? requested ?? null, message };
+  if (state === "updating") return { state: "updating", revision: service.revision, message };
+  if (state === "paused") return { state: "paused", revision: service.revision, message };
   return { state: "idle", revision: service.revision, message };
 }
 

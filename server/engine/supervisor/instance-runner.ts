@@ -397,7 +397,9 @@ export class InstanceRunner implements InstanceView {
     this.ready = false;
     this.deps.observer.changed(this);
     const grace = this.template.gracePeriodSeconds * 1000;
-    this.emit("instance.stopping", `stopping ${this.id} (${reason}): ${this.template.stopSignal}, then SIGKILL after ${seconds(grace)}`);
+    // A cluster's task is stopped by its cluster: Gantry only takes it out of traffic.
+    if (this.clusterRestarts) this.emit("instance.stopping", `draining ${this.id} (${reason})`);
+    else this.emit("instance.stopping", `stopping ${this.id} (${reason}): ${this.template.stopSignal}, then SIGKILL after ${seconds(grace)}`);
     for (const hook of this.deps.hooks) {
       try {
         await hook.stopping?.(this);
@@ -405,7 +407,7 @@ export class InstanceRunner implements InstanceView {
         this.deps.log.error({ err, instance: this.id, hook: hook.name }, "stopping hook failed");
       }
     }
-    if (this.handle !== handle) return; // exited while draining
+    if (this.handle !== handle || this.clusterRestarts) return; // exited while draining, or its cluster stops it
     handle.signal(this.template.stopSignal);
     this.graceTimer = this.deps.clock.setTimeout(() => {
       this.graceTimer = undefined;
