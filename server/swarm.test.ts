@@ -14,7 +14,7 @@ const httpd = (overrides: Partial<InstanceTemplateInput> = {}): InstanceTemplate
   image: swarm?.image ?? "",
   command: 'echo "serving $GANTRY_INSTANCE on $PORT"; mkdir -p /www && echo "{\\"pid\\":$PORT}" > /www/index.html && exec httpd -f -p $PORT -h /www',
   shell: true,
-  gracePeriodSeconds: 2,
+  gracePeriodSeconds: 1,
   ...overrides,
 });
 /** Stop-first, one task at a time: the only update Swarm can do when a task's new version takes its slot's port. */
@@ -60,11 +60,11 @@ describe.skipIf(!swarm)("services on Docker Swarm", () => {
 
   it("rolls an update through Swarm one task at a time with no failed request through the listener", async () => {
     const { api } = server;
-    const service = await api.services.create.mutate({ name: "rolling", replicas: 3, template: httpd(), strategy });
-    await ready(api, service.id, 3, 1);
+    const service = await api.services.create.mutate({ name: "rolling", replicas: 2, template: httpd(), strategy });
+    await ready(api, service.id, 2, 1);
     const load = startLoad(`http://127.0.0.1:${service.listenPort}/`, { keepAlive: 2, fresh: 2 });
     await api.services.update.mutate({ id: service.id, version: service.version, patch: { template: { env: { VERSION: "2" } } } });
-    await ready(api, service.id, 3, 2);
+    await ready(api, service.id, 2, 2);
     const report = await load.stop();
     expect(report.failures).toEqual([]);
     expect(report.refused).toBe(0);

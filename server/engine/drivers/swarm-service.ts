@@ -22,6 +22,8 @@ const instanceIdTemplate = (serviceName: string) => `${serviceName}-{{printf "%.
 const restartConditions: Record<RestartPolicy, "any" | "on-failure" | "none"> = { always: "any", "on-failure": "on-failure", never: "none" };
 const MIB = 1024 * 1024;
 const SECOND_NS = 1e9;
+/** How long after a task runs Gantry is expected to have seen it and probed it ready. */
+const READY_LAG_SECONDS = 2;
 
 /**
  * What Gantry can ask of Swarm for this service, or why not. A task's new version takes its slot's
@@ -55,7 +57,9 @@ export function swarmServiceSpec(service: ClusterService, owner: string, block: 
   env.push(`PORT=${portTemplate(block)}`, `GANTRY_INSTANCE=${instanceIdTemplate(service.name)}`);
   const update = {
     Parallelism: strategy.maxUnavailable,
-    Delay: 0,
+    // Swarm moves on once a new task runs, not once Gantry's probes call it ready: the pause gives
+    // them time (and is minReadySeconds, Gantry's wait before an instance counts).
+    Delay: Math.round((strategy.minReadySeconds + READY_LAG_SECONDS) * SECOND_NS),
     Order: "stop-first",
     // Swarm reads 0 as its default of 5 s; the smallest window it takes is 1 ns.
     Monitor: Math.max(1, Math.round(strategy.minReadySeconds * SECOND_NS)),
