@@ -99,12 +99,14 @@ describe.skipIf(!swarm)("services on Docker Swarm", () => {
     await waitFor(async () => ((await api.services.list.query()).some((s) => s.id === service.id) ? undefined : true), "the service gone", 20_000);
   }, 60_000);
 
-  it("what Swarm can't do is refused with a clear event, and nothing is created", async () => {
+  it("what Swarm can't do is refused before anything is stored; a swarm service without a strategy rolls stop-first", async () => {
     const { api } = server;
-    const service = await api.services.create.mutate({ name: "surging", replicas: 1, template: httpd() });
-    const [refused] = await waitFor(async () => ((e) => (e.length ? e : undefined))(await api.events.list.query({ serviceId: service.id, kind: "service.refused" })), "refused");
-    expect(refused!.message).toMatch(/set max surge to 0 and max unavailable to 1 or more/);
-    expect(await swarmServicesOf(service.id)).toEqual([]);
+    await expect(api.services.create.mutate({ name: "surging", replicas: 1, template: httpd(), strategy: { maxSurge: 1, maxUnavailable: 0 } })).rejects.toThrow(/set max surge to 0 and max unavailable to 1 or more/);
+    await expect(api.services.create.mutate({ name: "execs", template: httpd({ probes: { readiness: { kind: "exec", command: ["true"] } } }) })).rejects.toThrow(/exec probe, which Gantry cannot run inside a swarm task/);
+    const service = await api.services.create.mutate({ name: "plain", replicas: 0, template: httpd() });
+    expect(service.strategy).toMatchObject({ maxSurge: 0, maxUnavailable: 1 });
+    await expect(api.services.scale.mutate({ id: service.id, replicas: 100 })).rejects.toThrow(/at most 99 tasks/);
+    expect((await api.services.list.query()).map((s) => s.name)).not.toContain("surging");
     await api.services.delete.mutate({ id: service.id });
   }, 30_000);
 });

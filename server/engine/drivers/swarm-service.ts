@@ -1,5 +1,6 @@
 import type { ServiceSpec } from "dockerode";
 import type { RestartPolicy } from "../../contracts/service";
+import { swarmIssues } from "../../contracts/swarm";
 import { ClusterRefusal, type ClusterService } from "./runtime-driver";
 
 /** Labels on a Swarm service (and its tasks' containers) that say whose it is and what it runs. */
@@ -11,7 +12,6 @@ export const swarmLabels = { owner: "gantry.owner", service: "gantry.service", r
  * renders PORT per task from a template (`{{.Task.Slot}}`), so the port follows the task wherever
  * Swarm places it, and two tasks of one service can share a node.
  */
-export const SLOTS_PER_BLOCK = 99;
 export const slotPort = (block: number, slot: number) => block * 100 + slot;
 /** Swarm's template for PORT: the block's digits, then the slot as two digits ("4021" + "07"). */
 const portTemplate = (block: number) => `${block}{{printf "%02s" .Task.Slot}}`;
@@ -25,29 +25,10 @@ const SECOND_NS = 1e9;
 /** How long after a task runs Gantry is expected to have seen it and probed it ready. */
 const READY_LAG_SECONDS = 2;
 
-/**
- * What Gantry can ask of Swarm for this service, or why not. A task's new version takes its slot's
- * port, so it can only start once the old one has stopped: updates are stop-first, which is Gantry's
- * maxUnavailable with no surge.
- */
-export function swarmRefusals(service: Pick<ClusterService, "replicas" | "template" | "strategy">): string[] {
-  const { template, strategy } = service;
-  const refusals: string[] = [];
-  if (service.replicas > SLOTS_PER_BLOCK) refusals.push(`a swarm service runs at most ${SLOTS_PER_BLOCK} tasks (each takes its slot's port)`);
-  if (strategy.maxSurge > 0 || strategy.maxUnavailable < 1) {
-    refusals.push("a swarm service updates stop-first (a task's new version takes its slot's port once the old one stopped): set max surge to 0 and max unavailable to 1 or more");
-  }
-  if (template.network !== "host") refusals.push("a swarm task runs on its node's host network; network `published` is for docker services");
-  for (const [type, probe] of Object.entries(template.probes)) {
-    if (probe?.kind === "exec") refusals.push(`the ${type} probe is an exec probe, which Gantry cannot run inside a swarm task; use http or tcp`);
-  }
-  return refusals;
-}
-
 /** The Swarm service spec of a Gantry service at one revision; throws ClusterRefusal for what Swarm can't be asked. */
 export function swarmServiceSpec(service: ClusterService, owner: string, block: number, hostNetwork: string): ServiceSpec {
-  const refusals = swarmRefusals(service);
-  if (refusals.length > 0) throw new ClusterRefusal(refusals.join("; "));
+  const refusals = swarmIssues(service);
+  if (refusals.length > 0) throw new ClusterRefusal(refusals.map((r) => r.message).join("; "));
   const { template, strategy } = service;
   const image = template.image;
   if (!image) throw new ClusterRefusal("a swarm service needs an image");
