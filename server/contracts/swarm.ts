@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { rolloutStrategy, type RolloutStrategy } from "./rollout";
 import type { InstanceTemplate } from "./service";
 
@@ -29,3 +30,33 @@ export function swarmIssues(service: { replicas: number; template: InstanceTempl
   }
   return issues;
 }
+
+export const nodeAvailabilities = ["active", "drain"] as const;
+export const nodeAvailabilityInput = z.object({
+  id: z.string().regex(/^[a-z0-9]{10,64}$/, "not a swarm node id"),
+  availability: z.enum(nodeAvailabilities),
+});
+
+/** A swarm node as the Nodes page shows it: what it is, what it holds, and Gantry's instances on it. */
+export type SwarmNode = {
+  id: string;
+  hostname: string;
+  address: string;
+  role: "manager" | "worker";
+  leader: boolean;
+  /** Swarm's own word: active, pause or drain. */
+  availability: string;
+  /** Swarm's own word: ready, down, disconnected, unknown. */
+  state: string;
+  cpus: number;
+  memoryBytes: number;
+  /** What tasks on it reserve (Swarm's reservations), and what Gantry's instances on it use (null: not sampled). */
+  reservedCpus: number;
+  reservedMemoryBytes: number;
+  usedCpuPercent: number | null;
+  usedMemoryBytes: number | null;
+  instances: Array<{ id: string; serviceName: string; ready: boolean }>;
+};
+
+/** The swarm Gantry is connected to, or why there is none. */
+export type SwarmNodes = { connected: true; manager: string; nodes: SwarmNode[] } | { connected: false; reason: string };

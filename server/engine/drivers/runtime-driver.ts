@@ -1,6 +1,7 @@
 import type { RuntimeDetails } from "../../contracts/instance";
 import type { RolloutStrategy } from "../../contracts/rollout";
 import type { InstanceTemplate } from "../../contracts/service";
+import type { SwarmNode } from "../../contracts/swarm";
 import type { ExitStatus } from "../types";
 
 export type { RuntimeDetails };
@@ -152,7 +153,14 @@ export interface ClusterScheduler {
   tasks(serviceId: string): Promise<{ exists: boolean; tasks: ClusterTask[] }>;
   /** Called with a service id whenever its tasks or update state changed. */
   onChange(listener: (serviceId: string) => void): () => void;
+  /** The cluster's machines, and the address of the manager Gantry talks to. */
+  nodes(): Promise<{ manager: string; nodes: ClusterNode[] }>;
+  /** Drains a node (its tasks move elsewhere) or makes it take tasks again. */
+  setAvailability(nodeId: string, availability: "active" | "drain"): Promise<void>;
 }
+
+/** A machine of the cluster, as its scheduler describes it (usage comes from Gantry's instances on it). */
+export type ClusterNode = Omit<SwarmNode, "usedCpuPercent" | "usedMemoryBytes" | "instances">;
 
 /** A service the cluster cannot run as asked: the message says what to change. */
 export class ClusterRefusal extends Error {

@@ -68,9 +68,16 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   let timer: NodeJS.Timeout | undefined;
   let managerChecked: Promise<void> | undefined;
 
+  /** One timer at a time: a poll asked for early (after a change Gantry made) moves the next one on. */
   const schedule = () => {
+    clearTimeout(timer);
     if (!closing.signal.aborted) timer = setTimeout(() => void (polled = poll()), options.pollMs ?? 1_000);
   };
+  const refresh = () => {
+    clearTimeout(timer);
+    polled = polled.then(poll);
+  };
+  let lastFailure: string | undefined;
 
   /** Says clearly when the daemon is unreachable or is not a swarm manager (every apply needs one). */
   function ensureManager(): Promise<void> {
@@ -102,8 +109,12 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       snapshot = read(services, tasks, nodes);
       settle(snapshot);
       notify(snapshot);
+      lastFailure = undefined;
     } catch (err) {
-      if (!closing.signal.aborted) options.log.warn({ err }, "listing Swarm tasks failed; trying again");
+      // Said once per cause: a swarm that is down stays down for many polls.
+      const message = (err as Error).message;
+      if (!closing.signal.aborted && message !== lastFailure) options.log.warn({ err: message }, "listing Swarm tasks failed; trying again");
+      lastFailure = message;
     } finally {
       schedule();
     }
@@ -241,6 +252,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
         snapshot!.blocks.add(block);
         snapshot!.services.set(service.id, { swarmId: created.id, version: 0, block, revision: service.revision, previousRevision: null, update: undefined, replicas: service.replicas });
       }
+      refresh();
       return { state: existing && existing.revision !== service.revision ? "updating" : "idle", revision: service.revision, message: null };
     },
 
@@ -264,6 +276,40 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     },
 
     onChange: (listener) => changes.subscribe(listener),
+
+    async nodes() {
+      await ensureManager();
+      const [nodes, tasks] = await Promise.all([docker.listNodes() as Promise<SwarmNode[]>, docker.listTasks({ filters: { "desired-state": ["running"] } }) as Promise<SwarmTask[]>]);
+      return {
+        manager: connection.address,
+        nodes: nodes.map((node) => {
+          const reservations = tasks.filter((t) => t.NodeID === node.ID).map((t) => t.Spec.Resources?.Reservations ?? {});
+          return {
+            id: node.ID,
+            hostname: nodeName(node),
+            address: nodeAddress(node),
+            role: node.Spec?.Role === "manager" ? "manager" : "worker",
+            leader: node.ManagerStatus?.Leader ?? false,
+            availability: node.Spec?.Availability ?? "unknown",
+            state: node.Status?.State ?? "unknown",
+            cpus: (node.Description?.Resources?.NanoCPUs ?? 0) / 1e9,
+            memoryBytes: node.Description?.Resources?.MemoryBytes ?? 0,
+            reservedCpus: reservations.reduce((sum, r) => sum + (r.NanoCPUs ?? 0), 0) / 1e9,
+            reservedMemoryBytes: reservations.reduce((sum, r) => sum + (r.MemoryBytes ?? 0), 0),
+          };
+        }),
+      };
+    },
+
+    async setAvailability(nodeId, availability) {
+      await ensureManager();
+      const node = docker.getNode(nodeId);
+      const current = (await node.inspect().catch((err: { statusCode?: number; message: string }) => {
+        throw err.statusCode === 404 ? new ClusterRefusal(`the swarm has no node ${nodeId}`) : err;
+      })) as SwarmNode & { Version: { Index: number } };
+      await node.update({ ...current.Spec, Availability: availability, version: current.Version.Index });
+      refresh();
+    },
   };
 
   /** The lowest block in range no Gantry service on this swarm holds. */
@@ -334,10 +380,16 @@ type SwarmTask = {
   NodeID?: string;
   Slot: number;
   DesiredState: string;
-  Spec: { ContainerSpec?: { Labels?: Record<string, string> } };
+  Spec: { ContainerSpec?: { Labels?: Record<string, string> }; Resources?: { Reservations?: { NanoCPUs?: number; MemoryBytes?: number } } };
   Status: { State: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
 };
-type SwarmNode = { ID: string; Description?: { Hostname?: string }; Status?: { Addr?: string }; ManagerStatus?: { Addr?: string } };
+type SwarmNode = {
+  ID: string;
+  Spec?: { Role?: string; Availability?: string };
+  Description?: { Hostname?: string; Resources?: { NanoCPUs?: number; MemoryBytes?: number } };
+  Status?: { State?: string; Addr?: string };
+  ManagerStatus?: { Addr?: string; Leader?: boolean };
+};
 
 const nodeName = (node: SwarmNode) => node.Description?.Hostname ?? node.ID.slice(0, 12);
 

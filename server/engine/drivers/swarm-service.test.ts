@@ -1,3 +1,4 @@
+import type { ContainerTaskSpec, ServiceSpec } from "dockerode";
 import { describe, expect, it } from "vitest";
 import { defaultStrategy } from "../../contracts/rollout";
 import { instanceTemplate } from "../../contracts/service";
@@ -16,15 +17,17 @@ const service = (overrides: Partial<ClusterService> = {}, template: Record<strin
   ...overrides,
 });
 
+const containerOf = (spec: ServiceSpec) => (spec.TaskTemplate as ContainerTaskSpec).ContainerSpec;
+
 describe("a Gantry service as a Swarm service", () => {
   it("maps image, command, env, limits, restarts and the rollout onto Swarm's spec", () => {
     const spec = swarmServiceSpec(service({}, { memoryLimitMb: 64, cpuLimit: 0.5, restartPolicy: "on-failure", stopSignal: "SIGINT", gracePeriodSeconds: 4 }), "owner-1", 412, "hostnet");
     expect(spec.Name).toBe("gantry-web");
     expect(spec.Labels).toEqual({ "gantry.owner": "owner-1", "gantry.service": service().id, "gantry.revision": "3", "gantry.port-block": "412" });
     expect(spec.Mode).toEqual({ Replicated: { Replicas: 2 } });
-    expect(spec.TaskTemplate?.ContainerSpec).toMatchObject({ Image: "busybox:1.36", Command: ["httpd"], Args: ["-f"], StopSignal: "SIGINT", StopGracePeriod: 4e9 });
+    expect(containerOf(spec)).toMatchObject({ Image: "busybox:1.36", Command: ["httpd"], Args: ["-f"], StopSignal: "SIGINT", StopGracePeriod: 4e9 });
     // What the user wrote stays literal; PORT and the instance id are Swarm's per-task templates.
-    expect(spec.TaskTemplate?.ContainerSpec?.Env).toEqual(['GREETING=hi {{"{{"}}.Task.ID}}', "GANTRY_SERVICE=web", 'PORT=412{{printf "%02s" .Task.Slot}}', 'GANTRY_INSTANCE=web-{{printf "%.10s" .Task.ID}}']);
+    expect(containerOf(spec)?.Env).toEqual(['GREETING=hi {{"{{"}}.Task.ID}}', "GANTRY_SERVICE=web", 'PORT=412{{printf "%02s" .Task.Slot}}', 'GANTRY_INSTANCE=web-{{printf "%.10s" .Task.ID}}']);
     expect(spec.TaskTemplate?.Resources?.Limits).toEqual({ MemoryBytes: 64 * 1024 * 1024, NanoCPUs: 5e8 });
     expect(spec.TaskTemplate?.RestartPolicy).toMatchObject({ Condition: "on-failure" });
     expect(spec.TaskTemplate?.Networks).toEqual([{ Target: "hostnet" }]);
@@ -34,7 +37,7 @@ describe("a Gantry service as a Swarm service", () => {
 
   it("runs a shell line under /bin/sh -c, as a container does, and pauses a failed update without auto-rollback", () => {
     const spec = swarmServiceSpec(service({ strategy: { ...swarmDefaultStrategy, maxUnavailable: 2 } }, { command: "echo $PORT", shell: true, args: ["x"] }), "o", 300, "h");
-    expect(spec.TaskTemplate?.ContainerSpec).toMatchObject({ Command: ["/bin/sh", "-c"], Args: ["echo $PORT", "web", "x"] });
+    expect(containerOf(spec)).toMatchObject({ Command: ["/bin/sh", "-c"], Args: ["echo $PORT", "web", "x"] });
     expect(spec.UpdateConfig).toMatchObject({ Parallelism: 2, FailureAction: "pause", Monitor: 1 });
   });
 
