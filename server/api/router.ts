@@ -7,6 +7,7 @@ import { integrationsRouter } from "./routers/integrations";
 import { loadgenRouter } from "./routers/loadgen";
 import { logsRouter } from "./routers/logs";
 import { metricsRouter } from "./routers/metrics";
+import { nodesRouter } from "./routers/nodes";
 import { rolloutsRouter } from "./routers/rollouts";
 import { servicesRouter } from "./routers/services";
 import { settingsRouter } from "./routers/settings";
@@ -29,6 +30,7 @@ export const appRouter = router({
   settings: settingsRouter,
   integrations: integrationsRouter,
   config: configRouter,
+  nodes: nodesRouter,
 });
 
 /** The only server type the UI imports. */

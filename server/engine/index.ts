@@ -10,7 +10,9 @@ import { every, type Loop } from "../lib/loop";
 import { ServiceController } from "./controller/service-controller";
 import { simulateRollout } from "./reconciler/simulate";
 import { DriverSet, type SwarmContext } from "./drivers";
-import type { RuntimeDriver, RuntimeName } from "./drivers/runtime-driver";
+import { daemonMessage } from "./drivers/docker-driver";
+import { ClusterRefusal, type RuntimeDriver, type RuntimeName } from "./drivers/runtime-driver";
+import type { SwarmNodes } from "../contracts/swarm";
 import type { LogLine } from "../contracts/logs";
 import { readLogs, type LogFilter } from "./logs/log-reader";
 import { LogPump } from "./logs/log-pump";
@@ -34,6 +36,8 @@ import type { RestartTrackerOptions } from "./supervisor/restart-tracker";
 import { StateWriter } from "./supervisor/state-writer";
 import { Supervisor } from "./supervisor/supervisor";
 import type { InstanceView } from "./supervisor/instance-view";
+
+const NO_SWARM = "Gantry is not connected to a swarm: set GANTRY_SWARM=1 (the manager is GANTRY_SWARM_HOST, else DOCKER_HOST), or create a swarm service";
 
 /** How long start waits for the data plane to take connections before going on without it. */
 const DATA_PLANE_START_MS = 15_000;
@@ -150,6 +154,9 @@ export function createEngine(options: EngineOptions) {
     return [...managed, ...registry.externalEndpoints(serviceId)].sort((a, b) => a.id.localeCompare(b.id));
   }
   let pruneLoops: Loop[] = [];
+
+  /** Swarm is asked about only when Gantry was told to use one (GANTRY_SWARM=1) or runs a swarm service. */
+  const swarmInUse = () => Boolean(options.swarm?.connect) || drivers.has("swarm");
 
   /** A Swarm task is started, restarted and stopped by Swarm alone. */
   function refuseClusterTask(instance: InstanceView, what: string): void {
@@ -315,6 +322,44 @@ export function createEngine(options: EngineOptions) {
       if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is stopping and cannot be restarted`);
       if (runner.phase === "Starting" || runner.phase === "Pending") throw new AppError("CONFLICT", `instance ${id} is still starting`);
       supervisor.restart(id);
+    },
+
+    /** The swarm's nodes, each with Gantry's instances on it and what they use, or why there is no swarm. */
+    async swarmNodes(): Promise<SwarmNodes> {
+      if (!swarmInUse()) return { connected: false, reason: NO_SWARM };
+      try {
+        const { manager, nodes } = await drivers.get("swarm").cluster!.nodes();
+        const tasks = supervisor.all().filter((i) => i.runtime?.kind === "swarm");
+        return {
+          connected: true,
+          manager,
+          nodes: nodes.map((node) => {
+            const on = tasks.filter((i) => i.runtime?.kind === "swarm" && i.runtime.nodeId === node.id);
+            const sampled = on.flatMap((i) => (i.usage ? [i.usage] : []));
+            return {
+              ...node,
+              usedCpuPercent: sampled.length ? sampled.reduce((sum, u) => sum + u.cpuPercent, 0) : null,
+              usedMemoryBytes: sampled.length ? sampled.reduce((sum, u) => sum + u.memoryBytes, 0) : null,
+              instances: on.map((i) => ({ id: i.id, serviceName: i.serviceName, ready: i.ready })),
+            };
+          }),
+        };
+      } catch (err) {
+        return { connected: false, reason: (err as Error).message };
+      }
+    },
+
+    /** Drains a swarm node (Swarm moves its tasks elsewhere) or makes it take tasks again. */
+    async setNodeAvailability(nodeId: string, availability: "active" | "drain"): Promise<void> {
+      if (!swarmInUse()) throw new AppError("BAD_REQUEST", NO_SWARM);
+      try {
+        await drivers.get("swarm").cluster!.setAvailability(nodeId, availability);
+      } catch (err) {
+        // The manager refused (no such node, a last manager drained…): its words, as a bad request.
+        const status = (err as { statusCode?: number }).statusCode;
+        if (err instanceof ClusterRefusal || (status && status < 500)) throw new AppError("BAD_REQUEST", daemonMessage(err as Error));
+        throw err;
+      }
     },
 
     /** An instance's newest log lines matching a filter (its logs outlive it for a day). */

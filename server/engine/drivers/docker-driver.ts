@@ -180,7 +180,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 }
 
 /** What the daemon said, without dockerode's "(HTTP code 404) no such image -" prefix. */
-function daemonMessage(err: Error): string {
+export function daemonMessage(err: Error): string {
   const json = (err as { json?: { message?: string } }).json;
   return json?.message ?? err.message.replace(/^\(HTTP code \d+\)[^-]*- /, "");
 }

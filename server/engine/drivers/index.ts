@@ -38,6 +38,11 @@ export class DriverSet {
     return driver;
   }
 
+  /** Whether a driver has been built (something used its runtime). */
+  has(name: RuntimeName): boolean {
+    return this.built.has(name);
+  }
+
   /** The drivers in use so far. */
   active(): RuntimeDriver[] {
     return [...this.built.values()];
