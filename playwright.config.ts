@@ -9,8 +9,8 @@ export const admin = { username: "admin", password: "e2e-admin-password" };
 /** An admin API token from the first boot, for tests that drive the API as a script would. */
 export const bootstrapToken = "e2e-bootstrap-token-0123456789abcdef";
 export const adminState = ".tmp/e2e-admin.json";
-/** One block of swarm task ports per E2E_PORT, apart from the integration tests' blocks (600-654). */
-const swarmBlock = 655 + (Math.floor(port / 100) % 10);
+/** One block of swarm task ports per E2E_PORT, apart from the integration tests' blocks (600-649). */
+const swarmBlock = 650 + (Math.floor(port / 100) % 5);
 const swarmPorts = `${swarmBlock * 100 + 1}-${swarmBlock * 100 + 99}`;
 
 export default defineConfig({

@@ -7,7 +7,7 @@ import { saveResults, until } from "./gantry-process";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REPLICAS = 10;
-const REFERENCE_BLOCK = 640;
+const REFERENCE_BLOCK = 599;
 const httpd = 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p "$PORT" -h /www';
 
 const swarm = await testSwarm();
