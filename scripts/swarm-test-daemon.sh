@@ -20,6 +20,8 @@ case "${1:-}" in
   stop)
     docker -H "$host" swarm leave --force >/dev/null 2>&1 || true
     "$daemon" stop
+    # The swarm's network sandboxes outlive the daemon as mounts.
+    awk -v root="$GANTRY_DOCKER_ROOT/" 'index($2, root) == 1 { print $2 }' /proc/mounts | xargs -r umount
     ;;
   *)
     echo "usage: $0 start|stop" >&2

@@ -74,6 +74,9 @@ case "${1:-}" in
     stop_daemon manager
     ip link del "$host_if" 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
+    # The swarm's network sandboxes outlive their daemon as mounts.
+    awk -v root="$root/" 'index($2, root) == 1 { print $2 }' /proc/mounts | xargs -r umount
+    rm -rf "$root"
     ;;
   *)
     echo "usage: $0 up|down" >&2
