@@ -49,6 +49,11 @@ describe.skipIf(!swarm)("services on Docker Swarm", () => {
     await waitFor(() => (load.report.servedBy.size === 3 ? true : undefined), "all three tasks answered", 10_000);
     expect((await load.stop()).failures).toEqual([]);
 
+    // Tasks on the manager's own node are sampled through its daemon; the Nodes page sums them per node.
+    await waitFor(async () => ((await instancesOf(api, service.id)).every((i) => i.memoryBytes !== null) ? true : undefined), "usage of every task", 10_000);
+    const nodes = await api.nodes.list.query();
+    expect(nodes.connected && nodes.nodes[0]).toMatchObject({ role: "manager", state: "ready", availability: "active", usedMemoryBytes: expect.any(Number), instances: expect.arrayContaining(three.map((i) => expect.objectContaining({ id: i.id }))) });
+
     const lines = await waitFor(async () => ((l) => (l.length > 0 ? l : undefined))(await api.logs.search.query({ instanceId: first!.id, tail: 5 })), "the first task's log");
     expect(lines.map((l) => l.text)).toEqual([`serving ${first!.id} on ${first!.port}`]);
 

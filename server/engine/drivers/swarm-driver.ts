@@ -4,6 +4,7 @@ import type { Logger } from "../../lib/logger";
 import { Feed } from "../../lib/feed";
 import type { ExitStatus } from "../types";
 import { followLogs, lastWritten, type LogSource } from "./docker-logs";
+import { ContainerSampler } from "./docker-stats";
 import { dockerConnection } from "./swarm-connection";
 import {
   ClusterRefusal,
@@ -67,6 +68,12 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   let polled: Promise<void>;
   let timer: NodeJS.Timeout | undefined;
   let managerChecked: Promise<void> | undefined;
+  const sampler = new ContainerSampler(docker, options.log);
+  /** The node of the daemon Gantry talks to: its tasks' containers are the ones it can sample. */
+  const localNode = docker.info().then(
+    (info: { Swarm?: { NodeID?: string } }) => info.Swarm?.NodeID ?? "",
+    () => "",
+  );
 
   /** One timer at a time: a poll asked for early (after a change Gantry made) moves the next one on. */
   const schedule = () => {
@@ -210,6 +217,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     const exited = new Promise<ExitStatus>((resolve) => {
       running.set(spec.instanceId, {
         end: (status) => {
+          if (task.details.kind === "swarm" && task.details.containerId) sampler.forget(task.details.containerId);
           // What the task printed last arrives shortly after it ended.
           setTimeout(() => {
             stopLogs();
@@ -348,8 +356,12 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       return task?.running ? follow(task, spec, lastWritten(spec.stdoutPath)) : undefined;
     },
 
-    async sample() {
-      return new Map();
+    /** Tasks on the manager's own node are sampled through its daemon; a worker's daemon isn't Gantry's to ask. */
+    async sample(handles, now) {
+      const local = await localNode;
+      const ids = new Map(handles.flatMap((h) => (h.details.kind === "swarm" && h.details.nodeId === local && h.details.containerId ? [[h.details.containerId, h] as const] : [])));
+      const usage = await sampler.sample([...ids.keys()], now);
+      return new Map([...usage].map(([id, sample]) => [ids.get(id)!, sample]));
     },
 
     async close() {
