@@ -240,8 +240,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     connect: ensureManager,
     async apply(service: ClusterService): Promise<ClusterUpdate> {
       await ensureManager();
-      await polled;
-      const existing = snapshot?.services.get(service.id);
+      const existing = (await current()).services.get(service.id);
       if (existing) {
         const update = updateOf(existing, requested.get(service.id));
         // Swarm paused or rolled back the update to this revision: it stays where Swarm left it.
@@ -265,7 +264,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     },
 
     async remove(serviceId) {
-      await polled;
+      await current();
       const existing = snapshot?.services.get(serviceId);
       if (!existing) return;
       await docker
@@ -278,7 +277,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     },
 
     async tasks(serviceId) {
-      await polled;
+      await current();
       const tasks = [...(snapshot?.tasks.values() ?? [])].filter((t) => t.serviceId === serviceId);
       return { exists: snapshot?.services.has(serviceId) ?? false, tasks };
     },
@@ -319,6 +318,16 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       refresh();
     },
   };
+
+  /**
+   * Waits for the latest poll; fails while the manager can't be read, so that nothing is concluded
+   * from a swarm not seen (a deleted service's Swarm service left behind as if it were gone).
+   */
+  async function current(): Promise<Snapshot> {
+    await polled;
+    if (lastFailure !== undefined || !snapshot) throw new Error(`the Swarm manager at ${connection.address} can't be read: ${lastFailure ?? "not yet polled"}`);
+    return snapshot;
+  }
 
   /** The lowest block in range no Gantry service on this swarm holds. */
   function freeBlock(): number {
