@@ -292,7 +292,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     dashboard: env.GANTRY_DASHBOARD === "1",
     portRange: env.GANTRY_PORT_RANGE,
     listenerPortRange: env.GANTRY_LISTENER_PORT_RANGE,
-    swarm: swarmSettings(env),
+    swarm: swarmSettings(env, "GANTRY_SWARM_PORT_RANGE" in present),
     ingressPort: env.GANTRY_INGRESS_PORT,
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
@@ -319,13 +319,17 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 
 export type SwarmSettings = { connect: boolean; host: string | undefined; portBlocks: { from: number; to: number }; pollMs?: number };
 
-/** Swarm tasks' ports come in blocks of 100 (block b: b×100+1 … b×100+99); the range must hold one. */
-function swarmSettings(env: z.infer<typeof envSchema>): SwarmSettings {
+/**
+ * Swarm tasks' ports come in blocks of 100 (block b: b×100+1 … b×100+99); the range must hold one. A
+ * range given must keep apart from the others; the default one is not held against a GANTRY_PORT_RANGE
+ * moved onto it (that Gantry may never run a swarm service, and its boot must not change).
+ */
+function swarmSettings(env: z.infer<typeof envSchema>, rangeGiven: boolean): SwarmSettings {
   const range = env.GANTRY_SWARM_PORT_RANGE;
   const portBlocks = { from: Math.ceil((range.from - 1) / 100), to: Math.floor((range.to - 99) / 100) };
   if (portBlocks.from > portBlocks.to) throw new EnvError(`GANTRY_SWARM_PORT_RANGE=${range.from}-${range.to} holds no block of 100 ports (x01-x99); give it at least one, e.g. 30001-30099`);
   const clash = ([["GANTRY_PORT_RANGE", env.GANTRY_PORT_RANGE], ["GANTRY_LISTENER_PORT_RANGE", env.GANTRY_LISTENER_PORT_RANGE]] as const).find(([, other]) => range.from <= other.to && other.from <= range.to);
-  if (clash) throw new EnvError(`GANTRY_SWARM_PORT_RANGE overlaps ${clash[0]}; swarm tasks need ports apart`);
+  if (clash && rangeGiven) throw new EnvError(`GANTRY_SWARM_PORT_RANGE overlaps ${clash[0]}; swarm tasks need ports apart`);
   return { connect: env.GANTRY_SWARM === "1", host: env.GANTRY_SWARM_HOST, portBlocks };
 }
 
