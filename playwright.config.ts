@@ -9,6 +9,9 @@ export const admin = { username: "admin", password: "e2e-admin-password" };
 /** An admin API token from the first boot, for tests that drive the API as a script would. */
 export const bootstrapToken = "e2e-bootstrap-token-0123456789abcdef";
 export const adminState = ".tmp/e2e-admin.json";
+/** One block of swarm task ports per E2E_PORT, apart from the integration tests' blocks (600-649). */
+const swarmBlock = 650 + (Math.floor(port / 100) % 5);
+const swarmPorts = `${swarmBlock * 100 + 1}-${swarmBlock * 100 + 99}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -64,6 +67,8 @@ export default defineConfig({
       GANTRY_BOOTSTRAP_TOKEN: bootstrapToken,
       // An etcd that isn't there: the Integrations page shows the mirror failing, with why.
       GANTRY_ETCD_ENDPOINTS: `http://127.0.0.1:${port + 9}`,
+      // The swarm of the tests' own, when there is one (CI starts it): the Nodes page lists it.
+      ...(process.env.GANTRY_SWARM_HOST ? { GANTRY_SWARM: "1", GANTRY_SWARM_HOST: process.env.GANTRY_SWARM_HOST, GANTRY_SWARM_PORT_RANGE: swarmPorts } : {}),
       LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
     },

@@ -108,10 +108,22 @@ export function InstanceTable(props: { instances: Instance[]; labels: Labels; lo
   );
 }
 
-/** A process's pid; a container's short id, with the image digest it runs under it. */
+/** A process's pid; a container's short id, with the image digest it runs under it; a Swarm task's node and state. */
 function RuntimeCell({ runtime }: { runtime: Instance["runtime"] }) {
   if (!runtime) return "—";
   if (runtime.kind === "process") return `pid ${runtime.pid}`;
+  if (runtime.kind === "swarm") {
+    return (
+      <span className="font-mono text-xs" title={`task ${runtime.taskId}${runtime.error ? `\n${runtime.error}` : ""}`}>
+        {runtime.node} · slot {runtime.slot}
+        <span className="block text-zinc-500">
+          {runtime.state}
+          {runtime.desiredState !== "running" && ` → ${runtime.desiredState}`}
+          {runtime.error && ` · ${runtime.error}`}
+        </span>
+      </span>
+    );
+  }
   return (
     <span className="font-mono text-xs" title={`${runtime.image}${runtime.digest ? `\n${runtime.digest}` : ""}`}>
       {runtime.containerId.slice(0, 12)}

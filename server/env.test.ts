@@ -11,6 +11,15 @@ describe("parseEnv", () => {
     expect(env.dataDir).toBe(`${process.cwd()}/.gantry`);
   });
 
+  it("reads the swarm's manager and turns its port range into whole blocks of 100", () => {
+    expect(parseEnv({}).swarm).toEqual({ connect: false, host: undefined, portBlocks: { from: 300, to: 399 } });
+    expect(parseEnv({ GANTRY_SWARM: "1", GANTRY_SWARM_HOST: "tcp://manager:2376", GANTRY_SWARM_PORT_RANGE: "40050-40399" }).swarm).toEqual({
+      connect: true,
+      host: "tcp://manager:2376",
+      portBlocks: { from: 401, to: 403 },
+    });
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ GANTRY_PORT: "", DATABASE_URL: "" })).toMatchObject({ port: 3000, databaseUrl: undefined });
   });
@@ -91,6 +100,10 @@ describe("parseEnv", () => {
       [{ GANTRY_DNS_PORT: "3000" }, /GANTRY_DNS_PORT=3000 is also GANTRY_PORT/],
       [{ GANTRY_DNS_PORT: "8080" }, /GANTRY_DNS_PORT=8080 is also GANTRY_INGRESS_PORT/],
       [{ GANTRY_DNS_PORT: "20001" }, /GANTRY_DNS_PORT=20001 is also inside GANTRY_PORT_RANGE/],
+      [{ GANTRY_SWARM: "yes" }, /^GANTRY_SWARM="yes" is invalid/],
+      [{ GANTRY_SWARM_HOST: "manager:2376" }, /^GANTRY_SWARM_HOST="manager:2376" is invalid: must look like unix:\/\/\/var\/run\/docker.sock or tcp:\/\/manager:2376/],
+      [{ GANTRY_SWARM_PORT_RANGE: "30050-30120" }, /GANTRY_SWARM_PORT_RANGE=30050-30120 holds no block of 100 ports/],
+      [{ GANTRY_SWARM_PORT_RANGE: "29001-30099" }, /GANTRY_SWARM_PORT_RANGE overlaps GANTRY_PORT_RANGE/],
     ])("refuses %o, saying why", (source, message) => {
       expect(() => parseEnv(source)).toThrow(EnvError);
       expect(() => parseEnv(source)).toThrow(message);

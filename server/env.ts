@@ -118,6 +118,12 @@ const envSchema = z.object({
   GANTRY_DASHBOARD: z.enum(["0", "1"]).default("1"),
   GANTRY_PORT_RANGE: portRange(20000, 29999),
   GANTRY_LISTENER_PORT_RANGE: portRange(19000, 19999),
+  /** 1: connect to the Swarm manager at boot (and say clearly if the daemon isn't one), not only when a swarm service needs it. */
+  GANTRY_SWARM: flag.default("0"),
+  /** The Swarm manager's API (unix:///… or tcp://host:port); defaults to DOCKER_HOST. */
+  GANTRY_SWARM_HOST: z.string().trim().regex(/^(unix:\/\/\/|tcp:\/\/)\S+$/, "must look like unix:///var/run/docker.sock or tcp://manager:2376").optional(),
+  /** Ports of swarm tasks, on whichever node runs them: each swarm service takes a block of 100. */
+  GANTRY_SWARM_PORT_RANGE: portRange(30000, 39999),
   /** 0 turns the ingress gateway off. */
   GANTRY_INGRESS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** 0: one per core but one, at most 4. */
@@ -199,6 +205,8 @@ export type Env = {
   portRange: { from: number; to: number };
   /** Ports of service and dependency listeners. */
   listenerPortRange: { from: number; to: number };
+  /** The Swarm runtime: its manager, its tasks' port range, and whether to connect at boot. */
+  swarm: SwarmSettings;
   /** The ingress gateway's port; 0 for none. */
   ingressPort: number;
   /** Data plane worker processes; 0 picks by core count. */
@@ -288,6 +296,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     dashboard: env.GANTRY_DASHBOARD === "1",
     portRange: env.GANTRY_PORT_RANGE,
     listenerPortRange: env.GANTRY_LISTENER_PORT_RANGE,
+    swarm: swarmSettings(env, "GANTRY_SWARM_PORT_RANGE" in present),
     ingressPort: env.GANTRY_INGRESS_PORT,
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
@@ -311,6 +320,22 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       oidc: oidcSettings(env),
     },
   };
+}
+
+export type SwarmSettings = { connect: boolean; host: string | undefined; portBlocks: { from: number; to: number }; pollMs?: number };
+
+/**
+ * Swarm tasks' ports come in blocks of 100 (block b: b×100+1 … b×100+99); the range must hold one. A
+ * range given must keep apart from the others; the default one is not held against a GANTRY_PORT_RANGE
+ * moved onto it (that Gantry may never run a swarm service, and its boot must not change).
+ */
+function swarmSettings(env: z.infer<typeof envSchema>, rangeGiven: boolean): SwarmSettings {
+  const range = env.GANTRY_SWARM_PORT_RANGE;
+  const portBlocks = { from: Math.ceil((range.from - 1) / 100), to: Math.floor((range.to - 99) / 100) };
+  if (portBlocks.from > portBlocks.to) throw new EnvError(`GANTRY_SWARM_PORT_RANGE=${range.from}-${range.to} holds no block of 100 ports (x01-x99); give it at least one, e.g. 30001-30099`);
+  const clash = ([["GANTRY_PORT_RANGE", env.GANTRY_PORT_RANGE], ["GANTRY_LISTENER_PORT_RANGE", env.GANTRY_LISTENER_PORT_RANGE]] as const).find(([, other]) => range.from <= other.to && other.from <= range.to);
+  if (clash && rangeGiven) throw new EnvError(`GANTRY_SWARM_PORT_RANGE overlaps ${clash[0]}; swarm tasks need ports apart`);
+  return { connect: env.GANTRY_SWARM === "1", host: env.GANTRY_SWARM_HOST, portBlocks };
 }
 
 function dnsSettings(env: z.infer<typeof envSchema>): Env["dns"] {

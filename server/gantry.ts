@@ -112,6 +112,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       dataDir: env.dataDir,
       baseDir: projectRoot,
       portRange: env.portRange,
+      swarm: env.swarm,
       host: env.host,
       ingressPort: env.ingressPort,
       proxyWorkers: env.proxyWorkers,

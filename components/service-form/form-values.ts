@@ -1,5 +1,5 @@
 import { probeTypes, type ProbeInput, type ProbeKind, type ProbeType } from "@/server/contracts/probe";
-import { containerNetworks, envName, instanceTemplate, SECRET_PLACEHOLDER, type InstanceTemplateInput, type RestartPolicy, type Runtime, type Service } from "@/server/contracts/service";
+import { containerNetworks, containerRuntimes, envName, instanceTemplate, SECRET_PLACEHOLDER, type InstanceTemplateInput, type RestartPolicy, type Runtime, type Service } from "@/server/contracts/service";
 import { joinCommandLine, joinShellWords, splitCommandLine } from "@/server/contracts/command-line";
 import { parseEnvText } from "./env-text";
 
@@ -248,7 +248,7 @@ export function toTemplateInput(values: ServiceFormValues): { template: Instance
     const secretEnv = secretsInput(values.secrets, env.env);
     const [command = "", ...words] = argv;
     const args = values.shell ? values.shellArgs : words;
-    const container = values.runtime === "docker";
+    const container = containerRuntimes.includes(values.runtime);
     const template: InstanceTemplateInput = {
       runtime: values.runtime,
       image: container ? values.image.trim() || null : null,

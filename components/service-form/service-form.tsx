@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { probeTypes } from "@/server/contracts/probe";
 import type { PlanPreview as Plan } from "@/server/contracts/rollout";
-import { containerNetworks, replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service, type ServiceUpdateInput } from "@/server/contracts/service";
+import { containerNetworks, containerRuntimes, replicas as replicasSchema, restartPolicies, serviceName, type Position, type Service, type ServiceUpdateInput } from "@/server/contracts/service";
 import { usePermit } from "../access/access-context";
 import { buttonClass, FormField, inputClass } from "../form-field";
 import { labelsTextOf, toLabelsInput } from "./label-values";
@@ -68,7 +68,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
   // Ids unique per form: a create form and several edit forms can be open at once.
   const uid = useId();
   const fid = (key: string) => `${uid}${key}`;
-  const container = values.runtime === "docker";
+  const container = containerRuntimes.includes(values.runtime);
 
   const set = <K extends keyof ServiceFormValues>(key: K, value: ServiceFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   const text = (key: keyof ServiceFormValues) => ({
@@ -195,6 +195,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
           <select id={fid("runtime")} value={values.runtime} onChange={(e) => set("runtime", e.target.value as ServiceFormValues["runtime"])} className={inputClass}>
             <option value="process">A process on Gantry&apos;s machine</option>
             <option value="docker">A Docker container</option>
+            <option value="swarm">A Docker Swarm service (tasks on the swarm&apos;s nodes)</option>
           </select>
         </FormField>
         {container && <ContainerFields values={values} errors={errors} text={text} fid={fid} onNetwork={(network) => set("network", network)} />}

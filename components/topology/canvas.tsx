@@ -18,7 +18,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMutation } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type RefObject } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode, type RefObject } from "react";
 import type { Dependency, Position, Service } from "@/server/contracts/service";
 import { useTheme } from "../shell/theme";
 import { useAccess } from "../access/access-context";
@@ -71,6 +71,8 @@ export type CanvasProps = {
   onError(message: string): void;
   /** The side panel over the canvas' right, if open: the view keeps what matters beside it. */
   sidePanel: RefObject<HTMLElement | null>;
+  /** More controls for the top-left bar (the swarm node filter). */
+  tools?: ReactNode;
 };
 
 const samePosition = (a: Position | undefined, b: Position | undefined) => a?.x === b?.x && a?.y === b?.y;
@@ -362,6 +364,7 @@ export function TopologyCanvas(props: CanvasProps) {
         >
           Auto layout
         </button>
+        {props.tools}
         {services.length === 0 && <span className="text-xs text-zinc-500">No services yet: drag + New service onto the canvas to create one.</span>}
       </div>
     </div>

@@ -17,6 +17,7 @@ import { isActive, isStuck } from "../rollouts/rollout-math";
 import { useSummaries } from "../use-summaries";
 import { TopologyCanvas } from "./canvas";
 import { DependencyDialog, type EdgeRequest } from "./dependency-dialog";
+import { NodeFilter, servicesOnNode, swarmNodesOf } from "./node-filter";
 
 /** The topology page: the canvas, and beside it the inspector of the selected (or new) service. */
 export function TopologyWorkspace() {
@@ -41,6 +42,14 @@ export function TopologyWorkspace() {
   const [doomed, setDoomed] = useState<Service[]>();
   const [edgeRequest, setEdgeRequest] = useState<EdgeRequest>();
   const [notice, setNotice] = useState<string>();
+  /** A swarm node: only services with an instance there are shown. */
+  const [node, setNode] = useState<string>();
+  const swarmNodes = useMemo(() => swarmNodesOf(instances ?? []), [instances]);
+  const shown = useMemo(() => {
+    if (!topology || !node) return topology;
+    const on = servicesOnNode(instances ?? [], node);
+    return { services: topology.services.filter((s) => on.has(s.id)), dependencies: topology.dependencies.filter((d) => on.has(d.fromId) && on.has(d.toId)) };
+  }, [topology, instances, node]);
   /** The open side panel (inspector or new-service form), which covers the canvas' right. */
   const sidePanel = useRef<HTMLElement>(null);
 
@@ -58,8 +67,8 @@ export function TopologyWorkspace() {
       <div className="relative h-full min-h-[32rem] overflow-hidden rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-950">
         <ReactFlowProvider>
           <TopologyCanvas
-            services={topology.services}
-            dependencies={topology.dependencies}
+            services={shown!.services}
+            dependencies={shown!.dependencies}
             summaries={summaries}
             rollouts={shownRollouts}
             drift={drift}
@@ -70,6 +79,7 @@ export function TopologyWorkspace() {
             onEdgeRequest={setEdgeRequest}
             onError={setNotice}
             sidePanel={sidePanel}
+            tools={(swarmNodes.length > 0 || node) && <NodeFilter nodes={swarmNodes} value={node} onChange={setNode} />}
           />
         </ReactFlowProvider>
         {notice && (

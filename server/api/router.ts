@@ -9,6 +9,7 @@ import { integrationsRouter } from "./routers/integrations";
 import { loadgenRouter } from "./routers/loadgen";
 import { logsRouter } from "./routers/logs";
 import { metricsRouter } from "./routers/metrics";
+import { nodesRouter } from "./routers/nodes";
 import { rolloutsRouter } from "./routers/rollouts";
 import { servicesRouter } from "./routers/services";
 import { settingsRouter } from "./routers/settings";
@@ -33,6 +34,7 @@ export const appRouter = router({
   config: configRouter,
   chaos: chaosRouter,
   autoscaling: autoscalingRouter,
+  nodes: nodesRouter,
 });
 
 /** The only server type the UI imports. */

@@ -17,12 +17,31 @@ export type InstancePhase = (typeof instancePhases)[number];
 export const runtimeDetails = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("process"), pid: z.number().int().positive(), startTime: z.string().regex(/^\d+$/) }),
   z.object({ kind: z.literal("docker"), containerId: z.string().regex(/^[a-f0-9]{12,64}$/), image: z.string().max(512), digest: z.string().max(200).nullable() }),
+  /** A Swarm task: which one, on which node, in which of Swarm's states, and what Swarm last said of it. */
+  z.object({
+    kind: z.literal("swarm"),
+    taskId: z.string().regex(/^[a-z0-9]{10,64}$/),
+    slot: z.number().int().positive(),
+    nodeId: z.string().max(64),
+    node: z.string().max(255),
+    state: z.string().max(32),
+    desiredState: z.string().max(32),
+    error: z.string().max(2048).nullable(),
+    containerId: z.string().regex(/^[a-f0-9]{12,64}$/).nullable(),
+  }),
 ]);
 export type RuntimeDetails = z.infer<typeof runtimeDetails>;
 
-/** How people name it: `pid 4242`, `container 3f2a9c1b7d04`. */
+/** How people name it: `pid 4242`, `container 3f2a9c1b7d04`, `swarm task 7x2k… on node-2`. */
 export function runtimeLabel(details: RuntimeDetails): string {
-  return details.kind === "process" ? `pid ${details.pid}` : `container ${details.containerId.slice(0, 12)}`;
+  switch (details.kind) {
+    case "process":
+      return `pid ${details.pid}`;
+    case "docker":
+      return `container ${details.containerId.slice(0, 12)}`;
+    case "swarm":
+      return `swarm task ${details.taskId.slice(0, 12)} (slot ${details.slot}) on ${details.node}`;
+  }
 }
 
 export type Instance = {

@@ -31,7 +31,9 @@ export const stopSignals = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1",
 
 export const replicas = z.number().int("replicas must be a whole number").min(0, "replicas must be 0 or more").max(100, "replicas must be at most 100");
 
-export const runtimes = ["process", "docker"] as const;
+export const runtimes = ["process", "docker", "swarm"] as const;
+/** Runtimes whose instances are containers of an image (a Swarm task is one, on some node). */
+export const containerRuntimes: readonly Runtime[] = ["docker", "swarm"];
 export type Runtime = (typeof runtimes)[number];
 export const containerNetworks = ["host", "published"] as const;
 
@@ -46,7 +48,7 @@ const imageReference = z
   );
 
 const templateFields = {
-  /** How instances run: local processes (the default) or Docker containers. */
+  /** How instances run: local processes (the default), Docker containers, or tasks of a Docker Swarm service. */
   runtime: z.enum(runtimes),
   /**
    * Executable (argv[0]); with `shell`, a script line for /bin/sh -c. Required for processes; for
@@ -119,8 +121,8 @@ export const instanceTemplate = z.object({
 });
 /** What a template needs for its runtime: a command for a process, an image for a container (and nothing only a container has, for a process). */
 export function runtimeIssues(template: Pick<InstanceTemplate, "runtime" | "command" | "image" | "user" | "cpuLimit" | "cwd">): Array<{ path: string[]; message: string }> {
-  if (template.runtime === "docker") {
-    const issues = template.image ? [] : [{ path: ["image"], message: "image is required for a docker service" }];
+  if (containerRuntimes.includes(template.runtime)) {
+    const issues = template.image ? [] : [{ path: ["image"], message: `image is required for a ${template.runtime} service` }];
     if (template.cwd && !template.cwd.startsWith("/")) issues.push({ path: ["cwd"], message: "a container's working directory is an absolute path inside it" });
     return issues;
   }

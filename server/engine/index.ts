@@ -9,8 +9,10 @@ import type { Logger } from "../lib/logger";
 import { every, type Loop } from "../lib/loop";
 import { ServiceController } from "./controller/service-controller";
 import { simulateRollout } from "./reconciler/simulate";
-import { DriverSet } from "./drivers";
-import type { RuntimeDriver, RuntimeName } from "./drivers/runtime-driver";
+import { DriverSet, type SwarmContext } from "./drivers";
+import { daemonMessage } from "./drivers/docker-driver";
+import { ClusterRefusal, type RuntimeDriver, type RuntimeName } from "./drivers/runtime-driver";
+import type { SwarmNodes } from "../contracts/swarm";
 import type { LogLine } from "../contracts/logs";
 import { readLogs, type LogFilter } from "./logs/log-reader";
 import { LogPump } from "./logs/log-pump";
@@ -34,6 +36,9 @@ import { portHook } from "./supervisor/port-hook";
 import type { RestartTrackerOptions } from "./supervisor/restart-tracker";
 import { StateWriter } from "./supervisor/state-writer";
 import { Supervisor } from "./supervisor/supervisor";
+import type { InstanceView } from "./supervisor/instance-view";
+
+const NO_SWARM = "Gantry is not connected to a swarm: set GANTRY_SWARM=1 (the manager is GANTRY_SWARM_HOST, else DOCKER_HOST), or create a swarm service";
 
 /** How long start waits for the data plane to take connections before going on without it. */
 const DATA_PLANE_START_MS = 15_000;
@@ -56,6 +61,8 @@ export type EngineOptions = {
   host: string;
   /** The ingress gateway's port; 0 for none. */
   ingressPort: number;
+  /** The Swarm runtime's manager and port blocks; `connect` checks the manager at start. */
+  swarm?: SwarmContext & { connect?: boolean };
   /** Stand-ins for real drivers (unit tests). */
   drivers?: Partial<Record<RuntimeName, RuntimeDriver>>;
   /** Defaults to the real data plane process. */
@@ -84,7 +91,7 @@ export type Engine = ReturnType<typeof createEngine>;
 export function createEngine(options: EngineOptions) {
   const clock = options.clock ?? systemClock;
   const { store, log } = options;
-  const drivers = new DriverSet({ log, dataDir: options.dataDir }, options.drivers);
+  const drivers = new DriverSet({ log, dataDir: options.dataDir, swarm: options.swarm }, options.drivers);
   const writer = new StateWriter(store, clock, log);
   const logs = new LogPump({ root: path.join(options.dataDir, "logs"), clock, log, event: (event) => writer.event(event) });
   const ports = new PortAllocator(options.portRange);
@@ -124,7 +131,7 @@ export function createEngine(options: EngineOptions) {
     restartOptions: options.restartOptions,
     usageSampleMs: options.usageSampleMs,
   });
-  const controller = new ServiceController({ store, supervisor, clock, log, resyncMs: options.resyncMs });
+  const controller = new ServiceController({ store, supervisor, drivers, clock, log, resyncMs: options.resyncMs, event: (event) => writer.event(event) });
   const registry = new RegistryController({ clock, log, load: () => store.registrations(), run: options.probeRunner ?? runProbe });
   supervisor.onStateChange((serviceId) => {
     registry.syncInstances(serviceId, supervisor.instancesOf(serviceId));
@@ -155,8 +162,27 @@ export function createEngine(options: EngineOptions) {
   function chaosSignal(id: string, signal: NodeJS.Signals, actor: string, kind: string, message: string): void {
     const instance = supervisor.get(id);
     if (!instance) throw notFound(`instance ${id}`);
+    refuseClusterTask(instance, "signalled");
     if (!supervisor.signal(id, signal)) throw new AppError("CONFLICT", `instance ${id} is not running`);
     writer.event({ kind, actor, serviceId: instance.serviceId, serviceName: instance.serviceName, instanceId: id, message });
+  }
+
+  /** Swarm is asked about only when Gantry was told to use one (GANTRY_SWARM=1) or runs a swarm service. */
+  const swarmInUse = () => Boolean(options.swarm?.connect) || drivers.has("swarm");
+
+  /** A Swarm task is started, restarted and stopped by Swarm alone. */
+  function refuseClusterTask(instance: InstanceView, what: string): void {
+    if (supervisor.clusterRuns(instance)) throw new AppError("CONFLICT", `instance ${instance.id} is a ${instance.template.runtime} task, ${what} only by its scheduler: scale or update the service instead`);
+  }
+
+  /** GANTRY_SWARM=1: say at once whether the manager is there (swarm services wait for it either way). */
+  async function connectSwarm(): Promise<void> {
+    try {
+      await drivers.get("swarm").cluster!.connect();
+      log.info("connected to the Swarm manager");
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "GANTRY_SWARM=1 but the Swarm manager can't be used; swarm services wait until it can");
+    }
   }
 
   /**
@@ -192,6 +218,7 @@ export function createEngine(options: EngineOptions) {
       const dataPlaneUp = dataPlane.start();
       await registry.refreshRegistrations();
       for (const integration of integrations) await integration.start();
+      if (options.swarm?.connect) await connectSwarm();
       await traffic.refresh(); // before adopting: the dependency hook reads the topology
       await adoptSurvivors();
       // Only now: a data plane left running by the previous Gantry serves its instances, and a
@@ -294,6 +321,7 @@ export function createEngine(options: EngineOptions) {
     stopInstance(id: string): void {
       const runner = supervisor.get(id);
       if (!runner) throw notFound(`instance ${id}`);
+      refuseClusterTask(runner, "stopped");
       if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is already stopping`);
       void supervisor.stop(id, "stopped by user");
     },
@@ -321,9 +349,48 @@ export function createEngine(options: EngineOptions) {
     restartInstance(id: string): void {
       const runner = supervisor.get(id);
       if (!runner) throw notFound(`instance ${id}`);
+      refuseClusterTask(runner, "restarted");
       if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is stopping and cannot be restarted`);
       if (runner.phase === "Starting" || runner.phase === "Pending") throw new AppError("CONFLICT", `instance ${id} is still starting`);
       supervisor.restart(id);
+    },
+
+    /** The swarm's nodes, each with Gantry's instances on it and what they use, or why there is no swarm. */
+    async swarmNodes(): Promise<SwarmNodes> {
+      if (!swarmInUse()) return { connected: false, reason: NO_SWARM };
+      try {
+        const { manager, nodes } = await drivers.get("swarm").cluster!.nodes();
+        const tasks = supervisor.all().filter((i) => i.runtime?.kind === "swarm");
+        return {
+          connected: true,
+          manager,
+          nodes: nodes.map((node) => {
+            const on = tasks.filter((i) => i.runtime?.kind === "swarm" && i.runtime.nodeId === node.id);
+            const sampled = on.flatMap((i) => (i.usage ? [i.usage] : []));
+            return {
+              ...node,
+              usedCpuPercent: sampled.length ? sampled.reduce((sum, u) => sum + u.cpuPercent, 0) : null,
+              usedMemoryBytes: sampled.length ? sampled.reduce((sum, u) => sum + u.memoryBytes, 0) : null,
+              instances: on.map((i) => ({ id: i.id, serviceName: i.serviceName, ready: i.ready })),
+            };
+          }),
+        };
+      } catch (err) {
+        return { connected: false, reason: (err as Error).message };
+      }
+    },
+
+    /** Drains a swarm node (Swarm moves its tasks elsewhere) or makes it take tasks again. */
+    async setNodeAvailability(nodeId: string, availability: "active" | "drain"): Promise<void> {
+      if (!swarmInUse()) throw new AppError("BAD_REQUEST", NO_SWARM);
+      try {
+        await drivers.get("swarm").cluster!.setAvailability(nodeId, availability);
+      } catch (err) {
+        // The manager refused (no such node, a last manager drained…): its words, as a bad request.
+        const status = (err as { statusCode?: number }).statusCode;
+        if (err instanceof ClusterRefusal || (status && status < 500)) throw new AppError("BAD_REQUEST", daemonMessage(err as Error));
+        throw err;
+      }
     },
 
     /** An instance's newest log lines matching a filter (its logs outlive it for a day). */

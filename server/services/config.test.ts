@@ -36,7 +36,9 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
       { kind: "grpc", port: random.chance(0.5) ? null : 50051, service: random.pick(["", "grpc.health.v1.Health", "orders.v2"]), timeoutSeconds: random.pick([1, 0.5]) },
     ]);
   for (const [index, name] of names.entries()) {
-    const docker = random.chance(0.25);
+    const runtime = random.pick(["process", "process", "process", "process", "process", "docker", "docker", "swarm"] as const);
+    const docker = runtime !== "process";
+    const swarm = runtime === "swarm";
     const env: Record<string, string> = {};
     const secretEnv: string[] = [];
     for (let i = random.int(0, 3); i > 0; i--) env[random.pick(["LOG_LEVEL", "Z_MODE", "a_lower", "WORKERS", "EMPTY"])] = random.pick(["info", "", "4", "yes", "null", "with space", "multi\nline", "0123"]);
@@ -51,7 +53,7 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
         name,
         replicas: 0,
         template: {
-          ...(docker ? { runtime: "docker" as const, image: random.pick(["busybox", "nginx:1.27"]), command: random.pick(["", "sh"]) } : { command: random.pick(["node", "/usr/bin/python3"]) }),
+          ...(docker ? { runtime, image: random.pick(["busybox", "nginx:1.27"]), command: random.pick(["", "sh"]) } : { command: random.pick(["node", "/usr/bin/python3"]) }),
           args: random.chance(0.5) ? ["server.js", "--port", "$PORT"] : [],
           env,
           secretEnv,
@@ -60,7 +62,8 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
           memoryLimitMb: random.pick([null, 256]),
           listens: random.chance(0.8),
           restartPolicy: random.pick(["always", "on-failure", "never"] as const),
-          probes: { readiness: probeOf(), liveness: random.chance(0.3) ? { kind: "tcp" } : null },
+          // Swarm can't run exec probes inside its tasks (refused).
+          probes: { readiness: ((probe) => (swarm && probe?.kind === "exec" ? null : probe))(probeOf()), liveness: random.chance(0.3) ? { kind: "tcp" } : null },
         },
         traffic: {
           protocol,
@@ -71,7 +74,7 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
           outlier: random.chance(0.3) ? { consecutiveErrors: 9 } : undefined,
           hashOn: random.chance(0.3) ? { kind: "header", name: "X-User" } : undefined,
         },
-        strategy: random.chance(0.5) ? { maxSurge: random.int(1, 3), autoRollback: random.chance(0.5) } : undefined,
+        strategy: random.chance(0.5) ? { ...(swarm ? { maxSurge: 0, maxUnavailable: random.int(1, 3) } : { maxSurge: random.int(1, 3) }), autoRollback: random.chance(0.5) } : undefined,
         autoscale: random.chance(0.3) ? autoscaleOf(random) : undefined,
         labels: random.chance(0.5) ? { team: random.pick(["payments", "edge"]), tier: "web" } : {},
         listenPort: random.chance(0.3) ? listenerPorts.from + 500 + index : undefined,

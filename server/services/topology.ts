@@ -28,6 +28,8 @@ import { readRows } from "../store/row-guard";
 import { routesIssue, trafficSettings, type TrafficSettings } from "../contracts/traffic";
 import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
 import { hasName } from "../contracts/keys";
+import { defaultStrategy, rolloutStrategy } from "../contracts/rollout";
+import { swarmDefaultStrategy, swarmIssues } from "../contracts/swarm";
 import { linksFor } from "./links";
 import { claimListenerPort, type PortRange, type ReservedPorts } from "../store/listener-ports";
 import { sealSecrets } from "../store/secret-env";
@@ -58,6 +60,12 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
       throw new AppError("BAD_REQUEST", `working directory ${dir} does not exist or is not a directory`, "template.cwd");
     }
+  };
+
+  /** What the runtime can't run is refused here, before it is stored (the first issue, with its field). */
+  const checkRunnable = (service: Parameters<typeof swarmIssues>[0]) => {
+    const [issue] = swarmIssues(service);
+    if (issue) throw new AppError("BAD_REQUEST", issue.message, issue.path);
   };
 
   const findService = async (tx: Tx, id: string) => {
@@ -117,8 +125,10 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     new AppError("CONFLICT", deleting ? `a service named ${name} is still being deleted; try again in a moment` : `a service named ${name} already exists`, "name");
 
   async function createServiceIn(tx: Tx, record: Recorder, raw: ServiceCreateInput): Promise<Service> {
-    const input = serviceCreateInput.parse(raw);
+    const parsed = serviceCreateInput.parse(raw);
+    const input = { ...parsed, strategy: parsed.strategy ?? (parsed.template.runtime === "swarm" ? swarmDefaultStrategy : undefined) };
     checkTemplate(input.template);
+    checkRunnable({ ...input, strategy: input.strategy ?? defaultStrategy });
     const existing = await tx.service.findUnique({ where: { name: input.name } });
     if (existing) throw nameTaken(input.name, existing.deletedAt !== null);
     const id = newId();
@@ -162,6 +172,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     const next = withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(tx, id, linkHost));
     const { template, templateChanged } = next;
     if (templateChanged) checkTemplate(template);
+    checkRunnable(next);
     const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
     const trafficChanged = !isDeepStrictEqual(traffic, before.traffic);
     if (trafficChanged) await checkRoutes(tx, id, traffic);
@@ -360,6 +371,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         const current = await findLiveService(tx, id);
         if (current.external) throw notRunByGantry(current.name);
         if (current.replicas === replicas) return toService(current);
+        checkRunnable({ replicas, template: instanceTemplate.parse(current.template), strategy: rolloutStrategy.parse(current.strategy) });
         const pause = current.autoscale !== null && current.autoscalePausedAt === null;
         const service = toService(await tx.service.update({ where: { id }, data: { replicas, version: { increment: 1 }, ...(pause ? { autoscalePausedAt: new Date() } : {}) } }));
         await record.event({

@@ -27,7 +27,8 @@ export async function testDocker(): Promise<TestDocker | undefined> {
   return { docker, image: TEST_IMAGE };
 }
 
-async function ensureTestImage(docker: Docker): Promise<void> {
+/** Builds TEST_IMAGE on a daemon that lacks it (there is no registry: every daemon, every swarm node, gets its own). */
+export async function ensureTestImage(docker: Docker): Promise<void> {
   const present = await docker.getImage(TEST_IMAGE).inspect().then(
     () => true,
     () => false,

@@ -3,14 +3,21 @@ import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
 import type { EngineStore } from "../ports";
 import { reconcile } from "../reconciler/reconcile";
+import type { DriverSet } from "../drivers";
+import type { ClusterScheduler } from "../drivers/runtime-driver";
 import type { Supervisor } from "../supervisor/supervisor";
+import type { DesiredService, EngineEvent } from "../types";
+import { ClusterSync } from "./cluster-sync";
 import { RolloutTracker } from "./rollout-tracker";
 import { WorkQueue } from "./work-queue";
 
 export type ControllerOptions = {
   store: EngineStore;
   supervisor: Supervisor;
+  /** Services on a runtime whose cluster keeps replicas are handed to that cluster whole. */
+  drivers: DriverSet;
   clock: Clock;
+  event(event: EngineEvent): void;
   log: Logger;
   /** Every service is looked at this often even without a change (missed events, drift). */
   resyncMs?: number;
@@ -26,10 +33,14 @@ export class ServiceController {
   private readonly rollouts: RolloutTracker;
   private resync: Loop | undefined;
   private unsubscribe: (() => void) | undefined;
+  private readonly clusters: ClusterSync;
+  /** Clusters whose changes enqueue their services. */
+  private readonly watched = new Map<ClusterScheduler, () => void>();
 
   constructor(private readonly options: ControllerOptions) {
     this.queue = new WorkQueue((serviceId) => this.sync(serviceId), { name: "services", clock: options.clock, log: options.log });
     this.rollouts = new RolloutTracker(options.store, options.clock, (serviceId) => this.enqueue(serviceId));
+    this.clusters = new ClusterSync({ store: options.store, supervisor: options.supervisor, log: options.log, event: options.event });
   }
 
   start(): void {
@@ -56,12 +67,18 @@ export class ServiceController {
     this.unsubscribe?.();
     this.resync?.stop();
     this.rollouts.stop();
+    for (const unsubscribe of this.watched.values()) unsubscribe();
     await this.queue.shutDown();
   }
 
   private async sync(serviceId: string): Promise<void> {
     const { store, supervisor } = this.options;
     const desired = await store.desiredService(serviceId);
+    const cluster = this.clusterOf(serviceId, desired);
+    if (cluster) {
+      await this.clusters.sync(serviceId, desired, cluster);
+      return this.rollouts.track(serviceId, desired, supervisor.actualOf(serviceId));
+    }
     const actual = supervisor.actualOf(serviceId);
     const plan = reconcile(desired, actual, this.options.clock.now());
     for (const step of plan) {
@@ -79,5 +96,13 @@ export class ServiceController {
       }
     }
     await this.rollouts.track(serviceId, desired, actual);
+  }
+
+  /** The cluster that keeps this service's replicas, if its runtime has one (a deleted service: its instances' runtime). */
+  private clusterOf(serviceId: string, desired: DesiredService | undefined): ClusterScheduler | undefined {
+    const runtime = desired?.template.runtime ?? this.options.supervisor.instancesOf(serviceId)[0]?.template.runtime;
+    const cluster = runtime && this.options.drivers.get(runtime).cluster;
+    if (cluster && !this.watched.has(cluster)) this.watched.set(cluster, cluster.onChange((id) => this.enqueue(id)));
+    return cluster;
   }
 }

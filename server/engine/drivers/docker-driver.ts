@@ -7,8 +7,8 @@ import type { ExitStatus } from "../types";
 import { containerOptions, labels } from "./docker-container";
 import { ImageStore } from "./docker-image";
 import { followLogs, lastWritten } from "./docker-logs";
-import { usageFromStats, type CpuReading } from "./docker-stats";
-import { SpawnError, type AdoptSpec, type ExecResult, type RuntimeDetails, type RuntimeDriver, type RuntimeHandle, type Usage } from "./runtime-driver";
+import { ContainerSampler } from "./docker-stats";
+import { SpawnError, type AdoptSpec, type ExecResult, type RuntimeDetails, type RuntimeDriver, type RuntimeHandle } from "./runtime-driver";
 
 const MAX_EXEC_OUTPUT = 1024;
 const LOGS_DRAIN_MS = 2_000;
@@ -53,7 +53,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   const closing = new AbortController();
   // Every container's wait and log stream listen on it (each removes its listener when it ends).
   setMaxListeners(0, closing.signal);
-  const cpu = new Map<string, CpuReading>();
+  const sampler = new ContainerSampler(docker, options.log);
 
   /** Errors talking to the daemon, said as what an operator can act on. */
   const unreachable = (err: unknown) => {
@@ -69,7 +69,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
     const exited = (async (): Promise<ExitStatus> => {
       await waitNotRunning(container);
       await Promise.race([logs, new Promise((resolve) => setTimeout(resolve, LOGS_DRAIN_MS))]);
-      cpu.delete(details.containerId);
+      sampler.forget(details.containerId);
       // Removed by someone else (`docker rm -f`): ended, how is not known.
       const state = (await container.inspect().catch(ignoreNotFound))?.State;
       if (!state) return { code: null, signal: null };
@@ -109,7 +109,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 
   return {
     name: "docker",
-    capabilities: { adopt: true, memoryLimit: "enforced", cpuLimit: true, execInside: true },
+    capabilities: { adopt: true, memoryLimit: "enforced", cpuLimit: true, execInside: true, replicas: "gantry" },
 
     async start(spec) {
       const image = spec.template.image;
@@ -145,22 +145,9 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
     },
 
     async sample(handles, now) {
-      const usage = new Map<RuntimeHandle, Usage>();
-      await Promise.all(
-        handles.map(async (handle) => {
-          if (handle.details.kind !== "docker") return;
-          const { containerId } = handle.details;
-          try {
-            const stats = await docker.getContainer(containerId).stats({ stream: false, "one-shot": true } as { stream: false });
-            const { usage: sample, reading } = usageFromStats(stats, cpu.get(containerId), now);
-            cpu.set(containerId, reading);
-            usage.set(handle, sample);
-          } catch (err) {
-            if (!isNotFound(err)) options.log.warn({ err, container: containerId }, "reading a container's stats failed");
-          }
-        }),
-      );
-      return usage;
+      const ids = new Map(handles.flatMap((handle) => (handle.details.kind === "docker" ? [[handle.details.containerId, handle] as const] : [])));
+      const usage = await sampler.sample([...ids.keys()], now);
+      return new Map([...usage].map(([id, sample]) => [ids.get(id)!, sample]));
     },
 
     async sweep(known) {
@@ -180,7 +167,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 }
 
 /** What the daemon said, without dockerode's "(HTTP code 404) no such image -" prefix. */
-function daemonMessage(err: Error): string {
+export function daemonMessage(err: Error): string {
   const json = (err as { json?: { message?: string } }).json;
   return json?.message ?? err.message.replace(/^\(HTTP code \d+\)[^-]*- /, "");
 }

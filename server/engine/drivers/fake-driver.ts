@@ -18,7 +18,7 @@ export type FakeProcess = RuntimeHandle & {
  */
 export class FakeDriver implements RuntimeDriver {
   readonly name = "process";
-  readonly capabilities = { adopt: true, memoryLimit: "sampled", cpuLimit: false, execInside: false } as const;
+  readonly capabilities = { adopt: true, memoryLimit: "sampled", cpuLimit: false, execInside: false, replicas: "gantry" } as const;
   readonly processes: FakeProcess[] = [];
   private nextPid = 1000;
   private spawnFailures: string[] = [];

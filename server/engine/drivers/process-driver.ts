@@ -43,7 +43,7 @@ export function createProcessDriver(): RuntimeDriver {
 
   return {
     name: "process",
-    capabilities: { adopt: true, memoryLimit: "sampled", cpuLimit: false, execInside: false },
+    capabilities: { adopt: true, memoryLimit: "sampled", cpuLimit: false, execInside: false, replicas: "gantry" },
 
     async start(spec: LaunchSpec) {
       const { command, args, shell } = spec.template;

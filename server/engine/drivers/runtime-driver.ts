@@ -1,5 +1,7 @@
 import type { RuntimeDetails } from "../../contracts/instance";
+import type { RolloutStrategy } from "../../contracts/rollout";
 import type { InstanceTemplate } from "../../contracts/service";
+import type { SwarmNode } from "../../contracts/swarm";
 import type { ExitStatus } from "../types";
 
 export type { RuntimeDetails };
@@ -69,12 +71,19 @@ export type DriverCapabilities = {
   cpuLimit: boolean;
   /** Exec probes run inside the instance (handle.exec), not on Gantry's host. */
   execInside: boolean;
+  /**
+   * Who keeps the replica count and restarts: `gantry` (the reconciler starts and stops instances,
+   * the restart tracker restarts them) or `cluster` (a scheduler such as Swarm does both; Gantry
+   * hands it the whole service through `cluster` and follows its tasks as instances, never
+   * starting, restarting or stopping one itself).
+   */
+  replicas: "gantry" | "cluster";
 };
 
 /**
  * How instances run. Each runtime is one file in this folder and one line in ./index.ts. A
- * driver whose runtime keeps replicas itself (a cluster scheduler) would report its tasks as
- * instances through the same handle, with Gantry's restart decisions turned off by a capability.
+ * driver whose runtime keeps replicas itself (capability `replicas: "cluster"`) also has a
+ * `cluster`; its `start` then launches nothing but follows a task the cluster placed.
  */
 export interface RuntimeDriver {
   readonly name: RuntimeName;
@@ -92,6 +101,70 @@ export interface RuntimeDriver {
   sweep?(known: ReadonlySet<string>): Promise<void>;
   /** Releases connections and streams (Gantry is stopping; instances keep running). */
   close?(): Promise<void>;
+  /** Present when `capabilities.replicas` is `cluster`. */
+  readonly cluster?: ClusterScheduler;
+}
+
+/** A service as a cluster scheduler is handed it: the whole spec, its replicas and how to roll it. */
+export type ClusterService = {
+  id: string;
+  name: string;
+  revision: number;
+  replicas: number;
+  template: LaunchSpec["template"];
+  strategy: RolloutStrategy;
+  /** Its environment, as every task gets it (PORT is the cluster's, per task). */
+  env: Record<string, string>;
+};
+
+/** One task of a cluster service that the cluster wants running (or that still runs). */
+export type ClusterTask = {
+  /** The Gantry instance that stands for it: stable for the task's life. */
+  instanceId: string;
+  revision: number;
+  port: number;
+  /** Swarm wants it running; false once it is being shut down (a scale-down, an update). */
+  wanted: boolean;
+  details: RuntimeDetails;
+};
+
+/** Where a cluster service's rolling update stands, as the cluster says. */
+export type ClusterUpdate = {
+  /** Idle, updating, or ended short of `revision`: paused by failures, or rolled back (to `fromRevision`). */
+  state: "idle" | "updating" | "paused" | "rolled-back";
+  /** The revision the update was heading to (for paused and rolled-back ones). */
+  revision: number | null;
+  message: string | null;
+};
+
+/** The part of a cluster driver the controller uses: whole services in, tasks out. */
+export interface ClusterScheduler {
+  /** Resolves once the cluster's manager answers and is one; rejects with a ClusterRefusal saying what is wrong. */
+  connect(): Promise<void>;
+  /**
+   * Creates or updates the cluster's service to match (nothing when it already does, or when an
+   * update to this revision was paused or rolled back by the cluster). Throws ClusterRefusal for
+   * what the cluster cannot express.
+   */
+  apply(service: ClusterService): Promise<ClusterUpdate>;
+  /** Removes the cluster's service; its tasks end. */
+  remove(serviceId: string): Promise<void>;
+  /** Its tasks as last seen, and whether the cluster still has the service at all. */
+  tasks(serviceId: string): Promise<{ exists: boolean; tasks: ClusterTask[] }>;
+  /** Called with a service id whenever its tasks or update state changed. */
+  onChange(listener: (serviceId: string) => void): () => void;
+  /** The cluster's machines, and the address of the manager Gantry talks to. */
+  nodes(): Promise<{ manager: string; nodes: ClusterNode[] }>;
+  /** Drains a node (its tasks move elsewhere) or makes it take tasks again. */
+  setAvailability(nodeId: string, availability: "active" | "drain"): Promise<void>;
+}
+
+/** A machine of the cluster, as its scheduler describes it (usage comes from Gantry's instances on it). */
+export type ClusterNode = Omit<SwarmNode, "usedCpuPercent" | "usedMemoryBytes" | "instances">;
+
+/** A service the cluster cannot run as asked: the message says what to change. */
+export class ClusterRefusal extends Error {
+  override readonly name = "ClusterRefusal";
 }
 
 export class SpawnError extends Error {

@@ -136,9 +136,15 @@ export class InstanceRunner implements InstanceView {
     return !this.stopRequested && idle && (this.phase === "Stopped" || this.phase === "Failed");
   }
 
-  /** Prepares and starts a new instance. */
-  begin(): void {
+  /** Prepares and starts a new instance; `port` is one its runtime gave it (a cluster task's), instead of one from Gantry's range. */
+  begin(port: number | null = null): void {
+    this.port = port;
     void this.prepareThen(() => this.launch());
+  }
+
+  /** A cluster scheduler restarts and replaces its tasks itself: Gantry's restart decisions are off. */
+  private get clusterRestarts(): boolean {
+    return this.deps.driver.capabilities.replicas === "cluster";
   }
 
   /**
@@ -325,6 +331,10 @@ export class InstanceRunner implements InstanceView {
   private spawnFailed(err: Error): void {
     this.deps.log.warn({ instance: this.id, err: err.message }, "instance could not start");
     if (this.stopRequested) return void this.finish(`stopped ${this.id}`);
+    if (this.clusterRestarts) {
+      this.set("Failed", { reason: "TaskFailed", message: err.message });
+      return this.emit("instance.failed", `${this.id} did not start: ${err.message}`);
+    }
     const decision = this.tracker.spawnFailed();
     if (!decision.restart) {
       this.set("Failed", { reason: decision.reason, message: err.message });
@@ -351,6 +361,7 @@ export class InstanceRunner implements InstanceView {
     // Every exit is an event with its code or signal, whatever happens next.
     const exit = exitData(status);
     if (this.stopRequested) return void this.finish(`${this.id} stopped (${describeExit(status)})`, exit);
+    if (this.clusterRestarts) return void this.finish(`${this.id} ended (${describeExit(status)}${status.reason ? `: ${status.reason}` : ""}); its cluster replaces it if the service still wants it`, exit);
     if (this.restartRequested) {
       this.restartRequested = false;
       this.emit("instance.exited", `${this.id} ${describeExit(status)} (restart requested); starting it again`, exit);
@@ -386,7 +397,9 @@ export class InstanceRunner implements InstanceView {
     this.ready = false;
     this.deps.observer.changed(this);
     const grace = this.template.gracePeriodSeconds * 1000;
-    this.emit("instance.stopping", `stopping ${this.id} (${reason}): ${this.template.stopSignal}, then SIGKILL after ${seconds(grace)}`);
+    // A cluster's task is stopped by its cluster: Gantry only takes it out of traffic.
+    if (this.clusterRestarts) this.emit("instance.stopping", `draining ${this.id} (${reason})`);
+    else this.emit("instance.stopping", `stopping ${this.id} (${reason}): ${this.template.stopSignal}, then SIGKILL after ${seconds(grace)}`);
     for (const hook of this.deps.hooks) {
       try {
         await hook.stopping?.(this);
@@ -394,7 +407,7 @@ export class InstanceRunner implements InstanceView {
         this.deps.log.error({ err, instance: this.id, hook: hook.name }, "stopping hook failed");
       }
     }
-    if (this.handle !== handle) return; // exited while draining
+    if (this.handle !== handle || this.clusterRestarts) return; // exited while draining, or its cluster stops it
     handle.signal(this.template.stopSignal);
     this.graceTimer = this.deps.clock.setTimeout(() => {
       this.graceTimer = undefined;

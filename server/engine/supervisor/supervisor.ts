@@ -8,7 +8,7 @@ import { newInstanceId } from "../../lib/ids";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
 import type { DriverSet } from "../drivers";
-import type { LaunchSpec } from "../drivers/runtime-driver";
+import type { ClusterTask, LaunchSpec } from "../drivers/runtime-driver";
 import type { LogPump } from "../logs/log-pump";
 import type { ActualInstance, InstanceState } from "../reconciler/reconcile";
 import type { EngineEvent, InstanceRecord } from "../types";
@@ -73,6 +73,13 @@ export class Supervisor {
     return runner;
   }
 
+  /** An instance for a task a cluster scheduler placed: it follows the task, with the port the cluster gave it. */
+  follow(service: ServiceRef, task: ClusterTask): InstanceView {
+    const runner = this.create(service, task.instanceId);
+    runner.begin(task.port);
+    return runner;
+  }
+
   /**
    * Takes over an instance a previous Gantry left running; resolves once it is (Running, with the
    * readiness it last had) to true, or to false when it had ended meanwhile (then forgotten).
@@ -121,10 +128,16 @@ export class Supervisor {
     return [...this.runners.values()].filter((r) => r.serviceId === serviceId).map((r) => ({ id: r.id, revision: r.revision, state: stateOf(r), seq: r.seq, readySince: r.readySince }));
   }
 
-  /** Stops every instance gracefully (Gantry is shutting down). */
+  /** Stops every instance gracefully (Gantry is shutting down); a cluster's tasks are the cluster's and keep running. */
   async stopAll(): Promise<void> {
     this.usageLoop?.stop();
-    await Promise.all([...this.runners.values()].map((r) => r.stop("Gantry is shutting down")));
+    const own = [...this.runners.values()].filter((r) => !this.clusterRuns(r));
+    await Promise.all(own.map((r) => r.stop("Gantry is shutting down")));
+  }
+
+  /** Whether a cluster scheduler, not Gantry, starts and stops this instance (a Swarm task). */
+  clusterRuns(instance: InstanceView): boolean {
+    return this.options.drivers.get(instance.template.runtime).capabilities.replicas === "cluster";
   }
 
   private create(service: ServiceRef, id: string): InstanceRunner {

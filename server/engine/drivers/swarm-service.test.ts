@@ -1,0 +1,54 @@
+import type { ContainerTaskSpec, ServiceSpec } from "dockerode";
+import { describe, expect, it } from "vitest";
+import { defaultStrategy } from "../../contracts/rollout";
+import { instanceTemplate } from "../../contracts/service";
+import { swarmDefaultStrategy } from "../../contracts/swarm";
+import type { ClusterService } from "./runtime-driver";
+import { slotPort, swarmServiceSpec, taskInstanceId } from "./swarm-service";
+
+const service = (overrides: Partial<ClusterService> = {}, template: Record<string, unknown> = {}): ClusterService => ({
+  id: "7d1f0c9e-1111-4222-8333-944445555666",
+  name: "web",
+  revision: 3,
+  replicas: 2,
+  template: instanceTemplate.parse({ runtime: "swarm", image: "busybox:1.36", command: "httpd", args: ["-f"], ...template }),
+  strategy: { ...swarmDefaultStrategy, minReadySeconds: 1.5, autoRollback: true },
+  env: { GREETING: "hi {{.Task.ID}}", GANTRY_SERVICE: "web" },
+  ...overrides,
+});
+
+const containerOf = (spec: ServiceSpec) => (spec.TaskTemplate as ContainerTaskSpec).ContainerSpec;
+
+describe("a Gantry service as a Swarm service", () => {
+  it("maps image, command, env, limits, restarts and the rollout onto Swarm's spec", () => {
+    const spec = swarmServiceSpec(service({}, { memoryLimitMb: 64, cpuLimit: 0.5, restartPolicy: "on-failure", stopSignal: "SIGINT", gracePeriodSeconds: 4 }), "owner-1", 412, "hostnet");
+    expect(spec.Name).toBe("gantry-web");
+    expect(spec.Labels).toEqual({ "gantry.owner": "owner-1", "gantry.service": service().id, "gantry.revision": "3", "gantry.port-block": "412" });
+    expect(spec.Mode).toEqual({ Replicated: { Replicas: 2 } });
+    expect(containerOf(spec)).toMatchObject({ Image: "busybox:1.36", Command: ["httpd"], Args: ["-f"], StopSignal: "SIGINT", StopGracePeriod: 4e9 });
+    // What the user wrote stays literal; PORT and the instance id are Swarm's per-task templates.
+    expect(containerOf(spec)?.Env).toEqual(['GREETING=hi {{"{{"}}.Task.ID}}', "GANTRY_SERVICE=web", 'PORT=412{{printf "%02s" .Task.Slot}}', 'GANTRY_INSTANCE=web-{{printf "%.10s" .Task.ID}}']);
+    expect(spec.TaskTemplate?.Resources?.Limits).toEqual({ MemoryBytes: 64 * 1024 * 1024, NanoCPUs: 5e8 });
+    expect(spec.TaskTemplate?.RestartPolicy).toMatchObject({ Condition: "on-failure" });
+    expect(spec.TaskTemplate?.Networks).toEqual([{ Target: "hostnet" }]);
+    expect(spec.UpdateConfig).toEqual({ Parallelism: 1, Delay: 3.5e9, Order: "stop-first", Monitor: 1.5e9, MaxFailureRatio: 0, FailureAction: "rollback" });
+    expect(spec.RollbackConfig).toMatchObject({ Order: "stop-first", FailureAction: "pause" });
+  });
+
+  it("runs a shell line under /bin/sh -c, as a container does, and pauses a failed update without auto-rollback", () => {
+    const spec = swarmServiceSpec(service({ strategy: { ...swarmDefaultStrategy, maxUnavailable: 2 } }, { command: "echo $PORT", shell: true, args: ["x"] }), "o", 300, "h");
+    expect(containerOf(spec)).toMatchObject({ Command: ["/bin/sh", "-c"], Args: ["echo $PORT", "web", "x"] });
+    expect(spec.UpdateConfig).toMatchObject({ Parallelism: 2, FailureAction: "pause", Monitor: 1 });
+  });
+
+  it("refuses what Swarm can't be asked, saying what to change", () => {
+    expect(() => swarmServiceSpec(service({ strategy: defaultStrategy }), "o", 300, "h")).toThrow(/set max surge to 0 and max unavailable to 1 or more/);
+    expect(() => swarmServiceSpec(service({}, { network: "published" }), "o", 300, "h")).toThrow(/host network/);
+    expect(() => swarmServiceSpec(service({ replicas: 100 }), "o", 300, "h")).toThrow(/at most 99 tasks/);
+  });
+
+  it("gives each slot its port in the block, and each task a stable instance id", () => {
+    expect([slotPort(412, 1), slotPort(412, 99)]).toEqual([41201, 41299]);
+    expect(taskInstanceId("web", "yreqr1evs6czz01ala2vpyqqn")).toBe("web-yreqr1evs6");
+  });
+});
