@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { alertsRouter } from "./routers/alerts";
 import { configRouter } from "./routers/config";
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
@@ -29,6 +30,7 @@ export const appRouter = router({
   settings: settingsRouter,
   integrations: integrationsRouter,
   config: configRouter,
+  alerts: alertsRouter,
 });
 
 /** The only server type the UI imports. */

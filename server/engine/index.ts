@@ -18,6 +18,7 @@ import { createDataPlane } from "./proxy/data-plane";
 import { TrafficController, type DataPlanePort } from "./proxy/traffic-controller";
 import { runProbe } from "./health/probes";
 import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
+import { quantileMs } from "./metrics/quantile";
 import { registerGantryMetrics } from "./metrics/prometheus-metrics";
 import { DnsServer } from "./registry/dns-server";
 import { EtcdMirror } from "./registry/etcd-mirror";
@@ -224,6 +225,10 @@ export function createEngine(options: EngineOptions) {
     metrics: {
       series: (keys: string[], window: MetricWindow) => metrics.series(keys, window),
       subscribe: (listener: (tick: MetricsTick) => void) => metrics.subscribe(listener),
+      /** A series' cumulative traffic counters since this Gantry started (alert windows are differences of these). */
+      totals: (key: string) => metrics.totals.get(key),
+      /** The q-quantile (ms) of requests counted per latency bucket, as the charts compute it. */
+      quantileMs,
     },
 
     /** Adds Gantry's request, instance and probe metrics to a Prometheus registry. */
