@@ -114,10 +114,10 @@ export class AlertEvaluator {
         }
         let notified = row.notified;
         if (transition === "firing" && !silenceFor(row, silences, now)) {
-          queued += await enqueue(tx, receivers, noticeOf(row, "firing"));
+          queued += await enqueue(tx, receivers, noticeOf(row, "firing"), now);
           notified = true;
         }
-        if (transition === "resolved" && row.notified) queued += await enqueue(tx, receivers, noticeOf(row, "resolved"));
+        if (transition === "resolved" && row.notified) queued += await enqueue(tx, receivers, noticeOf(row, "resolved"), now);
         const data = { ...row, notified: transition === "resolved" ? false : notified };
         await tx.alert.upsert({ where: { id: row.id }, create: data, update: data });
         if (transition && !late) {
@@ -195,10 +195,10 @@ export class AlertEvaluator {
 const times = (next: AlertTimes) => ({ state: next.state, activeAt: new Date(next.activeAt), firedAt: date(next.firedAt), resolvedAt: date(next.resolvedAt) });
 
 /** One outbox row per enabled receiver; a repeat of the same key for the same receiver is ignored. */
-async function enqueue(tx: Tx, receivers: Array<{ id: string }>, notice: ReturnType<typeof noticeOf>): Promise<number> {
+async function enqueue(tx: Tx, receivers: Array<{ id: string }>, notice: ReturnType<typeof noticeOf>, now: number): Promise<number> {
   if (receivers.length === 0) return 0;
   const { count } = await tx.alertNotification.createMany({
-    data: receivers.map((receiver) => ({ receiverId: receiver.id, idempotencyKey: notice.idempotencyKey, payload: notice })),
+    data: receivers.map((receiver) => ({ receiverId: receiver.id, idempotencyKey: notice.idempotencyKey, payload: notice, nextAttemptAt: new Date(now), createdAt: new Date(now) })),
     skipDuplicates: true,
   });
   return count;
