@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AlertNotice, AlertRuleInput } from "../../contracts/alerts";
+import type { AlertRuleInput } from "../../contracts/alerts";
 import type { Instance } from "../../contracts/instance";
 import { silentLogger } from "../../lib/logger";
 import { ManualClock } from "../../lib/manual-clock";
