@@ -14,6 +14,7 @@ const links = [
   { href: "/topology", label: "Topology", key: "t" },
   { href: "/services", label: "Services", key: "s" },
   { href: "/events", label: "Events", key: "e" },
+  { href: "/alerts", label: "Alerts", key: "a" },
   { href: "/integrations", label: "Integrations", key: "i" },
   { href: "/tokens", label: "API tokens", key: "k" },
 ];

@@ -1,9 +1,10 @@
 import type { ReactNode } from "react";
 import { AccessProvider } from "@/components/access/access-context";
 import { SignInDialog } from "@/components/access/sign-in-dialog";
+import { AlertTitle } from "@/components/alerts/alert-title";
 import { Nav } from "@/components/nav";
 
-/** Every page behind sign-in: the nav, the caller's role for the controls, and sign-in again when a session ends. */
+/** Every page behind sign-in: the nav, the caller's role for the controls, sign-in again when a session ends, and firing alerts in the tab's title. */
 export default function DashboardLayout({ children }: { children: ReactNode }) {
   return (
     <AccessProvider>
@@ -12,6 +13,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
         <main className="min-w-0 flex-1 px-4 py-4 md:px-8 md:py-6">{children}</main>
       </div>
       <SignInDialog />
+      <AlertTitle />
     </AccessProvider>
   );
 }
