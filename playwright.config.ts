@@ -64,6 +64,8 @@ export default defineConfig({
       GANTRY_BOOTSTRAP_TOKEN: bootstrapToken,
       // An etcd that isn't there: the Integrations page shows the mirror failing, with why.
       GANTRY_ETCD_ENDPOINTS: `http://127.0.0.1:${port + 9}`,
+      // Alerts evaluated every second: the alerts spec sees one fire without waiting for the default 5 s.
+      GANTRY_ALERT_INTERVAL: "1s",
       LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
     },
