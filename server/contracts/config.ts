@@ -32,6 +32,8 @@ export const configExportInput = z
     services: z.array(serviceName).max(1000).optional(),
     /** Include canvas positions. */
     positions: z.boolean().default(false),
+    /** Include the alert rules and receivers. */
+    alerts: z.boolean().default(false),
   })
   .strict();
 export type ConfigExportInput = z.input<typeof configExportInput>;

@@ -131,7 +131,7 @@ describe.each(testBackends())("config as code on $name", (backend) => {
       await truncate();
       await buildRandomTopology(random, topology, store, alerts);
       const positions = random.chance(0.5);
-      const first = await config.export({ positions });
+      const first = await config.export({ positions, alerts: true });
       const context = `seed ${seed + run}:\n${first.yaml}`;
 
       await truncate();
@@ -139,7 +139,7 @@ describe.each(testBackends())("config as code on $name", (backend) => {
       const values = Object.fromEntries(first.secrets.map((need) => ["fromEnv" in need.ref ? need.ref.fromEnv : need.ref.fromFile, value(need.service)]));
       const applied = await config.apply({ yaml: first.yaml, secrets: { env: values } }, "tester");
       expect(applied.changed, context).toBe(true);
-      const second = await config.export({ positions });
+      const second = await config.export({ positions, alerts: true });
       expect(second.yaml, context).toBe(first.yaml);
 
       const before = await counts();
@@ -198,7 +198,8 @@ describe.each(testBackends())("config as code on $name", (backend) => {
     const ops = await store.prisma.alertReceiver.findUniqueOrThrow({ where: { name: "ops" } });
     expect(ops.url).not.toContain("hooks.slack.com");
     expect((await alerts.rules())[0]).toMatchObject({ name: "api-errors", kind: "error-rate", service: "api", thresholdPercent: 2, windowSeconds: 30 });
-    const exported = await config.export();
+    expect((await config.export()).yaml).not.toContain("alerts");
+    const exported = await config.export({ alerts: true });
     expect(exported.yaml).toContain("url:\n        fromEnv: OPS_WEBHOOK_URL");
     expect(exported.secrets).toContainEqual({ service: "alerts", variable: "receivers.ops.url", ref: { fromEnv: "OPS_WEBHOOK_URL" } });
 

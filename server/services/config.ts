@@ -395,7 +395,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
       }
     },
 
-    /** The topology (or the services named) as a gantry.yaml, and the secrets an apply of it will need. Alerts come with the whole topology only. */
+    /** The topology (or the services named) as a gantry.yaml, and the secrets an apply of it will need; alert rules and receivers when asked for. */
     async export(raw: ConfigExportInput = {}): Promise<ConfigExport> {
       const input = configExportInput.parse(raw);
       const state = await loadState(prisma);
@@ -409,7 +409,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
         if (stored.external) external[name] = fileExternalOf(stored);
         else services[name] = fileServiceOf(stored, calleesOf(state, name), { positions: input.positions });
       }
-      const alerts = input.services ? undefined : fileAlertsOf(state.alerts, secrets);
+      const alerts = input.alerts ? fileAlertsOf(state.alerts, secrets) : undefined;
       return {
         yaml: renderConfig(services, external, alerts),
         secrets: [...Object.entries(services).flatMap(([name, entry]) => secretNeeds(name, entry)), ...(alerts ? alertSecretNeeds(alerts) : [])],
