@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { testPortRange, toggleableService, useTestGantry, tempDir } from "./testing/gantry";
-import { useGantryProcesses } from "./testing/gantry-process";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testPortRange, toggleableService, tempDir } from "./testing/gantry";
+import { useGantryProcesses, type GantryProcess } from "./testing/gantry-process";
 import { waitFor } from "./testing/wait";
 import { webhookReceiver } from "./testing/webhook-receiver";
 import type { ApiClient } from "./testing/gantry";
@@ -14,11 +14,19 @@ async function watchedService(api: ApiClient, name: string) {
   return { toggle };
 }
 
-describe("alert notifications", () => {
-  const ctx = useTestGantry({ alertIntervalMs: 200 });
+// One Gantry process for the file (alerts evaluated every 200 ms): the second test kills it and starts another on its data dir.
+describe("alert notifications from a Gantry process", () => {
+  const gantries = useGantryProcesses();
+  const dataDir = tempDir("alerts");
+  const port = testPortRange().from + 402;
+  const env = { GANTRY_ALERT_INTERVAL: "200ms" };
+  let first: GantryProcess;
+  beforeAll(async () => {
+    first = await gantries.start(dataDir, port, env);
+  }, 60_000);
 
   it("a real receiver hears firing, then resolved, for a service taken down and brought back; one that was down hears it once it is back", async () => {
-    const { api } = ctx;
+    const { api } = first;
     const healthy = await webhookReceiver();
     const flaky = await webhookReceiver();
     await flaky.close(); // not listening: connections are refused
@@ -41,20 +49,13 @@ describe("alert notifications", () => {
     expect(healthy.deliveries.map((d) => d.body.status)).toEqual(["firing", "resolved"]);
     await healthy.close();
     await flaky.close();
+    for (const receiver of await api.alerts.receivers.query()) await api.alerts.deleteReceiver.mutate({ id: receiver.id });
   }, 30_000);
-});
-
-describe("alert notifications across a Gantry restart", () => {
-  const gantries = useGantryProcesses();
 
   it("a Gantry killed and started again neither repeats what was delivered nor loses what was not", async () => {
-    const dataDir = tempDir("alerts");
-    const port = testPortRange().from + 402;
-    const env = { GANTRY_ALERT_INTERVAL: "200ms" };
     const steady = await webhookReceiver();
     const broken = await webhookReceiver();
     broken.answer(500);
-    const first = await gantries.start(dataDir, port, env);
     const { api } = first;
     await api.alerts.createReceiver.mutate({ name: "steady", kind: "webhook", url: steady.url });
     await api.alerts.createReceiver.mutate({ name: "broken", kind: "slack", url: broken.url });
