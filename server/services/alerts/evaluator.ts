@@ -42,6 +42,7 @@ const timesOf = (row: Rows.Alert | undefined): AlertTimes | undefined =>
   row && { state: row.state as AlertTimes["state"], activeAt: row.activeAt.getTime(), firedAt: row.firedAt?.getTime() ?? null, resolvedAt: row.resolvedAt?.getTime() ?? null };
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+const sameField = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
 
 /**
  * Every `intervalMs`: evaluates each enabled rule against the engine's view, moves each alert
@@ -151,7 +152,7 @@ export class AlertEvaluator {
       ...times(next),
       notified: current?.notified ?? false,
     };
-    const same = current && (Object.keys(row) as Array<keyof Rows.Alert>).every((key) => String(row[key]) === String(current[key]));
+    const same = current && (Object.keys(row) as Array<keyof Rows.Alert>).every((key) => sameField(row[key], current[key]));
     return same ? undefined : { row, dropped: false };
   }
 
