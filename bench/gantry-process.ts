@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpLink } from "@trpc/client";
@@ -47,7 +48,10 @@ export async function startGantryProcess(port: number, env: Record<string, strin
     if (child.exitCode !== null) throw new Error(`Gantry exited with code ${child.exitCode} during startup`);
     const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
     if (ready) break;
-    if (Date.now() > deadline) throw new Error("Gantry did not become ready within 60 s");
+    if (Date.now() > deadline) {
+      child.kill("SIGTERM"); // not left running behind a failed benchmark
+      throw new Error("Gantry did not become ready within 60 s");
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -96,4 +100,20 @@ export async function until<T>(probe: () => Promise<T | undefined>, ms = 120_000
     if (Date.now() > deadline) throw new Error("timed out");
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Resolves once something accepts TCP connections on the loopback port. */
+export async function waitForPort(port: number): Promise<void> {
+  await until(
+    () =>
+      new Promise<true | undefined>((resolve) => {
+        const socket = net.connect({ port, host: "127.0.0.1" });
+        socket.once("connect", () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once("error", () => resolve(undefined));
+      }),
+    30_000,
+  );
 }

@@ -4,10 +4,9 @@
 // machine noise hits all three alike. Reports median req/s per test and Gantry's ratios.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { saveResults, startGantryProcess, until } from "./gantry-process";
+import { saveResults, startGantryProcess, until, waitForPort } from "./gantry-process";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -23,21 +22,6 @@ for (const tool of ["redis-server", "redis-benchmark", "haproxy"]) {
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-tcp-"));
 const children: ChildProcess[] = [];
-
-async function waitForPort(port: number): Promise<void> {
-  await until(
-    () =>
-      new Promise<true | undefined>((resolve) => {
-        const socket = net.connect({ port, host: "127.0.0.1" });
-        socket.once("connect", () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once("error", () => resolve(undefined));
-      }),
-    30_000,
-  );
-}
 
 /** `redis-benchmark -q` prints `PING_INLINE: 98039.22 requests per second, p50=0.255 msec`. */
 function redisBenchmark(port: number): Record<string, number> {

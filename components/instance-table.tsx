@@ -32,8 +32,10 @@ export function InstanceTable(props: { instances: Instance[]; labels: Labels; lo
   const trpc = useTRPC();
   const stop = useMutation(trpc.instances.stop.mutationOptions());
   const restart = useMutation(trpc.instances.restart.mutationOptions());
+  const kill = useMutation(trpc.chaos.kill.mutationOptions());
+  const pause = useMutation(trpc.chaos.pause.mutationOptions());
   const now = useNow(1000);
-  const error = stop.error ?? restart.error;
+  const error = stop.error ?? restart.error ?? kill.error ?? pause.error;
   const cell = compact ? "px-2 py-1.5" : "px-4 py-1.5";
   const operate = usePermit("operator", labels);
   const readLogs = useLogPermit(labels);
@@ -89,6 +91,12 @@ export function InstanceTable(props: { instances: Instance[]; labels: Labels; lo
                   </button>
                   <button type="button" className={actionButton} disabled={instance.phase === "Stopping" || !operate.allowed} title={operate.title} onClick={() => stop.mutate({ id: instance.id })}>
                     Stop
+                  </button>
+                  <button type="button" className={actionButton} disabled={instance.phase !== "Running" || !operate.allowed} title={operate.title ?? "Chaos: SIGKILL, as a crash would"} onClick={() => kill.mutate({ id: instance.id })}>
+                    Kill
+                  </button>
+                  <button type="button" className={actionButton} disabled={instance.phase !== "Running" || !operate.allowed} title={operate.title ?? "Chaos: SIGSTOP for 10 s — alive, accepting, answering nothing"} onClick={() => pause.mutate({ id: instance.id, seconds: 10 })}>
+                    Pause 10 s
                   </button>
                 </td>
               </tr>

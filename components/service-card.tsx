@@ -78,7 +78,7 @@ export function ServiceCard(props: { service: Service; instances: Instance[]; en
       ) : (
         <InstanceTable instances={instances} labels={service.labels} logsFor={logsFor} onLogs={(id) => setLogsFor(logsFor === id ? undefined : id)} />
       )}
-      {logsFor && <LogViewer key={logsFor} instanceId={logsFor} onClose={() => setLogsFor(undefined)} />}
+      {logsFor && <LogViewer key={logsFor} title={logsFor} instanceIds={[logsFor]} onClose={() => setLogsFor(undefined)} />}
       {service.listenPort !== null && !service.deleting && <LoadControl service={service} />}
     </section>
   );

@@ -125,6 +125,8 @@ const envSchema = z.object({
   /** How long the data plane keeps serving after Gantry died, for the next Gantry to take it over. */
   GANTRY_DATA_PLANE_ORPHAN_TIMEOUT: duration("10m", "1s"),
   GANTRY_ALERT_INTERVAL: duration("5s", "100ms"),
+  /** How often autoscalers look at their services' metrics (Kubernetes' HPA: 15 s). */
+  GANTRY_AUTOSCALE_SYNC: duration("15s", "1s"),
   /** Comma-separated etcd client URLs; set, ready endpoints are mirrored into etcd. */
   GANTRY_ETCD_ENDPOINTS: z
     .string()
@@ -205,6 +207,8 @@ export type Env = {
   dataPlaneOrphanMs: number;
   /** How often alert rules are evaluated. */
   alertIntervalMs: number;
+  /** How often autoscalers decide. */
+  autoscaleSyncMs: number;
   /** Mirror ready endpoints into etcd. */
   etcd: { endpoints: string[]; leaseSeconds: number } | undefined;
   /** Mirror ready endpoints into ZooKeeper. */
@@ -291,6 +295,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
     alertIntervalMs: env.GANTRY_ALERT_INTERVAL,
+    autoscaleSyncMs: env.GANTRY_AUTOSCALE_SYNC,
     etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
     zookeeper: env.GANTRY_ZOOKEEPER_CONNECT ? { connect: env.GANTRY_ZOOKEEPER_CONNECT, sessionTimeoutSeconds: env.GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS } : undefined,
     dns,

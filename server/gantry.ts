@@ -31,6 +31,7 @@ import { topicAccess } from "./realtime/topic-access";
 import type { Change } from "./store/changes";
 import { seedDemo } from "./services/demo";
 import { createLoadGenerator } from "./services/load-generator";
+import { createAutoscaler } from "./services/autoscaler";
 import { createDiscovery } from "./services/discovery";
 import { createRollouts } from "./services/rollouts";
 import { createConfig } from "./services/config";
@@ -144,6 +145,18 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) metrics.removeSingleMetric(name);
     engine.registerPrometheus(metrics);
 
+    const autoscaler = createAutoscaler({
+      prisma: db.prisma,
+      feed,
+      clock,
+      log: log.child({ component: "autoscaler" }),
+      syncMs: env.autoscaleSyncMs,
+      series: (keys, window) => engine.metrics.series(keys, window),
+      readyOf: (serviceId) => engine.endpoints(serviceId).length,
+    });
+    autoscaler.start();
+    cleanups.push(() => autoscaler.stop());
+
     const loadgen = createLoadGenerator(topology, log);
     cleanups.push(() => loadgen.close());
 
@@ -170,7 +183,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     evaluator.start();
     cleanups.push(() => notifier.stop(), () => evaluator.stop());
     const alerts = createAlerts({ prisma: db.prisma, feed, secrets, clock });
-    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, engine, loadgen, users, sessions, tokens, secretKeys, alerts, logRole: access.logRole, log });
+    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, autoscaler, engine, loadgen, users, sessions, tokens, secretKeys, alerts, logRole: access.logRole, log });
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
     if (next) cleanups.push(() => next.close());

@@ -187,13 +187,22 @@ describe.skipIf(Boolean(reason))("Redis as a tcp service", () => {
     const caller = await api.services.create.mutate({ name: "kv-user", replicas: 0, template: { command: "true" } });
     const edge = await api.dependencies.create.mutate({ fromId: caller.id, toId: kv.id });
     expect((await api.services.get.query({ id: caller.id })).template.links).toEqual({ KV_URL: `http://127.0.0.1:${edge.port}` });
+    // The plan preview says which callers the change re-rolls (http2 keeps a URL: nobody).
+    const plan = (protocol: "tcp" | "http2") => api.rollouts.plan.mutate({ id: kv.id, version: kv.version, patch: { traffic: { protocol } } });
+    expect((await plan("tcp")).relinks).toEqual([{ service: "kv-user", from: "KV_URL", to: "KV_ADDR" }]);
+    expect((await plan("http2")).relinks).toEqual([]);
     const tcp = await api.services.update.mutate({ id: kv.id, version: kv.version, patch: { traffic: { protocol: "tcp" } } });
     const relinked = await api.services.get.query({ id: caller.id });
     expect(relinked.template.links).toEqual({ KV_ADDR: `127.0.0.1:${edge.port}` });
     expect(relinked.revision).toBe(3);
     const [updated] = await api.events.list.query({ serviceId: caller.id, kind: "service.updated" });
     expect(updated!.message).toBe("updated links of kv-user (revision 3): +KV_ADDR, −KV_URL");
-    await api.services.update.mutate({ id: kv.id, version: tcp.version, patch: { traffic: { protocol: "http" } } });
+    const http = await api.services.update.mutate({ id: kv.id, version: tcp.version, patch: { traffic: { protocol: "http" } } });
     expect((await api.services.get.query({ id: caller.id })).template.links).toEqual({ KV_URL: `http://127.0.0.1:${edge.port}` });
+
+    // The ingress speaks HTTP/1.1: a route to a service that doesn't is refused, and nothing changes.
+    const routed = api.services.update.mutate({ id: kv.id, version: http.version, patch: { traffic: { protocol: "grpc", routes: [{ pathPrefix: "/kv" }] } } });
+    await expect(routed).rejects.toThrow("routes are for http services: the ingress speaks HTTP/1.1; call a grpc service on its own listener");
+    expect((await api.services.get.query({ id: kv.id })).traffic).toMatchObject({ protocol: "http", routes: [] });
   });
 });

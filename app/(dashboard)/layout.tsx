@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { AccessProvider } from "@/components/access/access-context";
 import { SignInDialog } from "@/components/access/sign-in-dialog";
 import { AlertTitle } from "@/components/alerts/alert-title";
+import { ChaosBanner } from "@/components/chaos/chaos-banner";
 import { Nav } from "@/components/nav";
 
 /** Every page behind sign-in: the nav, the caller's role for the controls, sign-in again when a session ends, and firing alerts in the tab's title. */
@@ -10,7 +11,10 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
     <AccessProvider>
       <div className="min-h-screen md:flex">
         <Nav />
-        <main className="min-w-0 flex-1 px-4 py-4 md:px-8 md:py-6">{children}</main>
+        <main className="min-w-0 flex-1 px-4 py-4 md:px-8 md:py-6">
+          <ChaosBanner />
+          {children}
+        </main>
       </div>
       <SignInDialog />
       <AlertTitle />

@@ -6,8 +6,11 @@ import type { Instance } from "@/server/contracts/instance";
 import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Position, Service } from "@/server/contracts/service";
+import { AutoscalePaused } from "../autoscaling/autoscale-paused";
+import { AutoscalingPanel } from "../autoscaling/autoscaling-panel";
 import { ServiceCharts } from "../charts/service-charts";
 import { DeleteServiceButton } from "../delete-service-button";
+import { FaultForm } from "../chaos/fault-form";
 import { EndpointTable } from "../endpoint-table";
 import { EventTimeline } from "../event-timeline";
 import { inputClass } from "../form-field";
@@ -62,8 +65,20 @@ export function CreatePanel({ position, onCreated, onCancel, ref }: { position: 
 }
 
 /** Everything about one service: live charts, instances, settings, logs and events. */
-export function Inspector(props: { service: Service; summary: ServiceSummary; instances: Instance[]; endpoints: CatalogEntry[]; rollout: Rollout | undefined; drift: ServiceDrift | undefined; onClose(): void } & PanelRef) {
-  const { service, summary, instances, endpoints, rollout, drift } = props;
+export function Inspector(
+  props: {
+    service: Service;
+    summary: ServiceSummary;
+    instances: Instance[];
+    endpoints: CatalogEntry[];
+    rollout: Rollout | undefined;
+    drift: ServiceDrift | undefined;
+    /** The edges that call this service, for chaos on one of them. */
+    callers: Array<{ edgeId: string; from: string }>;
+    onClose(): void;
+  } & PanelRef,
+) {
+  const { service, summary, instances, endpoints, rollout, drift, callers } = props;
   const [tab, setTab] = useState<Tab>("metrics");
   const readLogs = useLogPermit(service.labels);
   const [logsFor, setLogsFor] = useState<string>();
@@ -71,7 +86,8 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
   /** What the last save returned: newer than the live view for up to a batch of live updates. */
   const [saved, setSaved] = useState<Service>();
   const formService = saved && saved.id === service.id && saved.version > service.version ? saved : service;
-  const logInstance = logsFor && instances.some((i) => i.id === logsFor) ? logsFor : instances[0]?.id;
+  // The service's stream of every instance unless one was picked (from the instances tab, or here).
+  const logInstance = logsFor && instances.some((i) => i.id === logsFor) ? logsFor : undefined;
 
   const title = (
     <>
@@ -86,6 +102,7 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
       {!service.external && (
         <div className="mt-2">
           <ScaleControl service={service} shortcuts />
+          <AutoscalePaused service={service} />
         </div>
       )}
       {!service.external && <RolloutBar service={service} rollout={rollout} />}
@@ -115,8 +132,19 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
           <>
             {service.listenPort !== null && !service.deleting && <LoadControl service={service} />}
             <div className="p-3">
+              {service.autoscale && <AutoscalingPanel service={service} />}
               <ServiceCharts service={service} instances={instances} />
             </div>
+            {service.listenPort !== null && !service.deleting && (
+              <FaultForm
+                serviceName={service.name}
+                labels={service.labels}
+                places={[
+                  { key: "service", label: `its listener (:${service.listenPort})`, target: { kind: "service", serviceId: service.id } },
+                  ...callers.map((c) => ({ key: c.edgeId, label: `calls from ${c.from}`, target: { kind: "edge" as const, edgeId: c.edgeId } })),
+                ]}
+              />
+            )}
           </>
         )}
         {tab === "instances" &&
@@ -156,12 +184,13 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
             <p className="p-4 text-sm text-zinc-500">An external service&apos;s logs are wherever it runs; Gantry only sees its checks.</p>
           ) : !readLogs.allowed ? (
             <p className="p-4 text-sm text-zinc-500">{readLogs.title}: instance logs are kept to that role here (GANTRY_LOG_ROLE).</p>
-          ) : !logInstance ? (
+          ) : instances.length === 0 ? (
             <p className="p-4 text-sm text-zinc-500">No instances, so no logs. Scale up to start one.</p>
           ) : (
             <>
               <div className="px-3 pt-3">
-                <select aria-label="Instance" value={logInstance} onChange={(e) => setLogsFor(e.target.value)} className={`${inputClass} h-8 py-0 text-xs`}>
+                <select aria-label="Instance" value={logInstance ?? ""} onChange={(e) => setLogsFor(e.target.value || undefined)} className={`${inputClass} h-8 py-0 text-xs`}>
+                  <option value="">all instances, interleaved</option>
                   {instances.map((i) => (
                     <option key={i.id} value={i.id}>
                       {i.id} ({i.phase.toLowerCase()})
@@ -169,7 +198,11 @@ export function Inspector(props: { service: Service; summary: ServiceSummary; in
                   ))}
                 </select>
               </div>
-              <LogViewer key={logInstance} instanceId={logInstance} onClose={() => setTab("instances")} />
+              {logInstance ? (
+                <LogViewer key={logInstance} title={logInstance} instanceIds={[logInstance]} onClose={() => setTab("instances")} />
+              ) : (
+                <LogViewer key="service" title={`${service.name} (all instances)`} instanceIds={instances.map((i) => i.id)} tagged onClose={() => setTab("instances")} />
+              )}
             </>
           ))}
         {tab === "events" && (

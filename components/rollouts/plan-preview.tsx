@@ -38,6 +38,12 @@ export function PlanDetails({ plan, title, children }: { plan: Plan; title: stri
       <h3 className="font-semibold">{title}</h3>
       <p data-testid="plan-summary">{summary(plan)}</p>
       {plan.diff.length > 0 && <TemplateDiff changes={plan.diff} label="Changes to the instance template" />}
+      {plan.relinks.length > 0 && (
+        <p data-testid="plan-relinks">
+          Also rolls {plan.relinks.length === 1 ? "its caller" : `its ${plan.relinks.length} callers`} to a new revision, their link renamed:{" "}
+          {plan.relinks.map((r) => `${r.service} (${r.from} → ${r.to})`).join(", ")}.
+        </p>
+      )}
       {plan.waves.length > 0 && (
         <ol className="list-decimal space-y-0.5 pl-5 text-xs text-zinc-600 dark:text-zinc-300" aria-label="Steps">
           {plan.waves.slice(0, SHOWN_WAVES).map((wave, index) => (

@@ -13,6 +13,8 @@ import { useTRPC } from "../trpc";
 import { emptyValues, fieldKey, numberOrNaN, shellToggled, toTemplateInput, valuesFromService, type FormErrors, type ServiceFormValues } from "./form-values";
 import { ProbeFields } from "./probe-fields";
 import { SecretFields } from "./secret-fields";
+import { AutoscaleFields } from "./autoscale-fields";
+import { autoscaleDraftOf, toAutoscaleInput, type AutoscaleDraft } from "./autoscale-values";
 import { StrategyFields } from "./strategy-fields";
 import { strategyDraftOf, toStrategyInput, type StrategyDraft } from "./strategy-values";
 import { TrafficFields } from "./traffic-fields";
@@ -52,6 +54,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
   const [values, setValues] = useState<ServiceFormValues>(() => (editing ? valuesFromService(editing) : emptyValues()));
   const [traffic, setTraffic] = useState<TrafficDraft>(() => trafficDraftOf(editing?.traffic, editing?.listenPort));
   const [strategy, setStrategy] = useState<StrategyDraft>(() => strategyDraftOf(editing?.strategy));
+  const [autoscale, setAutoscale] = useState<AutoscaleDraft>(() => autoscaleDraftOf(editing?.autoscale));
   const [labelsText, setLabelsText] = useState(() => labelsTextOf(editing?.labels));
   /** An edit waiting for "Apply", with what it will do. */
   const [pendingPlan, setPendingPlan] = useState<{ input: ServiceUpdateInput; plan: Plan }>();
@@ -84,6 +87,7 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       setValues(valuesFromService(latest));
       setTraffic(trafficDraftOf(latest.traffic, latest.listenPort));
       setStrategy(strategyDraftOf(latest.strategy));
+      setAutoscale(autoscaleDraftOf(latest.autoscale));
       setLabelsText(labelsTextOf(latest.labels));
       setBaseVersion(latest.version);
       setConflict(false);
@@ -115,12 +119,14 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
     const parsed = toTemplateInput(values);
     const trafficParsed = toTrafficInput(traffic);
     const strategyParsed = toStrategyInput(strategy);
+    const autoscaleParsed = toAutoscaleInput(autoscale, editing?.autoscale ?? null);
     const labelsParsed = toLabelsInput(labelsText);
     const found: FormErrors = {
       ...("error" in labelsParsed ? { labels: labelsParsed.error } : {}),
       ...("errors" in parsed ? parsed.errors : {}),
       ...("errors" in trafficParsed ? trafficParsed.errors : {}),
       ...("errors" in strategyParsed ? strategyParsed.errors : {}),
+      ...("errors" in autoscaleParsed ? autoscaleParsed.errors : {}),
     };
     const name = serviceName.safeParse(values.name);
     const replicas = replicasSchema.safeParse(numberOrNaN(values.replicas));
@@ -129,12 +135,12 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       if (!replicas.success) found.replicas = replicas.error.issues[0]!.message;
     }
     setErrors(found);
-    if (Object.keys(found).length > 0 || !("template" in parsed) || !("traffic" in trafficParsed) || !("strategy" in strategyParsed) || !("labels" in labelsParsed)) return;
+    if (Object.keys(found).length > 0 || !("template" in parsed) || !("traffic" in trafficParsed) || !("strategy" in strategyParsed) || !("autoscale" in autoscaleParsed) || !("labels" in labelsParsed)) return;
     const { listenPort } = trafficParsed;
     const { labels } = labelsParsed;
     try {
       if (!editing) {
-        const created = await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy, labels, position: props.position });
+        const created = await create.mutateAsync({ name: name.data!, replicas: replicas.data!, template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy, autoscale: autoscaleParsed.autoscale, labels, position: props.position });
         return props.onDone(created);
       }
       // An external service has no template: only its traffic settings are Gantry's.
@@ -143,13 +149,13 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
         version: baseVersion,
         patch: editing.external
           ? { traffic: trafficParsed.traffic, listenPort, labels }
-          : { template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy, labels },
+          : { template: parsed.template, traffic: trafficParsed.traffic, listenPort, strategy: strategyParsed.strategy, autoscale: autoscaleParsed.autoscale, labels },
       };
       if (editing.external) return await apply(input);
       // Show what the change does to running instances before doing it.
       const preview = await plan.mutateAsync(input);
-      // Only a new revision needs a look first; other steps shown would be a running rollout's.
-      if (preview.revision) setPendingPlan({ input, plan: preview });
+      // Only new revisions (its own or its callers') need a look first; other steps shown would be a running rollout's.
+      if (preview.revision || preview.relinks.length > 0) setPendingPlan({ input, plan: preview });
       else await apply(input);
     } catch (err) {
       failed(err);
@@ -244,6 +250,11 @@ export function ServiceForm(props: { service?: Service; position?: Position; onD
       {!editing?.external && (
         <Section title="Rollout">
           <StrategyFields idPrefix={uid} draft={strategy} errors={errors} onChange={setStrategy} />
+        </Section>
+      )}
+      {!editing?.external && (
+        <Section title="Autoscaling">
+          <AutoscaleFields idPrefix={uid} draft={autoscale} errors={errors} onChange={setAutoscale} />
         </Section>
       )}
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { balancerPolicies, protocols, type Protocol } from "@/server/contracts/traffic";
+import { balancerPolicies, protocols, routesIssue, type Protocol } from "@/server/contracts/traffic";
 import { FormField, inputClass } from "../form-field";
 import type { FormErrors } from "./form-values";
 import type { RouteDraft, TrafficDraft } from "./traffic-values";
@@ -16,6 +16,8 @@ const policyLabels: Record<(typeof balancerPolicies)[number], string> = {
 const protocolLabels: Record<Protocol, string> = {
   http: "HTTP/1.1 (balanced per request)",
   tcp: "TCP (balanced per connection)",
+  http2: "HTTP/2 cleartext (balanced per request)",
+  grpc: "gRPC (HTTP/2, balanced per call)",
 };
 
 /** How traffic reaches the service: listener, balancing, ingress routes, retries and limits. */
@@ -33,7 +35,7 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
   return (
     <>
       {text("listenPort", "Listener port", "The service's stable address 127.0.0.1:port; empty keeps the one Gantry picked", "listenPort")}
-      <FormField id={id("protocol")} label="Protocol" hint="Callers of a TCP service get NAME_ADDR=host:port instead of NAME_URL" error={errors["traffic.protocol"]}>
+      <FormField id={id("protocol")} label="Protocol" hint="Callers of a TCP or gRPC service get NAME_ADDR=host:port instead of NAME_URL; HTTP/2 and gRPC listeners speak h2c" error={errors["traffic.protocol"]}>
         <select id={id("protocol")} value={draft.protocol} onChange={(e) => set("protocol", e.target.value as Protocol)} className={inputClass}>
           {protocols.map((p) => (
             <option key={p} value={p}>
@@ -72,7 +74,9 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
       )}
       <div className="space-y-2 @xl:col-span-2">
         <p className="text-sm font-medium">Ingress routes</p>
-        <p className="text-xs text-zinc-500">Requests to the gateway (GANTRY_INGRESS_PORT) matching a host and path prefix come here; the longest prefix wins.</p>
+        <p className="text-xs text-zinc-500">
+          {routesIssue(draft.protocol) ?? "Requests to the gateway (GANTRY_INGRESS_PORT) matching a host and path prefix come here; the longest prefix wins."}
+        </p>
         {draft.routes.map((route, index) => (
           <div key={index} className="flex items-center gap-2" data-testid="route">
             <input aria-label={`Route ${index + 1} host`} placeholder="any host" value={route.host} onChange={(e) => setRoute(index, { ...route, host: e.target.value })} className={inputClass} />
@@ -90,9 +94,11 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
             {errors["traffic.routes"]}
           </p>
         )}
-        <button type="button" className="text-xs text-sky-600 hover:underline" onClick={() => set("routes", [...draft.routes, { host: "", pathPrefix: "/", stripPrefix: false }])}>
-          Add route
-        </button>
+        {draft.protocol === "http" && (
+          <button type="button" className="text-xs text-sky-600 hover:underline" onClick={() => set("routes", [...draft.routes, { host: "", pathPrefix: "/", stripPrefix: false }])}>
+            Add route
+          </button>
+        )}
       </div>
       {text("metricsPath", "Metrics path", "Where instances serve their own Prometheus metrics, e.g. /metrics; listed at /api/sd/prometheus")}
       <details className="@xl:col-span-2">

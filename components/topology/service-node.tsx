@@ -6,6 +6,7 @@ import type { Alert } from "@/server/contracts/alerts";
 import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
+import type { Protocol } from "@/server/contracts/traffic";
 import { DriftBadge } from "../config/drift";
 import { rolloutFraction } from "../rollouts/rollout-math";
 import { formatPercent, formatRate } from "../format";
@@ -94,7 +95,7 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
           </span>
         )}
         {service.traffic.protocol !== "http" && (
-          <span data-testid="node-protocol" title={`Protocol: ${service.traffic.protocol} (its listeners balance connections)`} className="rounded-full border border-amber-400 px-1.5 text-[10px] uppercase text-amber-700 dark:text-amber-300">
+          <span data-testid="node-protocol" title={protocolTitles[service.traffic.protocol]} className="rounded-full border border-amber-400 px-1.5 text-[10px] uppercase text-amber-700 dark:text-amber-300">
             {service.traffic.protocol}
           </span>
         )}
@@ -118,3 +119,10 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
     </div>
   );
 });
+
+const protocolTitles: Record<Protocol, string> = {
+  http: "HTTP/1.1: each request balanced",
+  tcp: "TCP: each connection balanced, bytes piped",
+  http2: "HTTP/2 (h2c): each request balanced over shared connections",
+  grpc: "gRPC (h2c): each call balanced; grpc-status counted",
+};

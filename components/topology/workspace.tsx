@@ -96,6 +96,7 @@ export function TopologyWorkspace() {
             endpoints={(catalog ?? []).filter((e) => e.external && e.serviceId === selected.id)}
             rollout={rollouts?.find((r) => r.serviceId === selected.id)}
             drift={drift.get(selected.name)}
+            callers={(topology?.dependencies ?? []).filter((d) => d.toId === selected.id).map((d) => ({ edgeId: d.id, from: topology!.services.find((s) => s.id === d.fromId)?.name ?? d.fromId }))}
             onClose={() => select(undefined)}
           />
         )}

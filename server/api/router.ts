@@ -1,5 +1,7 @@
 import { accountRouter } from "./routers/account";
 import { alertsRouter } from "./routers/alerts";
+import { autoscalingRouter } from "./routers/autoscaling";
+import { chaosRouter } from "./routers/chaos";
 import { configRouter } from "./routers/config";
 import { dependenciesRouter } from "./routers/dependencies";
 import { eventsRouter } from "./routers/events";
@@ -31,6 +33,8 @@ export const appRouter = router({
   integrations: integrationsRouter,
   config: configRouter,
   alerts: alertsRouter,
+  chaos: chaosRouter,
+  autoscaling: autoscalingRouter,
 });
 
 /** The only server type the UI imports. */

@@ -65,3 +65,20 @@ export const onLoadJob: ScopeResolver = (ctx, raw) => {
   const job = ctx.loadgen.list().find((j) => j.id === field(raw, "id"));
   return labelsOf(ctx, job ? [job.serviceId] : []);
 };
+
+/** Chaos acts on the service whose traffic it hits: the service itself, or an edge's callee. */
+export const onFaultTarget: ScopeResolver = async (ctx, raw) => {
+  const target = field(raw, "target");
+  const serviceId = field(target, "serviceId");
+  if (serviceId !== undefined) return labelsOf(ctx, [serviceId]);
+  const edgeId = field(target, "edgeId");
+  if (!uuid.safeParse(edgeId).success) return undefined;
+  const edge = await ctx.prisma.dependency.findUnique({ where: { id: edgeId as string }, select: { toId: true } });
+  return edge ? labelsOf(ctx, [edge.toId]) : undefined;
+};
+
+/** An injected fault acts on the service it hits. */
+export const onInjection: ScopeResolver = (ctx, raw) => {
+  const injection = ctx.engine.chaos.list().find((i) => i.id === field(raw, "id"));
+  return labelsOf(ctx, injection ? [injection.serviceId] : []);
+};

@@ -11,6 +11,7 @@ import type { LoadGenerator } from "../services/load-generator";
 import type { Rollouts } from "../services/rollouts";
 import type { Topology } from "../services/topology";
 import type { Config } from "../services/config";
+import type { Autoscaler } from "../services/autoscaler";
 import type { Users } from "../services/users";
 import type { Sessions } from "../services/sessions";
 import type { ApiTokens } from "../services/api-tokens";
@@ -25,6 +26,7 @@ export type ApiContext = {
   rollouts: Rollouts;
   /** gantry.yaml: diff, apply, export, drift. */
   config: Config;
+  autoscaler: Autoscaler;
   engine: Engine;
   loadgen: LoadGenerator;
   users: Users;

@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import type { JsonValue } from "../contracts/rollout";
 import type { InstanceTemplate, Position } from "../contracts/service";
 import type { RolloutStrategy } from "../contracts/rollout";
+import { autoscaleSettings, type AutoscaleSettings } from "../contracts/autoscale";
 import type { TrafficSettings } from "../contracts/traffic";
 import { route as routeSchema } from "../contracts/traffic";
 import { probe as probeSchema, type Probe } from "../contracts/probe";
@@ -33,6 +34,7 @@ export type StoredService = {
   template: InstanceTemplate;
   traffic: TrafficSettings;
   strategy: RolloutStrategy;
+  autoscale: AutoscaleSettings | null;
   labels: Record<string, string>;
   listenPort: number | null;
   listenPortPinned: boolean;
@@ -84,6 +86,7 @@ export function fileServiceOf(service: StoredService, dependsOn: readonly string
     replicas: service.replicas,
     traffic: fileTrafficOf(service.traffic),
     strategy: service.strategy,
+    autoscale: service.autoscale,
     labels: sortedRecord(service.labels),
     ...(service.listenPortPinned && service.listenPort !== null ? { listenPort: service.listenPort } : {}),
     ...(options.positions && service.position ? { position: service.position } : {}),
@@ -151,6 +154,8 @@ export function compactService(service: FileService): Record<string, JsonValue> 
     } else if (key === "probes") {
       const probes = Object.fromEntries(Object.entries(service.probes).flatMap(([type, probe]) => (probe ? [[type, compactProbe(probe)]] : [])));
       if (Object.keys(probes).length > 0) entry.probes = probes;
+    } else if (key === "autoscale") {
+      if (service.autoscale) entry.autoscale = compactAutoscale(service.autoscale);
     } else if (key === "dependsOn" || key === "args") {
       if ((value as unknown[]).length > 0) entry[key] = value as JsonValue;
     } else {
@@ -166,6 +171,16 @@ export function compactService(service: FileService): Record<string, JsonValue> 
   }
   return entry;
 }
+
+/** Max replicas and the targets set, then only what differs from the defaults (the behavior usually goes). */
+function compactAutoscale(autoscale: AutoscaleSettings): JsonValue {
+  const defaults = autoscaleSettings.parse({ maxReplicas: autoscale.maxReplicas, targets: autoscale.targets }) as JsonValue;
+  const rest = (withoutDefaults(autoscale as JsonValue, defaults) ?? {}) as Record<string, JsonValue>;
+  const targets = Object.fromEntries(Object.entries(autoscale.targets).filter(([, value]) => value !== null));
+  return { ...("minReplicas" in rest ? { minReplicas: rest.minReplicas! } : {}), maxReplicas: autoscale.maxReplicas, targets, ...withoutKeys(rest, ["minReplicas"]) };
+}
+
+const withoutKeys = (record: Record<string, JsonValue>, keys: string[]) => Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
 
 export function compactExternal(service: FileExternalService): Record<string, JsonValue> {
   const entry: Record<string, JsonValue> = {};

@@ -51,6 +51,7 @@ services:
     cpuLimit: 0.5
     gracePeriodSeconds: 20
     strategy: { maxSurge: 2, maxUnavailable: 1, minReadySeconds: 5, progressDeadlineSeconds: 300 }
+    autoscale: { minReplicas: 2, maxReplicas: 6, targets: { requestsPerSecond: 80 } }
     labels: { team: shop }
     dependsOn: [db, payments, mailer]
   db:
@@ -144,6 +145,23 @@ services:
     expect(grpc.container("greeter").livenessProbe).toEqual({ grpc: { port: 9090, service: "greeter.v1.Greeter" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
   });
 
+  it("marks a grpc service's port as h2c and gives its callers NAME_ADDR", () => {
+    const objects = rendered(`
+version: 1
+services:
+  greeter:
+    runtime: docker
+    image: registry.example.com/greeter:1
+    traffic: { protocol: grpc }
+  web:
+    runtime: docker
+    image: registry.example.com/web:1
+    dependsOn: [greeter]
+`);
+    expect(objects.service("greeter")!.spec!.ports).toEqual([{ name: "grpc", port: 80, targetPort: CONTAINER_PORT, protocol: "TCP", appProtocol: "kubernetes.io/h2c" }]);
+    expect(objects.container("web").env).toContainEqual({ name: "GREETER_ADDR", value: "greeter:80" });
+  });
+
   it("exposes port 80 of a ClusterIP Service on the container's PORT", () => {
     expect(shop.service("api")!.spec).toEqual({
       type: "ClusterIP",
@@ -164,6 +182,7 @@ services:
       "#   - api.dependsOn.mailer: mailer is not exported: MAILER_URL names a Service you provide",
       "#   - api.dependsOn.payments: payments is not exported: PAYMENTS_URL names a Service you provide",
       "#   - api.probes.readiness.timeoutSeconds: 0.5 s rounded up to 1 (Kubernetes counts whole seconds)",
+      "#   - api.autoscale: a HorizontalPodAutoscaler needs these metrics from an adapter (requests/s and p95 are Gantry's proxy's, CPU % is of a core); not exported",
       "#   - cron.stopSignal: Kubernetes stops containers with SIGTERM (or the image's STOPSIGNAL); SIGINT not exported",
       "#   - cron.restartPolicy: a Deployment's pods always restart; on-failure not exported",
       "#   - mailer: runs a local process (runtime: process) and Kubernetes runs images; not exported",

@@ -7,7 +7,7 @@ import type { IService } from "kubernetes-models/v1/Service";
 import { stringify } from "yaml";
 import type { Probe } from "../contracts/probe";
 import { probeTypes } from "../contracts/probe";
-import { dependencyEnvName } from "../contracts/traffic";
+import { dependencyEnvName, linksByAddress, type Protocol } from "../contracts/traffic";
 import { isSecretRef, SERVICE_DEFAULTS, type ConfigFile, type FileService } from "./schema";
 
 // gantry.yaml → Kubernetes objects. Pure: a parsed file in, YAML documents out, plus a header that
@@ -100,7 +100,7 @@ export function kubernetesExport(config: ConfigFile): KubernetesExport {
       const protocol = (config.services[callee] ?? config.external[callee])?.traffic.protocol ?? "http";
       const envName = dependencyEnvName(callee, protocol);
       if (Object.hasOwn(service.env, envName)) continue; // written by hand: the file's value stands
-      env.push({ name: envName, value: protocol === "tcp" ? `${callee}:${SERVICE_PORT}` : `http://${callee}` });
+      env.push({ name: envName, value: linksByAddress(protocol) ? `${callee}:${SERVICE_PORT}` : `http://${callee}` });
       if (!exported(callee)) note(`${name}.dependsOn.${callee}: ${callee} is not exported: ${envName} names a Service you provide`);
       else if (!config.services[callee]!.listens) note(`${name}.dependsOn.${callee}: ${callee} doesn't listen, so it has no Service`);
     }
@@ -143,6 +143,8 @@ export function kubernetesExport(config: ConfigFile): KubernetesExport {
     const progressDeadlineSeconds = Math.ceil(strategy.progressDeadlineSeconds);
     if (progressDeadlineSeconds <= minReadySeconds) note(`${name}.strategy.progressDeadlineSeconds: Kubernetes needs it above minReadySeconds; not exported`);
     if (strategy.autoRollback) note(`${name}.strategy.autoRollback: Kubernetes doesn't roll back on its own; not exported`);
+    // Gantry's targets are what its own proxy and /proc measure; an HPA would need a metrics adapter for them.
+    if (service.autoscale) note(`${name}.autoscale: a HorizontalPodAutoscaler needs these metrics from an adapter (requests/s and p95 are Gantry's proxy's, CPU % is of a core); not exported`);
     objects.push({
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -164,7 +166,7 @@ export function kubernetesExport(config: ConfigFile): KubernetesExport {
         apiVersion: "v1",
         kind: "Service",
         metadata: { name, labels },
-        spec: { type: "ClusterIP", selector, ports: [{ name: service.traffic.protocol, port: SERVICE_PORT, targetPort: CONTAINER_PORT, protocol: "TCP" }] },
+        spec: { type: "ClusterIP", selector, ports: [{ name: service.traffic.protocol, port: SERVICE_PORT, targetPort: CONTAINER_PORT, protocol: "TCP", ...appProtocolOf(service.traffic.protocol) }] },
       });
     }
     if (!isDeepStrictEqual(service.traffic, SERVICE_DEFAULTS.traffic)) note(`${name}.traffic: routes, balancing, retries and timeouts are Gantry's proxy; not exported`);
@@ -201,4 +203,9 @@ export function renderKubernetes(config: ConfigFile): string {
   ];
   const documents = objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }));
   return `${header.join("\n")}\n${documents.map((document) => `---\n${document}`).join("")}`;
+}
+
+/** Tells meshes and gateways the port speaks cleartext HTTP/2 (KEP-3726's standard application protocol). */
+function appProtocolOf(protocol: Protocol): { appProtocol?: string } {
+  return protocol === "http2" || protocol === "grpc" ? { appProtocol: "kubernetes.io/h2c" } : {};
 }

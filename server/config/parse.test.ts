@@ -42,6 +42,11 @@ describe("parsing gantry.yaml", () => {
     expect(one("services:\n  api:\n    command: node\n    env:\n      WORKERS: 4\n")).toMatchObject({ line: 5, column: 16, message: expect.stringContaining("quote numbers") });
   });
 
+  it("refuses ingress routes on a service that doesn't speak HTTP/1.1", () => {
+    const problem = one("services:\n  cache:\n    command: redis-server\n    traffic:\n      protocol: tcp\n      routes:\n        - pathPrefix: /cache\n");
+    expect(problem).toMatchObject({ line: 7, path: "services.cache.traffic.routes", message: "routes are for http services: the ingress speaks HTTP/1.1; call a tcp service on its own listener" });
+  });
+
   it("says what is missing where it is missing", () => {
     expect(one("services:\n  api:\n    args: [x]\n")).toMatchObject({ line: 3, path: "services.api.command", message: "command is required" });
   });

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { labelKey, labelValue } from "../contracts/access";
 import { alertRuleKinds, alertRuleName, receiverKinds, receiverUrl, type AlertRuleSpec } from "../contracts/alerts";
+import { autoscaleSettings } from "../contracts/autoscale";
 import { headerName, probe, probeSet } from "../contracts/probe";
 import { rolloutStrategy, defaultStrategy } from "../contracts/rollout";
 import { envName, instanceTemplate, position, replicas, runtimeIssues, SECRET_PLACEHOLDER, serviceName } from "../contracts/service";
-import { hashOn, listenPort, route, trafficSettings } from "../contracts/traffic";
+import { hashOn, listenPort, route, routesIssue, trafficSettings } from "../contracts/traffic";
 
 // The gantry.yaml format, built from the contracts the API and the dashboard use, so a file means
 // what the same edit in the dashboard means. Every object is strict (an unknown key is an error,
@@ -96,18 +97,22 @@ export const fileServiceFields = z
     replicas: replicas.default(1),
     traffic: fileTraffic.default(fileTraffic.parse({})),
     strategy: rolloutStrategy.strict().default(defaultStrategy),
+    /** HPA-style autoscaling between min and max replicas; `replicas` is then where a new service starts, and no drift. */
+    autoscale: autoscaleSettings.nullable().default(null),
     labels,
     /** Omitted: Gantry picks the listener port (and keeps it). */
     listenPort: listenPort.optional(),
     /** Canvas position; exported only when asked for, and left alone by an apply that has none. */
     position: position.strict().optional(),
-    /** The services this one calls: each gets NAME_URL in its environment (NAME_ADDR, host:port, for a `tcp` one). */
+    /** The services this one calls: each gets NAME_URL in its environment (NAME_ADDR, host:port, for a tcp or grpc one). */
     dependsOn: z.array(serviceName).max(256).default([]),
   })
   .strict();
 
 export const fileService = fileServiceFields.superRefine((service, ctx) => {
   for (const issue of runtimeIssues(service)) ctx.addIssue({ code: "custom", ...issue });
+  const routeIssue = service.traffic.routes.length > 0 ? routesIssue(service.traffic.protocol) : undefined;
+  if (routeIssue) ctx.addIssue({ code: "custom", path: ["traffic", "routes"], message: routeIssue });
   const seen = new Set<string>();
   service.dependsOn.forEach((name, index) => {
     if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["dependsOn", index], message: `${name} is listed twice` });

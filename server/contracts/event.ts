@@ -20,7 +20,7 @@ export type GantryEvent = {
 };
 
 /** What events are about: the part of `kind` before the dot. */
-export const eventKindGroups = ["service", "rollout", "dependency", "instance", "listener", "registration", "user", "token", "system"] as const;
+export const eventKindGroups = ["service", "rollout", "dependency", "instance", "listener", "registration", "user", "token", "chaos", "system"] as const;
 
 /** Does `event` match a kind filter: a group (`instance`) or an exact kind (`instance.unready`)? */
 export const matchesKind = (kind: string, filter: string | undefined) => !filter || kind === filter || kind.startsWith(`${filter}.`);

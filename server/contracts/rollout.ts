@@ -82,6 +82,8 @@ export type PlanPreview = {
   peak: number;
   /** Fewest ready instances at once during the change. */
   lowestReady: number;
+  /** Callers that roll to a new revision too, their link to this service renamed (a protocol change: NAME_URL ↔ NAME_ADDR). */
+  relinks: Array<{ service: string; from: string; to: string }>;
 };
 export type PlanStep = { kind: "start"; revision: number } | { kind: "stop"; instanceId: string; revision: number; reason: string };
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { serviceLabels, type Labels } from "./access";
+import { autoscaleSettings, type AutoscaleSettings } from "./autoscale";
 import { hasName, namedRecord } from "./keys";
 import { probeSet } from "./probe";
 import { rolloutStrategy, rolloutStrategyPatch, type RolloutStrategy } from "./rollout";
@@ -159,6 +160,8 @@ export const serviceCreateInput = z.object({
   strategy: rolloutStrategy.optional(),
   /** e.g. team=payments; roles can be granted on services carrying a label. */
   labels: serviceLabels.default({}),
+  /** HPA-style autoscaling; `replicas` is then only where it starts. */
+  autoscale: autoscaleSettings.nullable().default(null),
 });
 export type ServiceCreateInput = z.input<typeof serviceCreateInput>;
 
@@ -179,6 +182,8 @@ export const serviceUpdateInput = z.object({
       strategy: rolloutStrategyPatch.optional(),
       /** Replaces the labels; never restarts instances. */
       labels: serviceLabels.optional(),
+      /** Replaces the autoscaling settings; null turns autoscaling off. */
+      autoscale: autoscaleSettings.nullable().optional(),
     })
     .strict(),
 });
@@ -201,6 +206,10 @@ export type Service = {
   labels: Labels;
   /** The service's stable proxy address is 127.0.0.1:listenPort. */
   listenPort: number | null;
+  /** HPA-style autoscaling of `replicas`; null when only people scale it. */
+  autoscale: AutoscaleSettings | null;
+  /** When a hand scale paused autoscaling (until someone resumes it); null while it runs. */
+  autoscalePausedAt: string | null;
   /** On the topology canvas; null until placed. */
   position: Position | null;
   createdAt: string;

@@ -28,11 +28,12 @@ export const route = z.object({
 export type Route = z.infer<typeof route>;
 
 /**
- * What the service speaks, which decides what its listeners do: `http` balances each request,
- * `tcp` each connection (bytes piped both ways). Only protocols the data plane serves are
- * accepted; `http2` and `grpc` join this list once it serves them.
+ * What the service speaks, which decides what its listeners do: `http` (HTTP/1.1) balances each
+ * request, `tcp` each connection (bytes piped both ways), `http2` and `grpc` (cleartext HTTP/2 with
+ * prior knowledge, to the listener and to instances) each stream, gRPC with its status, deadlines
+ * and retry rules. The ingress routes `http` services only.
  */
-export const protocols = ["http", "tcp"] as const;
+export const protocols = ["http", "tcp", "http2", "grpc"] as const;
 export type Protocol = (typeof protocols)[number];
 
 /** How traffic reaches a service. Changing it never restarts the service's own instances (its callers' links may change). */
@@ -66,21 +67,26 @@ export const trafficSettings = z.object({
     .default({ consecutiveErrors: 5, baseEjectionSeconds: 30, maxEjectionPercent: 50 }),
 });
 export type TrafficSettings = z.infer<typeof trafficSettings>;
+
+/** Why a service can't have ingress routes, if it can't: the ingress speaks HTTP/1.1. */
+export function routesIssue(protocol: Protocol): string | undefined {
+  return protocol === "http" ? undefined : `routes are for http services: the ingress speaks HTTP/1.1; call a ${protocol} service on its own listener`;
+}
 export type TrafficSettingsInput = z.input<typeof trafficSettings>;
 
 export const listenPort = z.number().int().min(1024, "listener ports start at 1024").max(65535);
 
-/**
- * `user-api` → `USER_API_URL`: how a dependent finds a dependency. A `tcp` dependency has no
- * scheme to put in a URL: `REDIS_ADDR` (host:port).
- */
+/** A `tcp` dependency has no scheme to put in a URL, and gRPC clients dial a host:port target. */
+export const linksByAddress = (protocol: Protocol) => protocol === "tcp" || protocol === "grpc";
+
+/** `user-api` → `USER_API_URL` (or `REDIS_ADDR` for a tcp or grpc one): how a dependent finds a dependency. */
 export function dependencyEnvName(serviceName: string, protocol: Protocol = "http"): string {
-  return `${serviceName.toUpperCase().replace(/-/g, "_")}${protocol === "tcp" ? "_ADDR" : "_URL"}`;
+  return `${serviceName.toUpperCase().replace(/-/g, "_")}${linksByAddress(protocol) ? "_ADDR" : "_URL"}`;
 }
 
 /** The value of a dependency's link: a URL where the protocol has a scheme, else host:port. */
 export function dependencyAddress(protocol: Protocol, host: string, port: number): string {
-  return protocol === "tcp" ? `${host}:${port}` : `http://${host}:${port}`;
+  return linksByAddress(protocol) ? `${host}:${port}` : `http://${host}:${port}`;
 }
 
 type Edge = { fromId: string; toId: string; port: number | null };

@@ -16,6 +16,7 @@ import { readLogs, type LogFilter } from "./logs/log-reader";
 import { LogPump } from "./logs/log-pump";
 import { createDataPlane } from "./proxy/data-plane";
 import { TrafficController, type DataPlanePort } from "./proxy/traffic-controller";
+import { Chaos } from "./chaos/chaos";
 import { runProbe } from "./health/probes";
 import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
 import { quantileMs } from "./metrics/quantile";
@@ -105,7 +106,9 @@ export function createEngine(options: EngineOptions) {
     ingressPort: options.ingressPort,
     log,
     event: (event) => writer.event(event),
+    faults: () => chaos.faultConfigs(),
   });
+  const chaos = new Chaos({ clock, names: () => traffic.names(), changed: () => traffic.schedule(), event: (event) => writer.event(event) });
   const supervisor = new Supervisor({
     drivers,
     clock,
@@ -148,6 +151,14 @@ export function createEngine(options: EngineOptions) {
     return [...managed, ...registry.externalEndpoints(serviceId)].sort((a, b) => a.id.localeCompare(b.id));
   }
   let pruneLoops: Loop[] = [];
+
+  /** Signals a running instance on purpose (chaos), as an event with who did it. */
+  function chaosSignal(id: string, signal: NodeJS.Signals, actor: string, kind: string, message: string): void {
+    const instance = supervisor.get(id);
+    if (!instance) throw notFound(`instance ${id}`);
+    if (!supervisor.signal(id, signal)) throw new AppError("CONFLICT", `instance ${id} is not running`);
+    writer.event({ kind, actor, serviceId: instance.serviceId, serviceName: instance.serviceName, instanceId: id, message });
+  }
 
   /**
    * Takes over instances a previous Gantry left running; forgets the ones that died meanwhile.
@@ -290,6 +301,25 @@ export function createEngine(options: EngineOptions) {
       if (!runner) throw notFound(`instance ${id}`);
       if (runner.leaving) throw new AppError("CONFLICT", `instance ${id} is already stopping`);
       void supervisor.stop(id, "stopped by user");
+    },
+
+    /** Faults injected into traffic (see engine/chaos). */
+    chaos,
+
+    /** Chaos on an instance: SIGKILL, as a crash would (its restart policy decides what follows). */
+    killInstance(id: string, actor: string): void {
+      chaosSignal(id, "SIGKILL", actor, "chaos.killed", `killed ${id} (SIGKILL) on purpose`);
+    },
+
+    /** Chaos on an instance: SIGSTOP for `seconds`, then SIGCONT — alive and accepting, answering nothing meanwhile. */
+    pauseInstance(id: string, seconds: number, actor: string): void {
+      chaosSignal(id, "SIGSTOP", actor, "chaos.paused", `paused ${id} (SIGSTOP) for ${seconds} s on purpose`);
+      clock.setTimeout(() => {
+        // Resumed even if it is being stopped meanwhile (a stopped process can't take its stop signal).
+        const instance = supervisor.get(id);
+        if (!instance || !supervisor.signal(id, "SIGCONT", true)) return;
+        writer.event({ kind: "chaos.resumed", serviceId: instance.serviceId, serviceName: instance.serviceName, instanceId: id, message: `resumed ${id} (SIGCONT) after ${seconds} s` });
+      }, seconds * 1000);
     },
 
     /** Restarts one instance's process in place. */

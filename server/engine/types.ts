@@ -43,6 +43,8 @@ export type InstanceRecord = InstanceCore & { startedAt: Date | null };
 
 export type EngineEvent = {
   kind: string;
+  /** Who made it happen, when a person did (chaos); otherwise the engine. */
+  actor?: string;
   message: string;
   serviceId: string;
   serviceName: string;

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AutoscaleSettingsInput } from "../contracts/autoscale";
 import type { ProbeInput } from "../contracts/probe";
 import { createRandom, fuzzSeed, type Random } from "../fuzz/prng";
 import { createSecretBox } from "../lib/secret-box";
@@ -45,6 +46,8 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
       env.DB_PASSWORD = `pw-${random.int(0, 1000)}`;
       secretEnv.push("DB_PASSWORD");
     }
+    // About a third speak something other than HTTP/1.1 (and so have no ingress routes).
+    const protocol = random.chance(0.35) ? random.pick(["tcp", "http2", "grpc"] as const) : undefined;
     const service = await topology.createService(
       {
         name,
@@ -62,14 +65,15 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
           probes: { readiness: probeOf(), liveness: random.chance(0.3) ? { kind: "tcp" } : null },
         },
         traffic: {
-          protocol: random.chance(0.3) ? "tcp" : undefined,
+          protocol,
           policy: random.pick(["round_robin", "least_request", "ring_hash"] as const),
           retries: random.int(0, 5),
-          routes: random.chance(0.4) ? [{ host: random.chance(0.5) ? `${name}.example.com` : null, pathPrefix: `/${name}`, stripPrefix: random.chance(0.5) }] : [],
+          routes: protocol === undefined && random.chance(0.4) ? [{ host: random.chance(0.5) ? `${name}.example.com` : null, pathPrefix: `/${name}`, stripPrefix: random.chance(0.5) }] : [],
           outlier: random.chance(0.3) ? { consecutiveErrors: 9 } : undefined,
           hashOn: random.chance(0.3) ? { kind: "header", name: "X-User" } : undefined,
         },
         strategy: random.chance(0.5) ? { maxSurge: random.int(1, 3), autoRollback: random.chance(0.5) } : undefined,
+        autoscale: random.chance(0.3) ? autoscaleOf(random) : undefined,
         labels: random.chance(0.5) ? { team: random.pick(["payments", "edge"]), tier: "web" } : {},
         listenPort: random.chance(0.3) ? listenerPorts.from + 500 + index : undefined,
         position: random.chance(0.5) ? { x: random.int(-500, 500), y: random.int(0, 400) } : undefined,
@@ -104,6 +108,17 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
     await topology.createDependency({ fromId: ids[from]!, toId: ids[to]!, rollout: random.chance(0.5) }, "tester").catch(() => undefined); // a repeat edge: fine
   }
 }
+
+/** Autoscaling as someone might set it: a target or two, sometimes a behavior of their own. */
+const autoscaleOf = (random: Random): AutoscaleSettingsInput => ({
+  minReplicas: random.pick([undefined, 1, 2]),
+  maxReplicas: random.int(2, 10),
+  targets: random.chance(0.5) ? { requestsPerSecond: random.pick([50, 80.5]) } : { cpuPercent: 60, p95LatencyMs: random.chance(0.5) ? 250 : null },
+  tolerance: random.pick([undefined, 0.2]),
+  behavior: random.chance(0.5)
+    ? { scaleDown: { stabilizationWindowSeconds: random.pick([0, 30]), policies: [{ type: "Pods", value: random.int(1, 3), periodSeconds: 10 }] }, scaleUp: random.chance(0.5) ? { selectPolicy: "Min" } : undefined }
+    : undefined,
+});
 
 describe.each(testBackends())("config as code on $name", (backend) => {
   let store: MigratedStore;
@@ -224,6 +239,23 @@ describe.each(testBackends())("config as code on $name", (backend) => {
     const refused = await config.apply({ yaml: exported.yaml }, "tester").catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ConfigError);
     expect((refused as ConfigError).message).toMatch(/^gantry\.yaml:\d+:\d+: services\.pay\.env\.API_KEY: API_KEY is a secret Gantry doesn't have yet: apply needs the environment variable API_KEY/);
+  });
+
+  it("an autoscaled service's count is the autoscaler's: no drift, nothing to apply, and a file doesn't reset it", async () => {
+    await truncate();
+    const yaml = "services:\n  web:\n    command: node\n    replicas: 0\n    autoscale:\n      maxReplicas: 5\n      targets:\n        requestsPerSecond: 80\n";
+    await config.apply({ yaml }, "tester");
+    const web = (await topology.listServices())[0]!;
+    expect(web.autoscale).toMatchObject({ minReplicas: 1, maxReplicas: 5, targets: { requestsPerSecond: 80, cpuPercent: null }, behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } });
+    await store.prisma.service.update({ where: { id: web.id }, data: { replicas: 4 } }); // as the autoscaler does
+
+    expect((await config.drift()).find((d) => d.name === "web")).toMatchObject({ changedSinceApply: false });
+    expect((await config.diff({ yaml }, { compareSecrets: true })).services).toEqual([{ name: "web", kind: "service", action: "unchanged" }]);
+    const retargeted = yaml.replace("requestsPerSecond: 80", "requestsPerSecond: 40");
+    expect((await config.diff({ yaml: retargeted }, { compareSecrets: true })).services[0]).toMatchObject({ changes: [{ path: "autoscale.targets.requestsPerSecond", before: 80, after: 40 }] });
+    await config.apply({ yaml: retargeted }, "tester");
+    expect((await topology.getService(web.id)).replicas).toBe(4);
+    expect((await config.export({})).yaml).toContain("    autoscale:\n      maxReplicas: 5\n      targets:\n        requestsPerSecond: 40\n");
   });
 
   it("keeps a listener port only where it was chosen by hand", async () => {

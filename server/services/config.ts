@@ -79,6 +79,7 @@ function storedOf(row: Rows.Service): StoredService {
     template: instanceTemplate.parse(row.template),
     traffic: service.traffic,
     strategy: service.strategy,
+    autoscale: service.autoscale,
     labels: service.labels,
     listenPort: row.listenPort,
     listenPortPinned: row.listenPortPinned,
@@ -115,6 +116,12 @@ type Decision = {
 const needPath = (need: SecretNeed) => (need.service === "alerts" ? `alerts.${need.variable}` : `services.${need.service}.env.${need.variable}`);
 
 type SecretValues = { env: Record<string, string>; files: Record<string, string> };
+
+/**
+ * The stored entry with the count the file says when both are autoscaled: the autoscaler moves
+ * `replicas`, and that is neither a change to apply nor drift (as an HPA's scale isn't for kubectl).
+ */
+const autoscaledCount = (stored: FileService, file: FileService | undefined): FileService => (stored.autoscale && file?.autoscale ? { ...stored, replicas: file.replicas } : stored);
 
 export function createConfig({ prisma, feed, topology, rollouts, secrets, listenerPorts, reservedPorts, linkHost }: ConfigDeps) {
   /** The env an instance template gets: references resolved from what the applier sent, or kept when stored. */
@@ -161,9 +168,10 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
     const traffic = { ...entry.traffic, weights: stored.traffic.weights };
     const common = { traffic, labels: entry.labels, ...(entry.listenPort !== undefined ? { listenPort: entry.listenPort } : {}) };
     if (!("runtime" in entry)) return common;
-    const { replicas, strategy, env: _env, dependsOn: _dependsOn, position: _position, traffic: _traffic, labels: _labels, listenPort: _listenPort, ...fields } = entry;
+    const { replicas, strategy, autoscale, env: _env, dependsOn: _dependsOn, position: _position, traffic: _traffic, labels: _labels, listenPort: _listenPort, ...fields } = entry;
     const secretEnv = Object.entries(entry.env).flatMap(([variable, value]) => (isSecretRef(value) ? [variable] : []));
-    return { ...common, replicas, strategy, template: { ...fields, env: env ?? {}, secretEnv } };
+    // An autoscaled service's count is its autoscaler's: the file's `replicas` only starts a new one.
+    return { ...common, ...(autoscale ? {} : { replicas }), strategy, autoscale, template: { ...fields, env: env ?? {}, secretEnv } };
   }
 
   /** The links `name` will have once its edges are what the file says (new listeners not chosen yet). */
@@ -224,7 +232,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
         plans.push({ name, kind: "service", action: "created" });
         continue;
       }
-      const current = fileServiceOf(state.stored.get(name)!, calleesOf(state, name), { positions: entry.position !== undefined });
+      const current = autoscaledCount(fileServiceOf(state.stored.get(name)!, calleesOf(state, name), { positions: entry.position !== undefined }), entry);
       const env = decision.env.get(name)!;
       const changes = [...diffEntries(current, entry), ...(compareSecrets ? secretChanges(entry, row, env) : [])];
       if (changes.length === 0) {
@@ -287,12 +295,13 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
     const created: string[] = [];
     for (const [name, entry] of Object.entries(config.services)) {
       if (state.rows.has(name)) continue;
-      const { replicas, strategy, traffic, labels, listenPort, position, dependsOn: _dependsOn, env: _env, ...fields } = entry;
+      const { replicas, strategy, autoscale, traffic, labels, listenPort, position, dependsOn: _dependsOn, env: _env, ...fields } = entry;
       const secretEnv = Object.entries(entry.env).flatMap(([variable, value]) => (isSecretRef(value) ? [variable] : []));
       const service = await within.createService(tx, record, {
         name,
         replicas,
         strategy,
+        autoscale,
         traffic,
         labels,
         listenPort,
@@ -421,9 +430,9 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
       const state = await loadState(prisma);
       return [...state.stored.values()].map((stored) => {
         if (stored.appliedSpec === null || stored.appliedSpec === undefined) return { name: stored.name, applied: false, changedSinceApply: false, changes: [] };
-        const now = stored.external ? fileExternalOf(stored) : fileServiceOf(stored, calleesOf(state, stored.name));
         const schema = stored.external ? fileExternalService : fileServiceFields;
         const applied = schema.safeParse(stored.appliedSpec);
+        const now = stored.external ? fileExternalOf(stored) : autoscaledCount(fileServiceOf(stored, calleesOf(state, stored.name)), applied.data as FileService);
         const changes = applied.success ? diffEntries(applied.data, now) : [{ path: "", before: null, after: null }];
         return { name: stored.name, applied: true, changedSinceApply: changes.length > 0, changes };
       });

@@ -14,7 +14,7 @@ import {
 } from "../contracts/rollout";
 import { commandText } from "../contracts/command-line";
 import { dependencyPlanInput, instanceTemplate, serviceUpdateInput, type DependencyPlanInput, type ServiceUpdateInput } from "../contracts/service";
-import { trafficSettings } from "../contracts/traffic";
+import { dependencyEnvName, linksByAddress, trafficSettings, type Protocol } from "../contracts/traffic";
 import type { DesiredService } from "../engine/types";
 import { AppError, notFound } from "../lib/app-error";
 import { newId } from "../lib/ids";
@@ -33,7 +33,7 @@ export type RolloutsDeps = {
   feed: ChangeFeed;
   secrets: SecretBox;
   /** The engine's reconciler played forward from the instances running now. */
-  preview(desired: DesiredService): Omit<PlanPreview, "changed" | "revision" | "diff">;
+  preview(desired: DesiredService): Omit<PlanPreview, "changed" | "revision" | "diff" | "relinks">;
   /** The address instances reach dependency listeners at (their links). */
   linkHost: string;
   now?: () => Date;
@@ -157,7 +157,15 @@ export function createRollouts({ prisma, feed, secrets, preview, linkHost, now =
       // A new revision starts a new rollout; otherwise the current one may be holding the service.
       rollout: revision ? null : toTrackedRollout(await newestRollout(prisma, id), current.revision),
     };
-    return { changed: next.changed, revision, diff: diffTemplates(instanceTemplate.parse(current.template), next.template), ...preview(desired) };
+    return { changed: next.changed, revision, diff: diffTemplates(instanceTemplate.parse(current.template), next.template), ...preview(desired), relinks: [] };
+  }
+
+  /** Callers whose link to `current` changes name (NAME_URL ↔ NAME_ADDR) with its protocol: each rolls to a new revision. */
+  async function callersRelinked(current: Rows.Service, protocol: Protocol | undefined): Promise<PlanPreview["relinks"]> {
+    const before = trafficSettings.parse(current.traffic).protocol;
+    if (!protocol || linksByAddress(protocol) === linksByAddress(before)) return [];
+    const edges = await prisma.dependency.findMany({ where: { toId: current.id }, select: { from: { select: { name: true } } }, orderBy: { from: { name: "asc" } } });
+    return edges.map((edge) => ({ service: edge.from.name, from: dependencyEnvName(current.name, before), to: dependencyEnvName(current.name, protocol) }));
   }
 
   return {
@@ -205,7 +213,8 @@ export function createRollouts({ prisma, feed, secrets, preview, linkHost, now =
       const { id, version, patch } = serviceUpdateInput.parse(raw);
       const current = await findService(prisma, id);
       if (current.version !== version) throw staleVersion(current.name);
-      return previewOf(current, withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(prisma, id, linkHost)));
+      const preview = await previewOf(current, withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(prisma, id, linkHost)));
+      return { ...preview, relinks: await callersRelinked(current, patch.traffic?.protocol) };
     },
 
     /**

@@ -25,7 +25,7 @@ import type { Prisma } from "../store/database";
 import { isUniqueViolation } from "../store/errors";
 import { toDependency, toService } from "../store/records";
 import { readRows } from "../store/row-guard";
-import { trafficSettings, type Route } from "../contracts/traffic";
+import { routesIssue, trafficSettings, type TrafficSettings } from "../contracts/traffic";
 import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
 import { hasName } from "../contracts/keys";
 import { linksFor } from "./links";
@@ -35,6 +35,7 @@ import { beginRollout, nextRevisionNumber } from "./rollouts";
 import { mergeInstanceFields, staleVersion, withLinks } from "./service-patch";
 import type { SecretBox } from "../lib/secret-box";
 import type { ChangeFeed } from "../store/changes";
+import { Prisma as Rows } from "../store/generated/client";
 
 export type TopologyDeps = {
   prisma: Prisma;
@@ -72,9 +73,11 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     return row;
   };
 
-  /** Two services can't both claim the same host and path prefix at the ingress. */
-  const checkRoutes = async (tx: Tx, serviceId: string, routes: Route[]) => {
+  /** Only HTTP/1.1 services are routed by the ingress, and two can't both claim the same host and path prefix. */
+  const checkRoutes = async (tx: Tx, serviceId: string, { routes, protocol }: TrafficSettings) => {
     if (routes.length === 0) return;
+    const routeIssue = routesIssue(protocol);
+    if (routeIssue) throw new AppError("BAD_REQUEST", routeIssue, "traffic.routes");
     const others = await tx.service.findMany({ where: { id: { not: serviceId }, deletedAt: null }, select: { name: true, traffic: true } });
     for (const route of routes) {
       for (const other of others) {
@@ -119,7 +122,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     const existing = await tx.service.findUnique({ where: { name: input.name } });
     if (existing) throw nameTaken(input.name, existing.deletedAt !== null);
     const id = newId();
-    await checkRoutes(tx, id, input.traffic.routes);
+    await checkRoutes(tx, id, input.traffic);
     const row = await tx.service.create({
       data: {
         id,
@@ -129,6 +132,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         traffic: input.traffic,
         strategy: input.strategy,
         labels: input.labels,
+        autoscale: input.autoscale ?? undefined,
         listenPort: await claimListenerPort(tx, listenerPorts, reservedPorts, input.listenPort),
         listenPortPinned: input.listenPort !== undefined,
         positionX: input.position?.x,
@@ -160,11 +164,22 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     if (templateChanged) checkTemplate(template);
     const traffic = patch.traffic ? trafficSettings.parse({ ...before.traffic, ...patch.traffic }) : before.traffic;
     const trafficChanged = !isDeepStrictEqual(traffic, before.traffic);
-    if (trafficChanged) await checkRoutes(tx, id, traffic.routes);
+    if (trafficChanged) await checkRoutes(tx, id, traffic);
     const portChanged = patch.listenPort !== undefined && patch.listenPort !== before.listenPort;
     const listenPort = portChanged ? await claimListenerPort(tx, listenerPorts, reservedPorts, patch.listenPort, before.listenPort) : undefined;
     const labelsChanged = patch.labels !== undefined && !isDeepStrictEqual(patch.labels, before.labels);
-    const changed = [...next.changed, ...(trafficChanged ? ["traffic"] : []), ...(portChanged ? ["listener port"] : []), ...(labelsChanged ? ["labels"] : [])];
+    const autoscale = patch.autoscale === undefined ? before.autoscale : patch.autoscale;
+    const autoscaleChanged = !isDeepStrictEqual(autoscale, before.autoscale);
+    if (autoscale && current.external) throw notRunByGantry(current.name);
+    const changed = [
+      ...next.changed,
+      ...(trafficChanged ? ["traffic"] : []),
+      ...(portChanged ? ["listener port"] : []),
+      ...(labelsChanged ? ["labels"] : []),
+      ...(autoscaleChanged ? ["autoscaling"] : []),
+    ];
+    // A count typed by hand on an autoscaled service pauses its autoscaler rather than fight it.
+    const pause = before.autoscale !== null && autoscale !== null && next.replicas !== current.replicas && current.autoscalePausedAt === null;
     // A port typed by hand is pinned (config exports keep it) even when it is the one already held.
     const pin = patch.listenPort !== undefined;
     if (changed.length === 0) {
@@ -186,6 +201,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         listenPortPinned: pin ? true : undefined,
         revision,
         labels: labelsChanged ? patch.labels : undefined,
+        autoscale: autoscaleChanged ? (autoscale ?? Rows.DbNull) : undefined,
+        autoscalePausedAt: autoscale === null ? null : pause ? new Date() : undefined,
       },
     });
     if (count === 0) throw staleVersion(current.name);
@@ -199,9 +216,10 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       message: `updated ${changed.join(", ")} of ${service.name}` + (templateChanged ? ` (revision ${revision})` : ""),
       data: { changed, ...(templateChanged ? { revision } : {}) },
     });
+    if (pause) await recordPause(record, service, current.replicas);
     if (templateChanged) await beginRollout(tx, record, service, before.revision, revision, "update", new Date());
     record.topology({ kind: "service.upserted", service });
-    // Callers name a `tcp` service by NAME_ADDR, others by NAME_URL: they take the new link as any link change.
+    // Callers name a tcp or grpc service by NAME_ADDR, others by NAME_URL: they take the new link as any link change.
     if (traffic.protocol !== before.traffic.protocol) {
       for (const edge of await tx.dependency.findMany({ where: { toId: id }, select: { fromId: true } })) await relink(tx, record, edge.fromId);
     }
@@ -280,6 +298,17 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
     return service;
   }
 
+  /** Never a silent fight: a hand-set count on an autoscaled service pauses its autoscaler, in the log. */
+  async function recordPause(record: Recorder, service: Service, from: number): Promise<void> {
+    await record.event({
+      kind: "service.autoscaling-paused",
+      serviceId: service.id,
+      serviceName: service.name,
+      message: `paused autoscaling of ${service.name}: scaled by hand from ${from} to ${service.replicas}; resume it to let the autoscaler decide again`,
+      data: { from, to: service.replicas },
+    });
+  }
+
   /** The listener port is Gantry's to choose again (it keeps the one it has): config exports leave it out. */
   async function unpinListenPort(tx: Tx, serviceId: string): Promise<void> {
     await tx.service.updateMany({ where: { id: serviceId, listenPortPinned: true }, data: { listenPortPinned: false } });
@@ -331,7 +360,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
         const current = await findLiveService(tx, id);
         if (current.external) throw notRunByGantry(current.name);
         if (current.replicas === replicas) return toService(current);
-        const service = toService(await tx.service.update({ where: { id }, data: { replicas, version: { increment: 1 } } }));
+        const pause = current.autoscale !== null && current.autoscalePausedAt === null;
+        const service = toService(await tx.service.update({ where: { id }, data: { replicas, version: { increment: 1 }, ...(pause ? { autoscalePausedAt: new Date() } : {}) } }));
         await record.event({
           kind: "service.scaled",
           serviceId: id,
@@ -339,6 +369,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
           message: `scaled ${service.name} from ${current.replicas} to ${replicas} replica(s)`,
           data: { from: current.replicas, to: replicas },
         });
+        if (pause) await recordPause(record, service, current.replicas);
         record.topology({ kind: "service.upserted", service });
         return service;
       });

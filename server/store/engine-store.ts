@@ -68,7 +68,7 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
           await tx.instance.upsert({ where: { id }, create: { id, ...fields }, update: fields });
         }
         if (removals.length > 0) await tx.instance.deleteMany({ where: { id: { in: removals } } });
-        return events.length === 0 ? [] : tx.event.createManyAndReturn({ data: events.map((event) => ({ ...event, actor: "engine" })) });
+        return events.length === 0 ? [] : tx.event.createManyAndReturn({ data: events.map((event) => ({ ...event, actor: event.actor ?? "engine" })) });
       });
       for (const row of published) feed.publish({ type: "event", event: toEvent(row) });
     },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { autoscaleSettings } from "../contracts/autoscale";
 import { grant, roles, serviceLabels, type ApiToken, type Role, type User } from "../contracts/access";
 import type { EventActor, GantryEvent } from "../contracts/event";
 import { activeStatuses, holdingStatuses, rolloutStrategy, type Rollout, type RolloutCause, type RolloutStatus } from "../contracts/rollout";
@@ -24,6 +25,8 @@ export function toService(row: Rows.Service): Service {
     strategy: rolloutStrategy.parse(row.strategy),
     labels: storedLabels.parse(row.labels),
     listenPort: row.listenPort,
+    autoscale: row.autoscale === null ? null : autoscaleSettings.parse(row.autoscale),
+    autoscalePausedAt: row.autoscalePausedAt?.toISOString() ?? null,
     position: row.positionX === null || row.positionY === null ? null : { x: row.positionX, y: row.positionY },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Endpoint, PickRequest } from "./balancers";
 import type { Cluster, UpstreamEndpoint } from "./cluster";
 import { recordRequest } from "./counters";
@@ -8,14 +7,12 @@ import { headerValue, type RequestHead, type ResponseHead } from "./http/head";
 import type { TrafficCounters } from "./types";
 import type { ResponseSink, UpstreamConnection } from "./upstream-connection";
 import { errorResponse } from "./client-connection";
+import { nextRequestId } from "./request-id";
+import { describeFault, type Fault } from "../../contracts/chaos";
 
 /** A request body up to this size is kept so the request can be retried on another instance. */
 const RETAIN_BODY_BYTES = 64 * 1024;
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
-
-/** Request ids: a random prefix per data plane and a counter — unique, and far cheaper than a UUID each. */
-const requestIdPrefix = randomBytes(6).toString("hex");
-let requestCounter = 0;
+export const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
 /** What an exchange needs from the client connection it belongs to. */
 export interface ClientSide {
@@ -90,6 +87,8 @@ export class Exchange implements PickRequest, ResponseSink {
     readonly head: RequestHead,
     private readonly target: Target,
     private readonly context: ExchangeContext,
+    /** Chaos injected into this request, if any. */
+    private readonly fault?: Fault,
   ) {
     this.method = head.method;
     this.keepAlive = head.keepAlive && head.upgrade === undefined;
@@ -122,7 +121,14 @@ export class Exchange implements PickRequest, ResponseSink {
     this.target.cluster.requestStarted();
     for (const counters of this.context.counters) counters.inFlight++;
     this.outHead = this.requestHead();
-    this.dispatch();
+    const fault = this.fault;
+    if (!fault) return this.dispatch();
+    if (fault.kind === "error") return this.failed(fault.status, `fault injected: ${describeFault(fault)}`);
+    if (fault.kind === "abort") {
+      this.client.abort();
+      return this.finish(502, false);
+    }
+    setTimeout(() => this.done || this.dispatch(), fault.ms);
   }
 
   /** Refused by the circuit breaker. */
@@ -393,7 +399,7 @@ export class Exchange implements PickRequest, ResponseSink {
     text += `x-forwarded-for: ${head.forwardedFor ? `${head.forwardedFor}, ${this.clientIp}` : this.clientIp}\r\n`;
     if (!head.hasForwardedProto) text += "x-forwarded-proto: http\r\n";
     if (!head.hasForwardedHost && head.host) text += `x-forwarded-host: ${head.host}\r\n`;
-    if (!head.hasRequestId) text += `x-request-id: ${requestIdPrefix}-${(++requestCounter).toString(36)}\r\n`;
+    if (!head.hasRequestId) text += `x-request-id: ${nextRequestId()}\r\n`;
     if (head.framing.kind === "chunked") text += "transfer-encoding: chunked\r\n";
     else if (head.contentLength >= 0) text += `content-length: ${head.contentLength}\r\n`;
     if (head.upgrade !== undefined) text += `connection: upgrade\r\nupgrade: ${head.upgrade}\r\n`;
@@ -411,4 +417,4 @@ export class Exchange implements PickRequest, ResponseSink {
   }
 }
 
-const REASONS: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 499: "Client Closed Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+const REASONS: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 499: "Client Closed Request", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };

@@ -1,8 +1,13 @@
+import type http2 from "node:http2";
 import net from "node:net";
 import { ClientConnection, type ClientHost } from "./client-connection";
 import { Cluster, type UpstreamEndpoint } from "./cluster";
 import { newCounters } from "./counters";
 import { Exchange, type ExchangeContext, type Target } from "./exchange";
+import { H2Exchange } from "./h2/h2-exchange";
+import { H2Front } from "./h2/h2-front";
+import { H2Upstreams } from "./h2/h2-upstreams";
+import { Faults } from "./faults";
 import type { RequestHead } from "./http/head";
 import { matchRoute } from "./router";
 import { TcpSession, type TcpSessionHost } from "./tcp-session";
@@ -25,6 +30,8 @@ class ProxyListener implements ClientHost, TcpSessionHost {
   private readonly sessions = new Set<TcpSession>();
   private readonly context: ExchangeContext;
   private readonly clients = new Set<ClientConnection>();
+  /** For `http2`/`grpc` services; made when the first such connection comes. */
+  private h2: H2Front | undefined;
   server: net.Server | null = null;
   bound = false;
   /** The port actually bound (differs from the configured one only when that is 0, in tests). */
@@ -53,7 +60,7 @@ class ProxyListener implements ClientHost, TcpSessionHost {
       client.reject(target.status, target.reason, target.message, head.keepAlive && head.framing.kind === "none", head.method);
       return null;
     }
-    return new Exchange(client, head, target, this.context);
+    return new Exchange(client, head, target, this.context, this.proxy.faults.pick(this.key));
   }
 
   admit(exchange: Exchange): void {
@@ -80,21 +87,45 @@ class ProxyListener implements ClientHost, TcpSessionHost {
     this.server?.close();
     this.server = null;
     for (const client of this.clients) client.retire(quietMs);
+    this.h2?.close();
     if (quietMs === 0) for (const session of this.sessions) session.destroy();
   }
 
+  destroy(): void {
+    this.close();
+    this.h2?.destroy();
+  }
+
   private accept(socket: net.Socket): void {
-    const cluster = this.proxy.tcpClusterOf(this.config);
-    if (cluster) {
+    const cluster = this.proxy.streamClusterOf(this.config);
+    if (cluster && cluster.settings.protocol !== "tcp") {
+      this.h2 ??= new H2Front({
+        stream: (stream, headers, clientIp) => this.h2Stream(stream, headers, clientIp),
+        opened: (session) => this.proxy.h2Sessions.add(session),
+        closed: (session) => this.proxy.h2Sessions.delete(session),
+      });
+      this.h2.accept(socket);
+    } else if (cluster) {
       const session = new TcpSession(socket, cluster, this);
       if (session.client.destroyed) return;
       this.sessions.add(session);
       this.proxy.sessions.add(session);
+    } else {
+      const client = new ClientConnection(socket, this);
+      this.clients.add(client);
+      this.proxy.clients.add(client);
+    }
+  }
+
+  /** A stream is balanced on its own: the cluster is looked up again, as the listener may point elsewhere by now. */
+  private h2Stream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, clientIp: string): void {
+    const cluster = this.proxy.streamClusterOf(this.config);
+    if (!cluster || cluster.settings.protocol === "tcp") {
+      stream.respond({ ":status": 503, "content-type": "text/plain; charset=utf-8" });
+      stream.end(`this listener no longer serves an HTTP/2 service\n`);
       return;
     }
-    const client = new ClientConnection(socket, this);
-    this.clients.add(client);
-    this.proxy.clients.add(client);
+    new H2Exchange(stream, headers, cluster, { upstreams: this.proxy.h2Upstreams, counters: [this.counters] }, clientIp).start(this.proxy.faults.pick(this.key));
   }
 
   private listen(): void {
@@ -130,6 +161,11 @@ export class ProxyServer {
   readonly clients = new Set<ClientConnection>();
   /** Connections of `tcp` listeners. */
   readonly sessions = new Set<TcpSession>();
+  /** Client connections of `http2`/`grpc` listeners. */
+  readonly h2Sessions = new Set<http2.ServerHttp2Session>();
+  /** Connections to instances of `http2`/`grpc` services, shared by all listeners. */
+  readonly h2Upstreams = new H2Upstreams();
+  readonly faults = new Faults();
   private readonly clusters = new Map<string, Cluster>();
   /** By port: a port that passes to another service keeps its socket and just changes target. */
   private readonly listeners = new Map<number, ProxyListener>();
@@ -159,6 +195,7 @@ export class ProxyServer {
     if (this.retired) return; // retiring: no listener opens again
     this.host = config.host;
     this.routes = config.routes;
+    this.faults.apply(config.faults);
     const wanted = new Set<string>();
     for (const clusterConfig of config.clusters) {
       wanted.add(clusterConfig.serviceId);
@@ -194,7 +231,7 @@ export class ProxyServer {
     this.listeners.clear();
     return new Promise((resolve) => {
       this.retired = resolve;
-      if (this.clients.size === 0 && this.sessions.size === 0) resolve();
+      if (this.idle) resolve();
     });
   }
 
@@ -227,9 +264,14 @@ export class ProxyServer {
     };
   }
 
+  private get idle(): boolean {
+    return this.clients.size === 0 && this.sessions.size === 0 && this.h2Sessions.size === 0;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    for (const listener of this.listeners.values()) listener.close();
+    for (const listener of this.listeners.values()) listener.destroy();
+    this.h2Upstreams.close();
     for (const client of this.clients) client.socket.destroy();
     for (const session of this.sessions) session.destroy();
     for (const cluster of this.clusters.values()) for (const e of cluster.endpoints) this.closeIdle(e);
@@ -248,11 +290,14 @@ export class ProxyServer {
     };
   }
 
-  /** The cluster a listener's connections are piped to, when it is a `tcp` service's (the ingress is HTTP only). */
-  tcpClusterOf(listener: ListenerConfig): Cluster | undefined {
+  /**
+   * The cluster behind a listener whose connections aren't HTTP/1.1 — a `tcp` service's (connections
+   * piped) or an `http2`/`grpc` one's (streams balanced one by one). The ingress routes HTTP/1.1 only.
+   */
+  streamClusterOf(listener: ListenerConfig): Cluster | undefined {
     if (listener.kind === "ingress") return undefined;
     const cluster = this.clusters.get(listener.kind === "service" ? listener.serviceId : listener.toId);
-    return cluster?.settings.protocol === "tcp" ? cluster : undefined;
+    return cluster && cluster.settings.protocol !== "http" ? cluster : undefined;
   }
 
   resolve(listener: ListenerConfig, head: RequestHead): Target | { status: number; reason: string; message: string } {
@@ -268,7 +313,7 @@ export class ProxyServer {
     }
     const cluster = this.clusters.get(serviceId);
     if (!cluster) return { status: 503, reason: "Service Unavailable", message: `service ${serviceId} is not known to the proxy` };
-    if (cluster.settings.protocol !== "http") return { status: 502, reason: "Bad Gateway", message: `service ${cluster.serviceName} speaks ${cluster.settings.protocol}: the ingress routes HTTP only` };
+    if (cluster.settings.protocol !== "http") return { status: 502, reason: "Bad Gateway", message: `service ${cluster.serviceName} speaks ${cluster.settings.protocol}: the ingress routes HTTP/1.1 services only; call it on its own listener` };
     return { cluster, path };
   }
 
@@ -347,7 +392,8 @@ export class ProxyServer {
         } else if (now - client.lastActivity > CLIENT_IDLE_MS) client.close();
         else client.closeIfQuiet(now);
       }
-      if (this.retired && this.clients.size === 0 && this.sessions.size === 0) this.retired();
+      if (this.retired && this.idle) this.retired();
+      this.h2Upstreams.sweep(now);
       for (const connection of this.connecting) {
         const sink = connection.sink;
         const timeout = sink instanceof Exchange ? sink.cluster.settings.connectTimeoutMs : 10_000;

@@ -3,6 +3,7 @@ import type { TrafficSettings } from "../../contracts/traffic";
 import type { Logger } from "../../lib/logger";
 import type { InstanceHook } from "../supervisor/instance-hooks";
 import type { EngineEvent } from "../types";
+import type { FaultConfig } from "./faults";
 import type { DataPlaneConfig, DataPlaneStats, EndpointConfig } from "./types";
 
 /** The desired traffic layout, as the store holds it. */
@@ -30,6 +31,8 @@ export type TrafficControllerOptions = {
   ingressPort: number;
   log: Logger;
   event(event: EngineEvent): void;
+  /** Chaos in force (see engine/chaos). */
+  faults?(): FaultConfig[];
 };
 
 /**
@@ -64,9 +67,9 @@ export class TrafficController {
   }
 
   /** Names for labels: service id → name, edge id → its ends' names. */
-  names(): { services: Map<string, string>; edges: Map<string, { from: string; to: string }> } {
+  names(): { services: Map<string, string>; edges: Map<string, { from: string; to: string; toId: string }> } {
     const services = new Map(this.topology.services.map((s) => [s.id, s.name]));
-    const edges = new Map(this.topology.dependencies.map((d) => [d.id, { from: services.get(d.fromId) ?? d.fromId, to: services.get(d.toId) ?? d.toId }]));
+    const edges = new Map(this.topology.dependencies.map((d) => [d.id, { from: services.get(d.fromId) ?? d.fromId, to: services.get(d.toId) ?? d.toId, toId: d.toId }]));
     return { services, edges };
   }
 
@@ -142,6 +145,7 @@ export class TrafficController {
         ...(ingressPort > 0 ? [{ kind: "ingress" as const, port: ingressPort }] : []),
       ],
       routes: services.flatMap((s) => s.traffic.routes.map((r) => ({ ...r, serviceId: s.id }))),
+      faults: this.options.faults?.() ?? [],
     };
   }
 }

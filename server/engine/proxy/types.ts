@@ -1,4 +1,5 @@
 import type { Route, TrafficSettings } from "../../contracts/traffic";
+import type { FaultConfig } from "./faults";
 
 /** A ready instance traffic may go to. */
 export type EndpointConfig = { id: string; host: string; port: number; revision: number };
@@ -22,6 +23,8 @@ export type DataPlaneConfig = {
   clusters: ClusterConfig[];
   listeners: ListenerConfig[];
   routes: IngressRoute[];
+  /** Chaos injected by operators (absent from a Gantry that predates it: none). */
+  faults?: FaultConfig[];
 };
 
 export const statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;

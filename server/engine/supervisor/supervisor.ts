@@ -85,6 +85,14 @@ export class Supervisor {
     return this.runners.get(id);
   }
 
+  /** Sends a signal to a running instance (chaos); false when it isn't running (or is being stopped, unless `evenLeaving`). */
+  signal(id: string, signal: NodeJS.Signals, evenLeaving = false): boolean {
+    const runner = this.runners.get(id);
+    const handle = runner && (evenLeaving || !runner.leaving) ? runner.runningHandle : undefined;
+    handle?.signal(signal);
+    return handle !== undefined;
+  }
+
   all(): InstanceView[] {
     return [...this.runners.values()];
   }

@@ -1,8 +1,10 @@
 import path from "node:path";
 import { credentials, makeGenericClientConstructor, type ServiceDefinition } from "@grpc/grpc-js";
 import Consul from "consul";
+import grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { decodeResponse, encodeResponse, type ServingStatus } from "./engine/health/probes/grpc-health";
+import { EchoClient } from "./testing/fixtures/grpc-echo.mjs";
 import { TEST_TOKEN, useTestGantry } from "./testing/gantry";
 import { waitFor } from "./testing/wait";
 
@@ -36,7 +38,7 @@ async function setFixtureStatus(port: number, status: ServingStatus): Promise<vo
 
 type HealthEntry = { Service: { ID: string; Port: number } };
 
-describe("grpc probes on a real gRPC service", () => {
+describe("a real gRPC service", () => {
   const server = useTestGantry();
   const consul = () => new Consul({ host: "127.0.0.1", port: server.gantry.port, defaults: { token: TEST_TOKEN } });
   const passingIds = async (name: string) => ((await consul().health.service({ service: name, passing: true })) as HealthEntry[]).map((e) => e.Service.ID).sort();
@@ -93,5 +95,52 @@ describe("grpc probes on a real gRPC service", () => {
     await setFixtureStatus(flipped.port!, "SERVING");
     await waitFor(async () => ((await passingIds("greeter")).length === 2 ? true : undefined), "back in the catalog", 3000);
     await server.api.services.delete.mutate({ id: service.id });
+  });
+
+  it("balances 3,000 calls of one channel over 3 instances, retries a failing one's calls, and gives callers NAME_ADDR", { timeout: 60_000 }, async () => {
+    const service = await server.api.services.create.mutate({
+      name: "echo",
+      replicas: 3,
+      traffic: { protocol: "grpc" },
+      template: { command: process.execPath, args: [grpcFixture], probes: { readiness: { kind: "grpc", periodSeconds: 0.2, timeoutSeconds: 1, failureThreshold: 1 } } },
+    });
+    const instances = await waitFor(async () => {
+      const endpoints = await server.api.services.endpoints.query({ id: service.id });
+      return endpoints.length === 3 ? endpoints : undefined;
+    }, "3 instances in rotation", 20_000);
+    const echo = new EchoClient(`127.0.0.1:${service.listenPort}`, grpc.credentials.createInsecure());
+    type Answer = { value?: string; code?: number };
+    const call = (name: "who" | "fail", request: string, client = echo) =>
+      new Promise<Answer>((resolve) => client[name](request, { deadline: Date.now() + 10_000 }, (err: grpc.ServiceError | null, value: string) => resolve(err ? { code: err.code } : { value })));
+    const calls = async (n: number) => {
+      const answers: Answer[] = [];
+      for (let batch = 0; batch < n / 100; batch++) answers.push(...(await Promise.all(Array.from({ length: 100 }, () => call("who", "?")))));
+      return answers;
+    };
+    try {
+      const answers = await calls(3000);
+      expect(answers.filter((a) => a.code !== undefined)).toEqual([]);
+      for (const instance of instances) {
+        const share = answers.filter((a) => a.value === instance.id).length;
+        expect(share, `calls answered by ${instance.id}`).toBeGreaterThanOrEqual(900);
+        expect(share, `calls answered by ${instance.id}`).toBeLessThanOrEqual(1100);
+      }
+
+      // One instance answers UNAVAILABLE to everything (its health still SERVING): its calls are retried on the others.
+      const failing = instances[0]!;
+      const direct = new EchoClient(`127.0.0.1:${failing.port}`, grpc.credentials.createInsecure());
+      expect(await call("fail", String(grpc.status.UNAVAILABLE), direct)).toEqual({ value: failing.id });
+      direct.close();
+      const during = await calls(300);
+      expect(during.filter((a) => a.code !== undefined)).toEqual([]);
+      expect(new Set(during.map((a) => a.value))).toEqual(new Set(instances.slice(1).map((i) => i.id)));
+
+      // A caller gets ECHO_ADDR (host:port: what a gRPC client dials), not a URL.
+      const caller = await server.api.services.create.mutate({ name: "echo-caller", replicas: 0, template: { command: process.execPath, args: ["-e", ""] } });
+      const edge = await server.api.dependencies.create.mutate({ fromId: caller.id, toId: service.id });
+      expect((await server.api.services.get.query({ id: caller.id })).template.links).toEqual({ ECHO_ADDR: `127.0.0.1:${edge.port}` });
+    } finally {
+      echo.close();
+    }
   });
 });
