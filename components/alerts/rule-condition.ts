@@ -15,5 +15,7 @@ export function ruleCondition(rule: AlertRuleSpec): string {
       return `> ${rule.count} crash restarts in ${rule.windowMinutes} min`;
     case "check-critical":
       return "an endpoint's check is critical";
+    case "autoscaler-at-max":
+      return "autoscaled to its max replicas";
   }
 }

@@ -45,6 +45,8 @@ export const alertRuleKinds = {
   restarts: z.object({ kind: z.literal("restarts"), ...common, count: z.number().int().min(0).max(10_000), windowMinutes: z.number().int().min(1).max(1440).default(10) }),
   /** A check of an external service's endpoint (a Consul TTL or HTTP check) is critical. */
   "check-critical": z.object({ kind: z.literal("check-critical"), ...common }),
+  /** An autoscaled service runs at its max replicas (kube-state-metrics' KubeHpaMaxedOut): it can't grow further. */
+  "autoscaler-at-max": z.object({ kind: z.literal("autoscaler-at-max"), ...common }),
 } as const;
 
 export type AlertRuleKind = keyof typeof alertRuleKinds;

@@ -93,6 +93,7 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
     { kind: "latency-p95" as const, thresholdMs: random.pick([250, 1000]) },
     { kind: "restarts" as const, count: random.int(0, 5), windowMinutes: random.pick([5, 10]) },
     { kind: "check-critical" as const },
+    { kind: "autoscaler-at-max" as const },
   ];
   for (let rules = random.int(0, 3); rules > 0; rules--) {
     const spec = { ...random.pick(ruleKinds), name: `rule-${random.int(0, 99)}`, service: random.chance(0.5) ? names[0] : undefined, forSeconds: random.pick([0, 30]), severity: random.pick(["critical", "warning"] as const), enabled: random.chance(0.8) };

@@ -98,4 +98,5 @@ INSERT INTO "AlertRule" ("id", "name", "spec", "updatedAt") VALUES
     (gen_random_uuid(), 'high-error-rate', '{"kind":"error-rate","name":"high-error-rate","severity":"critical","thresholdPercent":5,"windowSeconds":60,"forSeconds":60}', CURRENT_TIMESTAMP),
     (gen_random_uuid(), 'slow-responses', '{"kind":"latency-p95","name":"slow-responses","severity":"warning","thresholdMs":1000,"windowSeconds":60,"forSeconds":120}', CURRENT_TIMESTAMP),
     (gen_random_uuid(), 'crash-looping', '{"kind":"restarts","name":"crash-looping","severity":"warning","count":3,"windowMinutes":10}', CURRENT_TIMESTAMP),
-    (gen_random_uuid(), 'check-critical', '{"kind":"check-critical","name":"check-critical","severity":"critical","forSeconds":30}', CURRENT_TIMESTAMP);
+    (gen_random_uuid(), 'check-critical', '{"kind":"check-critical","name":"check-critical","severity":"critical","forSeconds":30}', CURRENT_TIMESTAMP),
+    (gen_random_uuid(), 'autoscaler-maxed-out', '{"kind":"autoscaler-at-max","name":"autoscaler-maxed-out","severity":"warning","forSeconds":900}', CURRENT_TIMESTAMP);

@@ -3,9 +3,9 @@ import { alertRuleSpec, type AlertRuleInput } from "../../contracts/alerts";
 import { observe, type AlertSignals } from "./conditions";
 
 const services: AlertSignals["services"] = [
-  { id: "a", name: "api", external: false, health: "down", ready: 0, wanted: 2 },
-  { id: "w", name: "web", external: false, health: "healthy", ready: 2, wanted: 2 },
-  { id: "p", name: "payments", external: true, health: "healthy", ready: 1, wanted: 2 },
+  { id: "a", name: "api", external: false, health: "down", ready: 0, wanted: 2, autoscale: { maxReplicas: 2, paused: true } },
+  { id: "w", name: "web", external: false, health: "healthy", ready: 2, wanted: 2, autoscale: { maxReplicas: 2, paused: false } },
+  { id: "p", name: "payments", external: true, health: "healthy", ready: 1, wanted: 2, autoscale: null },
 ];
 /** Two latency buckets: requests answered in 20 ms and in 2 s (the engine's histogram has more). */
 const histogram = (fast: number, slow: number) => [fast, slow];
@@ -40,6 +40,10 @@ describe("alert conditions", () => {
   it("restarts: more than `count` within the window", () => {
     expect(verdicts({ kind: "restarts", name: "r", count: 3, windowMinutes: 10 })).toEqual([["api", true, 10], ["web", false, 0]]);
     expect(verdicts({ kind: "restarts", name: "r", count: 10, windowMinutes: 10 })[0]).toEqual(["api", false, 10]);
+  });
+
+  it("autoscaler at max: autoscaled services running at their max, unless autoscaling is paused", () => {
+    expect(verdicts({ kind: "autoscaler-at-max", name: "m" })).toEqual([["api", false, 2], ["web", true, 2]]);
   });
 
   it("check critical: one alert per endpoint's check", () => {

@@ -5,7 +5,16 @@ import type { TrafficTotals } from "./traffic-windows";
 
 /** What rules look at, gathered once per evaluation. */
 export type AlertSignals = {
-  services: Array<{ id: string; name: string; external: boolean; health: ServiceHealth; ready: number; wanted: number }>;
+  services: Array<{
+    id: string;
+    name: string;
+    external: boolean;
+    health: ServiceHealth;
+    ready: number;
+    wanted: number;
+    /** Autoscaling's bound and whether it runs (null: not autoscaled). */
+    autoscale: { maxReplicas: number; paused: boolean } | null;
+  }>;
   /** A service's requests over the last `seconds` (undefined before two evaluations have seen it). */
   traffic(serviceId: string, seconds: number): TrafficTotals | undefined;
   /** Crash restarts of a service's instances within the last `minutes`. */
@@ -77,6 +86,12 @@ export const conditions: { [K in AlertRuleKind]: Condition<K> } = {
         value: null,
         summary: `${c.serviceName}: check ${c.checkName} of ${c.endpointId} is ${c.status}${c.output ? `: ${c.output.slice(0, 200)}` : ""}`,
       })),
+  "autoscaler-at-max": (rule, signals) =>
+    watched(rule, signals).flatMap((s) =>
+      s.autoscale
+        ? [onService(s, !s.autoscale.paused && s.wanted >= s.autoscale.maxReplicas, s.wanted, `${s.name}: autoscaling wants ${s.wanted} of at most ${s.autoscale.maxReplicas} replicas${s.autoscale.paused ? " (paused)" : ""}`)]
+        : [],
+    ),
 };
 
 /** A rule's observations, through its kind's condition. */

@@ -1,4 +1,5 @@
 import type { AlertRule } from "../../contracts/alerts";
+import { autoscaleSettings } from "../../contracts/autoscale";
 import type { CatalogEntry } from "../../contracts/catalog";
 import { serviceHealth, type Instance } from "../../contracts/instance";
 import type { Clock } from "../../lib/clock";
@@ -38,6 +39,8 @@ export type EvaluatorOptions = {
 /** Traffic rules look back at most this far (windowSeconds' bound). */
 const LONGEST_WINDOW_MS = 900_000;
 
+type ServiceRow = Pick<Rows.Service, "id" | "name" | "external" | "replicas" | "autoscale" | "autoscalePausedAt">;
+
 const timesOf = (row: Rows.Alert | undefined): AlertTimes | undefined =>
   row && { state: row.state as AlertTimes["state"], activeAt: row.activeAt.getTime(), firedAt: row.firedAt?.getTime() ?? null, resolvedAt: row.resolvedAt?.getTime() ?? null };
 
@@ -72,7 +75,7 @@ export class AlertEvaluator {
       prisma.alertRule.findMany({ orderBy: { name: "asc" } }),
       prisma.alertSilence.findMany({ where: { endsAt: { gt: new Date(now) } } }),
       prisma.alert.findMany(),
-      prisma.service.findMany({ where: { deletedAt: null }, select: { id: true, name: true, external: true, replicas: true } }),
+      prisma.service.findMany({ where: { deletedAt: null }, select: { id: true, name: true, external: true, replicas: true, autoscale: true, autoscalePausedAt: true } }),
       prisma.alertReceiver.findMany({ where: { enabled: true }, select: { id: true } }),
     ]);
     const rules = readRows(feed, "AlertRule", ruleRows, toRule, (row) => row.name).filter((rule) => rule.enabled);
@@ -156,7 +159,7 @@ export class AlertEvaluator {
     return same ? undefined : { row, dropped: false };
   }
 
-  private async signals(services: Array<{ id: string; name: string; external: boolean; replicas: number }>, rules: AlertRule[], now: number): Promise<AlertSignals> {
+  private async signals(services: Array<ServiceRow>, rules: AlertRule[], now: number): Promise<AlertSignals> {
     const { sources, prisma } = this.options;
     const instances = sources.instances();
     const keys = new Set<string>();
@@ -179,7 +182,16 @@ export class AlertEvaluator {
         const own = instances.filter((i) => i.serviceId === service.id);
         const endpoints = catalog.filter((e) => e.serviceId === service.id && e.external);
         const ready = service.external ? endpoints.filter((e) => e.checks.every((c) => c.status !== "critical")).length : own.filter((i) => i.phase === "Running" && i.ready).length;
-        return { ...service, health: serviceHealth(service.replicas, own), ready, wanted: service.external ? endpoints.length : service.replicas };
+        const autoscale = service.autoscale === null ? undefined : autoscaleSettings.safeParse(service.autoscale).data;
+        return {
+          id: service.id,
+          name: service.name,
+          external: service.external,
+          health: serviceHealth(service.replicas, own),
+          ready,
+          wanted: service.external ? endpoints.length : service.replicas,
+          autoscale: autoscale ? { maxReplicas: autoscale.maxReplicas, paused: service.autoscalePausedAt !== null } : null,
+        };
       }),
       traffic: (serviceId, seconds) => this.windows.delta(serviceId, seconds * 1000),
       restarts: (serviceId, minutes) => restarts.get(minutes)?.get(serviceId) ?? 0,
