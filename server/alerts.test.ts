@@ -5,10 +5,10 @@ import { waitFor } from "./testing/wait";
 import { webhookReceiver } from "./testing/webhook-receiver";
 import type { ApiClient } from "./testing/gantry";
 
-/** A service of one fixture instance and a rule that fires 1 s after it is down. */
+/** A service of one fixture instance and, once it is ready (a slow start must not fire it), a rule that fires 1 s after it is down. */
 async function watchedService(api: ApiClient, name: string) {
-  await api.alerts.createRule.mutate({ kind: "service-down", name: `${name}-down`, service: name, severity: "critical", forSeconds: 1 });
   const { instance } = await toggleableService(api, name);
+  await api.alerts.createRule.mutate({ kind: "service-down", name: `${name}-down`, service: name, severity: "critical", forSeconds: 1 });
   /** Flips the instance's readiness: down, then up again. */
   const toggle = () => fetch(`http://127.0.0.1:${instance.port}/toggle-ready`).then((res) => res.body?.cancel());
   return { toggle };
