@@ -69,6 +69,8 @@ export default defineConfig({
       GANTRY_ETCD_ENDPOINTS: `http://127.0.0.1:${port + 9}`,
       // The swarm of the tests' own, when there is one (CI starts it): the Nodes page lists it.
       ...(process.env.GANTRY_SWARM_HOST ? { GANTRY_SWARM: "1", GANTRY_SWARM_HOST: process.env.GANTRY_SWARM_HOST, GANTRY_SWARM_PORT_RANGE: swarmPorts } : {}),
+      // Alerts evaluated every second: the alerts spec sees one fire without waiting for the default 5 s.
+      GANTRY_ALERT_INTERVAL: "1s",
       LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
     },

@@ -67,7 +67,7 @@ const { secret: sessionSecret } = await sessions.open(admin.id, "admin", { addre
 const { secret: token } = await tokens.create({ name: "bench", role: "admin" }, adminIdentity);
 
 const unused = undefined as never; // services.list and the topology topic touch none of the engine's parts
-const trpc = createTrpcHandler({ database: { noticed: () => false }, prisma: db.prisma, topology, rollouts: unused, config: unused, autoscaler: unused, engine: unused, loadgen: unused, users, sessions, tokens, secretKeys: unused, logRole: "viewer", log: silentLogger });
+const trpc = createTrpcHandler({ database: { noticed: () => false }, prisma: db.prisma, topology, rollouts: unused, config: unused, autoscaler: unused, engine: unused, loadgen: unused, users, sessions, tokens, secretKeys: unused, alerts: unused, logRole: "viewer", log: silentLogger });
 const guard = createRequestGuard({ host: "127.0.0.1", publicUrl: undefined, tls: false, trustProxy: [], dev: false });
 /** The auth step taken out: no Host or Origin check, everyone a fixed admin. */
 const noChecks: RequestGuard = { ...guard, hostAllowed: () => true, originAllowed: () => true, hasCsrfHeader: () => true };

@@ -15,6 +15,7 @@ const links = [
   { href: "/services", label: "Services", key: "s" },
   { href: "/events", label: "Events", key: "e" },
   { href: "/nodes", label: "Nodes", key: "n" },
+  { href: "/alerts", label: "Alerts", key: "a" },
   { href: "/integrations", label: "Integrations", key: "i" },
   { href: "/tokens", label: "API tokens", key: "k" },
 ];

@@ -130,6 +130,7 @@ const envSchema = z.object({
   GANTRY_PROXY_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   /** How long the data plane keeps serving after Gantry died, for the next Gantry to take it over. */
   GANTRY_DATA_PLANE_ORPHAN_TIMEOUT: duration("10m", "1s"),
+  GANTRY_ALERT_INTERVAL: duration("5s", "100ms"),
   /** How often autoscalers look at their services' metrics (Kubernetes' HPA: 15 s). */
   GANTRY_AUTOSCALE_SYNC: duration("15s", "1s"),
   /** Comma-separated etcd client URLs; set, ready endpoints are mirrored into etcd. */
@@ -212,6 +213,8 @@ export type Env = {
   /** Data plane worker processes; 0 picks by core count. */
   proxyWorkers: number;
   dataPlaneOrphanMs: number;
+  /** How often alert rules are evaluated. */
+  alertIntervalMs: number;
   /** How often autoscalers decide. */
   autoscaleSyncMs: number;
   /** Mirror ready endpoints into etcd. */
@@ -300,6 +303,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ingressPort: env.GANTRY_INGRESS_PORT,
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
+    alertIntervalMs: env.GANTRY_ALERT_INTERVAL,
     autoscaleSyncMs: env.GANTRY_AUTOSCALE_SYNC,
     etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
     zookeeper: env.GANTRY_ZOOKEEPER_CONNECT ? { connect: env.GANTRY_ZOOKEEPER_CONNECT, sessionTimeoutSeconds: env.GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS } : undefined,

@@ -35,6 +35,9 @@ import { createAutoscaler } from "./services/autoscaler";
 import { createDiscovery } from "./services/discovery";
 import { createRollouts } from "./services/rollouts";
 import { createConfig } from "./services/config";
+import { createAlerts } from "./services/alerts/alerts";
+import { AlertEvaluator } from "./services/alerts/evaluator";
+import { Notifier } from "./services/alerts/notifier";
 import { createTopology } from "./services/topology";
 import { auditedTransaction } from "./store/audited-transaction";
 import { openDatabase, type Prisma } from "./store/database";
@@ -159,7 +162,29 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     cleanups.push(() => loadgen.close());
 
     const config = createConfig({ prisma: db.prisma, feed, topology, rollouts, secrets, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env), linkHost });
-    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, autoscaler, engine, loadgen, users, sessions, tokens, secretKeys, logRole: access.logRole, log });
+    const notifier = new Notifier({ prisma: db.prisma, secrets, clock, log: log.child({ component: "alerts" }) });
+    const evaluator = new AlertEvaluator({
+      prisma: db.prisma,
+      feed,
+      sources: {
+        instances: () => engine.instances(),
+        catalog: () => engine.catalog.list(),
+        trafficTotals: (serviceId) => {
+          const totals = engine.metrics.totals(`service:${serviceId}`);
+          return totals && { requests: Object.values(totals.requests).reduce((a, b) => a + b, 0), errors: totals.requests["5xx"], latency: totals.latency };
+        },
+        p95: (latency) => engine.metrics.quantileMs(latency, 0.95),
+      },
+      clock,
+      log: log.child({ component: "alerts" }),
+      intervalMs: env.alertIntervalMs,
+      notify: () => notifier.kick(),
+    });
+    notifier.start();
+    evaluator.start();
+    cleanups.push(() => notifier.stop(), () => evaluator.stop());
+    const alerts = createAlerts({ prisma: db.prisma, feed, secrets, clock });
+    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, autoscaler, engine, loadgen, users, sessions, tokens, secretKeys, alerts, logRole: access.logRole, log });
 
     const next = env.dashboard ? await prepareDashboard(env) : undefined;
     if (next) cleanups.push(() => next.close());

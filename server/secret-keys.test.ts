@@ -29,14 +29,15 @@ describe("secret key rotation", () => {
     const id = await withGantry(dataDir, {}, async (api) => {
       const service = await api.services.create.mutate({ name: "vault", template: { ...fixtureTemplate(), env: { API_TOKEN: "tok-before" }, secretEnv: ["API_TOKEN"] } });
       await api.services.update.mutate({ id: service.id, version: service.version, patch: { template: { env: { API_TOKEN: "tok-rotated" } } } });
+      await api.alerts.createReceiver.mutate({ name: "ops", kind: "slack", url: "https://hooks.slack.com/services/T/B/x" });
       const oldKey = fs.readFileSync(keyFile, "utf8");
-      // Service row and revision 2 hold tok-rotated, revision 1 tok-before: three sealed values.
-      expect(await api.settings.rotateSecretKey.mutate()).toEqual({ resealed: 3, unreadable: 0 });
+      // Service row and revision 2 hold tok-rotated, revision 1 tok-before, the Slack receiver its URL: four sealed values.
+      expect(await api.settings.rotateSecretKey.mutate()).toEqual({ resealed: 4, unreadable: 0 });
       expect(fs.readFileSync(keyFile, "utf8")).not.toBe(oldKey);
       expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
       expect(await secretSeenByInstance(api, service.id)).toBe("tok-rotated");
       const [event] = await api.events.list.query({ kind: "system.secret-key-rotated" });
-      expect(event).toMatchObject({ actor: "bootstrap", message: "re-sealed 3 secret value(s) with the new key" });
+      expect(event).toMatchObject({ actor: "bootstrap", message: "re-sealed 4 secret value(s) with the new key" });
       return service.id;
     });
     // The old key stays on disk until a boot has checked nothing needs it any more.
@@ -44,6 +45,7 @@ describe("secret key rotation", () => {
     await withGantry(dataDir, {}, async (api) => {
       expect(fs.existsSync(path.join(dataDir, "secret.key.previous"))).toBe(false);
       expect(await secretSeenByInstance(api, id)).toBe("tok-rotated");
+      expect((await api.alerts.receivers.query())[0]?.url).toBe("https://hooks.slack.com/…"); // opened with the new key
       // Rolling back to revision 1 opens its secret with the new key too.
       await api.rollouts.rollback.mutate({ serviceId: id, revision: 1 });
       await waitFor(async () => ((await secretSeenByInstance(api, id)) === "tok-before" ? true : undefined), "revision 1's secret");

@@ -1,10 +1,11 @@
 import type { ReactNode } from "react";
 import { AccessProvider } from "@/components/access/access-context";
 import { SignInDialog } from "@/components/access/sign-in-dialog";
+import { AlertTitle } from "@/components/alerts/alert-title";
 import { ChaosBanner } from "@/components/chaos/chaos-banner";
 import { Nav } from "@/components/nav";
 
-/** Every page behind sign-in: the nav, the caller's role for the controls, and sign-in again when a session ends. */
+/** Every page behind sign-in: the nav, the caller's role for the controls, sign-in again when a session ends, and firing alerts in the tab's title. */
 export default function DashboardLayout({ children }: { children: ReactNode }) {
   return (
     <AccessProvider>
@@ -16,6 +17,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
         </main>
       </div>
       <SignInDialog />
+      <AlertTitle />
     </AccessProvider>
   );
 }

@@ -25,6 +25,7 @@ import { useAccess } from "../access/access-context";
 import { useShortcut } from "../shell/shortcuts";
 import type { EdgeRequest } from "./dependency-dialog";
 import type { ServiceSummary } from "../service-summary";
+import type { Alert } from "@/server/contracts/alerts";
 import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import { useTRPC } from "../trpc";
@@ -60,6 +61,8 @@ export type CanvasProps = {
   rollouts: Map<string, Rollout>;
   /** Services changed since their last apply, by name. */
   drift: Map<string, ServiceDrift>;
+  /** Firing alerts by service id. */
+  alerts: Map<string, Alert[]>;
   selectedId: string | undefined;
   onSelect(id: string | undefined): void;
   /** "Add service" was dropped (or asked for) at this canvas position. */
@@ -83,7 +86,7 @@ const samePosition = (a: Position | undefined, b: Position | undefined) => a?.x 
  * exists, health, traffic — comes from the live topology, so other tabs' changes show at once.
  */
 export function TopologyCanvas(props: CanvasProps) {
-  const { services, dependencies, summaries, rollouts, drift, selectedId, onSelect, onError } = props;
+  const { services, dependencies, summaries, rollouts, drift, alerts, selectedId, onSelect, onError } = props;
   const trpc = useTRPC();
   const place = useMutation(trpc.services.place.mutationOptions());
   const flow = useReactFlow<ServiceNodeType, TrafficEdgeType>();
@@ -129,6 +132,7 @@ export function TopologyCanvas(props: CanvasProps) {
         const summary = summaries.get(service.id)!;
         const rollout = rollouts.get(service.id);
         const serviceDrift = drift.get(service.name);
+        const serviceAlerts = alerts.get(service.id);
         const selected = selectionMoved || !previous ? service.id === selectedId : Boolean(previous.selected);
         const draggable = !service.deleting && can("editor", service.labels);
         if (
@@ -138,15 +142,16 @@ export function TopologyCanvas(props: CanvasProps) {
           previous.data.summary === summary &&
           previous.data.rollout === rollout &&
           previous.data.drift === serviceDrift &&
+          previous.data.alerts === serviceAlerts &&
           previous.selected === selected &&
           samePosition(previous.position, position)
         ) {
           return previous;
         }
-        return { ...previous, id: service.id, type: "service", position, selected, draggable, data: { service, summary, rollout, drift: serviceDrift } };
+        return { ...previous, id: service.id, type: "service", position, selected, draggable, data: { service, summary, rollout, drift: serviceDrift, alerts: serviceAlerts } };
       });
     });
-  }, [services, summaries, rollouts, drift, positions, pending, selectedId, can]);
+  }, [services, summaries, rollouts, drift, alerts, positions, pending, selectedId, can]);
 
   useEffect(() => {
     const names = new Map(services.map((s) => [s.id, s.name]));

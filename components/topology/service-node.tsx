@@ -2,6 +2,7 @@
 
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo, useContext } from "react";
+import type { Alert } from "@/server/contracts/alerts";
 import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Service } from "@/server/contracts/service";
@@ -15,7 +16,7 @@ import { DropTargetContext, type DropTarget } from "./drop-target";
 import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { Sparkline } from "./sparkline";
 
-export type ServiceNodeData = { service: Service; summary: ServiceSummary; rollout?: Rollout; drift?: ServiceDrift };
+export type ServiceNodeData = { service: Service; summary: ServiceSummary; rollout?: Rollout; drift?: ServiceDrift; alerts?: Alert[] };
 export type ServiceNodeType = Node<ServiceNodeData, "service">;
 
 const handleClass = "!h-3 !w-3 !border-2 !border-white !bg-sky-500 dark:!border-zinc-900";
@@ -36,6 +37,20 @@ function RolloutBadge({ rollout, replicas }: { rollout: Rollout; replicas: numbe
   );
 }
 
+/** Alerts firing on the service: how many, and their summaries on hover; muted when all are silenced. */
+function AlertBadge({ alerts }: { alerts: Alert[] }) {
+  const muted = alerts.every((a) => a.silence);
+  return (
+    <span
+      data-testid="node-alerts"
+      title={alerts.map((a) => `${a.ruleName}: ${a.summary}${a.silence ? " (silenced)" : ""}`).join("\n")}
+      className={`rounded-full px-1.5 text-[10px] font-medium tabular-nums text-white ${muted ? "bg-zinc-400" : "bg-red-600"}`}
+    >
+      {alerts.length} firing
+    </span>
+  );
+}
+
 /** Under a node an edge is being dragged over: what dropping it there does, or why it won't. */
 function DropVerdict({ drop }: { drop: DropTarget }) {
   return (
@@ -51,7 +66,7 @@ function DropVerdict({ drop }: { drop: DropTarget }) {
 
 /** A service on the canvas: health, ready/wanted, and its last minute of requests. */
 export const ServiceNode = memo(function ServiceNode({ data, selected }: NodeProps<ServiceNodeType>) {
-  const { service, summary, rollout, drift } = data;
+  const { service, summary, rollout, drift, alerts } = data;
   const recent = useRecentSeries(`service:${service.id}`);
   const latest = recent.at(-1);
   const colors = healthColors[summary.health];
@@ -87,6 +102,7 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
         {service.deleting && <span className="text-[10px] text-zinc-500">deleting…</span>}
         {rollout && <RolloutBadge rollout={rollout} replicas={service.replicas} />}
         {drift && <DriftBadge drift={drift} />}
+        {alerts && <AlertBadge alerts={alerts} />}
       </div>
       <div className="flex items-baseline justify-between text-xs text-zinc-600 dark:text-zinc-400">
         <span data-testid="node-ready">

@@ -13,6 +13,7 @@ import { ConfirmDialog } from "../shell/confirm-dialog";
 import { StatusMessage } from "../status-message";
 import { useTRPC } from "../trpc";
 import { useDrift } from "../config/drift";
+import { useFiringByService } from "../alerts/use-alerts";
 import { isActive, isStuck } from "../rollouts/rollout-math";
 import { useSummaries } from "../use-summaries";
 import { TopologyCanvas } from "./canvas";
@@ -34,6 +35,7 @@ export function TopologyWorkspace() {
   }, [rollouts, services]);
   const summaries = useSummaries(topology?.services, instances, catalog);
   const drift = useDrift(topology);
+  const alerts = useFiringByService();
   const router = useRouter();
   const params = useSearchParams();
   const trpc = useTRPC();
@@ -72,6 +74,7 @@ export function TopologyWorkspace() {
             summaries={summaries}
             rollouts={shownRollouts}
             drift={drift}
+            alerts={alerts}
             selectedId={selectedId}
             onSelect={select}
             onCreateAt={(position) => (select(undefined), setCreatingAt(position))}

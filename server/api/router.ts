@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { alertsRouter } from "./routers/alerts";
 import { autoscalingRouter } from "./routers/autoscaling";
 import { chaosRouter } from "./routers/chaos";
 import { configRouter } from "./routers/config";
@@ -32,6 +33,7 @@ export const appRouter = router({
   settings: settingsRouter,
   integrations: integrationsRouter,
   config: configRouter,
+  alerts: alertsRouter,
   chaos: chaosRouter,
   autoscaling: autoscalingRouter,
   nodes: nodesRouter,

@@ -15,6 +15,7 @@ import type { Autoscaler } from "../services/autoscaler";
 import type { Users } from "../services/users";
 import type { Sessions } from "../services/sessions";
 import type { ApiTokens } from "../services/api-tokens";
+import type { Alerts } from "../services/alerts/alerts";
 import type { SecretKeys } from "../services/secret-keys";
 import type { Prisma } from "../store/database";
 import { DATABASE_UNAVAILABLE, type DatabaseHealth } from "../store/database-health";
@@ -32,6 +33,8 @@ export type ApiContext = {
   sessions: Sessions;
   tokens: ApiTokens;
   secretKeys: SecretKeys;
+  /** Alerts, their rules, receivers and silences. */
+  alerts: Alerts;
   /** Told of requests that failed for want of the database (they answer 503). */
   database: Pick<DatabaseHealth, "noticed">;
   /** Who is asking; undefined for an anonymous caller, who gets 401 from every procedure. */

@@ -3,11 +3,11 @@ import type { ConfigDiff } from "../contracts/config";
 import type { PlanPreview } from "../contracts/rollout";
 import { hasChanges, renderPlan } from "./plan";
 
-const empty: ConfigDiff = { services: [], dependencies: { added: [], removed: [] }, external: { added: [], removed: [] }, secrets: [] };
+const empty: ConfigDiff = { services: [], dependencies: { added: [], removed: [] }, external: { added: [], removed: [] }, alerts: null, secrets: [] };
 const rollout = { revision: { from: 1, to: 2 }, starts: 2, stops: 2, waves: [[], [], []], peak: 3, lowestReady: 2 } as unknown as PlanPreview;
 
 describe("plan rendering", () => {
-  it("marks created, changed (with fields and rollout) and deleted services, edges and external services", () => {
+  it("marks created, changed (with fields and rollout) and deleted services, edges, external services and alert rules and receivers", () => {
     const diff: ConfigDiff = {
       services: [
         { name: "api", kind: "service", action: "changed", changes: [{ path: "env.LOG_LEVEL", before: "info", after: "debug" }, { path: "replicas", before: null, after: 2 }], rollout },
@@ -17,6 +17,7 @@ describe("plan rendering", () => {
       ],
       dependencies: { added: [{ from: "web", to: "api" }], removed: [] },
       external: { added: [], removed: ["legacy"] },
+      alerts: { rules: { created: ["high-error-rate"], changed: ["service-down"], deleted: [] }, receivers: { created: [], changed: [], deleted: ["old-hook"] } },
       secrets: [{ service: "api", variable: "DB_PASSWORD", ref: { fromEnv: "DB_PASSWORD" } }],
     };
     expect(hasChanges(diff)).toBe(true);
@@ -30,6 +31,9 @@ describe("plan rendering", () => {
         "- old: deleted",
         "+ dependency web -> api",
         "- external legacy",
+        "+ alert rule high-error-rate",
+        "~ alert rule service-down: changed",
+        "- alert receiver old-hook",
         "(1 service unchanged)",
         "! api: DB_PASSWORD (fromEnv DB_PASSWORD) has no value here: the stored one is kept, if there is one",
         "",
@@ -42,5 +46,6 @@ describe("plan rendering", () => {
     expect(hasChanges(same)).toBe(false);
     expect(renderPlan(same)).toBe("no changes (1 service as the file says)\n");
     expect(hasChanges({ ...empty, external: { added: ["payments"], removed: [] } })).toBe(true);
+    expect(hasChanges({ ...empty, alerts: { rules: { created: [], changed: [], deleted: [] }, receivers: { created: [], changed: [], deleted: [] } } })).toBe(false);
   });
 });

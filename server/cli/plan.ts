@@ -25,10 +25,20 @@ function serviceLines(plan: ServiceConfigPlan): string[] {
   }
 }
 
+/** Alert rules and receivers the file creates, changes or (with prune) deletes. */
+function alertLines(alerts: ConfigDiff["alerts"]): string[] {
+  if (!alerts) return [];
+  return (["rules", "receivers"] as const).flatMap((part) => {
+    const what = part === "rules" ? "alert rule" : "alert receiver";
+    const { created, changed, deleted } = alerts[part];
+    return [...created.map((name) => `+ ${what} ${name}`), ...changed.map((name) => `~ ${what} ${name}: changed`), ...deleted.map((name) => `- ${what} ${name}`)];
+  });
+}
+
 /** True when applying would change something. */
 export const hasChanges = (diff: ConfigDiff) =>
   diff.services.some((s) => s.action !== "unchanged") ||
-  diff.dependencies.added.length + diff.dependencies.removed.length + diff.external.added.length + diff.external.removed.length > 0;
+  diff.dependencies.added.length + diff.dependencies.removed.length + diff.external.added.length + diff.external.removed.length + alertLines(diff.alerts).length > 0;
 
 /**
  * What `diff` and `apply` print: `+` created, `~` changed (each field, and the rollout the engine
@@ -40,6 +50,7 @@ export function renderPlan(diff: ConfigDiff): string {
   for (const e of diff.dependencies.removed) lines.push(`- dependency ${e.from} -> ${e.to}`);
   for (const name of diff.external.added) lines.push(`+ external ${name}`);
   for (const name of diff.external.removed) lines.push(`- external ${name}`);
+  lines.push(...alertLines(diff.alerts));
   const unchanged = diff.services.filter((s) => s.action === "unchanged").length;
   if (!hasChanges(diff)) lines.push(`no changes${unchanged > 0 ? ` (${unchanged} service${unchanged === 1 ? "" : "s"} as the file says)` : ""}`);
   else if (unchanged > 0) lines.push(`(${unchanged} service${unchanged === 1 ? "" : "s"} unchanged)`);

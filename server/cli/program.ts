@@ -54,12 +54,13 @@ export function buildProgram(cli: CliContext): Command {
     .description("the topology (or the services named) as a gantry.yaml")
     .argument("[service...]", "only these services")
     .option("--positions", "include canvas positions")
+    .option("--alerts", "include alert rules and receivers")
     .addOption(new Option("--format <format>", "gantry (a gantry.yaml) or kubernetes (Deployments and Services)").choices(["gantry", "kubernetes"]).default("gantry"))
     .option("--output-file <file>", "write the file here instead of stdout")
-    .action((services: string[], options: { positions?: boolean; format: string; outputFile?: string }) =>
+    .action((services: string[], options: { positions?: boolean; alerts?: boolean; format: string; outputFile?: string }) =>
       options.format === "kubernetes"
         ? exportKubernetes(cli, services, { output: options.outputFile })
-        : exportConfig(cli, services, { positions: Boolean(options.positions), output: options.outputFile }),
+        : exportConfig(cli, services, { positions: Boolean(options.positions), alerts: Boolean(options.alerts), output: options.outputFile }),
     );
 
   program

@@ -14,6 +14,7 @@ import {
   SERVICE_DEFAULTS,
   isSecretRef,
   type EnvValue,
+  type FileAlerts,
   type FileExternalService,
   type FileService,
   type FileTraffic,
@@ -191,12 +192,16 @@ export function compactExternal(service: FileExternalService): Record<string, Js
   return entry;
 }
 
-/** The whole file: services and external services by name, in name order. */
-export function renderConfig(services: Record<string, FileService>, external: Record<string, FileExternalService>): string {
+/** The whole file: services, external services, then alert rules and receivers, each by name in name order. */
+export function renderConfig(services: Record<string, FileService>, external: Record<string, FileExternalService>, alerts?: FileAlerts): string {
   const document: Record<string, JsonValue> = { version: CONFIG_VERSION };
   const names = (record: Record<string, unknown>) => Object.keys(record).sort();
   if (names(services).length > 0) document.services = Object.fromEntries(names(services).map((name) => [name, compactService(services[name]!)]));
   if (names(external).length > 0) document.external = Object.fromEntries(names(external).map((name) => [name, compactExternal(external[name]!)]));
+  if (alerts) {
+    const byName = (record: Record<string, object>) => Object.fromEntries(names(record).map((name) => [name, record[name] as JsonValue]));
+    document.alerts = { rules: byName(alerts.rules), receivers: byName(alerts.receivers) };
+  }
   return stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 

@@ -12,12 +12,12 @@ import { parseConfig } from "./parse";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** The gantry.yaml shown in README.md's "Config as code" section. */
-function readmeExample(): string {
+/** The gantry.yaml shown in a README.md section ("Config as code" unless named). */
+function readmeExample(heading = "## Config as code"): string {
   const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Config as code"));
+  const section = readme.slice(readme.indexOf(heading));
   const block = /```yaml\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error("README.md's Config as code section has no yaml block");
+  if (!block) throw new Error(`README.md's ${heading} section has no yaml block`);
   return block[1]!;
 }
 
@@ -39,6 +39,12 @@ describe("the README's gantry.yaml", () => {
     const { config: file } = parseConfig(readmeExample());
     expect(Object.keys(file.services)).toEqual(["api", "db"]);
     expect(file.services.api!.dependsOn).toEqual(["db", "payments"]);
+  });
+
+  it("parses the Alerts section's example", () => {
+    const { config: file } = parseConfig(readmeExample("## Alerts"));
+    expect(file.alerts?.rules["checkout-errors"]).toMatchObject({ kind: "error-rate", thresholdPercent: 2, forSeconds: 120 });
+    expect(file.alerts?.receivers["on-call"]).toMatchObject({ kind: "slack", url: { fromEnv: "SLACK_WEBHOOK_URL" } });
   });
 
   it("applies, asking for the secret it refers to, and then exports to the same topology", async () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { labelKey, labelValue } from "../contracts/access";
+import { alertRuleKinds, alertRuleName, receiverKinds, receiverUrl, type AlertRuleSpec } from "../contracts/alerts";
 import { autoscaleSettings } from "../contracts/autoscale";
 import { headerName, probe, probeSet } from "../contracts/probe";
 import { rolloutStrategy, defaultStrategy } from "../contracts/rollout";
@@ -127,6 +128,28 @@ export const fileExternalService = z
   .strict();
 export type FileExternalService = z.output<typeof fileExternalService>;
 
+/** An alert rule, named by its key: the contract's fields for its kind. */
+export type FileAlertRule = AlertRuleSpec extends infer R ? (R extends unknown ? Omit<R, "name"> : never) : never;
+const ruleKinds = (Object.values(alertRuleKinds) as unknown as Array<z.ZodObject<z.ZodRawShape>>).map((kind) => kind.omit({ name: true }).strict());
+export const fileAlertRule = z.discriminatedUnion("kind", ruleKinds as [z.ZodObject<z.ZodRawShape>, ...Array<z.ZodObject<z.ZodRawShape>>]) as unknown as z.ZodType<FileAlertRule>;
+
+/** Where notifications go, named by its key. A Slack URL is the credential: only by reference. */
+export const fileReceiver = z
+  .object({ kind: z.enum(receiverKinds), url: z.union([receiverUrl, secretRef]), enabled: z.boolean().default(true) })
+  .strict()
+  .superRefine((receiver, ctx) => {
+    if (receiver.kind === "slack" && typeof receiver.url === "string") {
+      ctx.addIssue({ code: "custom", path: ["url"], message: "a Slack webhook URL is a secret: write { fromEnv: NAME } or { fromFile: path }" });
+    }
+  });
+export type FileReceiver = z.output<typeof fileReceiver>;
+
+/** Alert rules and receivers; left out, an apply leaves them as they are. */
+export const fileAlerts = z
+  .object({ rules: z.record(alertRuleName, fileAlertRule).default({}), receivers: z.record(alertRuleName, fileReceiver).default({}) })
+  .strict();
+export type FileAlerts = z.output<typeof fileAlerts>;
+
 export const CONFIG_VERSION = 1;
 
 export const configFile = z
@@ -135,6 +158,7 @@ export const configFile = z
     version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
     services: z.record(serviceName, fileService).default({}),
     external: z.record(serviceName, fileExternalService).default({}),
+    alerts: fileAlerts.optional(),
   })
   .strict();
 export type ConfigFile = z.output<typeof configFile>;
@@ -146,7 +170,7 @@ export const EXTERNAL_DEFAULTS: FileExternalService = fileExternalService.parse(
 /** The file's JSON Schema, as published in gantry.schema.json (what a user may write: defaults are optional). */
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configFile, { io: "input", target: "draft-2020-12", unrepresentable: "any" });
-  return { ...schema, title: "gantry.yaml", description: "Gantry config as code: services, their dependencies and external services." };
+  return { ...schema, title: "gantry.yaml", description: "Gantry config as code: services, their dependencies, external services and alerts." };
 }
 
 /** gantry.schema.json as committed: stable key order, two-space indent, a final newline. */

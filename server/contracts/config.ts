@@ -16,7 +16,7 @@ const secretValues = z
 export const configApplyInput = z
   .object({
     yaml: z.string().max(2_000_000, "a gantry.yaml is at most 2 MB"),
-    /** Delete services (and external services) that the file doesn't name. */
+    /** Delete services (and external services) that the file doesn't name; with an `alerts` section, its rules and receivers too. */
     prune: z.boolean().default(false),
     /** The file's name, for problems: `gantry.yaml:12:5: …`. */
     file: z.string().trim().min(1).max(1024).default("gantry.yaml"),
@@ -32,12 +32,17 @@ export const configExportInput = z
     services: z.array(serviceName).max(1000).optional(),
     /** Include canvas positions. */
     positions: z.boolean().default(false),
+    /** Include the alert rules and receivers. */
+    alerts: z.boolean().default(false),
   })
   .strict();
 export type ConfigExportInput = z.input<typeof configExportInput>;
 
 export type SecretRef = { fromEnv: string } | { fromFile: string };
-/** A secret the file refers to: apply must be given its value unless the service already stores it. */
+/**
+ * A secret the file refers to: apply must be given its value unless the service already stores it.
+ * For an alert receiver's URL, `service` is "alerts" and `variable` its path (`receivers.<name>.url`).
+ */
 export type SecretNeed = { service: string; variable: string; ref: SecretRef };
 
 /** One field of a service's file entry that differs: path as written in the file (`env.LOG_LEVEL`). */
@@ -53,10 +58,16 @@ export type ServiceConfigPlan =
 
 export type DependencyEdge = { from: string; to: string };
 
+/** Rules or receivers of the file's `alerts` section, by name. */
+export type NamedChanges = { created: string[]; changed: string[]; deleted: string[] };
+export type AlertsConfigPlan = { rules: NamedChanges; receivers: NamedChanges };
+
 export type ConfigDiff = {
   services: ServiceConfigPlan[];
   dependencies: { added: DependencyEdge[]; removed: DependencyEdge[] };
   external: { added: string[]; removed: string[] };
+  /** Null when the file has no `alerts` section (an apply leaves alerts alone). */
+  alerts: AlertsConfigPlan | null;
   /** Secrets the file refers to whose values apply was not given (kept if stored; refused if not). */
   secrets: SecretNeed[];
 };

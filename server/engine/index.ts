@@ -21,6 +21,7 @@ import { TrafficController, type DataPlanePort } from "./proxy/traffic-controlle
 import { Chaos } from "./chaos/chaos";
 import { runProbe } from "./health/probes";
 import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
+import { quantileMs } from "./metrics/quantile";
 import { registerGantryMetrics } from "./metrics/prometheus-metrics";
 import { DnsServer } from "./registry/dns-server";
 import { EtcdMirror } from "./registry/etcd-mirror";
@@ -262,6 +263,10 @@ export function createEngine(options: EngineOptions) {
     metrics: {
       series: (keys: string[], window: MetricWindow) => metrics.series(keys, window),
       subscribe: (listener: (tick: MetricsTick) => void) => metrics.subscribe(listener),
+      /** A series' cumulative traffic counters since this Gantry started (alert windows are differences of these). */
+      totals: (key: string) => metrics.totals.get(key),
+      /** The q-quantile (ms) of requests counted per latency bucket, as the charts compute it. */
+      quantileMs,
     },
 
     /** Adds Gantry's request, instance and probe metrics to a Prometheus registry. */

@@ -11,6 +11,8 @@ import { auditedTransaction } from "../store/audited-transaction";
 import { testBackends } from "../testing/databases";
 import { migratedStore, type MigratedStore } from "../testing/store";
 import { ConfigError } from "../config/parse";
+import { systemClock } from "../lib/clock";
+import { createAlerts, type Alerts } from "./alerts/alerts";
 import { createConfig, type Config } from "./config";
 import { createExternalService } from "./discovery";
 import { createRollouts } from "./rollouts";
@@ -22,7 +24,7 @@ const listenerPorts = { from: 21000, to: 21999 };
 const CASES = 25;
 
 /** A topology as someone might have built it in the dashboard: random fields, edges and external services. */
-async function buildRandomTopology(random: Random, topology: Topology, store: MigratedStore) {
+async function buildRandomTopology(random: Random, topology: Topology, store: MigratedStore, alerts: Alerts) {
   const count = random.int(1, 5);
   const names = Array.from({ length: count }, (_, i) => `svc-${String.fromCharCode(97 + i)}${random.int(0, 9)}`);
   const externals = random.chance(0.5) ? [`ext-${random.int(0, 9)}`] : [];
@@ -88,6 +90,23 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
     const id = await auditedTransaction(store.prisma, store.feed, "consul", async (tx, record) => (await createExternalService(tx, record, { listenerPorts, reservedPorts: () => undefined }, { name })).id);
     ids.push(id);
   }
+  // Alert rules and receivers as the API makes them (the default rules are truncated first).
+  const ruleKinds = [
+    { kind: "service-down" as const },
+    { kind: "error-rate" as const, thresholdPercent: random.pick([1, 5, 12.5]), windowSeconds: random.pick([30, 60]) },
+    { kind: "latency-p95" as const, thresholdMs: random.pick([250, 1000]) },
+    { kind: "restarts" as const, count: random.int(0, 5), windowMinutes: random.pick([5, 10]) },
+    { kind: "check-critical" as const },
+    { kind: "autoscaler-at-max" as const },
+  ];
+  for (let rules = random.int(0, 3); rules > 0; rules--) {
+    const spec = { ...random.pick(ruleKinds), name: `rule-${random.int(0, 99)}`, service: random.chance(0.5) ? names[0] : undefined, forSeconds: random.pick([0, 30]), severity: random.pick(["critical", "warning"] as const), enabled: random.chance(0.8) };
+    await alerts.createRule(spec, "tester").catch(() => undefined); // a repeated name: fine
+  }
+  for (let receivers = random.int(0, 2); receivers > 0; receivers--) {
+    const kind = random.pick(["webhook", "slack"] as const);
+    await alerts.createReceiver({ name: `hook-${random.int(0, 99)}`, kind, url: `https://hooks.example.com/${kind}/${random.int(0, 999)}`, enabled: random.chance(0.8) }, "tester").catch(() => undefined);
+  }
   for (let edges = random.int(0, names.length * 2); edges > 0; edges--) {
     const [from, to] = [random.int(0, names.length - 1), random.int(0, ids.length - 1)];
     if (from === to) continue;
@@ -110,17 +129,19 @@ describe.each(testBackends())("config as code on $name", (backend) => {
   let store: MigratedStore;
   let topology: Topology;
   let config: Config;
+  let alerts: Alerts;
 
   beforeAll(async () => {
     store = await migratedStore(backend);
     topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
     const preview = () => ({ waves: [], starts: 0, stops: 0, peak: 0, lowestReady: 0 });
     const rollouts = createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: "127.0.0.1", preview });
+    alerts = createAlerts({ prisma: store.prisma, feed: store.feed, secrets, clock: systemClock });
     config = createConfig({ prisma: store.prisma, feed: store.feed, topology, rollouts, secrets, listenerPorts, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
   });
   afterAll(() => store.dispose());
 
-  const truncate = () => store.prisma.$executeRawUnsafe(`TRUNCATE "Service", "Event" CASCADE`);
+  const truncate = () => store.prisma.$executeRawUnsafe(`TRUNCATE "Service", "Event", "AlertRule", "AlertReceiver" CASCADE`);
   const counts = async () => ({ revisions: await store.prisma.revision.count(), events: await store.prisma.event.count(), rollouts: await store.prisma.rollout.count() });
 
   it(`round-trips ${CASES} random topologies: export → apply on an empty store → export is byte-identical, and apply again changes nothing`, async () => {
@@ -128,16 +149,17 @@ describe.each(testBackends())("config as code on $name", (backend) => {
     for (let run = 0; run < CASES; run++) {
       const random = createRandom(seed + run);
       await truncate();
-      await buildRandomTopology(random, topology, store);
+      await buildRandomTopology(random, topology, store, alerts);
       const positions = random.chance(0.5);
-      const first = await config.export({ positions });
+      const first = await config.export({ positions, alerts: true });
       const context = `seed ${seed + run}:\n${first.yaml}`;
 
       await truncate();
-      const values = Object.fromEntries(first.secrets.map((need) => ["fromEnv" in need.ref ? need.ref.fromEnv : need.ref.fromFile, "s3cret"]));
+      const value = (service: string) => (service === "alerts" ? "https://hooks.example.com/slack/secret" : "s3cret"); // a receiver's is a URL
+      const values = Object.fromEntries(first.secrets.map((need) => ["fromEnv" in need.ref ? need.ref.fromEnv : need.ref.fromFile, value(need.service)]));
       const applied = await config.apply({ yaml: first.yaml, secrets: { env: values } }, "tester");
       expect(applied.changed, context).toBe(true);
-      const second = await config.export({ positions });
+      const second = await config.export({ positions, alerts: true });
       expect(second.yaml, context).toBe(first.yaml);
 
       const before = await counts();
@@ -171,6 +193,43 @@ describe.each(testBackends())("config as code on $name", (backend) => {
     const bad = `${next}  broken:\n    command: x\n    dependsOn: [nowhere]\n`;
     await expect(config.apply({ yaml: bad, prune: true }, "tester")).rejects.toThrow(ConfigError);
     expect(await counts()).toEqual(before);
+  });
+
+  it("applies alert rules and receivers: a Slack URL only by reference and sealed, left alone without a section, deleted only with prune", async () => {
+    await truncate();
+    const file = [
+      "alerts:",
+      "  rules:",
+      "    api-errors: { kind: error-rate, service: api, thresholdPercent: 2, windowSeconds: 30, forSeconds: 60, severity: critical }",
+      "  receivers:",
+      "    ops: { kind: slack, url: { fromEnv: OPS_URL } }",
+      "    audit: { kind: webhook, url: https://audit.example.com/hook }",
+      "",
+    ].join("\n");
+    const refused = await config.apply({ yaml: file }, "tester").catch((err: unknown) => err);
+    expect((refused as ConfigError).message).toMatch(/alerts\.receivers\.ops\.url: ops's URL is a secret Gantry doesn't have yet: apply needs the environment variable OPS_URL/);
+    const badUrl = await config.apply({ yaml: file, secrets: { env: { OPS_URL: "file:///etc/passwd" } } }, "tester").catch((err: unknown) => err);
+    expect((badUrl as ConfigError).message).toMatch(/ops's URL must be an http:\/\/ or https:\/\/ URL/);
+    expect(await store.prisma.alertRule.count()).toBe(0);
+
+    const diff = await config.diff({ yaml: file, secrets: { env: { OPS_URL: "https://hooks.slack.com/services/T/B/x" } } }, { compareSecrets: true });
+    expect(diff.alerts).toEqual({ rules: { created: ["api-errors"], changed: [], deleted: [] }, receivers: { created: ["ops", "audit"], changed: [], deleted: [] } });
+    await config.apply({ yaml: file, secrets: { env: { OPS_URL: "https://hooks.slack.com/services/T/B/x" } } }, "tester");
+    const ops = await store.prisma.alertReceiver.findUniqueOrThrow({ where: { name: "ops" } });
+    expect(ops.url).not.toContain("hooks.slack.com");
+    expect((await alerts.rules())[0]).toMatchObject({ name: "api-errors", kind: "error-rate", service: "api", thresholdPercent: 2, windowSeconds: 30 });
+    expect((await config.export()).yaml).not.toContain("alerts");
+    const exported = await config.export({ alerts: true });
+    expect(exported.yaml).toContain("url:\n        fromEnv: OPS_WEBHOOK_URL");
+    expect(exported.secrets).toContainEqual({ service: "alerts", variable: "receivers.ops.url", ref: { fromEnv: "OPS_WEBHOOK_URL" } });
+
+    // Applied again without the value: the stored URL is kept, nothing changes.
+    expect((await config.apply({ yaml: file }, "tester")).changed).toBe(false);
+    await config.apply({ yaml: "services: {}\n", prune: true }, "tester");
+    expect(await store.prisma.alertRule.count()).toBe(1);
+    await config.apply({ yaml: "alerts: { rules: {} }\n", prune: true }, "tester");
+    expect(await store.prisma.alertRule.count()).toBe(0);
+    expect(await store.prisma.alertReceiver.count()).toBe(0);
   });
 
   it("exports a secret as a reference, never its value, and lists what apply will need", async () => {

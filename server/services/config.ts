@@ -28,6 +28,7 @@ import { isUniqueViolation } from "../store/errors";
 import type * as Rows from "../store/generated/client";
 import type { PortRange, ReservedPorts } from "../store/listener-ports";
 import { toService } from "../store/records";
+import { alertSecretNeeds, applyAlerts, decideAlerts, fileAlertsOf, loadStoredAlerts, type AlertsDecision, type StoredAlerts } from "./alerts/alerts-file";
 import { createExternalService } from "./discovery";
 import { linksFor, NEW_LISTENER } from "./links";
 import type { Rollouts } from "./rollouts";
@@ -51,6 +52,7 @@ type StoreState = {
   stored: Map<string, StoredService>;
   /** caller → callees. */
   edges: Map<string, Map<string, Rows.Dependency>>;
+  alerts: StoredAlerts;
 };
 
 async function loadState(db: Tx | Prisma): Promise<StoreState> {
@@ -64,7 +66,7 @@ async function loadState(db: Tx | Prisma): Promise<StoreState> {
     edges.get(from.name)!.set(to.name, edge);
   }
   const stored = new Map(rows.map((row) => [row.name, storedOf(row)]));
-  return { rows: new Map(rows.map((row) => [row.name, row])), stored, edges };
+  return { rows: new Map(rows.map((row) => [row.name, row])), stored, edges, alerts: await loadStoredAlerts(db) };
 }
 
 function storedOf(row: Rows.Service): StoredService {
@@ -106,7 +108,12 @@ type Decision = {
   env: Map<string, Record<string, string>>;
   missing: SecretNeed[];
   problems: ConfigProblem[];
+  /** Undefined when the file has no `alerts` section. */
+  alerts: AlertsDecision | undefined;
 };
+
+/** Where the file names a secret: a service's env variable, or an alert receiver's URL. */
+const needPath = (need: SecretNeed) => (need.service === "alerts" ? `alerts.${need.variable}` : `services.${need.service}.env.${need.variable}`);
 
 type SecretValues = { env: Record<string, string>; files: Record<string, string> };
 
@@ -181,7 +188,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
   function decide(state: StoreState, raw: { yaml: string; prune: boolean; file: string; secrets: SecretValues }): Decision {
     const parsed = parseConfig(raw.yaml, { file: raw.file, known: raw.prune ? [] : state.rows.keys() });
     const { config } = parsed;
-    const decision: Decision = { parsed, services: [], dependencies: { added: [], removed: [] }, external: { added: [], removed: [] }, env: new Map(), missing: [], problems: [] };
+    const decision: Decision = { parsed, services: [], dependencies: { added: [], removed: [] }, external: { added: [], removed: [] }, env: new Map(), missing: [], problems: [], alerts: undefined };
     const inFile = (name: string) => Object.hasOwn(config.services, name) || Object.hasOwn(config.external, name);
 
     for (const [name, entry] of Object.entries(config.services)) {
@@ -196,6 +203,11 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
       const row = state.rows.get(name);
       if (row && !row.external) decision.problems.push(parsed.problemAt(["external", name], `${name} is run by Gantry: list it under services`));
       if (!row) decision.external.added.push(name);
+    }
+    if (config.alerts) {
+      decision.alerts = decideAlerts(config.alerts, state.alerts, raw.secrets, raw.prune, secrets);
+      decision.missing.push(...decision.alerts.missing);
+      decision.problems.push(...decision.alerts.problems.map((p) => parsed.problemAt(p.path, p.message)));
     }
     if (raw.prune) {
       for (const [name, row] of state.rows) {
@@ -250,6 +262,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
     services,
     dependencies: decision.dependencies,
     external: decision.external,
+    alerts: decision.alerts?.plan ?? null,
     secrets: decision.missing,
   });
 
@@ -338,6 +351,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
       const row = (await tx.service.findUnique({ where: { id: ids.get(name)! }, select: { appliedSpec: true } }))!;
       if (!isDeepStrictEqual(row.appliedSpec, spec)) await tx.service.update({ where: { id: ids.get(name)! }, data: { appliedSpec: spec } });
     }
+    if (config.alerts && decision.alerts) await applyAlerts(tx, record, config.alerts, decision.alerts, secrets);
     return events;
   }
 
@@ -355,7 +369,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
       const input = configApplyInput.parse(raw);
       const state = await loadState(prisma);
       const decision = decide(state, input);
-      const problems = decision.problems.filter((p) => !decision.missing.some((m) => p.path === `services.${m.service}.env.${m.variable}`));
+      const problems = decision.problems.filter((p) => !decision.missing.some((m) => p.path === needPath(m)));
       if (problems.length > 0) throw new ConfigError(problems);
       return summaryOf(decision, await describe(state, decision, true, compareSecrets));
     },
@@ -390,7 +404,7 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
       }
     },
 
-    /** The topology (or the services named) as a gantry.yaml, and the secrets an apply of it will need. */
+    /** The topology (or the services named) as a gantry.yaml, and the secrets an apply of it will need; alert rules and receivers when asked for. */
     async export(raw: ConfigExportInput = {}): Promise<ConfigExport> {
       const input = configExportInput.parse(raw);
       const state = await loadState(prisma);
@@ -404,7 +418,11 @@ export function createConfig({ prisma, feed, topology, rollouts, secrets, listen
         if (stored.external) external[name] = fileExternalOf(stored);
         else services[name] = fileServiceOf(stored, calleesOf(state, name), { positions: input.positions });
       }
-      return { yaml: renderConfig(services, external), secrets: Object.entries(services).flatMap(([name, entry]) => secretNeeds(name, entry)) };
+      const alerts = input.alerts ? fileAlertsOf(state.alerts, secrets) : undefined;
+      return {
+        yaml: renderConfig(services, external, alerts),
+        secrets: [...Object.entries(services).flatMap(([name, entry]) => secretNeeds(name, entry)), ...(alerts ? alertSecretNeeds(alerts) : [])],
+      };
     },
 
     /** Per service ever applied from a file: whether it changed since (canvas, API), and how. */

@@ -42,7 +42,7 @@ export function createSecretKeys({ prisma, feed, box, dataDir, keyFromEnv, previ
 
   async function resealAll(tx: Tx): Promise<{ resealed: number; unreadable: number }> {
     // Writers wait while this runs, so nothing sealed with an old key lands after it has looked.
-    await tx.$executeRawUnsafe(`LOCK TABLE "Service", "Revision" IN SHARE ROW EXCLUSIVE MODE`);
+    await tx.$executeRawUnsafe(`LOCK TABLE "Service", "Revision", "AlertReceiver" IN SHARE ROW EXCLUSIVE MODE`);
     let resealed = 0;
     let unreadable = 0;
     // Every copy of a template: the services' current ones and every revision's.
@@ -58,6 +58,19 @@ export function createSecretKeys({ prisma, feed, box, dataDir, keyFromEnv, previ
         resealed += result.count;
         await table.save(row.id, result.template);
       }
+    }
+    // Alert receivers' URLs that are credentials (Slack's).
+    for (const receiver of await tx.alertReceiver.findMany({ select: { id: true, url: true } })) {
+      if (!box.isSealed(receiver.url) || box.sealedWithPrimary(receiver.url)) continue;
+      let url: string;
+      try {
+        url = box.seal(box.open(receiver.url));
+      } catch {
+        unreadable++;
+        continue;
+      }
+      await tx.alertReceiver.update({ where: { id: receiver.id }, data: { url } });
+      resealed++;
     }
     return { resealed, unreadable };
   }

@@ -1,5 +1,7 @@
 "use client";
 
+import { AlertList } from "@/components/alerts/alert-list";
+import { useAlerts } from "@/components/alerts/use-alerts";
 import { EventTimeline } from "@/components/event-timeline";
 import { ServiceTile } from "@/components/overview/service-tile";
 import { PageHeader } from "@/components/page-header";
@@ -9,7 +11,7 @@ import { healthColors, healthRank } from "@/components/service-summary";
 import { StatusMessage } from "@/components/status-message";
 import { useSummaries } from "@/components/use-summaries";
 
-/** On-call's page: every service's state at a glance, the worst first, and what just happened. */
+/** On-call's page: alerts that fire, every service's state at a glance (the worst first), and what just happened. */
 export default function OverviewPage() {
   const topology = useTopology();
   const instances = useInstances();
@@ -18,6 +20,7 @@ export default function OverviewPage() {
   const services = (topology?.services ?? [])
     .filter((s) => !s.deleting)
     .sort((a, b) => healthRank[summaries.get(a.id)!.health] - healthRank[summaries.get(b.id)!.health] || a.name.localeCompare(b.name));
+  const alerts = (useAlerts() ?? []).filter((a) => a.state !== "resolved");
   const count = (health: string) => services.filter((s) => summaries.get(s.id)!.health === health).length;
 
   return (
@@ -36,6 +39,9 @@ export default function OverviewPage() {
           </div>
         }
       />
+      <section aria-label="Active alerts" className="mb-6" data-testid="overview-alerts">
+        <AlertList alerts={alerts} empty="No alerts firing." />
+      </section>
       {!topology || !instances ? (
         <StatusMessage>Loading services…</StatusMessage>
       ) : services.length === 0 ? (

@@ -86,8 +86,8 @@ export async function apply(cli: CliContext, options: { file: string; prune: boo
 }
 
 /** The topology (or the services named) as a gantry.yaml on stdout; the secrets it needs on stderr. */
-export async function exportConfig(cli: CliContext, services: string[], options: { positions: boolean; output?: string }): Promise<void> {
-  const exported = await cli.api.config.export.query({ services: services.length > 0 ? services : undefined, positions: options.positions });
+export async function exportConfig(cli: CliContext, services: string[], options: { positions: boolean; alerts: boolean; output?: string }): Promise<void> {
+  const exported = await cli.api.config.export.query({ services: services.length > 0 ? services : undefined, positions: options.positions, alerts: options.alerts });
   if (options.output) fs.writeFileSync(options.output, exported.yaml);
   else cli.out(exported.yaml);
   if (exported.secrets.length > 0) {
