@@ -4,7 +4,7 @@
 // ends) and with a 1 s sync. The reference line is what the HPA's defaults allow for the same step.
 import path from "node:path";
 import { startPacedLoad } from "../server/testing/load";
-import { saveResults, startGantryProcess, until, type GantryProcess } from "./gantry-process";
+import { saveResults, startHeadlessGantry, until, type GantryProcess } from "./gantry-process";
 
 const fixture = path.resolve(import.meta.dirname, "../server/testing/fixtures/fixture-server.mjs");
 const port = Number(process.env.BENCH_PORT ?? 3960);
@@ -60,13 +60,7 @@ async function measure(gantry: GantryProcess, syncSeconds: number) {
 
 const rows = [];
 for (const syncSeconds of [HPA.syncSeconds, 1]) {
-  const gantry = await startGantryProcess(port, {
-    GANTRY_PORT_RANGE: "61000-61099",
-    GANTRY_LISTENER_PORT_RANGE: "61100-61199",
-    GANTRY_INGRESS_PORT: "0",
-    GANTRY_DASHBOARD: "0",
-    GANTRY_AUTOSCALE_SYNC: `${syncSeconds}s`,
-  });
+  const gantry = await startHeadlessGantry(port, { instances: "61000-61099", listeners: "61100-61199" }, { GANTRY_AUTOSCALE_SYNC: `${syncSeconds}s` });
   try {
     const row = await measure(gantry, syncSeconds);
     rows.push(row);

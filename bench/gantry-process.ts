@@ -23,6 +23,11 @@ export type GantryProcess = {
 /** A scratch data dir for a bench Gantry; `stop()` removes it. */
 export const newDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
 
+/** A Gantry without the dashboard or the ingress, its listeners and instances on port ranges of the bench's own. */
+export function startHeadlessGantry(port: number, ranges: { listeners: string; instances: string }, env: Record<string, string> = {}): Promise<GantryProcess> {
+  return startGantryProcess(port, { GANTRY_DASHBOARD: "0", GANTRY_INGRESS_PORT: "0", GANTRY_LISTENER_PORT_RANGE: ranges.listeners, GANTRY_PORT_RANGE: ranges.instances, ...env });
+}
+
 /**
  * A real Gantry (`server/main.ts`, dashboard included) on a scratch data dir, as users run it;
  * pass `dataDir` to start it on what an earlier one left.

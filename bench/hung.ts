@@ -4,7 +4,7 @@
 // and latency percentiles (target with a per-try timeout: 0 failed, p99 ≤ 1 s).
 import http from "node:http";
 import path from "node:path";
-import { saveResults, startGantryProcess, until } from "./gantry-process";
+import { saveResults, startHeadlessGantry, until } from "./gantry-process";
 
 const fixture = path.resolve(import.meta.dirname, "../server/testing/fixtures/fixture-server.mjs");
 const CLIENTS = 8;
@@ -25,7 +25,7 @@ function getOnce(agent: http.Agent, port: number): Promise<{ ok: boolean; ms: nu
   });
 }
 
-const gantry = await startGantryProcess(ports.gantry, { GANTRY_DASHBOARD: "0", GANTRY_LISTENER_PORT_RANGE: ports.listeners, GANTRY_PORT_RANGE: ports.instances, GANTRY_INGRESS_PORT: "0" });
+const gantry = await startHeadlessGantry(ports.gantry, ports);
 try {
   const { api } = gantry;
   const runs: Run[] = [];

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
-import { saveResults, startGantryProcess, until } from "./gantry-process";
+import { saveResults, startHeadlessGantry, until } from "./gantry-process";
 
 const fixture = path.resolve(import.meta.dirname, "../server/testing/fixtures/fixture-server.mjs");
 const STEPS = Number(process.env.BENCH_STEPS ?? 7);
@@ -43,7 +43,7 @@ const answeredBy = (port: number) =>
     request.on("error", () => resolve(undefined));
   });
 
-const gantry = await startGantryProcess(ports.gantry, { GANTRY_DASHBOARD: "0", GANTRY_LISTENER_PORT_RANGE: ports.listeners, GANTRY_PORT_RANGE: ports.instances, GANTRY_INGRESS_PORT: "0" });
+const gantry = await startHeadlessGantry(ports.gantry, ports);
 try {
   const { api } = gantry;
   const service = await api.services.create.mutate({ name: "scaled", replicas: 1, template: { command: process.execPath, args: [fixture] } });

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { saveResults, startGantryProcess, until, waitForPort } from "./gantry-process";
+import { saveResults, startHeadlessGantry, until, waitForPort } from "./gantry-process";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -32,12 +32,7 @@ function redisBenchmark(port: number): Record<string, number> {
   return results;
 }
 
-const gantry = await startGantryProcess(ports.gantry, {
-  GANTRY_DASHBOARD: "0",
-  GANTRY_LISTENER_PORT_RANGE: ports.listeners,
-  GANTRY_PORT_RANGE: ports.instances,
-  GANTRY_INGRESS_PORT: "0",
-});
+const gantry = await startHeadlessGantry(ports.gantry, ports);
 try {
   const service = await gantry.api.services.create.mutate({
     name: "redis",
