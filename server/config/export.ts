@@ -73,6 +73,7 @@ export function fileServiceOf(service: StoredService, dependsOn: readonly string
     user: template.user,
     cpuLimit: template.cpuLimit,
     network: template.network,
+    placement: template.placement,
     args: template.args,
     shell: template.shell,
     cwd: template.cwd,

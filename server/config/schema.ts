@@ -84,6 +84,7 @@ export const fileServiceFields = z
     user: template.user,
     cpuLimit: template.cpuLimit,
     network: template.network,
+    placement: template.placement,
     args: template.args,
     shell: template.shell,
     cwd: template.cwd,

@@ -71,6 +71,23 @@ const templateFields = {
    * `published` puts it on the daemon's bridge with PORT published on 127.0.0.1.
    */
   network: z.enum(containerNetworks),
+  /**
+   * swarm: where Swarm may place tasks (`node.labels.zone==eu`, `node.role!=manager`), and node
+   * attributes to spread them evenly over (`node.labels.zone`), as `docker service create
+   * --constraint` and `--placement-pref spread=` take them.
+   */
+  placement: z
+    .object({
+      constraints: z
+        .array(z.string().trim().regex(/^(node|engine)\.[A-Za-z0-9._-]+\s*(==|!=)\s*[^\s=!]+$/, "a constraint is like node.labels.zone==eu or node.role!=manager"))
+        .max(32)
+        .default([]),
+      spread: z
+        .array(z.string().trim().regex(/^(node|engine)\.[A-Za-z0-9._-]+$/, "spread over a node attribute, such as node.labels.zone"))
+        .max(8)
+        .default([]),
+    })
+    .strict(),
   args: z.array(z.string().max(4096)).max(256),
   shell: z.boolean(),
   /** Working directory; relative paths resolve against Gantry's own working directory. Empty = that directory. */
@@ -96,6 +113,7 @@ export const instanceTemplate = z.object({
   user: templateFields.user.default(null),
   cpuLimit: templateFields.cpuLimit.default(null),
   network: templateFields.network.default("host"),
+  placement: templateFields.placement.default({ constraints: [], spread: [] }),
   args: templateFields.args.default([]),
   shell: templateFields.shell.default(false),
   cwd: templateFields.cwd.default(""),
@@ -120,13 +138,15 @@ export const instanceTemplate = z.object({
   }
 });
 /** What a template needs for its runtime: a command for a process, an image for a container (and nothing only a container has, for a process). */
-export function runtimeIssues(template: Pick<InstanceTemplate, "runtime" | "command" | "image" | "user" | "cpuLimit" | "cwd">): Array<{ path: string[]; message: string }> {
+export function runtimeIssues(template: Pick<InstanceTemplate, "runtime" | "command" | "image" | "user" | "cpuLimit" | "cwd" | "placement">): Array<{ path: string[]; message: string }> {
+  const placed = template.placement.constraints.length + template.placement.spread.length > 0;
+  const placement = placed && template.runtime !== "swarm" ? [{ path: ["placement"], message: `placement is for swarm services; this one runs ${template.runtime === "process" ? "a process" : "a container on Gantry's own daemon"}` }] : [];
   if (containerRuntimes.includes(template.runtime)) {
-    const issues = template.image ? [] : [{ path: ["image"], message: `image is required for a ${template.runtime} service` }];
+    const issues = template.image ? placement : [{ path: ["image"], message: `image is required for a ${template.runtime} service` }, ...placement];
     if (template.cwd && !template.cwd.startsWith("/")) issues.push({ path: ["cwd"], message: "a container's working directory is an absolute path inside it" });
     return issues;
   }
-  const issues = template.command ? [] : [{ path: ["command"], message: "command is required" }];
+  const issues = template.command ? placement : [{ path: ["command"], message: "command is required" }, ...placement];
   for (const field of ["image", "user", "cpuLimit"] as const) {
     if (template[field] !== null) issues.push({ path: [field], message: `${field} is for docker services; this one runs a process` });
   }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AutoscaleSettingsInput } from "../contracts/autoscale";
 import type { ProbeInput } from "../contracts/probe";
-import { createRandom, fuzzSeed, type Random } from "../fuzz/prng";
+import { createRandom, fuzzScale, fuzzSeed, type Random } from "../fuzz/prng";
 import { createSecretBox } from "../lib/secret-box";
 import { auditedTransaction } from "../store/audited-transaction";
 import { testBackends } from "../testing/databases";
@@ -21,7 +21,8 @@ import { createTopology, type Topology } from "./topology";
 const secrets = createSecretBox(randomBytes(32));
 const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-config-"));
 const listenerPorts = { from: 21000, to: 21999 };
-const CASES = 25;
+/** Each topology now carries containers, swarm services, protocols, autoscaling and alerts: 12 a run (seeded per run), FUZZ_SCALE for more. */
+const CASES = 12 * fuzzScale();
 
 /** A topology as someone might have built it in the dashboard: random fields, edges and external services. */
 async function buildRandomTopology(random: Random, topology: Topology, store: MigratedStore, alerts: Alerts) {
@@ -60,6 +61,7 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
           env,
           secretEnv,
           shell: !docker && random.chance(0.2),
+          ...(swarm && random.chance(0.5) ? { placement: { constraints: ["node.role==worker"], spread: random.chance(0.5) ? ["node.labels.zone"] : [] } } : {}),
           gracePeriodSeconds: random.pick([10, 3, 30]),
           memoryLimitMb: random.pick([null, 256]),
           listens: random.chance(0.8),
@@ -144,7 +146,7 @@ describe.each(testBackends())("config as code on $name", (backend) => {
   const truncate = () => store.prisma.$executeRawUnsafe(`TRUNCATE "Service", "Event", "AlertRule", "AlertReceiver" CASCADE`);
   const counts = async () => ({ revisions: await store.prisma.revision.count(), events: await store.prisma.event.count(), rollouts: await store.prisma.rollout.count() });
 
-  it(`round-trips ${CASES} random topologies: export → apply on an empty store → export is byte-identical, and apply again changes nothing`, async () => {
+  it(`round-trips ${CASES} random topologies: export → apply on an empty store → export is byte-identical, and apply again changes nothing`, { timeout: 120_000 }, async () => {
     const seed = fuzzSeed();
     for (let run = 0; run < CASES; run++) {
       const random = createRandom(seed + run);

@@ -35,6 +35,15 @@ describe("a Gantry service as a Swarm service", () => {
     expect(spec.RollbackConfig).toMatchObject({ Order: "stop-first", FailureAction: "pause" });
   });
 
+  it("places tasks by the service's constraints and spreads them over a node attribute", () => {
+    expect(swarmServiceSpec(service(), "o", 300, "h").TaskTemplate?.Placement).toEqual({ Constraints: [], Preferences: [] });
+    const placed = swarmServiceSpec(service({}, { placement: { constraints: ["node.role != manager", "node.labels.zone==eu"], spread: ["node.labels.rack"] } }), "o", 300, "h");
+    expect(placed.TaskTemplate?.Placement).toEqual({ Constraints: ["node.role!=manager", "node.labels.zone==eu"], Preferences: [{ Spread: { SpreadDescriptor: "node.labels.rack" } }] });
+    // Checked where it is typed: not a constraint, or not a swarm service.
+    expect(instanceTemplate.safeParse({ runtime: "swarm", image: "busybox", command: "", placement: { constraints: ["zone=eu"], spread: [] } }).error?.issues[0]?.message).toBe("a constraint is like node.labels.zone==eu or node.role!=manager");
+    expect(instanceTemplate.safeParse({ command: "node", placement: { constraints: ["node.role==worker"], spread: [] } }).error?.issues[0]?.message).toBe("placement is for swarm services; this one runs a process");
+  });
+
   it("runs a shell line under /bin/sh -c, as a container does, and pauses a failed update without auto-rollback", () => {
     const spec = swarmServiceSpec(service({ strategy: { ...swarmDefaultStrategy, maxUnavailable: 2 } }, { command: "echo $PORT", shell: true, args: ["x"] }), "o", 300, "h");
     expect(containerOf(spec)).toMatchObject({ Command: ["/bin/sh", "-c"], Args: ["echo $PORT", "web", "x"] });

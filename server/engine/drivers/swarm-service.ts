@@ -67,6 +67,10 @@ export function swarmServiceSpec(service: ClusterService, owner: string, block: 
         },
       },
       RestartPolicy: { Condition: restartConditions[template.restartPolicy], Delay: SECOND_NS },
+      Placement: {
+        Constraints: template.placement.constraints.map((c) => c.replace(/\s+/g, "")),
+        Preferences: template.placement.spread.map((attribute) => ({ Spread: { SpreadDescriptor: attribute } })),
+      },
       Networks: [{ Target: hostNetwork }],
     },
     Mode: { Replicated: { Replicas: service.replicas } },
