@@ -111,6 +111,15 @@ describe("the runtime picker", () => {
     });
   });
 
+  it("reads a swarm service's placement box: constraints, and spread= preferences; a wrong line lands on the box", () => {
+    const swarm = { runtime: "swarm" as const, image: "busybox", commandLine: "" };
+    expect(toTemplateInput(filled({ ...swarm, placement: "node.role==worker\n\nspread=node.labels.zone\n node.labels.disk != hdd " }))).toEqual({
+      template: expect.objectContaining({ placement: { constraints: ["node.role==worker", "node.labels.disk != hdd"], spread: ["node.labels.zone"] } }),
+    });
+    expect(toTemplateInput(filled({ ...swarm, placement: "zone=eu" }))).toEqual({ errors: { placement: "a constraint is like node.labels.zone==eu or node.role!=manager" } });
+    expect(toTemplateInput(filled({ placement: "node.role==worker" }))).toEqual({ template: expect.objectContaining({ runtime: "process", placement: { constraints: [], spread: [] } }) });
+  });
+
   it("keeps what was typed for a container while the runtime is a process, but sends none of it", () => {
     const values = filled({ image: "busybox", user: "nobody", cpuLimit: "2" });
     expect(toTemplateInput(values)).toEqual({ template: expect.objectContaining({ runtime: "process", image: null, user: null, cpuLimit: null, command: "node" }) });

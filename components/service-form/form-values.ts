@@ -28,6 +28,8 @@ export type ServiceFormValues = {
   user: string;
   cpuLimit: string;
   network: (typeof containerNetworks)[number];
+  /** Swarm only, one per line: constraints (`node.role==worker`), and `spread=<attribute>` preferences. */
+  placement: string;
   commandLine: string;
   shell: boolean;
   /** A shell script's positional parameters ($1…): set through the API, kept as they are. */
@@ -72,6 +74,7 @@ export const emptyValues = (): ServiceFormValues => ({
   image: "",
   user: "",
   cpuLimit: "",
+  placement: "",
   network: "host",
   commandLine: "",
   shell: false,
@@ -121,6 +124,7 @@ export function valuesFromService(service: Service): ServiceFormValues {
     user: template.user ?? "",
     cpuLimit: template.cpuLimit === null ? "" : String(template.cpuLimit),
     network: template.network,
+    placement: [...template.placement.constraints, ...template.placement.spread.map((attribute) => `spread=${attribute}`)].join("\n"),
     commandLine: template.shell || !template.command ? template.command : joinCommandLine([template.command, ...template.args]),
     shell: template.shell,
     shellArgs: template.shell ? template.args : [],
@@ -162,8 +166,16 @@ export function fieldKey(path: ReadonlyArray<PropertyKey>): string {
   if (head === "env") return "env";
   if (head === "secretEnv") return "secrets";
   if (head === "labels") return "labels";
+  if (head === "placement") return "placement";
   if (head === "probes") return parts.slice(0, 3).join(".");
   return parts.join(".") || "form";
+}
+
+/** The placement box's lines: `spread=<attribute>` preferences, and constraints. */
+function placementInput(text: string): { constraints: string[]; spread: string[] } {
+  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
+  const spread = lines.filter((line) => line.startsWith("spread=")).map((line) => line.slice("spread=".length).trim());
+  return { constraints: lines.filter((line) => !line.startsWith("spread=")), spread };
 }
 
 class FieldError extends Error {
@@ -255,6 +267,7 @@ export function toTemplateInput(values: ServiceFormValues): { template: Instance
       user: container ? values.user.trim() || null : null,
       cpuLimit: container && values.cpuLimit.trim() !== "" ? number(values.cpuLimit, "cpuLimit") : null,
       network: values.network,
+      placement: values.runtime === "swarm" ? placementInput(values.placement) : { constraints: [], spread: [] },
       command,
       args,
       shell: values.shell,

@@ -309,6 +309,11 @@ function ContainerFields(props: { values: ServiceFormValues; errors: FormErrors;
       <FormField id={fid("cpuLimit")} label="CPU limit (cores)" hint="e.g. 0.5; empty: no limit" error={errors.cpuLimit}>
         <input {...text("cpuLimit")} inputMode="decimal" className={inputClass} />
       </FormField>
+      {values.runtime === "swarm" && (
+        <FormField id={fid("placement")} label="Placement" hint="One per line: constraints such as node.role==worker or node.labels.zone==eu, and spread=node.labels.zone to spread tasks evenly" error={errors.placement}>
+          <textarea {...text("placement")} rows={2} className={`${inputClass} font-mono`} />
+        </FormField>
+      )}
       <FormField id={fid("network")} label="Network" hint="Host: it listens on PORT like a process. Published: on the daemon's bridge, PORT published on 127.0.0.1" error={errors.network}>
         <select id={fid("network")} value={values.network} onChange={(e) => props.onNetwork(e.target.value as ServiceFormValues["network"])} className={inputClass}>
           {containerNetworks.map((network) => (
