@@ -73,6 +73,9 @@ async function fill(url: string, dataDir: string, secretKey: string): Promise<Fi
     await api.services.update.mutate({ id: web.id, version: current.version, patch: { template: { args: ["server.js", "--workers", "4"] } } });
     const ana = await api.users.create.mutate({ username: "ana", password: PASSWORD, role: "editor" });
     token = (await api.tokens.create.mutate({ name: "ci", role: "editor", userId: ana.id })).secret;
+    // Alerts: a Slack receiver (its URL sealed with the secret key) and a silence; rules come with the schema.
+    await api.alerts.createReceiver.mutate({ name: "ops", kind: "slack", url: "https://hooks.slack.example/services/T0/B0/secret" });
+    await api.alerts.silence.mutate({ serviceName: "web", minutes: 60, reason: "maintenance ✓" });
     const signIn = await rawRequest(`${gantry.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", "x-gantry-csrf": "1" }, body: JSON.stringify({ username: "ana", password: PASSWORD }) });
     expect(signIn.status).toBe(200);
   } finally {
@@ -98,6 +101,13 @@ async function fill(url: string, dataDir: string, secretKey: string): Promise<Fi
         data: i % 3 === 0 ? Rows.JsonNull : i % 3 === 1 ? { attempt: i, ratio: 0.1 + 0.2 } : Rows.DbNull,
       })),
     });
+    const rule = await prisma.alertRule.findFirstOrThrow({ orderBy: { name: "asc" } });
+    const alertId = `${rule.id}/service:${web.id}`;
+    await prisma.alert.create({
+      data: { id: alertId, ruleId: rule.id, ruleName: rule.name, severity: "critical", serviceId: web.id, serviceName: "web", subject: `service:${web.id}`, state: "firing", summary: "web is down", value: 0.5, activeAt: started, firedAt: started, notified: true },
+    });
+    const receiver = await prisma.alertReceiver.findFirstOrThrow();
+    await prisma.alertNotification.create({ data: { receiverId: receiver.id, idempotencyKey: `${alertId}:firing:${started.toISOString()}`, payload: { state: "firing", summary: "web is down" }, attempts: 2, lastError: "HTTP 500" } });
     await prisma.metricRollup.createMany({
       data: Array.from({ length: ROLLUPS }, (_, i) => ({ series: `web:rps:${i % 3}`, at: new Date(started.getTime() + Math.floor(i / 3) * 60_000), point: { avg: i / 7, max: i } })),
     });
@@ -117,6 +127,9 @@ async function expectUsable(source: Filled, targetUrl: string) {
     expect((await api.services.list.query()).map((service) => service.name).sort()).toEqual(source.services);
     const events = await api.events.list.query({ text: `instance ${EVENTS - 1} ready` });
     expect(events.map((event) => event.message)).toEqual([`instance ${EVENTS - 1} ready ✓`]);
+    // The source's alert rules replaced the target's own seeded defaults, one of each.
+    expect((await api.alerts.rules.query()).length).toBe(7);
+    expect((await api.alerts.receivers.query()).map((receiver) => receiver.name)).toEqual(["ops"]);
     const signIn = await rawRequest(`${gantry.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", "x-gantry-csrf": "1" }, body: JSON.stringify({ username: "ana", password: PASSWORD }) });
     expect(signIn.status).toBe(200);
     const asAna = apiClient(gantry, source.token);

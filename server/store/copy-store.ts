@@ -29,6 +29,10 @@ import { defaultMigrationsDir, migrate } from "./migrate";
  *   the key found opens them, and where that key is.
  */
 
+
+/** Tables a migration fills with defaults (the alert rules): a fresh target holds them and is still empty. */
+const SEEDED_BY_MIGRATIONS = new Set(["AlertRule"]);
+
 export type TableCopyProgress = { table: string; copied: number; total: number };
 
 export type CopyStoreOptions = {
@@ -401,13 +405,16 @@ export async function copyStore(from: string, to: string, options: CopyStoreOpti
       const totals = await rowCounts(read, tables);
       return targetDb.prisma.$transaction(async (write) => {
         await settle(write, SESSION_SETTINGS);
-        const held = (await rowCounts(write, tables)).filter((count) => count.rows > 0);
+        const counts = await rowCounts(write, tables);
+        const held = counts.filter((count) => count.rows > 0 && !SEEDED_BY_MIGRATIONS.has(count.table));
         if (held.length > 0 && !options.force) {
           throw new StoreCopyRefused(
             `the target ${target.label} already holds ${held.map((count) => `${count.rows.toLocaleString("en-US")} ${count.table}`).join(", ")}: copy into an empty database, or force the copy to replace what it holds`,
           );
         }
-        if (held.length > 0) await write.$executeRawUnsafe(`TRUNCATE ${tables.map((table) => quote(table.name)).join(", ")} RESTART IDENTITY`);
+        // The source's own rows replace what a migration seeded (and, forced, everything else).
+        const emptied = held.length > 0 ? tables : tables.filter((table) => SEEDED_BY_MIGRATIONS.has(table.name));
+        if (emptied.length > 0) await write.$executeRawUnsafe(`TRUNCATE ${emptied.map((table) => quote(table.name)).join(", ")} RESTART IDENTITY`);
 
         for (const [index, table] of tables.entries()) {
           const total = totals[index]!.rows;

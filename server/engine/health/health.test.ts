@@ -117,10 +117,11 @@ describe("probes with Kubernetes semantics (fake clock)", () => {
   it("without a readiness probe: ready at once if it doesn't listen, or once PORT accepts connections", async () => {
     const quiet = await start({ listens: false }, {});
     expect(quiet.instance().ready).toBe(true);
+    // The port is tried every 20 ms from the start (no jitter): refused at 0 and 20 ms, accepted at 40 ms.
     const listening = await start({}, { tcp: [false, false, true] });
-    await listening.clock.advance(200);
+    await listening.clock.advance(30);
     expect(listening.instance().ready).toBe(false);
-    await listening.clock.advance(600);
+    await listening.clock.advance(15);
     expect(listening.instance().ready).toBe(true);
     expect(listening.instance().probes).toEqual([]); // the implicit check stops once it passed
   });
