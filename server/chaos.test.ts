@@ -26,6 +26,7 @@ describe("chaos from the API", () => {
       "chaos-caller → chaos-backend already has a fault injected (50 % of requests answered 503): revert it first",
     );
 
+    await waitFor(async () => ((await get(`http://127.0.0.1:${edge.port}/`)).status === 503 ? true : undefined), "the fault in the data plane");
     const statuses: number[] = [];
     for (let batch = 0; batch < 20; batch++) statuses.push(...(await Promise.all(Array.from({ length: 100 }, async () => (await get(`http://127.0.0.1:${edge.port}/`)).status))));
     const failed = statuses.filter((s) => s === 503).length;
@@ -52,15 +53,22 @@ describe("chaos from the API", () => {
     await waitFor(async () => ((await api.services.endpoints.query({ id: service.id })).length === 1 ? true : undefined), "ready");
     const url = `http://127.0.0.1:${service.listenPort}/`;
 
+    // A fault reaches the data plane a moment after the API answers (the configuration is pushed to it).
     const latency = await api.chaos.inject.mutate({ target: { kind: "service", serviceId: service.id }, fault: { kind: "latency", ms: 300, percent: 100 }, durationSeconds: 60 });
-    const started = performance.now();
-    expect((await get(url)).status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    await waitFor(async () => {
+      const started = performance.now();
+      const answer = await get(url);
+      return answer.status === 200 && performance.now() - started >= 290 ? true : undefined;
+    }, "requests delayed 300 ms");
     await api.chaos.revert.mutate({ id: latency.id });
     expect(await api.chaos.list.query()).toEqual([]);
 
     await api.chaos.inject.mutate({ target: { kind: "service", serviceId: service.id }, fault: { kind: "abort", percent: 100 }, durationSeconds: 60 });
-    expect(await get(url)).toMatchObject({ status: 0, body: expect.stringMatching(/socket hang up|ECONNRESET/) });
+    const reset = await waitFor(async () => {
+      const answer = await get(url);
+      return answer.status === 0 ? answer : undefined;
+    }, "requests reset");
+    expect(reset.body).toMatch(/socket hang up|ECONNRESET/);
     for (const injection of await api.chaos.list.query()) await api.chaos.revert.mutate({ id: injection.id });
 
     // Bad input changes nothing.
