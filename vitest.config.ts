@@ -8,7 +8,5 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Both cores: left to itself vitest ran one file at a time here (21 min, the CPU 40 % idle).
-    maxWorkers: 2,
   },
 });
