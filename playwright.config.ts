@@ -47,7 +47,7 @@ export default defineConfig({
   },
   webServer: {
     // A fresh data dir per run; the production build comes from `npm run build` (see test:e2e).
-    command: "rm -rf .tmp/e2e-data && node --import tsx server/main.ts",
+    command: "rm -rf .tmp/e2e-data && node scripts/run-bundled.mjs server/main.ts",
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -8,5 +8,7 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // One test file per core (vitest's default leaves one of the two CI cores to the main process).
+    maxWorkers: 2,
   },
 });

@@ -54,7 +54,7 @@ const db = await openDatabase("pglite:memory", os.tmpdir());
 await migrate(db.prisma, silentLogger);
 const feed = new Feed<Change>("bench", silentLogger);
 const root = path.resolve(import.meta.dirname, "..");
-const topology = createTopology({ prisma: db.prisma, feed, secrets: createSecretBox(randomBytes(32)), baseDir: root, listenerPorts: { from: 45000, to: 45999 }, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
+const topology = createTopology({ prisma: db.prisma, feed, secrets: createSecretBox(randomBytes(32)), baseDir: root, listenerPorts: { from: 45000, to: 45999 }, reservedPorts: () => undefined, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" } });
 for (let i = 0; i < 20; i++) await topology.createService({ name: `svc-${i}`, replicas: 0, template: { command: "true" } }, "system");
 
 const users = createUsers({ prisma: db.prisma, feed });
@@ -67,7 +67,7 @@ const { secret: sessionSecret } = await sessions.open(admin.id, "admin", { addre
 const { secret: token } = await tokens.create({ name: "bench", role: "admin" }, adminIdentity);
 
 const unused = undefined as never; // services.list and the topology topic touch none of the engine's parts
-const trpc = createTrpcHandler({ database: { noticed: () => false }, prisma: db.prisma, topology, rollouts: unused, config: unused, autoscaler: unused, engine: unused, loadgen: unused, users, sessions, tokens, secretKeys: unused, alerts: unused, logRole: "viewer", log: silentLogger });
+const trpc = createTrpcHandler({ database: { noticed: () => false }, prisma: db.prisma, topology, rollouts: unused, config: unused, autoscaler: unused, timeline: unused, engine: unused, loadgen: unused, users, sessions, tokens, secretKeys: unused, alerts: unused, logRole: "viewer", log: silentLogger });
 const guard = createRequestGuard({ host: "127.0.0.1", publicUrl: undefined, tls: false, trustProxy: [], dev: false });
 /** The auth step taken out: no Host or Origin check, everyone a fixed admin. */
 const noChecks: RequestGuard = { ...guard, hostAllowed: () => true, originAllowed: () => true, hasCsrfHeader: () => true };

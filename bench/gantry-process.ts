@@ -24,8 +24,8 @@ export type GantryProcess = {
 export const newDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
 
 /** A Gantry without the dashboard or the ingress, its listeners and instances on port ranges of the bench's own. */
-export function startHeadlessGantry(port: number, ranges: { listeners: string; instances: string }, env: Record<string, string> = {}): Promise<GantryProcess> {
-  return startGantryProcess(port, { GANTRY_DASHBOARD: "0", GANTRY_INGRESS_PORT: "0", GANTRY_LISTENER_PORT_RANGE: ranges.listeners, GANTRY_PORT_RANGE: ranges.instances, ...env });
+export function startHeadlessGantry(port: number, ranges: { listeners: string; instances: string }, env: Record<string, string> = {}, dataDir = newDataDir()): Promise<GantryProcess> {
+  return startGantryProcess(port, { GANTRY_DASHBOARD: "0", GANTRY_INGRESS_PORT: "0", GANTRY_LISTENER_PORT_RANGE: ranges.listeners, GANTRY_PORT_RANGE: ranges.instances, ...env }, [], dataDir);
 }
 
 /**
@@ -33,7 +33,7 @@ export function startHeadlessGantry(port: number, ranges: { listeners: string; i
  * pass `dataDir` to start it on what an earlier one left.
  */
 export async function startGantryProcess(port: number, env: Record<string, string> = {}, nodeArgs: string[] = [], dataDir = newDataDir()): Promise<GantryProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "server/main.ts")], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "scripts/run-bundled.mjs"), "server/main.ts"], {
     cwd: root,
     env: {
       ...process.env,
@@ -72,12 +72,13 @@ export async function startGantryProcess(port: number, env: Record<string, strin
 }
 
 /** CPU seconds (user + system) and resident memory of one process itself, not its children. */
-export function processStats(pid: number): { cpuSeconds: number; rssBytes: number } {
+export function processStats(pid: number): { cpuSeconds: number; userSeconds: number; systemSeconds: number; rssBytes: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: (Number(f[11]) + Number(f[12])) / 100, rssBytes: rssKb * 1024 };
+  const [userSeconds, systemSeconds] = [Number(f[11]) / 100, Number(f[12]) / 100];
+  return { cpuSeconds: userSeconds + systemSeconds, userSeconds, systemSeconds, rssBytes: rssKb * 1024 };
 }
 
 /** Average CPU (% of one core) of a process over `ms`, and its RSS at the end. */

@@ -1,17 +1,23 @@
 // npm run bench:proxy — wrk against the same two upstream instances: directly, through Gantry's
-// data plane, through HAProxy and through nginx (Debian packages), in rounds so machine noise
-// hits all of them alike. Reports median req/s and p50/p99 latency, and Gantry's ratio to nginx.
-// BENCH_PROFILE=1 also writes CPU profiles of Gantry (all threads) under bench/results/.
+// data plane, through HAProxy and through nginx (Debian packages), and through node-relay.mjs (the
+// least a relay on Node's sockets can do: Gantry's floor), in rounds so machine noise hits all of
+// them alike. Reports median req/s and p50/p99 latency, and Gantry's ratio to nginx.
+// Each run also reads, from /proc, the CPU time the proxy's processes (all of its workers) and the
+// two instances spent, per request: on a machine too busy for req/s to say much, the proxy's CPU
+// microseconds per request still compare how much work each proxy does for the same requests.
+// GANTRY_PROXY_WORKERS sets the data plane's worker count as for `npm start` (default: cores − 1, at most 4).
+// BENCH_PROFILE=1 also writes CPU profiles of Gantry's main process (the data plane runs apart, unprofiled) under bench/results/.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { saveResults, startGantryProcess } from "./gantry-process";
+import { dataPlaneProcessesOf, descendantsOf, launcherProcessesOf } from "../server/testing/processes";
+import { processStats, saveResults, startGantryProcess } from "./gantry-process";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const ports = { gantry: 3950, nginx: 3951, haproxy: 3952, listeners: "39500-39599", instances: "39600-39699" };
+const ports = { gantry: 3950, nginx: 3951, haproxy: 3952, nodeRelay: 3953, listeners: "39500-39599", instances: "39600-39699" };
 
 for (const tool of ["wrk", "nginx", "haproxy"]) {
   if (spawnSync("which", [tool]).status !== 0) {
@@ -36,7 +42,22 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`nothing answers on port ${port}`);
 }
 
-type Run = { rps: number; p50: number; p99: number };
+/**
+ * One wrk run, with the CPU the proxy and the instances spent per request, in µs: user + system, and
+ * the proxy's system part (mostly the kernel's TCP work, which a faster proxy cannot save) on its own.
+ */
+type Run = { rps: number; p50: number; p99: number; proxyCpuUs: number; proxySystemUs: number; upstreamCpuUs: number };
+
+/** User and system CPU seconds of processes (threads included). */
+function cpuSecondsOf(pids: number[]): { user: number; system: number } {
+  const total = { user: 0, system: 0 };
+  for (const pid of pids) {
+    const { userSeconds, systemSeconds } = processStats(pid);
+    total.user += userSeconds;
+    total.system += systemSeconds;
+  }
+  return total;
+}
 
 function toMs(value: string): number {
   const match = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
@@ -45,16 +66,33 @@ function toMs(value: string): number {
   return match[2] === "us" ? n / 1000 : match[2] === "s" ? n * 1000 : n;
 }
 
-function wrk(port: number): Run {
+function wrk(port: number, proxyPids: number[], upstreamPids: number[]): Run {
+  const proxyBefore = cpuSecondsOf(proxyPids);
+  const upstreamBefore = cpuSecondsOf(upstreamPids);
   const out = spawnSync("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", `http://127.0.0.1:${port}/`], { encoding: "utf8" }).stdout;
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
   if (errors) console.warn(`  warning on port ${port}: ${errors[0]}`);
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const proxyAfter = cpuSecondsOf(proxyPids);
+  const upstreamAfter = cpuSecondsOf(upstreamPids);
+  const perRequestUs = (seconds: number) => (seconds / requests) * 1e6;
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
     p50: toMs(/ 50%\s+(\S+)/.exec(out)?.[1] ?? ""),
     p99: toMs(/ 99%\s+(\S+)/.exec(out)?.[1] ?? ""),
+    proxyCpuUs: perRequestUs(proxyAfter.user + proxyAfter.system - proxyBefore.user - proxyBefore.system),
+    proxySystemUs: perRequestUs(proxyAfter.system - proxyBefore.system),
+    upstreamCpuUs: perRequestUs(upstreamAfter.user + upstreamAfter.system - upstreamBefore.user - upstreamBefore.system),
   };
 }
+
+/** A process and everything below it (nginx's master and workers; HAProxy's threads are counted in its process). */
+const treeOf = (pid: number) => [pid, ...descendantsOf(pid)];
+
+const describe = (run: Run) =>
+  `${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.p50.toFixed(2)} ms  p99 ${run.p99.toFixed(2).padStart(6)} ms  CPU/request: proxy ${run.proxyCpuUs.toFixed(0).padStart(3)} µs (system ${run.proxySystemUs.toFixed(0).padStart(2)}), instances ${run.upstreamCpuUs.toFixed(0).padStart(3)} µs`;
+
+const threadsOf = (pid: number) => /Threads:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -80,30 +118,47 @@ try {
 
   fs.writeFileSync(path.join(scratch, "nginx.conf"), fill("nginx.conf", { dir: scratch, a, b, port: ports.nginx }));
   fs.writeFileSync(path.join(scratch, "haproxy.cfg"), fill("haproxy.cfg", { a, b, port: ports.haproxy }));
-  children.push(spawn("nginx", ["-c", path.join(scratch, "nginx.conf"), "-p", scratch], { stdio: "ignore" }));
-  children.push(spawn("haproxy", ["-f", path.join(scratch, "haproxy.cfg")], { stdio: "ignore" }));
-  await Promise.all([waitForPort(service.listenPort!), waitForPort(ports.nginx), waitForPort(ports.haproxy)]);
+  const nginx = spawn("nginx", ["-c", path.join(scratch, "nginx.conf"), "-p", scratch], { stdio: "ignore" });
+  const haproxy = spawn("haproxy", ["-f", path.join(scratch, "haproxy.cfg")], { stdio: "ignore" });
+  const nodeRelay = spawn(process.execPath, [path.join(import.meta.dirname, "node-relay.mjs")], {
+    env: { ...process.env, PORT: String(ports.nodeRelay), UPSTREAM_A: String(a), UPSTREAM_B: String(b) },
+    stdio: "ignore",
+  });
+  children.push(nginx, haproxy, nodeRelay);
+  await Promise.all([service.listenPort!, ports.nginx, ports.haproxy, ports.nodeRelay].map(waitForPort));
 
-  const targets = { direct: a, gantry: service.listenPort!, haproxy: ports.haproxy, nginx: ports.nginx };
-  const runs: Record<string, Run[]> = { direct: [], gantry: [], haproxy: [], nginx: [] };
-  for (const port of Object.values(targets)) wrk(port); // warm-up: JIT, pools, caches
+  const dataPlane = dataPlaneProcessesOf(gantry.child.pid!);
+  const gantrysOwn = [...dataPlane, ...launcherProcessesOf(gantry.child.pid!)];
+  const upstreams = descendantsOf(gantry.child.pid!).filter((pid) => !gantrysOwn.includes(pid));
+  const proxies = { direct: [], gantry: dataPlane, haproxy: treeOf(haproxy.pid!), nginx: treeOf(nginx.pid!), "node-relay": [nodeRelay.pid!] };
+  console.log(`processes: Gantry's data plane ${dataPlane.length} (a primary and its proxy workers), nginx ${proxies.nginx.length} (a master and its workers), HAProxy 1 (threads: ${threadsOf(haproxy.pid!)})`);
+  const targets = { direct: a, gantry: service.listenPort!, haproxy: ports.haproxy, nginx: ports.nginx, "node-relay": ports.nodeRelay };
+  const runs: Record<string, Run[]> = { direct: [], gantry: [], haproxy: [], nginx: [], "node-relay": [] };
+  for (const port of Object.values(targets)) wrk(port, [], []); // warm-up: JIT, pools, caches
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, port] of Object.entries(targets)) {
-      const run = wrk(port);
+      const run = wrk(port, proxies[name as keyof typeof proxies], upstreams);
       runs[name]!.push(run);
-      console.log(`round ${round} ${name.padEnd(8)} ${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.p50.toFixed(2)} ms  p99 ${run.p99.toFixed(2)} ms`);
+      console.log(`round ${round} ${name.padEnd(10)} ${describe(run)}`);
     }
   }
 
   const summary = Object.fromEntries(
-    Object.entries(runs).map(([name, list]) => [name, { rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)) }]),
-  ) as Record<string, Run>;
+    Object.entries(runs).map(([name, list]) => [
+      name,
+      Object.fromEntries((["rps", "p50", "p99", "proxyCpuUs", "proxySystemUs", "upstreamCpuUs"] as const).map((key) => [key, median(list.map((r) => r[key]))])) as Run,
+    ]),
+  );
   console.log(`\nmedians of ${ROUNDS} rounds (wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, two upstream Node instances):`);
-  for (const [name, s] of Object.entries(summary)) console.log(`  ${name.padEnd(8)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms`);
+  for (const [name, s] of Object.entries(summary)) console.log(`  ${name.padEnd(10)} ${describe(s)}`);
   const ratio = summary.gantry!.rps / summary.nginx!.rps;
   const p99Gap = summary.gantry!.p99 - summary.nginx!.p99;
-  console.log(`Gantry / nginx: ${ratio.toFixed(2)}× req/s; p99 ${p99Gap >= 0 ? "+" : ""}${p99Gap.toFixed(2)} ms (target ≥ 0.80×, within 1 ms)`);
-  console.log(`results: ${saveResults("proxy", { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, runs, summary, ratioToNginx: ratio, p99GapMs: p99Gap })}`);
+  const cpuRatio = summary.gantry!.proxyCpuUs / summary.nginx!.proxyCpuUs;
+  const floorRatio = summary["node-relay"]!.proxyCpuUs / summary.nginx!.proxyCpuUs;
+  console.log(`Gantry / nginx: ${ratio.toFixed(2)}× req/s; p99 ${p99Gap >= 0 ? "+" : ""}${p99Gap.toFixed(2)} ms (target ≥ 0.90×, no worse)`);
+  console.log(`proxy CPU per request / nginx's: Gantry ${cpuRatio.toFixed(2)}×, node-relay ${floorRatio.toFixed(2)}×`);
+  const results = { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, processes: { gantry: dataPlane.length, nginx: proxies.nginx.length }, runs, summary };
+  console.log(`results: ${saveResults("proxy", { ...results, ratioToNginx: ratio, p99GapMs: p99Gap, cpuRatioToNginx: cpuRatio, nodeRelayCpuRatioToNginx: floorRatio })}`);
 } finally {
   for (const child of children) child.kill("SIGTERM");
   await gantry.stop();

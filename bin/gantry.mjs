@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// The `gantry` CLI. Gantry runs its TypeScript through tsx, as `npm start` does; this loads it and
-// hands over to server/cli/main.ts.
-import { register } from "tsx/esm/api";
+// The `gantry` CLI: server/cli/main.ts, run from its bundle (built at first use, as `npm start` does).
+import { runBundled } from "../scripts/run-bundled.mjs";
 
-register();
-const { main } = await import("../server/cli/main.ts");
+const { main } = await runBundled("server/cli/main.ts");
 await main();

@@ -63,6 +63,15 @@ export function InstanceTable(props: { instances: Instance[]; labels: Labels; lo
                 </td>
                 <td className={cell}>
                   <ProbeIndicators probes={instance.probes} />
+                  {instance.ejected && (
+                    <span
+                      data-testid="ejected"
+                      className="ml-1 rounded bg-red-100 px-1.5 py-0.5 text-xs text-red-800 dark:bg-red-950 dark:text-red-300"
+                      title="The data plane stopped sending it traffic after repeated errors or timeouts (outlier ejection); it is tried again when its ejection time is up."
+                    >
+                      ejected
+                    </span>
+                  )}
                 </td>
                 {!compact && (
                   <>
@@ -78,8 +87,17 @@ export function InstanceTable(props: { instances: Instance[]; labels: Labels; lo
                 {!compact && (
                   <>
                     <td className={`${cell} tabular-nums`}>{running ? formatDuration(now - Date.parse(instance.startedAt!)) : "—"}</td>
-                    <td className={`${cell} tabular-nums`}>{formatPercent(instance.cpuPercent)}</td>
-                    <td className={`${cell} tabular-nums`}>{formatBytes(instance.memoryBytes)}</td>
+                    {instance.runtime?.kind === "swarm" && !instance.runtime.sampled ? (
+                      // A task on a node whose daemon Gantry wasn't given: unknown, not 0.
+                      <td colSpan={2} className={`${cell} text-xs text-zinc-500`}>
+                        not sampled (remote node)
+                      </td>
+                    ) : (
+                      <>
+                        <td className={`${cell} tabular-nums`}>{formatPercent(instance.cpuPercent)}</td>
+                        <td className={`${cell} tabular-nums`}>{formatBytes(instance.memoryBytes)}</td>
+                      </>
+                    )}
                   </>
                 )}
                 <td className="whitespace-nowrap px-4 py-1.5 text-right">

@@ -1,14 +1,14 @@
 import { entryStatus, type CatalogEntry } from "@/server/contracts/catalog";
-import { serviceHealth, type Instance, type ServiceHealth } from "@/server/contracts/instance";
+import { healthOf, inRotation, type Instance, type ServiceHealth } from "@/server/contracts/instance";
 import type { Service } from "@/server/contracts/service";
 
 export type ServiceSummary = { ready: number; wanted: number; health: ServiceHealth; unit: "ready" | "healthy endpoints" };
 
 /** Ready out of wanted, and the health that follows; an external service counts its endpoints. */
-export function summarize(service: Pick<Service, "external" | "replicas">, instances: Pick<Instance, "phase" | "ready">[], endpoints: Pick<CatalogEntry, "checks">[]): ServiceSummary {
+export function summarize(service: Pick<Service, "external" | "replicas">, instances: Pick<Instance, "phase" | "ready" | "ejected">[], endpoints: Pick<CatalogEntry, "checks">[]): ServiceSummary {
   if (!service.external) {
-    const ready = instances.filter((i) => i.phase === "Running" && i.ready).length;
-    return { ready, wanted: service.replicas, health: serviceHealth(service.replicas, instances), unit: "ready" };
+    const ready = instances.filter(inRotation).length;
+    return { ready, wanted: service.replicas, health: healthOf(service.replicas, ready), unit: "ready" };
   }
   const ready = endpoints.filter((e) => entryStatus(e) !== "critical").length;
   const health: ServiceHealth = endpoints.length === 0 ? "idle" : ready === 0 ? "down" : ready < endpoints.length ? "degraded" : "healthy";

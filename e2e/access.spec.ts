@@ -28,7 +28,7 @@ test.beforeAll(async () => {
   if (!("configure" in pending)) throw new Error("expected a provider to configure");
   provider = pending.configure(`${base}/api/auth/oidc/callback`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-access-"));
-  gantry = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  gantry = spawn(process.execPath, ["scripts/run-bundled.mjs", "server/main.ts"], {
     env: {
       ...process.env,
       GANTRY_PORT: String(port),

@@ -31,7 +31,10 @@ describe("autoscaling", () => {
       // The first sync after the step may average both rates (1 → 3), the next sees all of it (→ 4).
       const ups = await autoscaledEvents(service.id);
       expect(ups[0]).toMatch(/^autoscaled stepped 1 → [234]: \d+ req\/s over 1 instance, target 50$/);
-      expect(ups.at(-1)).toMatch(/→ 4: (1[6-9]\d|2[0-2]\d) req\/s over [1-3] instances?, target 50$/);
+      // → 4 needs more than 150 req/s (ceil(rate / 50)); a loaded machine paces the 200 a little short.
+      const [, rate] = /→ 4: (\d+(?:\.\d)?) req\/s over [1-3] instances?, target 50$/.exec(ups.at(-1) ?? "") ?? [];
+      expect(Number(rate)).toBeGreaterThan(150);
+      expect(Number(rate)).toBeLessThan(230);
 
       load.setRate(20);
       await wants(service.id, 1, "back to 1 at 20 req/s", 20_000);

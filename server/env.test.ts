@@ -18,6 +18,7 @@ describe("parseEnv", () => {
       host: "tcp://manager:2376",
       portBlocks: { from: 401, to: 403 },
     });
+    expect(parseEnv({ GANTRY_SWARM_ADVERTISE: "10.0.0.5", GANTRY_HOST: "0.0.0.0", GANTRY_PUBLIC_URL: "https://gantry.example.com" }).swarm.advertise).toBe("10.0.0.5");
   });
 
   it("treats empty values as unset", () => {
@@ -103,9 +104,28 @@ describe("parseEnv", () => {
       [{ GANTRY_SWARM: "yes" }, /^GANTRY_SWARM="yes" is invalid/],
       [{ GANTRY_SWARM_HOST: "manager:2376" }, /^GANTRY_SWARM_HOST="manager:2376" is invalid: must look like unix:\/\/\/var\/run\/docker.sock or tcp:\/\/manager:2376/],
       [{ GANTRY_SWARM_PORT_RANGE: "30050-30120" }, /GANTRY_SWARM_PORT_RANGE=30050-30120 holds no block of 100 ports/],
+      [{ GANTRY_SWARM_ADVERTISE: "10.0.0.5" }, /GANTRY_SWARM_ADVERTISE=10.0.0.5 is where swarm tasks reach Gantry's listeners, but they listen on GANTRY_HOST=127.0.0.1: set GANTRY_HOST to 10.0.0.5 or 0.0.0.0/],
+      [{ GANTRY_SWARM_ADVERTISE: "manager" }, /^GANTRY_SWARM_ADVERTISE="manager" is invalid: must be an IP address/],
       [{ GANTRY_SWARM_PORT_RANGE: "29001-30099" }, /GANTRY_SWARM_PORT_RANGE overlaps GANTRY_PORT_RANGE/],
     ])("refuses %o, saying why", (source, message) => {
       expect(() => parseEnv(source)).toThrow(EnvError);
+      expect(() => parseEnv(source)).toThrow(message);
+    });
+  });
+
+  describe("realtime caps", () => {
+    it("defaults to 4096 connections, 256 per address, 20,000 subscriptions and 6,000 per address", () => {
+      expect(parseEnv({}).realtime).toEqual({ sockets: 4096, socketsPerAddress: 256, subscriptions: 20_000, subscriptionsPerAddress: 6000 });
+      expect(parseEnv({ GANTRY_REALTIME_CONNECTIONS: "12000", GANTRY_REALTIME_SUBSCRIPTIONS: " 60000 " }).realtime).toMatchObject({ sockets: 12_000, subscriptions: 60_000 });
+    });
+
+    it.each([
+      [{ GANTRY_REALTIME_CONNECTIONS: "0" }, /^GANTRY_REALTIME_CONNECTIONS="0" is invalid: must be a whole number of connections from 1 to 999999, such as 4096/],
+      [{ GANTRY_REALTIME_CONNECTIONS: "1e4" }, /^GANTRY_REALTIME_CONNECTIONS="1e4" is invalid/],
+      [{ GANTRY_REALTIME_SUBSCRIPTIONS_PER_ADDRESS: "many" }, /^GANTRY_REALTIME_SUBSCRIPTIONS_PER_ADDRESS="many" is invalid: must be a whole number of subscriptions/],
+      [{ GANTRY_REALTIME_CONNECTIONS: "100" }, /GANTRY_REALTIME_CONNECTIONS_PER_ADDRESS=256 is more than GANTRY_REALTIME_CONNECTIONS=100/],
+      [{ GANTRY_REALTIME_SUBSCRIPTIONS: "1000" }, /GANTRY_REALTIME_SUBSCRIPTIONS_PER_ADDRESS=6000 is more than GANTRY_REALTIME_SUBSCRIPTIONS=1000/],
+    ])("refuses %o, saying why", (source, message) => {
       expect(() => parseEnv(source)).toThrow(message);
     });
   });

@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { roles, username, type Role } from "./contracts/access";
 import { parseDuration } from "./contracts/registration";
+import { defaultRealtimeLimits } from "./realtime/limits";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -34,6 +35,9 @@ const digits = (message: string, min: number, max: number) =>
     .regex(/^\d{1,6}$/, message)
     .transform(Number)
     .refine((n) => n >= min && n <= max, message);
+
+/** A cap of at least 1, its default the example. */
+const count = (what: string, fallback: number) => digits(`must be a whole number of ${what} from 1 to 999999, such as ${fallback}`, 1, 999_999).default(fallback);
 
 const duration = (fallback: string, min: string) =>
   z
@@ -117,11 +121,13 @@ const envSchema = z.object({
   GANTRY_DEMO: z.enum(["0", "1"]).default("1"),
   GANTRY_DASHBOARD: z.enum(["0", "1"]).default("1"),
   GANTRY_PORT_RANGE: portRange(20000, 29999),
-  GANTRY_LISTENER_PORT_RANGE: portRange(19000, 19999),
+  GANTRY_LISTENER_PORT_RANGE: portRange(16000, 19999),
   /** 1: connect to the Swarm manager at boot (and say clearly if the daemon isn't one), not only when a swarm service needs it. */
   GANTRY_SWARM: flag.default("0"),
   /** The Swarm manager's API (unix:///… or tcp://host:port); defaults to DOCKER_HOST. */
   GANTRY_SWARM_HOST: z.string().trim().regex(/^(unix:\/\/\/|tcp:\/\/)\S+$/, "must look like unix:///var/run/docker.sock or tcp://manager:2376").optional(),
+  /** The address of Gantry's host that swarm tasks on every node reach: their `<NAME>_URL` links point there. */
+  GANTRY_SWARM_ADVERTISE: z.union([z.ipv4(), z.ipv6()], { error: "must be an IP address of this host that every swarm node reaches" }).optional(),
   /** Ports of swarm tasks, on whichever node runs them: each swarm service takes a block of 100. */
   GANTRY_SWARM_PORT_RANGE: portRange(30000, 39999),
   /** 0 turns the ingress gateway off. */
@@ -131,6 +137,11 @@ const envSchema = z.object({
   /** How long the data plane keeps serving after Gantry died, for the next Gantry to take it over. */
   GANTRY_DATA_PLANE_ORPHAN_TIMEOUT: duration("10m", "1s"),
   GANTRY_ALERT_INTERVAL: duration("5s", "100ms"),
+  /** Live dashboards: WebSocket connections and topic subscriptions, in all and per client address. */
+  GANTRY_REALTIME_CONNECTIONS: count("connections", defaultRealtimeLimits.sockets),
+  GANTRY_REALTIME_CONNECTIONS_PER_ADDRESS: count("connections", defaultRealtimeLimits.socketsPerAddress),
+  GANTRY_REALTIME_SUBSCRIPTIONS: count("subscriptions", defaultRealtimeLimits.subscriptions),
+  GANTRY_REALTIME_SUBSCRIPTIONS_PER_ADDRESS: count("subscriptions", defaultRealtimeLimits.subscriptionsPerAddress),
   /** How often autoscalers look at their services' metrics (Kubernetes' HPA: 15 s). */
   GANTRY_AUTOSCALE_SYNC: duration("15s", "1s"),
   /** Comma-separated etcd client URLs; set, ready endpoints are mirrored into etcd. */
@@ -217,6 +228,8 @@ export type Env = {
   alertIntervalMs: number;
   /** How often autoscalers decide. */
   autoscaleSyncMs: number;
+  /** Caps of the realtime gateway (live dashboards' WebSockets). */
+  realtime: RealtimeSettings;
   /** Mirror ready endpoints into etcd. */
   etcd: { endpoints: string[]; leaseSeconds: number } | undefined;
   /** Mirror ready endpoints into ZooKeeper. */
@@ -229,6 +242,8 @@ export type Env = {
   previousSecretKey: string | undefined;
   access: AccessSettings;
 };
+
+export type RealtimeSettings = { sockets: number; socketsPerAddress: number; subscriptions: number; subscriptionsPerAddress: number };
 
 export type OidcSettings = {
   issuer: string;
@@ -305,6 +320,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
     alertIntervalMs: env.GANTRY_ALERT_INTERVAL,
     autoscaleSyncMs: env.GANTRY_AUTOSCALE_SYNC,
+    realtime: realtimeSettings(env),
     etcd: env.GANTRY_ETCD_ENDPOINTS ? { endpoints: env.GANTRY_ETCD_ENDPOINTS, leaseSeconds: env.GANTRY_ETCD_LEASE_SECONDS } : undefined,
     zookeeper: env.GANTRY_ZOOKEEPER_CONNECT ? { connect: env.GANTRY_ZOOKEEPER_CONNECT, sessionTimeoutSeconds: env.GANTRY_ZOOKEEPER_SESSION_TIMEOUT_SECONDS } : undefined,
     dns,
@@ -326,7 +342,14 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   };
 }
 
-export type SwarmSettings = { connect: boolean; host: string | undefined; portBlocks: { from: number; to: number }; pollMs?: number };
+export type SwarmSettings = {
+  connect: boolean;
+  host: string | undefined;
+  portBlocks: { from: number; to: number };
+  pollMs?: number;
+  /** Where swarm tasks reach Gantry's listeners (GANTRY_SWARM_ADVERTISE); unset: where every instance does. */
+  advertise?: string;
+};
 
 /**
  * Swarm tasks' ports come in blocks of 100 (block b: b×100+1 … b×100+99); the range must hold one. A
@@ -339,7 +362,29 @@ function swarmSettings(env: z.infer<typeof envSchema>, rangeGiven: boolean): Swa
   if (portBlocks.from > portBlocks.to) throw new EnvError(`GANTRY_SWARM_PORT_RANGE=${range.from}-${range.to} holds no block of 100 ports (x01-x99); give it at least one, e.g. 30001-30099`);
   const clash = ([["GANTRY_PORT_RANGE", env.GANTRY_PORT_RANGE], ["GANTRY_LISTENER_PORT_RANGE", env.GANTRY_LISTENER_PORT_RANGE]] as const).find(([, other]) => range.from <= other.to && other.from <= range.to);
   if (clash && rangeGiven) throw new EnvError(`GANTRY_SWARM_PORT_RANGE overlaps ${clash[0]}; swarm tasks need ports apart`);
-  return { connect: env.GANTRY_SWARM === "1", host: env.GANTRY_SWARM_HOST, portBlocks };
+  const advertise = env.GANTRY_SWARM_ADVERTISE;
+  // Links point at Gantry's listeners, which listen on GANTRY_HOST only.
+  if (advertise && advertise !== env.GANTRY_HOST && env.GANTRY_HOST !== "0.0.0.0" && env.GANTRY_HOST !== "::") {
+    throw new EnvError(`GANTRY_SWARM_ADVERTISE=${advertise} is where swarm tasks reach Gantry's listeners, but they listen on GANTRY_HOST=${env.GANTRY_HOST}: set GANTRY_HOST to ${advertise} or 0.0.0.0`);
+  }
+  return { connect: env.GANTRY_SWARM === "1", host: env.GANTRY_SWARM_HOST, portBlocks, ...(advertise ? { advertise } : {}) };
+}
+
+function realtimeSettings(env: z.infer<typeof envSchema>): RealtimeSettings {
+  const settings = {
+    sockets: env.GANTRY_REALTIME_CONNECTIONS,
+    socketsPerAddress: env.GANTRY_REALTIME_CONNECTIONS_PER_ADDRESS,
+    subscriptions: env.GANTRY_REALTIME_SUBSCRIPTIONS,
+    subscriptionsPerAddress: env.GANTRY_REALTIME_SUBSCRIPTIONS_PER_ADDRESS,
+  };
+  // A per-address cap above the total would read as a promise the total then breaks.
+  if (settings.socketsPerAddress > settings.sockets) {
+    throw new EnvError(`GANTRY_REALTIME_CONNECTIONS_PER_ADDRESS=${settings.socketsPerAddress} is more than GANTRY_REALTIME_CONNECTIONS=${settings.sockets}, the connections allowed in all`);
+  }
+  if (settings.subscriptionsPerAddress > settings.subscriptions) {
+    throw new EnvError(`GANTRY_REALTIME_SUBSCRIPTIONS_PER_ADDRESS=${settings.subscriptionsPerAddress} is more than GANTRY_REALTIME_SUBSCRIPTIONS=${settings.subscriptions}, the subscriptions allowed in all`);
+  }
+  return settings;
 }
 
 function dnsSettings(env: z.infer<typeof envSchema>): Env["dns"] {

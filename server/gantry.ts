@@ -17,6 +17,8 @@ import { createSecretKeys } from "./services/secret-keys";
 import { createSessions } from "./services/sessions";
 import { createUsers } from "./services/users";
 import { createEngine } from "./engine";
+import { sharedLauncher } from "./engine/drivers/launcher";
+import { createDataPlane } from "./engine/proxy/data-plane";
 import { createConsulApi } from "./http/consul-api";
 import { createHttpHandler, pathOf } from "./http/handler";
 import { createWebSocketAdmission } from "./http/websocket-admission";
@@ -32,6 +34,7 @@ import type { Change } from "./store/changes";
 import { seedDemo } from "./services/demo";
 import { createLoadGenerator } from "./services/load-generator";
 import { createAutoscaler } from "./services/autoscaler";
+import { createTimeline } from "./services/time-travel/timeline";
 import { createDiscovery } from "./services/discovery";
 import { createRollouts } from "./services/rollouts";
 import { createConfig } from "./services/config";
@@ -40,7 +43,7 @@ import { AlertEvaluator } from "./services/alerts/evaluator";
 import { Notifier } from "./services/alerts/notifier";
 import { createTopology } from "./services/topology";
 import { auditedTransaction } from "./store/audited-transaction";
-import { openDatabase, type Prisma } from "./store/database";
+import { openDatabase, type OpenDatabaseOptions, type Prisma } from "./store/database";
 import { watchDatabase } from "./store/database-health";
 import { createEngineStore } from "./store/engine-store";
 import { createSecretBox, loadPreviousKeys, loadSecretKey } from "./lib/secret-box";
@@ -48,7 +51,7 @@ import { migrate } from "./store/migrate";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
 
-export type GantryOptions = { env: Env; log: Logger };
+export type GantryOptions = { env: Env; log: Logger; databaseOptions?: OpenDatabaseOptions };
 
 export type Gantry = {
   url: string;
@@ -61,7 +64,7 @@ export type Gantry = {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** The composition root: wires store, services, API, realtime and the dashboard onto one port. */
-export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> {
+export async function startGantry({ env, log, databaseOptions }: GantryOptions): Promise<Gantry> {
   const releaseLock = lockDataDir(env.dataDir);
   const cleanups: Array<() => Promise<void> | void> = [releaseLock];
   const stopAll = async () => {
@@ -75,7 +78,17 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
   };
 
   try {
-    const db = await openDatabase(env.databaseUrl, env.dataDir);
+    // The launcher of instances: forked before the database fills this process's memory, which
+    // makes a fork slower (it copies the page tables).
+    sharedLauncher();
+    // Neither needs the database: both start while it opens (they take seconds of a warm start).
+    const dataPlane = createDataPlane({ log: log.child({ component: "data-plane" }), dataDir: env.dataDir, workers: env.proxyWorkers, orphanMs: env.dataPlaneOrphanMs });
+    void dataPlane.start();
+    cleanups.push(() => dataPlane.release()); // a boot that fails leaves it serving, as a crash would
+    const dashboard = env.dashboard ? settled(prepareDashboard(env)) : undefined;
+    if (dashboard) cleanups.push(async () => (await dashboard.catch(() => undefined))?.close());
+
+    const db = await openDatabase(env.databaseUrl, env.dataDir, databaseOptions);
     cleanups.push(() => db.close());
     log.info({ database: db.description }, "database open");
     await migrate(db.prisma, log);
@@ -97,8 +110,10 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const authenticator = createAuthenticator({ prisma: db.prisma, clock, log, sessionIdleMs: access.sessionIdleMs, bootstrapToken: access.bootstrapToken });
     const pruning = every(clock, 60 * 60_000, "session pruning", log, async () => void (await sessions.prune()));
     cleanups.push(() => pruning.stop());
-    // Where instances reach their dependencies' listeners (bound on GANTRY_HOST).
-    const linkHost = isUnspecified(env.host) ? "127.0.0.1" : env.host.includes(":") ? `[${env.host}]` : env.host;
+    // Where instances reach their dependencies' listeners (bound on GANTRY_HOST); swarm tasks, from any node.
+    const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
+    const local = isUnspecified(env.host) ? "127.0.0.1" : urlHost(env.host);
+    const linkHost = { local, swarm: env.swarm.advertise ? urlHost(env.swarm.advertise) : local };
     const topology = createTopology({ prisma: db.prisma, feed, secrets, baseDir: projectRoot, listenerPorts: env.listenerPortRange, reservedPorts: reservedPorts(env), linkHost });
     await topology.assignMissingListenerPorts();
     if (env.demo) await seedDemo(db.prisma, topology, log);
@@ -118,8 +133,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       swarm: env.swarm,
       host: env.host,
       ingressPort: env.ingressPort,
-      proxyWorkers: env.proxyWorkers,
-      dataPlaneOrphanMs: env.dataPlaneOrphanMs,
+      dataPlane,
       etcd: env.etcd,
       zookeeper: env.zookeeper,
       dns: env.dns,
@@ -130,7 +144,10 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
       if (change.type === "registrations") return void engine.refreshRegistrations().catch(logFailure("registrations"));
       if (change.type === "rollout") return engine.enqueue(change.rollout.serviceId); // paused, resumed…
       if (change.type !== "topology") return;
-      if (change.delta.kind === "service.upserted") engine.enqueue(change.delta.service.id);
+      if (change.delta.kind === "service.upserted") {
+        engine.enqueue(change.delta.service.id);
+        return void engine.serviceSaved(change.delta.service).catch(logFailure("traffic configuration"));
+      }
       if (change.delta.kind === "service.removed") {
         engine.enqueue(change.delta.id);
         void engine.refreshRegistrations().catch(logFailure("registrations")); // its registrations went with it
@@ -140,11 +157,11 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     await engine.start();
     cleanups.push(() => engine.stop());
 
-    const metrics = new Registry();
-    collectDefaultMetrics({ register: metrics });
+    const processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
     // prom-client names these gauges *_total, which `promtool check metrics` rightly rejects.
-    for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) metrics.removeSingleMetric(name);
-    engine.registerPrometheus(metrics);
+    for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) processMetrics.removeSingleMetric(name);
+    const metrics = { contentType: processMetrics.contentType, metrics: async () => `${await processMetrics.metrics()}\n${engine.prometheusText()}` };
 
     const autoscaler = createAutoscaler({
       prisma: db.prisma,
@@ -184,10 +201,11 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     evaluator.start();
     cleanups.push(() => notifier.stop(), () => evaluator.stop());
     const alerts = createAlerts({ prisma: db.prisma, feed, secrets, clock });
-    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, autoscaler, engine, loadgen, users, sessions, tokens, secretKeys, alerts, logRole: access.logRole, log });
+    const timeline = createTimeline({ prisma: db.prisma, feed, clock, engine });
+    cleanups.push(() => timeline.stop());
+    const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, autoscaler, timeline, engine, loadgen, users, sessions, tokens, secretKeys, alerts, logRole: access.logRole, log });
 
-    const next = env.dashboard ? await prepareDashboard(env) : undefined;
-    if (next) cleanups.push(() => next.close());
+    const next = await dashboard;
 
     let ready = false;
     const guard = createRequestGuard({ host: env.host, publicUrl: access.publicUrl, tls: access.tls !== undefined, trustProxy: access.trustProxy, dev: env.dev });
@@ -215,6 +233,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     const gateway = createRealtimeGateway({
       resolve: createTopicResolver({ prisma: db.prisma, topology, rollouts, feed, engine, loadgen }),
       authorize: topicAccess(access.logRole, engine, topology),
+      limits: env.realtime,
       log,
     });
     feed.subscribe((change) => {
@@ -227,7 +246,7 @@ export async function startGantry({ env, log }: GantryOptions): Promise<Gantry> 
     server.on("upgrade", (req, socket, head) => {
       if (pathOf(req.url) !== "/api/ws") return;
       void admitWebSocket(req, socket).then(
-        (identity) => identity && gateway.handleUpgrade(req, socket, head, { identity, address: guard.clientAddress(req), recheck: () => authenticator.identify(req) }),
+        (identity) => identity && gateway.handleUpgrade(req, socket, head, { identity, address: guard.clientAddress(req), recheck: authenticator.recheckerOf(req) }),
         (err: unknown) => {
           log.error({ err }, "WebSocket upgrade failed");
           socket.destroy();
@@ -282,6 +301,12 @@ function reservedPorts(env: Env) {
     if (port >= env.portRange.from && port <= env.portRange.to) return "inside GANTRY_PORT_RANGE, where instances get their ports";
     return undefined;
   };
+}
+
+/** The promise itself, marked handled: it is awaited later, and a boot may fail before that. */
+function settled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 async function prepareDashboard(env: Env) {

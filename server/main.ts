@@ -2,8 +2,15 @@ import { EnvError, parseEnv } from "./env";
 import { startGantry } from "./gantry";
 import { DataDirLockedError } from "./lib/data-dir-lock";
 import { createLogger } from "./lib/logger";
+import { unsupportedPlatform } from "./lib/supported-platform";
 
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
+const unsupported = unsupportedPlatform();
+if (unsupported) {
+  console.error(`gantry: ${unsupported}`);
+  process.exit(78); // EX_CONFIG, as for a bad environment
+}
 
 let env;
 try {

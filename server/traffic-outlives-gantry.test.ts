@@ -93,6 +93,39 @@ describe("traffic while Gantry crashes, restarts and stops", () => {
     await waitFor(() => (dataPlane.some(isAlive) ? undefined : true), "the data plane to exit", 5000);
   }, 120_000);
 
+  it("keeps serving when the next Gantry fails to boot (its database unreachable), and a later one takes the data plane over", async () => {
+    const dataDir = tempDir("dataplane-failed-boot");
+    const first = await gantries.start(dataDir, port + 3);
+    const service = await first.api.services.create.mutate({ name: "survivor", replicas: 2, template: fixtureTemplate() });
+    const instances = await ready(first.api, service.id, 2);
+    const url = `http://127.0.0.1:${service.listenPort}/`;
+    await waitFor(async () => ((await get(url, fresh)).status === 200 ? true : undefined), "the listener");
+    const dataPlane = dataPlaneProcessesOf(first.child.pid!);
+    await sleep(300); // let the state writer persist the instances' pids
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const load = startLoad(url);
+    // It reaches the running data plane before it tries the database, which refuses it.
+    const failing = gantries.run(dataDir, port + 3, { DATABASE_URL: "postgres://postgres@127.0.0.1:1/gantry" });
+    await failing.exited;
+    expect(failing.child.exitCode).toBe(1);
+    await sleep(500);
+    const report = await load.stop();
+    expect({ refused: report.refused, failed: report.failures.length, firstFailures: report.failures.slice(0, 5) }).toEqual({ refused: 0, failed: 0, firstFailures: [] });
+    expect(dataPlane.filter(isAlive)).toEqual(dataPlane);
+
+    const third = await gantries.start(dataDir, port + 3);
+    await ready(third.api, service.id, 2);
+    expect([...report.servedBy.keys()].sort()).toEqual(instances.map((i) => pidOf(i)).sort());
+    expect(dataPlane.filter(isAlive)).toEqual(dataPlane); // taken over, not replaced
+    expect((await get(url, fresh)).status).toBe(200);
+    // Its listener's port is the first of the range every test's Gantry picks from: free it.
+    third.child.kill("SIGTERM");
+    await third.exited;
+    await waitFor(() => (dataPlane.some(isAlive) ? undefined : true), "the data plane to exit", 15_000);
+  }, 120_000);
+
   it("times an injected fault in the data plane: it ends on time while Gantry is down, and a restarted Gantry keeps none", async () => {
     const dataDir = tempDir("dataplane-chaos");
     const first = await gantries.start(dataDir, port + 2);
@@ -103,13 +136,14 @@ describe("traffic while Gantry crashes, restarts and stops", () => {
     const everyError = (durationSeconds: number) =>
       first.api.chaos.inject.mutate({ target: { kind: "service", serviceId: service.id }, fault: { kind: "error", status: 503, percent: 100 }, durationSeconds });
 
-    // A 3 s fault, then Gantry is killed: the data plane still applies it, and ends it on time by itself.
-    await everyError(3);
+    // A 6 s fault (long enough to be seen on a loaded machine), then Gantry is killed: the data plane
+    // still applies it, and ends it on time by itself.
+    await everyError(6);
     await waitFor(async () => ((await status()) === 503 ? true : undefined), "the fault in force");
     first.child.kill("SIGKILL");
     await first.exited;
     expect(await status()).toBe(503);
-    await waitFor(async () => ((await status()) === 200 ? true : undefined), "the fault to end with no Gantry", 6000);
+    await waitFor(async () => ((await status()) === 200 ? true : undefined), "the fault to end with no Gantry", 10_000);
 
     // A long fault does not survive a restart of Gantry: the next one has none, and clears it from the data plane it takes over.
     const second = await gantries.start(dataDir, port + 2);

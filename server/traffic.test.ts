@@ -84,6 +84,22 @@ describe("traffic through Gantry's data plane", () => {
     await server.api.services.delete.mutate({ id: service.id });
   }, 60_000);
 
+  it("shows an instance that hangs, without any probe, as ejected while clients keep getting answers", async () => {
+    const traffic = { perTryTimeoutMs: 200, outlier: { consecutiveErrors: 2, baseEjectionSeconds: 60, maxEjectionPercent: 50 } };
+    const service = await server.api.services.create.mutate({ name: "hangs", replicas: 2, template: fixtureTemplate(), traffic });
+    const [hung, healthy] = await ready(service.id, 2);
+    await server.api.chaos.pause.mutate({ id: hung!.id, seconds: 30 });
+    const url = `http://127.0.0.1:${service.listenPort}/`;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => get(url)));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    const listed = await waitFor(async () => {
+      const list = await server.api.instances.list.query({ serviceId: service.id });
+      return list.find((i) => i.id === hung!.id)?.ejected ? list : undefined;
+    }, "the hung instance shown as ejected");
+    expect(listed.find((i) => i.id === healthy!.id)).toMatchObject({ ready: true, ejected: false });
+    await server.api.services.delete.mutate({ id: service.id });
+  });
+
   it("moves a service's listener when its port is changed", async () => {
     const service = await server.api.services.create.mutate({ name: "mover", template: fixtureTemplate() });
     await ready(service.id, 1);

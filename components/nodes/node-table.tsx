@@ -17,6 +17,9 @@ const stateStyle = (node: SwarmNode) =>
       : "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300";
 const cores = (n: number) => `${Math.round(n * 100) / 100}`;
 
+/** Usage Gantry can't read: a node whose daemon it wasn't given (label the node gantry.docker-host=<its API>). */
+const NOT_SAMPLED = "not sampled (remote node)";
+
 /** The swarm's machines, refreshed every 2 s: role, availability, state, what is reserved and used, Gantry's instances on each; Drain and Activate for operators. */
 export function NodeTable() {
   const trpc = useTRPC();
@@ -55,10 +58,10 @@ export function NodeTable() {
               </span>
             </td>
             <td className={`${cellClass} tabular-nums`}>
-              {cores(node.reservedCpus)} / {formatPercent(node.usedCpuPercent)} / {cores(node.cpus)} cores
+              {cores(node.reservedCpus)} / {node.sampled ? formatPercent(node.usedCpuPercent) : NOT_SAMPLED} / {cores(node.cpus)} cores
             </td>
-            <td className={`${cellClass} tabular-nums`}>
-              {formatBytes(node.reservedMemoryBytes)} / {formatBytes(node.usedMemoryBytes)} / {formatBytes(node.memoryBytes)}
+            <td className={`${cellClass} tabular-nums`} data-testid="node-memory">
+              {formatBytes(node.reservedMemoryBytes)} / {node.sampled ? formatBytes(node.usedMemoryBytes) : NOT_SAMPLED} / {formatBytes(node.memoryBytes)}
             </td>
             <td className={`${cellClass} text-xs`} data-testid="node-instances">
               {node.instances.length === 0

@@ -1,15 +1,16 @@
 "use client";
 
-import { createContext, useCallback, useContext, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import type { MetricPoint, SeriesKey } from "@/server/contracts/metrics";
-import type { MetricsDelta, MetricsOverview } from "@/server/contracts/realtime";
-import { useTopic } from "./hooks";
+import type { MetricsDelta } from "@/server/contracts/realtime";
+import { realtime } from "./connection";
 
 /** The last minute of every service and edge, at 1 s: sparklines, edge labels, overview tiles. */
 export type RecentSeries = Record<SeriesKey, MetricPoint[]>;
 
 const WINDOW_MS = 60_000;
 
+/** The series with `delta` appended and points older than the window dropped; an untouched series keeps its array. */
 export function appendRecent(state: RecentSeries, delta: MetricsDelta, windowMs = WINDOW_MS): RecentSeries {
   const since = delta.at - windowMs;
   const next: RecentSeries = {};
@@ -21,24 +22,82 @@ export function appendRecent(state: RecentSeries, delta: MetricsDelta, windowMs 
   return next;
 }
 
-const RecentContext = createContext<RecentSeries | undefined>(undefined);
+/**
+ * The recent series with a subscription per series: a tick re-renders only the views whose series
+ * it changed (and, through `useRecentView`, only those whose drawing it changed), not every node
+ * and edge of a 1,000-service canvas through one context value.
+ */
+export class RecentSeriesStore {
+  private series: RecentSeries = {};
+  private readonly listeners = new Map<SeriesKey, Set<() => void>>();
+
+  get(key: SeriesKey): MetricPoint[] | undefined {
+    return this.series[key];
+  }
+
+  subscribe(key: SeriesKey, listener: () => void): () => void {
+    const set = this.listeners.get(key) ?? new Set();
+    this.listeners.set(key, set);
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(key);
+    };
+  }
+
+  /** A fresh snapshot: every series may have changed. */
+  reset(series: RecentSeries): void {
+    this.replace(series);
+  }
+
+  append(delta: MetricsDelta): void {
+    this.replace(appendRecent(this.series, delta));
+  }
+
+  private replace(next: RecentSeries): void {
+    const previous = this.series;
+    this.series = next;
+    for (const [key, listeners] of this.listeners) if (previous[key] !== next[key]) for (const listener of listeners) listener();
+  }
+}
+
+const RecentContext = createContext<RecentSeriesStore | undefined>(undefined);
 
 /** One subscription to the metrics overview for everything below it. */
 export function LiveMetricsProvider({ children }: { children: ReactNode }) {
-  const recent = useTopic(
-    "metrics",
-    useCallback((snapshot: MetricsOverview) => snapshot.series, []),
-    useCallback((state: RecentSeries, delta: MetricsDelta) => appendRecent(state, delta), []),
-  );
-  return <RecentContext.Provider value={recent}>{children}</RecentContext.Provider>;
+  const [store] = useState(() => new RecentSeriesStore());
+  useEffect(() => realtime().subscribe("metrics", { snapshot: (snapshot) => store.reset(snapshot.series), delta: (delta) => store.append(delta) }), [store]);
+  return <RecentContext.Provider value={store}>{children}</RecentContext.Provider>;
 }
 
 const none: MetricPoint[] = [];
+const noop = () => {};
+
+/**
+ * What a view draws from one series' last minute (empty until the first snapshot or without data).
+ * The component re-renders only when `equal` says the view changed: an idle edge whose label would
+ * read the same is left alone when its series gains another zero.
+ */
+export function useRecentView<V>(key: SeriesKey, view: (points: MetricPoint[]) => V, equal: (a: V, b: V) => boolean): V {
+  const store = useContext(RecentContext);
+  const cache = useRef<{ points: MetricPoint[]; value: V } | undefined>(undefined);
+  const select = () => {
+    const points = store?.get(key) ?? none;
+    const cached = cache.current;
+    if (cached?.points === points) return cached.value;
+    const fresh = view(points);
+    const value = cached && equal(cached.value, fresh) ? cached.value : fresh;
+    cache.current = { points, value };
+    return value;
+  };
+  const subscribe = useCallback((listener: () => void) => store?.subscribe(key, listener) ?? noop, [store, key]);
+  return useSyncExternalStore(subscribe, select, select);
+}
+
+const samePoints = (a: MetricPoint[], b: MetricPoint[]) => a === b;
+const allPoints = (points: MetricPoint[]) => points;
 
 /** A series' last minute (empty until the first snapshot or without data). */
 export function useRecentSeries(key: SeriesKey): MetricPoint[] {
-  return useContext(RecentContext)?.[key] ?? none;
+  return useRecentView(key, allPoints, samePoints);
 }
-
-/** Whether the overview has arrived yet. */
-export const useRecentLoaded = () => useContext(RecentContext) !== undefined;

@@ -36,7 +36,8 @@ export function PlanDetails({ plan, title, children }: { plan: Plan; title: stri
   return (
     <section aria-label="Plan preview" className="space-y-3 rounded-md border border-sky-200 bg-sky-50/60 p-3 text-sm dark:border-sky-900 dark:bg-sky-950/40">
       <h3 className="font-semibold">{title}</h3>
-      <p data-testid="plan-summary">{summary(plan)}</p>
+      {/* A swarm service is rolled by Swarm: its update config, not Gantry's steps. */}
+      <p data-testid="plan-summary">{plan.cluster ?? summary(plan)}</p>
       {plan.diff.length > 0 && <TemplateDiff changes={plan.diff} label="Changes to the instance template" />}
       {plan.relinks.length > 0 && (
         <p data-testid="plan-relinks">
@@ -44,7 +45,7 @@ export function PlanDetails({ plan, title, children }: { plan: Plan; title: stri
           {plan.relinks.map((r) => `${r.service} (${r.from} → ${r.to})`).join(", ")}.
         </p>
       )}
-      {plan.waves.length > 0 && (
+      {plan.waves.length > 0 && !plan.cluster && (
         <ol className="list-decimal space-y-0.5 pl-5 text-xs text-zinc-600 dark:text-zinc-300" aria-label="Steps">
           {plan.waves.slice(0, SHOWN_WAVES).map((wave, index) => (
             <li key={index}>{wave.map(stepText).join("; ")}</li>
@@ -52,7 +53,7 @@ export function PlanDetails({ plan, title, children }: { plan: Plan; title: stri
           {hidden > 0 && <li className="list-none text-zinc-500">… and {hidden} more step(s) like these</li>}
         </ol>
       )}
-      <p className="text-xs text-zinc-500">Each step waits for the instances it started to be ready; stopped instances finish their requests first.</p>
+      {!plan.cluster && <p className="text-xs text-zinc-500">Each step waits for the instances it started to be ready; stopped instances finish their requests first.</p>}
       <div className="flex flex-wrap gap-2">{children}</div>
     </section>
   );

@@ -14,6 +14,7 @@ const rollout = (fields: Partial<Rollout>): Rollout => ({
   replicas: 4,
   updated: 0,
   remaining: -1,
+  cluster: null,
   startedAt: "2026-11-25T10:00:00.000Z",
   progressAt: "2026-11-25T10:00:00.000Z",
   finishedAt: null,
@@ -27,11 +28,14 @@ describe("rollout progress in the UI", () => {
     expect(rolloutFraction(rollout({ updated: 2, remaining: 2 }))).toBe(0.5);
     expect(rolloutFraction(rollout({ updated: 4, remaining: 0, status: "succeeded" }))).toBe(1);
     expect(rolloutFraction(rollout({ replicas: 0, remaining: 0 }))).toBe(1);
+    // A swarm service's bar follows Swarm's count of tasks on the new spec.
+    expect(rolloutFraction(rollout({ updated: 0, cluster: { state: "updating", message: "update in progress", updatedTasks: 3 } }))).toBe(3 / 4);
   });
 
   it("says where it stands", () => {
     expect(describeRollout(rollout({ updated: 2, remaining: 2 }))).toBe("Rolling to revision 2: 2/4 updated, 2 old left");
     expect(describeRollout(rollout({ status: "failed", message: "no progress for 5 s" }))).toBe("Rollout to revision 2 failed: no progress for 5 s");
+    expect(describeRollout(rollout({ cluster: { state: "updating", message: "update in progress", updatedTasks: 1 } }))).toBe("Rolling to revision 2: Swarm updating (update in progress), 1/4 tasks updated");
     expect(describeRollout(rollout({ cause: "auto-rollback", toRevision: 1, status: "succeeded" }))).toBe("Rolled out revision 1 (automatic rollback)");
   });
 

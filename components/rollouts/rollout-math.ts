@@ -10,8 +10,10 @@ export const isStuck = (rollout: Pick<Rollout, "status" | "toRevision">, revisio
  * How far a rollout has come, 0–1: each wanted instance counts twice, once when its new
  * replacement is ready and once when an old one has gone. Old ones not yet counted count as all.
  */
-export function rolloutFraction(rollout: Pick<Rollout, "replicas" | "updated" | "remaining" | "status">): number {
+export function rolloutFraction(rollout: Pick<Rollout, "replicas" | "updated" | "remaining" | "status" | "cluster">): number {
   if (rollout.status === "succeeded") return 1;
+  // A swarm service's update is Swarm's: its tasks on the new spec, as Swarm counts them.
+  if (rollout.cluster && rollout.replicas > 0) return Math.min(1, rollout.cluster.updatedTasks / rollout.replicas);
   if (rollout.replicas === 0) return rollout.remaining === 0 ? 1 : 0;
   const gone = Math.max(0, rollout.replicas - (rollout.remaining < 0 ? rollout.replicas : rollout.remaining));
   return Math.min(1, (rollout.updated + gone) / (2 * rollout.replicas));
@@ -22,7 +24,9 @@ const causes: Record<Rollout["cause"], string> = { update: "", rollback: " (roll
 /** One line saying where a rollout stands. */
 export function describeRollout(rollout: Rollout): string {
   const target = `revision ${rollout.toRevision}${causes[rollout.cause]}`;
-  const counts = `${rollout.updated}/${rollout.replicas} updated` + (rollout.remaining > 0 ? `, ${rollout.remaining} old left` : "");
+  const counts = rollout.cluster
+    ? `Swarm ${rollout.cluster.state.replace("_", " ")}${rollout.cluster.message ? ` (${rollout.cluster.message})` : ""}, ${rollout.cluster.updatedTasks}/${rollout.replicas} tasks updated`
+    : `${rollout.updated}/${rollout.replicas} updated` + (rollout.remaining > 0 ? `, ${rollout.remaining} old left` : "");
   switch (rollout.status) {
     case "progressing":
       return `Rolling to ${target}: ${counts}`;

@@ -107,7 +107,7 @@ export function TrafficFields(props: { idPrefix: string; draft: TrafficDraft; er
           {text("retries", "Retries", "On connect errors, resets, and 502/503 to idempotent requests")}
           {text("connectTimeoutMs", "Connect timeout (ms)")}
           {text("requestTimeoutMs", "Response timeout (ms)")}
-          {text("perTryTimeoutMs", "Per-try timeout (ms)", "GET, HEAD…: a try with no answer by then goes to another instance; empty: none")}
+          {text("perTryTimeoutMs", "Per-try timeout (ms)", "GET, HEAD…: a try with no answer by then goes to another instance; empty: only when its instance looks hung (silent 1 s while others answer)")}
           {text("maxConnections", "Max connections", "Circuit breaker: requests in flight")}
           {text("maxPendingRequests", "Max pending", "Requests waiting beyond that")}
           {text("consecutiveErrors", "Eject after errors", "Consecutive 5xx / gateway errors")}

@@ -10,6 +10,7 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   useReactFlow,
+  useStore,
   type Connection,
   type EdgeChange,
   type NodeChange,
@@ -18,7 +19,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMutation } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode, type RefObject } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type ReactNode, type RefObject } from "react";
 import type { Dependency, Position, Service } from "@/server/contracts/service";
 import { useTheme } from "../shell/theme";
 import { useAccess } from "../access/access-context";
@@ -30,6 +31,7 @@ import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import { useTRPC } from "../trpc";
 import { connectionRefusal, edgeFromDrag } from "./connection-rules";
+import { DETAIL_ZOOM, DetailContext } from "./detail";
 import { DropTargetContext, useDropTarget } from "./drop-target";
 import { areaBeside, boundsOf, fitViewport, nodeAt, revealViewport, type Rect } from "./geometry";
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH, positionsOf } from "./layout";
@@ -42,6 +44,8 @@ export const NEW_SERVICE_DRAG = "application/x-gantry-new-service";
 const nodeTypes = { service: ServiceNode };
 const edgeTypes = { traffic: TrafficEdge };
 const healthMiniMapColor = { healthy: "#10b981", degraded: "#f59e0b", down: "#ef4444", idle: "#a1a1aa" } as const;
+/** One function for the minimap: a new one each render would redraw all its nodes on every drag frame. */
+const miniMapColor = (node: ServiceNodeType) => healthMiniMapColor[node.data.summary.health];
 /** How "fit the view" frames the topology. */
 const FIT = { padding: 0.2, minZoom: 0.05, maxZoom: 1.2 };
 /** Room kept between a revealed node and the edge of what is visible. */
@@ -77,6 +81,8 @@ export type CanvasProps = {
   /** More controls for the top-left bar (the swarm node filter). */
   tools?: ReactNode;
 };
+
+const DELETE_KEYS = ["Delete", "Backspace"];
 
 const samePosition = (a: Position | undefined, b: Position | undefined) => a?.x === b?.x && a?.y === b?.y;
 
@@ -213,6 +219,7 @@ export function TopologyCanvas(props: CanvasProps) {
   );
 
   const boxes = useMemo(() => nodes.map((n) => boxAt(n.id, n.position)), [nodes]);
+  const detailed = useStore((s) => s.transform[2] >= DETAIL_ZOOM);
   const dropTarget = useDropTarget(boxes, judgeDrop);
 
   function addDependency({ fromId, toId }: { fromId: string; toId: string }) {
@@ -292,6 +299,24 @@ export function TopologyCanvas(props: CanvasProps) {
     // visibleArea() and the viewport are read from the page as it is when this runs, not from state.
   }, [flow.viewportInitialized, boxes, selectedId]);
 
+  // xyflow copies every changed prop into its store, one update each, and every node and edge
+  // checks each update: handlers made anew on each render (each drag frame) must not be among them.
+  const current = useRef({ onSelect, savePositions, onConnect, onConnectEnd, onBeforeDelete });
+  useLayoutEffect(() => {
+    current.current = { onSelect, savePositions, onConnect, onConnectEnd, onBeforeDelete };
+  });
+  const handlers = useMemo(
+    () => ({
+      onNodeClick: (_: unknown, node: ServiceNodeType) => current.current.onSelect(node.id),
+      onPaneClick: () => current.current.onSelect(undefined),
+      onNodeDragStop: (_: unknown, __: unknown, moved: ServiceNodeType[]) => current.current.savePositions(moved),
+      onConnect: (connection: Connection) => current.current.onConnect(connection),
+      onConnectEnd: ((event, connection) => current.current.onConnectEnd(event, connection)) satisfies OnConnectEnd,
+      onBeforeDelete: ((doomed) => current.current.onBeforeDelete(doomed)) satisfies OnBeforeDelete<ServiceNodeType, TrafficEdgeType>,
+    }),
+    [],
+  );
+
   function createAtCenter() {
     const box = wrapper.current!.getBoundingClientRect();
     const at = flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
@@ -314,36 +339,33 @@ export function TopologyCanvas(props: CanvasProps) {
       }}
       onDrop={onDrop}
     >
-      <DropTargetContext value={dropTarget}>
-        <ReactFlow<ServiceNodeType, TrafficEdgeType>
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          edgeTypes={edgeTypes}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onNodeClick={(_, node) => onSelect(node.id)}
-          onPaneClick={() => onSelect(undefined)}
-          onNodeDragStop={(_, __, moved) => savePositions(moved)}
-          onConnect={onConnect}
-          onConnectEnd={onConnectEnd}
-          isValidConnection={isValidConnection}
-          onBeforeDelete={onBeforeDelete}
-          deleteKeyCode={["Delete", "Backspace"]}
-          colorMode={theme}
-          minZoom={FIT.minZoom}
-          maxZoom={2}
-          onlyRenderVisibleElements
-        >
-          <Background gap={24} />
-          <Controls showInteractive={false} showFitView={false}>
-            <ControlButton onClick={() => showAll(boxes)} title="Fit View (F)" aria-label="Fit View">
-              <FitIcon />
-            </ControlButton>
-          </Controls>
-          <MiniMap pannable zoomable nodeColor={(n) => healthMiniMapColor[(n as ServiceNodeType).data.summary.health]} ariaLabel="Topology overview" />
-        </ReactFlow>
-      </DropTargetContext>
+      <DetailContext value={detailed}>
+        <DropTargetContext value={dropTarget}>
+          <ReactFlow<ServiceNodeType, TrafficEdgeType>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            {...handlers}
+            isValidConnection={isValidConnection}
+            deleteKeyCode={DELETE_KEYS}
+            colorMode={theme}
+            minZoom={FIT.minZoom}
+            maxZoom={2}
+            onlyRenderVisibleElements
+          >
+            <Background gap={24} />
+            <Controls showInteractive={false} showFitView={false}>
+              <ControlButton onClick={() => showAll(boxes)} title="Fit View (F)" aria-label="Fit View">
+                <FitIcon />
+              </ControlButton>
+            </Controls>
+            <MiniMap<ServiceNodeType> pannable zoomable nodeColor={miniMapColor} ariaLabel="Topology overview" />
+          </ReactFlow>
+        </DropTargetContext>
+      </DetailContext>
       <div className="absolute left-3 top-3 z-10 flex items-center gap-2">
         <button
           type="button"

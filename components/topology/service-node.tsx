@@ -5,13 +5,15 @@ import { memo, useContext } from "react";
 import type { Alert } from "@/server/contracts/alerts";
 import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
+import type { MetricPoint } from "@/server/contracts/metrics";
 import type { Service } from "@/server/contracts/service";
 import type { Protocol } from "@/server/contracts/traffic";
 import { DriftBadge } from "../config/drift";
 import { rolloutFraction } from "../rollouts/rollout-math";
 import { formatPercent, formatRate } from "../format";
-import { useRecentSeries } from "../realtime/live-metrics";
+import { useRecentView } from "../realtime/live-metrics";
 import { healthColors, type ServiceSummary } from "../service-summary";
+import { DetailContext } from "./detail";
 import { DropTargetContext, type DropTarget } from "./drop-target";
 import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { Sparkline } from "./sparkline";
@@ -37,14 +39,14 @@ function RolloutBadge({ rollout, replicas }: { rollout: Rollout; replicas: numbe
   );
 }
 
-/** Alerts firing on the service: how many, and their summaries on hover; muted when all are silenced. */
-function AlertBadge({ alerts }: { alerts: Alert[] }) {
+/** Alerts firing on the service: how many, and their summaries on hover; muted when all are silenced. Large: readable zoomed out. */
+function AlertBadge({ alerts, large = false }: { alerts: Alert[]; large?: boolean }) {
   const muted = alerts.every((a) => a.silence);
   return (
     <span
       data-testid="node-alerts"
       title={alerts.map((a) => `${a.ruleName}: ${a.summary}${a.silence ? " (silenced)" : ""}`).join("\n")}
-      className={`rounded-full px-1.5 text-[10px] font-medium tabular-nums text-white ${muted ? "bg-zinc-400" : "bg-red-600"}`}
+      className={`shrink-0 rounded-full font-medium tabular-nums text-white ${large ? "px-3 text-2xl" : "px-1.5 text-[10px]"} ${muted ? "bg-zinc-400" : "bg-red-600"}`}
     >
       {alerts.length} firing
     </span>
@@ -64,27 +66,29 @@ function DropVerdict({ drop }: { drop: DropTarget }) {
   );
 }
 
-/** A service on the canvas: health, ready/wanted, and its last minute of requests. */
-export const ServiceNode = memo(function ServiceNode({ data, selected }: NodeProps<ServiceNodeType>) {
+/** What a node shows of its series: a minute of requests, and the latest figures. */
+type NodeFigures = { rps: number[]; latest: Pick<MetricPoint, "rps" | "cps" | "openConnections" | "errorRate"> | undefined };
+
+const figuresOf = (points: MetricPoint[]): NodeFigures => {
+  const latest = points.at(-1);
+  return { rps: points.map((p) => p.rps ?? 0), latest: latest && { rps: latest.rps, cps: latest.cps, openConnections: latest.openConnections, errorRate: latest.errorRate } };
+};
+/** Same drawing: an idle node whose minute of zeros gains another zero is not drawn again. */
+const sameFigures = (a: NodeFigures, b: NodeFigures) =>
+  a.rps.length === b.rps.length &&
+  a.rps.every((v, i) => v === b.rps[i]) &&
+  a.latest?.rps === b.latest?.rps &&
+  a.latest?.cps === b.latest?.cps &&
+  a.latest?.openConnections === b.latest?.openConnections &&
+  a.latest?.errorRate === b.latest?.errorRate;
+
+/** A node's text, badges and live figures: its requests (or connections) now, and over the last minute. */
+function NodeDetail({ data }: { data: ServiceNodeData }) {
   const { service, summary, rollout, drift, alerts } = data;
-  const recent = useRecentSeries(`service:${service.id}`);
-  const latest = recent.at(-1);
+  const { rps, latest } = useRecentView(`service:${service.id}`, figuresOf, sameFigures);
   const colors = healthColors[summary.health];
-  const target = useContext(DropTargetContext);
-  const drop = target?.nodeId === service.id ? target : undefined;
-  // While an edge is dragged over it, the node says whether it takes it; otherwise, whether it is selected.
-  const ring = drop?.accepted ? "ring-4 ring-emerald-500/60" : drop ? "ring-4 ring-red-500/60" : selected ? "ring-4 ring-sky-500/40" : "";
   return (
-    <div
-      data-testid={`node-${service.name}`}
-      data-health={summary.health}
-      aria-label={`${service.name}: ${summary.health}, ${summary.ready} of ${summary.wanted} ${summary.unit}`}
-      style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
-      className={`relative flex flex-col justify-between rounded-lg border-2 bg-white px-3 py-2 shadow-sm dark:bg-zinc-900 ${
-        service.external ? "border-dashed border-violet-400" : colors.border
-      } ${ring} ${service.deleting ? "opacity-50" : ""}`}
-    >
-      <Handle type="target" position={Position.Left} className={handleClass} isConnectable={!service.deleting} />
+    <>
       <div className="flex items-center gap-2">
         <span className={`h-2.5 w-2.5 shrink-0 rounded-full ${colors.dot}`} aria-hidden />
         <span className="min-w-0 flex-1 truncate text-sm font-semibold">{service.name}</span>
@@ -113,7 +117,44 @@ export const ServiceNode = memo(function ServiceNode({ data, selected }: NodePro
           {(latest?.errorRate ?? 0) > 0 && <span className="ml-1 text-red-600 dark:text-red-400">{formatPercent(latest!.errorRate!)} err</span>}
         </span>
       </div>
-      <Sparkline points={recent} width={NODE_WIDTH - 28} />
+      <Sparkline values={rps} width={NODE_WIDTH - 28} />
+    </>
+  );
+}
+
+/**
+ * A service on the canvas: health, ready/wanted, and its last minute of requests. Zoomed out so
+ * far that its text can't be read, it is drawn as its name and health only, and leaves the live
+ * figures alone: a thousand of them then cost little to draw, drag over or keep up to date.
+ */
+export const ServiceNode = memo(function ServiceNode({ data, selected }: NodeProps<ServiceNodeType>) {
+  const { service, summary } = data;
+  const detailed = useContext(DetailContext);
+  const colors = healthColors[summary.health];
+  const target = useContext(DropTargetContext);
+  const drop = target?.nodeId === service.id ? target : undefined;
+  // While an edge is dragged over it, the node says whether it takes it; otherwise, whether it is selected.
+  const ring = drop?.accepted ? "ring-4 ring-emerald-500/60" : drop ? "ring-4 ring-red-500/60" : selected ? "ring-4 ring-sky-500/40" : "";
+  return (
+    <div
+      data-testid={`node-${service.name}`}
+      data-health={summary.health}
+      aria-label={`${service.name}: ${summary.health}, ${summary.ready} of ${summary.wanted} ${summary.unit}`}
+      style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
+      className={`relative flex flex-col justify-between rounded-lg border-2 bg-white px-3 py-2 shadow-sm dark:bg-zinc-900 ${
+        service.external ? "border-dashed border-violet-400" : colors.border
+      } ${ring} ${service.deleting ? "opacity-50" : ""}`}
+    >
+      <Handle type="target" position={Position.Left} className={handleClass} isConnectable={!service.deleting} />
+      {detailed ? (
+        <NodeDetail data={data} />
+      ) : (
+        <div className="flex h-full items-center gap-3">
+          <span className={`h-6 w-6 shrink-0 rounded-full ${colors.dot}`} aria-hidden />
+          <span className="min-w-0 flex-1 truncate text-3xl font-semibold">{service.name}</span>
+          {data.alerts && <AlertBadge alerts={data.alerts} large />}
+        </div>
+      )}
       <Handle type="source" position={Position.Right} className={handleClass} isConnectable={!service.deleting && !service.external} />
       {drop && <DropVerdict drop={drop} />}
     </div>

@@ -1,19 +1,16 @@
 import { memo } from "react";
-import type { MetricPoint } from "@/server/contracts/metrics";
 
 /**
- * A minute of one field as a tiny SVG area. Plain SVG, not a chart library: a canvas of 200
- * nodes redraws 200 of these every second.
+ * A minute of one figure (a value a second) as a tiny SVG area. Plain SVG, not a chart library:
+ * a canvas of hundreds of nodes may redraw many of these every second.
  */
-export const Sparkline = memo(function Sparkline({ points, field = "rps", width = 192, height = 24, className = "text-sky-500" }: {
-  points: readonly MetricPoint[];
-  field?: "rps" | "p95" | "errorRate";
+export const Sparkline = memo(function Sparkline({ values, width = 192, height = 24, className = "text-sky-500" }: {
+  values: readonly number[];
   width?: number;
   height?: number;
   className?: string;
 }) {
-  const values = points.map((p) => p[field] ?? 0);
-  const max = Math.max(...values, field === "errorRate" ? 100 : 1);
+  const max = Math.max(...values, 1);
   const step = width / Math.max(1, 59);
   const offset = width - (values.length - 1) * step;
   const coords = values.map((v, i) => `${(offset + i * step).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`);

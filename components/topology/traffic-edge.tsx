@@ -1,24 +1,39 @@
 "use client";
 
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from "@xyflow/react";
-import { memo } from "react";
+import { memo, useContext } from "react";
+import type { MetricPoint } from "@/server/contracts/metrics";
 import type { Dependency } from "@/server/contracts/service";
 import { formatPercent, formatRate } from "../format";
-import { useRecentSeries } from "../realtime/live-metrics";
+import { useRecentView } from "../realtime/live-metrics";
+import { DetailContext } from "./detail";
 
 export type TrafficEdgeType = Edge<{ dependency: Dependency; label: string }, "traffic">;
 
 /** Error share above which an edge turns red. */
 const FAILING_PERCENT = 5;
 
+/** What an edge shows of its series: the latest second's figures. */
+type EdgeFigures = Pick<MetricPoint, "rps" | "errorRate" | "cps" | "openConnections" | "connectErrorsPerSecond"> | undefined;
+
+const figuresOf = (points: MetricPoint[]): EdgeFigures => {
+  const latest = points.at(-1);
+  return latest && { rps: latest.rps, errorRate: latest.errorRate, cps: latest.cps, openConnections: latest.openConnections, connectErrorsPerSecond: latest.connectErrorsPerSecond };
+};
+const sameFigures = (a: EdgeFigures, b: EdgeFigures) =>
+  a === b || (a !== undefined && b !== undefined && a.rps === b.rps && a.errorRate === b.errorRate && a.cps === b.cps && a.openConnections === b.openConnections && a.connectErrorsPerSecond === b.connectErrorsPerSecond);
+
 /**
  * A dependency: its own listener's live request rate and errors (for a `tcp` callee: new and open
- * connections, and failed connects); it animates while traffic flows.
+ * connections, and failed connects); it animates while traffic flows. Zoomed out (see
+ * DETAIL_ZOOM) it keeps its colour but drops its label and animation, which would be unreadable
+ * there and cost a repaint of every flowing edge on every frame.
  */
 export const TrafficEdge = memo(function TrafficEdge(props: EdgeProps<TrafficEdgeType>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, selected, data } = props;
+  const detailed = useContext(DetailContext);
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  const latest = useRecentSeries(`edge:${id}`).at(-1);
+  const latest = useRecentView(`edge:${id}`, figuresOf, sameFigures);
   // An edge to a `tcp` service carries connections: its points have connection fields instead of requests.
   const tcp = latest?.cps !== undefined;
   const connectErrors = latest?.connectErrorsPerSecond ?? 0;
@@ -34,9 +49,9 @@ export const TrafficEdge = memo(function TrafficEdge(props: EdgeProps<TrafficEdg
         id={id}
         path={path}
         markerEnd={markerEnd}
-        style={{ stroke, strokeWidth: selected ? 2.5 : 1.75, ...(flowing ? { strokeDasharray: 6, animation: "dashdraw 0.6s linear infinite" } : {}) }}
+        style={{ stroke, strokeWidth: selected ? 2.5 : 1.75, ...(flowing && detailed ? { strokeDasharray: 6, animation: "dashdraw 0.6s linear infinite" } : {}) }}
       />
-      {flowing && (
+      {flowing && detailed && (
         <EdgeLabelRenderer>
           <div
             data-testid={`edge-label-${data?.label}`}

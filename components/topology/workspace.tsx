@@ -2,7 +2,7 @@
 
 import { ReactFlowProvider } from "@xyflow/react";
 import { useMutation } from "@tanstack/react-query";
-import { useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useMemo, useRef, useState } from "react";
 import type { Rollout } from "@/server/contracts/rollout";
 import type { Position, Service } from "@/server/contracts/service";
@@ -16,6 +16,8 @@ import { useDrift } from "../config/drift";
 import { useFiringByService } from "../alerts/use-alerts";
 import { isActive, isStuck } from "../rollouts/rollout-math";
 import { useSummaries } from "../use-summaries";
+import { PastCanvas } from "../time-travel/past-canvas";
+import { usePastSnapshot, useTimeTravel } from "../time-travel/time-travel-context";
 import { TopologyCanvas } from "./canvas";
 import { DependencyDialog, type EdgeRequest } from "./dependency-dialog";
 import { NodeFilter, servicesOnNode, swarmNodesOf } from "./node-filter";
@@ -36,7 +38,6 @@ export function TopologyWorkspace() {
   const summaries = useSummaries(topology?.services, instances, catalog);
   const drift = useDrift(topology);
   const alerts = useFiringByService();
-  const router = useRouter();
   const params = useSearchParams();
   const trpc = useTRPC();
   const remove = useMutation(trpc.services.delete.mutationOptions());
@@ -56,13 +57,29 @@ export function TopologyWorkspace() {
   const sidePanel = useRef<HTMLElement>(null);
 
   // The selection lives in the URL: links from the overview open a service, reload keeps it.
+  // history.replaceState, which Next's router follows (useSearchParams), not router.replace: a
+  // navigation through the router only to change a query parameter, on every click.
   const selectedId = params.get("service") ?? undefined;
   const select = (id: string | undefined) => {
     setCreatingAt(undefined);
-    router.replace(id ? `/topology?service=${id}` : "/topology", { scroll: false });
+    window.history.replaceState(null, "", id ? `/topology?service=${id}` : "/topology");
   };
   const selected = topology?.services.find((s) => s.id === selectedId);
 
+  const { at } = useTimeTravel();
+  const past = usePastSnapshot();
+
+  if (at !== undefined) {
+    if (past.error) return <StatusMessage tone="error">{past.error}</StatusMessage>;
+    if (!past.snapshot) return <StatusMessage>Rebuilding the topology as it was…</StatusMessage>;
+    return (
+      <div className="relative h-full min-h-[32rem] overflow-hidden rounded-lg border border-violet-400 bg-white dark:bg-zinc-950">
+        <ReactFlowProvider>
+          <PastCanvas snapshot={past.snapshot} />
+        </ReactFlowProvider>
+      </div>
+    );
+  }
   if (!topology) return <StatusMessage>Loading topology…</StatusMessage>;
   return (
     <LiveMetricsProvider>

@@ -126,16 +126,27 @@ export function createAuthenticator({ prisma, clock, log, sessionIdleMs, bootstr
     };
   }
 
+  async function identifyBy(credential: Credential): Promise<Identity | undefined> {
+    if (credential?.kind === "bearer") return fromToken(credential.secret);
+    return credential?.kind === "cookie" ? fromSession(credential.secret) : undefined;
+  }
+
   return {
     fromSession,
     fromToken,
 
     /** Bearer or Consul token first (explicit beats ambient), then the session cookie. */
     async identify(req: IncomingMessage): Promise<Identity | undefined> {
-      const bearer = bearerToken(req);
-      if (bearer !== undefined) return fromToken(bearer);
-      const cookie = sessionCookie(req);
-      return cookie === undefined ? undefined : fromSession(cookie);
+      return identifyBy(credentialOf(req));
+    },
+
+    /**
+     * Asks again later with the secret `req` carried, not the request itself: a WebSocket re-checks
+     * for as long as it lives, and a request kept that long holds its headers and stream state.
+     */
+    recheckerOf(req: IncomingMessage): () => Promise<Identity | undefined> {
+      const credential = credentialOf(req);
+      return () => identifyBy(credential);
     },
 
     /** Called for every committed access change. */
@@ -152,6 +163,15 @@ export function createAuthenticator({ prisma, clock, log, sessionIdleMs, bootstr
       }
     },
   };
+}
+
+type Credential = { kind: "bearer" | "cookie"; secret: string } | undefined;
+
+function credentialOf(req: IncomingMessage): Credential {
+  const bearer = bearerToken(req);
+  if (bearer !== undefined) return { kind: "bearer", secret: bearer };
+  const cookie = sessionCookie(req);
+  return cookie === undefined ? undefined : { kind: "cookie", secret: cookie };
 }
 
 export function bearerToken(req: IncomingMessage): string | undefined {

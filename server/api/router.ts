@@ -14,6 +14,7 @@ import { nodesRouter } from "./routers/nodes";
 import { rolloutsRouter } from "./routers/rollouts";
 import { servicesRouter } from "./routers/services";
 import { settingsRouter } from "./routers/settings";
+import { timelineRouter } from "./routers/timeline";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
 import { router } from "./trpc";
@@ -37,6 +38,7 @@ export const appRouter = router({
   chaos: chaosRouter,
   autoscaling: autoscalingRouter,
   nodes: nodesRouter,
+  timeline: timelineRouter,
 });
 
 /** The only server type the UI imports. */

@@ -12,6 +12,7 @@ import type { Rollouts } from "../services/rollouts";
 import type { Topology } from "../services/topology";
 import type { Config } from "../services/config";
 import type { Autoscaler } from "../services/autoscaler";
+import type { Timeline } from "../services/time-travel/timeline";
 import type { Users } from "../services/users";
 import type { Sessions } from "../services/sessions";
 import type { ApiTokens } from "../services/api-tokens";
@@ -27,6 +28,8 @@ export type ApiContext = {
   /** gantry.yaml: diff, apply, export, drift. */
   config: Config;
   autoscaler: Autoscaler;
+  /** Time travel: the topology at a past moment, and what changed between two. */
+  timeline: Timeline;
   engine: Engine;
   loadgen: LoadGenerator;
   users: Users;

@@ -1,6 +1,6 @@
 import YAML from "yaml";
 import type { GantryEvent } from "../contracts/event";
-import type { Instance } from "../contracts/instance";
+import { inRotation, type Instance } from "../contracts/instance";
 import type { Rollout } from "../contracts/rollout";
 import type { Service } from "../contracts/service";
 import { usageError } from "./exit-codes";
@@ -32,7 +32,7 @@ const isLive = (i: Pick<Instance, "phase">) => i.phase !== "Stopped" && i.phase 
 
 /** Services, with READY counted from the instances given (ready and running / wanted). */
 export function servicesView(instances: readonly Instance[]): View<Service> {
-  const ready = (id: string) => instances.filter((i) => i.serviceId === id && i.phase === "Running" && i.ready).length;
+  const ready = (id: string) => instances.filter((i) => i.serviceId === id && inRotation(i)).length;
   return {
     name: (s) => s.name,
     columns: [

@@ -29,9 +29,9 @@ describe("the README's gantry.yaml", () => {
   beforeAll(async () => {
     store = await migratedStore(testBackends()[0]!);
     const secrets = createSecretBox(randomBytes(32));
-    const topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir: root, listenerPorts, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
-    const rollouts = createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: "127.0.0.1", preview: () => ({ waves: [], starts: 0, stops: 0, peak: 0, lowestReady: 0 }) });
-    config = createConfig({ prisma: store.prisma, feed: store.feed, topology, rollouts, secrets, listenerPorts, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
+    const topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir: root, listenerPorts, reservedPorts: () => undefined, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" } });
+    const rollouts = createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" }, preview: () => ({ waves: [], starts: 0, stops: 0, peak: 0, lowestReady: 0 }) });
+    config = createConfig({ prisma: store.prisma, feed: store.feed, topology, rollouts, secrets, listenerPorts, reservedPorts: () => undefined, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" } });
   });
   afterAll(() => store.dispose());
 

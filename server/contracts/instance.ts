@@ -28,6 +28,8 @@ export const runtimeDetails = z.discriminatedUnion("kind", [
     desiredState: z.string().max(32),
     error: z.string().max(2048).nullable(),
     containerId: z.string().regex(/^[a-f0-9]{12,64}$/).nullable(),
+    /** Gantry can read its CPU and memory: it runs on the manager's node, or on one whose daemon is given (node label gantry.docker-host). */
+    sampled: z.boolean().default(false),
   }),
 ]);
 export type RuntimeDetails = z.infer<typeof runtimeDetails>;
@@ -67,6 +69,11 @@ export type Instance = {
   memoryBytes: number | null;
   /** The probes currently running for this instance (none while it is not running). */
   probes: ProbeStatus[];
+  /**
+   * Taken out of rotation by the data plane after repeated errors or timeouts (outlier ejection),
+   * until its ejection time is up: it may pass its probes, or have none, and still not answer.
+   */
+  ejected: boolean;
 };
 
 /** Sent once per second: what changed in every running instance's usage and latest probe results. */
@@ -74,12 +81,23 @@ export type UsageSample = { id: string; cpuPercent: number; memoryBytes: number;
 
 export type ServiceHealth = "healthy" | "degraded" | "down" | "idle";
 
+/** Running and ready: what discovery lists and the data plane may send traffic to. */
+export const isServing = (instance: Pick<Instance, "phase" | "ready">) => instance.phase === "Running" && instance.ready;
+
+/** Serving, and not ejected by the data plane: what the dashboard counts as ready. */
+export const inRotation = (instance: Pick<Instance, "phase" | "ready" | "ejected">) => isServing(instance) && !instance.ejected;
+
 /**
- * healthy: every wanted replica is ready; degraded: some are; down: none while some are wanted;
- * idle: none wanted. A deployment that is still starting counts as degraded.
+ * healthy: every wanted replica is serving and in rotation; degraded: some are; down: none while
+ * some are wanted; idle: none wanted. A deployment that is still starting counts as degraded, and
+ * so does one the data plane ejected an instance of.
  */
-export function serviceHealth(replicas: number, instances: Pick<Instance, "phase" | "ready">[]): ServiceHealth {
-  const ready = instances.filter((i) => i.phase === "Running" && i.ready).length;
+export function serviceHealth(replicas: number, instances: Pick<Instance, "phase" | "ready" | "ejected">[]): ServiceHealth {
+  return healthOf(replicas, instances.filter(inRotation).length);
+}
+
+/** The same rule on counts: `ready` of `replicas` wanted are serving and in rotation. */
+export function healthOf(replicas: number, ready: number): ServiceHealth {
   if (replicas === 0) return ready === 0 ? "idle" : "degraded";
   if (ready === 0) return "down";
   return ready >= replicas ? "healthy" : "degraded";

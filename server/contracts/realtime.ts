@@ -7,12 +7,41 @@ import type { MetricPoint, SeriesKey, SeriesResult } from "./metrics";
 import type { Rollout } from "./rollout";
 import type { Dependency, Service } from "./service";
 
-/** Topics: fixed ones, a service's metrics (`metrics:<service id>`) and an instance's log (`logs:<instance id>`). */
-export type TopicName = "topology" | "events" | "instances" | "catalog" | "metrics" | "loadgen" | "rollouts" | `metrics:${string}` | `logs:${string}`;
+/**
+ * What each fixed topic's snapshot and deltas carry. Its keys are the list of fixed topics: the
+ * name type, the validator, the server's sources (realtime/topics.ts) and FIXED_TOPICS follow it.
+ */
+type FixedTopicTypes = {
+  topology: { snapshot: TopologySnapshot; delta: TopologyDelta };
+  events: { snapshot: GantryEvent[]; delta: GantryEvent };
+  instances: { snapshot: Instance[]; delta: InstancesDelta };
+  /** The discovery catalog: Gantry's instances and external endpoints, with their checks. */
+  catalog: { snapshot: CatalogEntry[]; delta: CatalogDelta };
+  /** Services' and edges' traffic, second by second. */
+  metrics: { snapshot: MetricsOverview; delta: MetricsDelta };
+  loadgen: { snapshot: LoadJob[]; delta: LoadJob };
+  /** Each service's newest rollout, then every change to any rollout. */
+  rollouts: { snapshot: Rollout[]; delta: Rollout };
+};
+export type FixedTopic = keyof FixedTopicTypes;
+
+/** The fixed topics at run time; the compiler holds the object to exactly FixedTopicTypes' keys. */
+export const FIXED_TOPICS = Object.keys({
+  topology: true,
+  events: true,
+  instances: true,
+  catalog: true,
+  metrics: true,
+  loadgen: true,
+  rollouts: true,
+} satisfies Record<FixedTopic, true>) as FixedTopic[];
+
+/** Topics: the fixed ones (FixedTopicTypes), a service's metrics (`metrics:<service id>`) and an instance's log (`logs:<instance id>`). */
+export type TopicName = FixedTopic | `metrics:${string}` | `logs:${string}`;
 
 export const topicName = z
   .string()
-  .regex(/^(topology|events|instances|catalog|metrics|loadgen|rollouts|metrics:[0-9a-f-]{36}|logs:[a-z][-a-z0-9]{0,79})$/, "unknown topic")
+  .regex(new RegExp(`^(${FIXED_TOPICS.join("|")}|metrics:[0-9a-f-]{36}|logs:[a-z][-a-z0-9]{0,79})$`), "unknown topic")
   .transform((topic) => topic as TopicName);
 
 export const clientMessage = z.discriminatedUnion("type", [
@@ -57,30 +86,19 @@ export type LoadJob = {
   state: "running" | "done" | "stopped";
 };
 
-export type TopicTypes = {
-  topology: { snapshot: TopologySnapshot; delta: TopologyDelta };
-  events: { snapshot: GantryEvent[]; delta: GantryEvent };
-  instances: { snapshot: Instance[]; delta: InstancesDelta };
-  /** The discovery catalog: Gantry's instances and external endpoints, with their checks. */
-  catalog: { snapshot: CatalogEntry[]; delta: CatalogDelta };
-  /** Services' and edges' traffic, second by second. */
-  metrics: { snapshot: MetricsOverview; delta: MetricsDelta };
-  loadgen: { snapshot: LoadJob[]; delta: LoadJob };
-  /** Each service's newest rollout, then every change to any rollout. */
-  rollouts: { snapshot: Rollout[]; delta: Rollout };
+export type TopicTypes = FixedTopicTypes & {
   /** One service, its instances and its edges: 15 minutes at 1 s, then every second. */
   [service: `metrics:${string}`]: { snapshot: SeriesResult; delta: MetricsDelta };
   /** An instance's recent lines, then new ones as they come. */
   [instance: `logs:${string}`]: { snapshot: LogLine[]; delta: LogLine[] };
 };
 
-type Fixed = "topology" | "events" | "instances" | "catalog" | "metrics" | "loadgen" | "rollouts";
 type MessagesOf<T extends string, Types extends { snapshot: unknown; delta: unknown }> =
   | { type: "snapshot"; topic: T; data: Types["snapshot"] }
   | { type: "delta"; topic: T; data: Types["delta"] };
 
 export type TopicMessage =
-  | { [T in Fixed]: MessagesOf<T, TopicTypes[T]> }[Fixed]
+  | { [T in FixedTopic]: MessagesOf<T, TopicTypes[T]> }[FixedTopic]
   | MessagesOf<`metrics:${string}`, TopicTypes[`metrics:${string}`]>
   | MessagesOf<`logs:${string}`, TopicTypes[`logs:${string}`]>;
 

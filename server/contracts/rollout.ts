@@ -56,11 +56,16 @@ export type Rollout = {
   updated: number;
   /** Fewest instances of older revisions left so far. */
   remaining: number;
+  /** A swarm service's update as Swarm itself reports it (null for other runtimes, and before Swarm said anything). */
+  cluster: ClusterRolloutStatus | null;
   startedAt: string;
   /** Last time it moved forward; the progress deadline counts from here. */
   progressAt: string;
   finishedAt: string | null;
 };
+
+/** Swarm's UpdateStatus of a service: its state word (updating, paused, completed, rollback_started…), its message, and its tasks running the new spec. */
+export type ClusterRolloutStatus = { state: string; message: string | null; updatedTasks: number };
 
 /** One field of an instance template that differs between two revisions. Secret values show as `<secret>`. */
 export type TemplateChange = { path: string; before: JsonValue; after: JsonValue };
@@ -82,6 +87,8 @@ export type PlanPreview = {
   peak: number;
   /** Fewest ready instances at once during the change. */
   lowestReady: number;
+  /** For a swarm service: what Swarm will do (Gantry's own steps below don't apply to it). */
+  cluster: string | null;
   /** Callers that roll to a new revision too, their link to this service renamed (a protocol change: NAME_URL ↔ NAME_ADDR). */
   relinks: Array<{ service: string; from: string; to: string }>;
 };

@@ -25,10 +25,42 @@ export function swarmIssues(service: { replicas: number; template: InstanceTempl
     });
   }
   if (template.network !== "host") issues.push({ path: "template.network", message: "a swarm task runs on its node's host network; network `published` is for docker services" });
+  if (template.secretEnv.length > 0 && !template.command) {
+    issues.push({
+      path: "template.command",
+      message: "a swarm service's secrets reach its program through a /bin/sh wrapper around its command (Swarm hands secrets over as files): give it a command, as the image's own entrypoint can't be wrapped",
+    });
+  }
   for (const [type, probe] of Object.entries(template.probes)) {
     if (probe?.kind === "exec") issues.push({ path: `template.probes.${type}`, message: `the ${type} probe is an exec probe, which Gantry cannot run inside a swarm task; use http or tcp` });
   }
   return issues;
+}
+
+/** How long after a task runs Gantry is expected to have seen it and probed it ready. */
+const READY_LAG_SECONDS = 2;
+
+/** Swarm's update config for a swarm service's strategy (times in seconds). */
+export function swarmUpdatePolicy(strategy: RolloutStrategy) {
+  return {
+    parallelism: strategy.maxUnavailable,
+    // A task's new version takes its slot's port: the old one stops first.
+    order: "stop-first" as const,
+    // Swarm moves on once a new task runs, not once Gantry's probes call it ready: the pause gives
+    // them time (and is minReadySeconds, Gantry's wait before an instance counts).
+    delaySeconds: strategy.minReadySeconds + READY_LAG_SECONDS,
+    monitorSeconds: strategy.minReadySeconds,
+    failureAction: strategy.autoRollback ? ("rollback" as const) : ("pause" as const),
+  };
+}
+
+/** What Swarm will do to roll a swarm service to a new revision, in words (the plan preview's). */
+export function describeSwarmUpdate(strategy: RolloutStrategy, replicas: number): string {
+  const policy = swarmUpdatePolicy(strategy);
+  const batch = policy.parallelism === 1 ? "one task at a time" : `${policy.parallelism} tasks at a time`;
+  const watch = policy.monitorSeconds > 0 ? `watches each new task for ${policy.monitorSeconds} s (monitor)` : "counts a new task as updated once it runs";
+  const failure = policy.failureAction === "rollback" ? "rolls the whole update back to the previous spec" : "pauses the update where it is";
+  return `Swarm replaces the ${replicas} task(s) ${batch}, stop-first (each old task stops before its new one starts on the slot's port), ${policy.delaySeconds} s between batches; it ${watch}, and if a new task fails it ${failure}.`;
 }
 
 export const nodeAvailabilities = ["active", "drain"] as const;
@@ -55,6 +87,8 @@ export type SwarmNode = {
   reservedMemoryBytes: number;
   usedCpuPercent: number | null;
   usedMemoryBytes: number | null;
+  /** Gantry reads its tasks' usage: the manager's own node, or one labelled gantry.docker-host=<its daemon>. */
+  sampled: boolean;
   instances: Array<{ id: string; serviceName: string; ready: boolean }>;
 };
 

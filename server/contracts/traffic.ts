@@ -55,8 +55,8 @@ export const trafficSettings = z.object({
   /**
    * For idempotent requests: a try with no response head after this long is given up (counted
    * against that instance, as for outlier ejection) and the request sent to another instance, while
-   * retries are left. Null: only requestTimeoutMs applies. What keeps a hung instance (alive,
-   * accepting, never answering) from stalling clients.
+   * retries are left. Null: a try is given up only when its instance looks hung (alive, accepting,
+   * answering nothing while others answer: see HUNG_AFTER_MS in the proxy's exchange.ts).
    */
   perTryTimeoutMs: z.number().int().min(10).max(600_000).nullable().default(null),
   /** Circuit breaking: upstream connections, and requests waiting for one. */

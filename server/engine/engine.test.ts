@@ -59,6 +59,22 @@ describe("engine with a fake driver", () => {
     }
   });
 
+  it("reads a service's desired state again when told it changed, not at each transition of its instances", async () => {
+    const store = new MemoryStore();
+    let reads = 0;
+    const read = store.desiredService.bind(store);
+    store.desiredService = (id) => (reads++, read(id));
+    const { engine } = await harness([service({ replicas: 1 })], store);
+    await until(() => engine.instances().filter((i) => i.ready).length === 1, "1 ready");
+    await engine.settled();
+    reads = 0;
+    store.put(service({ replicas: 2 }));
+    engine.enqueue("svc-1");
+    await until(() => engine.instances().filter((i) => i.ready).length === 2, "2 ready");
+    await engine.settled();
+    expect(reads).toBe(1); // the new instance went Pending → Starting → Running → ready meanwhile
+  });
+
   it("scales down gracefully, newest first, and back up", async () => {
     // One first, so which is oldest is known (three started at once may spawn in any order).
     const { store, driver, engine } = await harness([service({ replicas: 1 })]);
@@ -268,6 +284,8 @@ describe("rollouts with a fake driver", () => {
     await until(() => driver.running().length === 2 && driver.running().every((p) => p.spec.template.args[0] === "v2"), "rerun on revision 2");
     for (const p of driver.running()) p.exit({ code: 0, signal: null });
     await until(() => store.rolloutLog.includes("succeeded"), "rollout succeeded");
+    // The revision 1 runs, completed, are being removed (their logs collected a last time) meanwhile.
+    await until(() => engine.instances().length === 2, "the revision 1 runs removed");
     expect(engine.instances().map((i) => [i.revision, i.phase])).toEqual([[2, "Stopped"], [2, "Stopped"]]);
   });
 

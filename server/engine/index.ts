@@ -1,7 +1,7 @@
 import path from "node:path";
-import type { Registry } from "prom-client";
-import type { Instance } from "../contracts/instance";
+import { isServing, type Instance } from "../contracts/instance";
 import type { MetricWindow } from "../contracts/metrics";
+import type { Service } from "../contracts/service";
 import type { InstancesDelta } from "../contracts/realtime";
 import { AppError, notFound } from "../lib/app-error";
 import { systemClock, type Clock, type Timer } from "../lib/clock";
@@ -22,13 +22,13 @@ import { Chaos } from "./chaos/chaos";
 import { runProbe } from "./health/probes";
 import { MetricsCollector, type MetricsTick } from "./metrics/metrics-collector";
 import { quantileMs } from "./metrics/quantile";
-import { registerGantryMetrics } from "./metrics/prometheus-metrics";
+import { gantryMetricsText } from "./metrics/prometheus-metrics";
 import { DnsServer } from "./registry/dns-server";
 import { EtcdMirror } from "./registry/etcd-mirror";
 import type { Integration } from "./registry/integration";
 import { ZooKeeperMirror } from "./registry/zookeeper-mirror";
 import { RegistryController } from "./registry/registry-controller";
-import type { EngineStore } from "./ports";
+import type { EngineStore } from "./engine-store";
 import type { DesiredService } from "./types";
 import { healthHook, type HealthOptions } from "./health/health-hook";
 import { instanceEnv } from "./supervisor/instance-env";
@@ -46,7 +46,7 @@ const DATA_PLANE_START_MS = 15_000;
 /** GANTRY_DATA_PLANE_ORPHAN_TIMEOUT's default. */
 const DATA_PLANE_ORPHAN_MS = 10 * 60_000;
 
-export type { EngineStore, InstanceChanges } from "./ports";
+export type { EngineStore, InstanceChanges } from "./engine-store";
 export type { DesiredService, EngineEvent, InstanceRecord } from "./types";
 export type { PortRange } from "./supervisor/port-allocator";
 
@@ -103,7 +103,6 @@ export function createEngine(options: EngineOptions) {
       dataDir: options.dataDir,
       workers: options.proxyWorkers ?? 0,
       orphanMs: options.dataPlaneOrphanMs ?? DATA_PLANE_ORPHAN_MS,
-      onListener: (key, _bound, error) => traffic.listenerStatus(key, error),
     });
   const traffic = new TrafficController({
     load: () => store.trafficTopology(),
@@ -115,6 +114,7 @@ export function createEngine(options: EngineOptions) {
     event: (event) => writer.event(event),
     faults: () => chaos.faultConfigs(),
   });
+  dataPlane.onListener(({ key, error }) => traffic.listenerStatus(key, error));
   const chaos = new Chaos({ clock, names: () => traffic.names(), changed: () => traffic.schedule(), event: (event) => writer.event(event) });
   const supervisor = new Supervisor({
     drivers,
@@ -132,6 +132,7 @@ export function createEngine(options: EngineOptions) {
     restartOptions: options.restartOptions,
     usageSampleMs: options.usageSampleMs,
   });
+  writer.deferWhile(() => supervisor.starting());
   const controller = new ServiceController({ store, supervisor, drivers, clock, log, resyncMs: options.resyncMs, event: (event) => writer.event(event) });
   const registry = new RegistryController({ clock, log, load: () => store.registrations(), run: options.probeRunner ?? runProbe });
   supervisor.onStateChange((serviceId) => {
@@ -140,7 +141,15 @@ export function createEngine(options: EngineOptions) {
   });
   registry.catalog.subscribe((change) => change.entry.external && traffic.schedule());
   const metrics = new MetricsCollector(
-    { stats: () => dataPlane.stats(), instances: () => supervisor.all(), saveRollups: (rollups) => store.saveRollups(rollups) },
+    {
+      stats: async () => {
+        const stats = await dataPlane.stats();
+        supervisor.markEjected(new Set(stats.endpoints.flatMap((e) => (e.ejected ? [e.instanceId] : []))));
+        return stats;
+      },
+      instances: () => supervisor.all(),
+      saveRollups: (rollups) => store.saveRollups(rollups),
+    },
     clock,
     log.child({ component: "metrics" }),
   );
@@ -154,7 +163,7 @@ export function createEngine(options: EngineOptions) {
   function endpointsOf(serviceId: string) {
     const managed = supervisor
       .instancesOf(serviceId)
-      .flatMap((r) => (r.phase === "Running" && r.ready && r.address ? [{ id: r.id, ...r.address, revision: r.revision }] : []));
+      .flatMap((r) => (isServing(r) && r.address ? [{ id: r.id, ...r.address, revision: r.revision }] : []));
     return [...managed, ...registry.externalEndpoints(serviceId)].sort((a, b) => a.id.localeCompare(b.id));
   }
   let pruneLoops: Loop[] = [];
@@ -234,8 +243,11 @@ export function createEngine(options: EngineOptions) {
       const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(true), DATA_PLANE_START_MS)));
       if (await Promise.race([dataPlaneUp.then(() => false), late])) log.error(`the data plane did not come up within ${DATA_PLANE_START_MS / 1000} s; traffic flows once it does`);
       clock.clearTimeout(timer!);
-      metrics.restore(await store.loadRollups(clock.now() - 24 * 3600_000));
       await metrics.start();
+      void store.loadRollups(clock.now() - 24 * 3600_000).then(
+        (rollups) => metrics.restore(rollups),
+        (err: unknown) => log.warn({ err }, "reading the saved metric history failed; charts start from now"),
+      );
       const pruneRollups = async () => void (await store.pruneRollups(clock.now() - 7 * 24 * 3600_000));
       pruneLoops = [every(clock, 3600_000, "log pruning", log, () => logs.prune()), every(clock, 3600_000, "metric rollup pruning", log, pruneRollups)];
       void logs.prune().catch((err: unknown) => log.warn({ err }, "pruning old logs failed"));
@@ -262,6 +274,8 @@ export function createEngine(options: EngineOptions) {
     /** Per-second and per-minute points of service, instance, edge and Gantry series. */
     metrics: {
       series: (keys: string[], window: MetricWindow) => metrics.series(keys, window),
+      /** A series' point at a past moment (1 s within the last 15 minutes, 1 min beyond). */
+      pointAt: (key: string, at: number) => metrics.pointAt(key, at),
       subscribe: (listener: (tick: MetricsTick) => void) => metrics.subscribe(listener),
       /** A series' cumulative traffic counters since this Gantry started (alert windows are differences of these). */
       totals: (key: string) => metrics.totals.get(key),
@@ -269,10 +283,8 @@ export function createEngine(options: EngineOptions) {
       quantileMs,
     },
 
-    /** Adds Gantry's request, instance and probe metrics to a Prometheus registry. */
-    registerPrometheus(registry: Registry): void {
-      registerGantryMetrics(registry, { collector: metrics, instances: () => supervisor.all(), names: () => traffic.names() });
-    },
+    /** Gantry's request, instance and probe metrics in the Prometheus text format, as of now. */
+    prometheusText: gantryMetricsText({ collector: metrics, instances: () => supervisor.all(), names: () => traffic.names() }),
 
     /** The discovery catalog: read it, and wait on it (blocking queries). */
     catalog: registry.catalog,
@@ -290,6 +302,11 @@ export function createEngine(options: EngineOptions) {
     /** Listeners, routes, traffic settings or dependency edges changed. */
     refreshTraffic(): Promise<void> {
       return traffic.refresh();
+    },
+
+    /** A service was saved: its traffic is re-read only if its name, listener or settings changed. */
+    serviceSaved(service: Service): Promise<void> {
+      return traffic.serviceSaved(service);
     },
 
     /** The data plane's counters (requests, latency) per listener and per instance. */
@@ -386,10 +403,16 @@ export function createEngine(options: EngineOptions) {
     },
 
     /** Drains a swarm node (Swarm moves its tasks elsewhere) or makes it take tasks again. */
-    async setNodeAvailability(nodeId: string, availability: "active" | "drain"): Promise<void> {
+    async setNodeAvailability(nodeId: string, availability: "active" | "drain", actor: string): Promise<void> {
       if (!swarmInUse()) throw new AppError("BAD_REQUEST", NO_SWARM);
       try {
-        await drivers.get("swarm").cluster!.setAvailability(nodeId, availability);
+        const { hostname } = await drivers.get("swarm").cluster!.setAvailability(nodeId, availability);
+        writer.event({
+          kind: availability === "drain" ? "node.drained" : "node.activated",
+          actor,
+          message: availability === "drain" ? `drained swarm node ${hostname}: Swarm moves its tasks to the other nodes` : `activated swarm node ${hostname}: Swarm may place tasks on it again`,
+          data: { nodeId, hostname },
+        });
       } catch (err) {
         // The manager refused (no such node, a last manager drained…): its words, as a bad request.
         const status = (err as { statusCode?: number }).statusCode;

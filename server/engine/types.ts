@@ -46,8 +46,9 @@ export type EngineEvent = {
   /** Who made it happen, when a person did (chaos); otherwise the engine. */
   actor?: string;
   message: string;
-  serviceId: string;
-  serviceName: string;
+  /** Absent for an event about no one service (a swarm node drained). */
+  serviceId?: string;
+  serviceName?: string;
   instanceId?: string;
   data?: Record<string, string | number | boolean | null>;
 };

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Registry } from "prom-client";
 import type { Role } from "../contracts/access";
 import { may, type Identity } from "../access/identity";
 import type { Logger } from "../lib/logger";
@@ -21,7 +20,8 @@ export type HttpRoutes = {
   consul(req: IncomingMessage, res: ServerResponse, path: string, identity: Identity | undefined): Promise<boolean>;
   /** The dashboard; absent when Gantry runs headless (tests, API-only). */
   dashboard?: Handler;
-  metrics: Registry;
+  /** The Prometheus exposition of /metrics. */
+  metrics: { contentType: string; metrics(): Promise<string> };
   /** Reads opened to anonymous callers, one setting each. */
   anonymous: { metrics: boolean; sd: boolean };
   /** Told of requests that failed for want of the database: they answer 503, not 500. */

@@ -8,13 +8,15 @@ afterEach(() => {
   for (const pid of leaders.splice(0)) killSession(pid, processStartTime(pid) ?? 0n);
 });
 
-/** A session leader with 2 children in its group and 2 in groups of their own; resolves once all 5 run. */
+/** A session leader with 2 children in its group and 2 in groups of their own; resolves once all 5 run, in their 3 groups. */
 async function sessionWithChildren(): Promise<{ pid: number; startTime: bigint }> {
   const script = `sleep 60 & sleep 60 & for i in 1 2; do perl -e 'setpgrp(0, 0); exec "sleep", "60"' & done; wait`;
   const child = spawn("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
   const pid = child.pid!;
   leaders.push(pid);
-  await waitFor(() => (sessionMembers(pid).length === 5 ? true : undefined), "the session's 5 processes");
+  // A forked child is a member before it runs setpgrp: wait for the groups too.
+  const groups = () => new Set(sessionMembers(pid).map((member) => processStat(member)?.pgrp)).size;
+  await waitFor(() => (sessionMembers(pid).length === 5 && groups() === 3 ? true : undefined), "the session's 5 processes in 3 groups");
   return { pid, startTime: processStartTime(pid)! };
 }
 

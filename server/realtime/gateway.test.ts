@@ -142,6 +142,50 @@ describe("realtime gateway", () => {
     await until(() => manual.subscribers() === 0);
   });
 
+  it("reads a snapshot once for the sockets that ask while another read is under way, not sharing that one", async () => {
+    const manual = manualSources();
+    const reads: Array<() => void> = [];
+    const sources: Record<string, TopicSource> = {
+      ...manual.sources,
+      topology: {
+        ...manual.sources.topology!,
+        snapshot: () => new Promise((resolve) => reads.push(() => resolve({ services: [], dependencies: [{ id: `read-${reads.length}` }] } as never))),
+      },
+    };
+    const { ws, frames, until, port } = await serve({ sources, flushIntervalMs: 20 });
+    const open = async () => {
+      const other = new WebSocket(`ws://127.0.0.1:${port}`);
+      const otherFrames: ServerMessage[] = [];
+      other.on("message", (raw) => otherFrames.push(JSON.parse(raw.toString()) as ServerMessage));
+      await new Promise((r) => other.once("open", r));
+      cleanups.push(() => other.close());
+      return { other, otherFrames };
+    };
+    const [second, third] = [await open(), await open()];
+    const subscribe = (socket: WebSocket) => socket.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    subscribe(ws);
+    await until(() => reads.length === 1);
+    manual.push({ kind: "service.removed", id: "before-the-others" });
+    subscribe(second.other);
+    subscribe(third.other);
+    await new Promise((r) => setTimeout(r, 50));
+    manual.push({ kind: "service.removed", id: "after-all" });
+    reads[0]!();
+    await until(() => reads.length === 2);
+    reads[1]!();
+    const snapshot = (list: ServerMessage[]) => list.find((f) => f.type === "snapshot");
+    const deltas = (list: ServerMessage[]) => list.flatMap((f) => (f.type === "batch" ? f.messages.map((m) => (m.data as { id: string }).id) : []));
+    await until(() => deltas(frames).length === 2 && deltas(second.otherFrames).length === 1 && deltas(third.otherFrames).length === 1);
+    expect(reads).toHaveLength(2);
+    expect(snapshot(frames)).toMatchObject({ data: { dependencies: [{ id: "read-1" }] } });
+    expect(deltas(frames)).toEqual(["before-the-others", "after-all"]);
+    // The later two share one read, begun after they asked: what came before is in their snapshot, not in their deltas.
+    for (const { otherFrames } of [second, third]) {
+      expect(snapshot(otherFrames)).toMatchObject({ data: { dependencies: [{ id: "read-2" }] } });
+      expect(deltas(otherFrames)).toEqual(["after-all"]);
+    }
+  });
+
   it("sends the first delta after a quiet spell at once, not after the flush interval", async () => {
     const manual = manualSources();
     const { ws, frames, until } = await serve({ sources: manual.sources, flushIntervalMs: 5000 });
@@ -149,6 +193,32 @@ describe("realtime gateway", () => {
     await until(() => frames.some((f) => f.type === "snapshot"));
     manual.push({ kind: "service.removed", id: "prompt" });
     await until(() => frames.some((f) => f.type === "batch")); // gives up after 2 s
+  });
+
+  it("sends one tick's deltas that come a few milliseconds apart (metrics, then usage) in one frame", async () => {
+    const manual = manualSources();
+    const { ws, frames, until } = await serve({ sources: manual.sources, flushIntervalMs: 5000, gatherMs: 50 });
+    ws.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    await until(() => frames.some((f) => f.type === "snapshot"));
+    manual.push({ kind: "service.removed", id: "first" });
+    await new Promise((r) => setTimeout(r, 10));
+    manual.push({ kind: "service.removed", id: "second" });
+    await until(() => frames.some((f) => f.type === "batch"));
+    expect(frames.filter((f) => f.type === "batch")).toEqual([{ type: "batch", messages: ["first", "second"].map((id) => ({ type: "delta", topic: "topology", data: { kind: "service.removed", id } })) }]);
+  });
+
+  it("delivers frames of every length whole: under 126 bytes, under 64 KiB, and beyond", async () => {
+    const manual = manualSources();
+    const { ws, frames, until } = await serve({ sources: manual.sources, flushIntervalMs: 20, gatherMs: 0 });
+    ws.send(JSON.stringify({ type: "subscribe", topic: "topology" }));
+    await until(() => frames.some((f) => f.type === "snapshot"));
+    const ids = ["s", "m".repeat(1000), "l".repeat(70_000)];
+    for (const id of ids) {
+      manual.push({ kind: "service.removed", id });
+      await until(() => frames.filter((f) => f.type === "batch").length === ids.indexOf(id) + 1);
+    }
+    expect(frames.flatMap((f) => (f.type === "batch" ? f.messages.map((m) => (m.data as { id: string }).id) : []))).toEqual(ids);
+    expect(frames[0]).toEqual({ type: "snapshot", topic: "topology", data: { services: [], dependencies: [] } });
   });
 
   it("stops sending a topic after unsubscribe", async () => {

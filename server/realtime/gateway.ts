@@ -8,11 +8,13 @@ import {
   type TopicName,
   type TopicTypes,
 } from "../contracts/realtime";
-import { Feed } from "../lib/feed";
 import type { Logger } from "../lib/logger";
 import type { Identity } from "../access/identity";
 import { CLOSE_ACCESS_CHANGED, CLOSE_SIGNED_OUT } from "../contracts/access";
 import type { AccessChange } from "../store/changes";
+import { Channel, type EncodedDelta, type Membership } from "./channel";
+import { textFrame } from "./frame";
+import { defaultRealtimeLimits, type RealtimeLimits } from "./limits";
 
 
 /** Who is on the other end of a socket, and how to check they still are. */
@@ -39,7 +41,8 @@ export type GatewayOptions = {
   authorize(identity: Identity, topic: TopicName): boolean | Promise<boolean>;
   log: Logger;
   flushIntervalMs?: number;
-  /** Subscriptions a socket, a client address, and all sockets together may hold; sockets per address and in all. */
+  /** After a quiet spell, how long the first delta waits for the rest of its tick (metrics and usage come on the same second). */
+  gatherMs?: number;
   limits?: Partial<RealtimeLimits>;
   /** A client with more undelivered messages or bytes than this is dropped; it resyncs on reconnect. */
   maxQueuedMessages?: number;
@@ -47,14 +50,20 @@ export type GatewayOptions = {
   heartbeatMs?: number;
 };
 
-export type RealtimeLimits = { subscriptionsPerSocket: number; subscriptionsPerAddress: number; subscriptions: number; socketsPerAddress: number; sockets: number };
 
-/** A dashboard holds tens of subscriptions; a whole team behind one NAT, a few thousand. */
-const defaultLimits: RealtimeLimits = { subscriptionsPerSocket: 200, subscriptionsPerAddress: 6000, subscriptions: 20_000, socketsPerAddress: 256, sockets: 4096 };
+/**
+ * A socket's state: what it watches, and the deltas waiting for the next flush. `socket` is the
+ * connection under `ws`, where frames encoded once for many sockets are written whole (frame.ts).
+ */
+type Subscriber = { ws: WebSocket; socket: Duplex; client: RealtimeClient; topics: Map<TopicName, Membership>; queue: EncodedDelta[]; alive: boolean };
 
-type Sink = (encoded: string) => void;
-/** A topic's upstream subscription, and the sockets' sinks on it (each with its unsubscribe). */
-type Channel = { source: TopicSource; deltas: Feed<string>; sinks: Map<Sink, () => void>; stop(): void };
+/**
+ * Writes a frame built by textFrame. ws writes its own frames at once too (permessage-deflate,
+ * which could hold one back, is off), so frames from both stay whole and in order.
+ */
+function sendFrame({ ws, socket }: Subscriber, frame: Buffer): void {
+  if (ws.readyState === ws.OPEN) socket.write(frame);
+}
 
 export type RealtimeGateway = {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, client: RealtimeClient): void;
@@ -67,13 +76,13 @@ export type RealtimeGateway = {
 export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway {
   const { resolve, authorize, log } = options;
   const flushIntervalMs = options.flushIntervalMs ?? 250;
+  const gatherMs = options.gatherMs ?? 50;
   const maxQueuedMessages = options.maxQueuedMessages ?? 2000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const alive = new WeakSet<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   const channels = new Map<TopicName, Channel>();
-  const clients = new Map<WebSocket, RealtimeClient>();
-  const limits = { ...defaultLimits, ...options.limits };
+  const subscribers = new Map<WebSocket, Subscriber>();
+  const limits = { ...defaultRealtimeLimits, ...options.limits };
   /** Subscriptions and sockets held, per client address and in all. */
   const usage = { subscriptions: new Map<string, number>(), sockets: new Map<string, number>(), totalSubscriptions: 0 };
   const adjust = (counts: Map<string, number>, address: string, by: number) => {
@@ -81,42 +90,79 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
     if (next > 0) counts.set(address, next);
     else counts.delete(address);
   };
+  let seq = 0;
+  const nextSeq = () => ++seq;
 
   /**
-   * One upstream subscription per topic however many sockets watch it, and each delta encoded
-   * once: a hundred dashboards cost one computation and one JSON.stringify per delta.
+   * Sockets with deltas waiting, flushed together: one timer for the gateway, not one per socket,
+   * and sockets whose queues hold the same deltas (most dashboards watch the same topics) share
+   * one encoded frame.
    */
-  function join(topic: TopicName, sink: Sink): Channel | undefined {
+  const pending = new Set<Subscriber>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let lastFlush = 0;
+
+  function flush() {
+    flushTimer = undefined;
+    lastFlush = Date.now();
+    const frames = new Map<string, Buffer>();
+    for (const subscriber of pending) {
+      const { queue } = subscriber;
+      subscriber.queue = [];
+      const key = queue.length === 1 ? String(queue[0]!.seq) : queue.map((d) => d.seq).join(",");
+      let frame = frames.get(key);
+      if (!frame) {
+        frame = textFrame(`{"type":"batch","messages":[${queue.map((d) => d.json).join(",")}]}`);
+        frames.set(key, frame);
+      }
+      sendFrame(subscriber, frame);
+    }
+    pending.clear();
+  }
+
+  function enqueue(subscriber: Subscriber, delta: EncodedDelta) {
+    const { ws } = subscriber;
+    subscriber.queue.push(delta);
+    if (subscriber.queue.length > maxQueuedMessages || ws.bufferedAmount > maxBufferedBytes) {
+      log.warn({ queued: subscriber.queue.length, buffered: ws.bufferedAmount }, "dropping slow realtime client");
+      subscriber.queue = [];
+      pending.delete(subscriber);
+      ws.close(CLOSE_TOO_SLOW, "too slow; reconnect to resync");
+      return;
+    }
+    pending.add(subscriber);
+    // At most one flush per interval, and little waiting after a quiet spell: the first delta goes
+    // out once the rest of its tick has had time to join it. A frame is a write per socket, the
+    // main cost of ten thousand dashboards, so one tick's deltas go in one.
+    flushTimer ??= setTimeout(flush, Math.max(gatherMs, lastFlush + flushIntervalMs - Date.now()));
+  }
+
+  /** One upstream subscription per topic however many sockets watch it (see Channel). */
+  function join(topic: TopicName, membership: Membership): Channel | undefined {
     let channel = channels.get(topic);
     if (!channel) {
       const source = resolve(topic);
       if (!source) return undefined;
-      const deltas = new Feed<string>(`realtime ${topic}`, log);
-      const stop = source.subscribe((data) => deltas.publish(JSON.stringify({ type: "delta", topic, data })));
-      channel = { source, deltas, sinks: new Map(), stop };
+      channel = new Channel(topic, source, nextSeq);
       channels.set(topic, channel);
     }
-    if (!channel.sinks.has(sink)) channel.sinks.set(sink, channel.deltas.subscribe(sink));
+    channel.members.add(membership);
     return channel;
   }
 
-  function leave(topic: TopicName, sink: Sink): void {
+  function leave(topic: TopicName, membership: Membership): void {
     const channel = channels.get(topic);
-    const unsubscribe = channel?.sinks.get(sink);
-    if (!channel || !unsubscribe) return;
-    unsubscribe();
-    channel.sinks.delete(sink);
-    if (channel.sinks.size > 0) return;
+    if (!channel?.members.delete(membership) || channel.members.size > 0) return;
     channel.stop();
     channels.delete(topic);
   }
 
-  wss.on("connection", (ws: WebSocket, client: RealtimeClient) => {
-    alive.add(ws);
-    clients.set(ws, client);
+  wss.on("connection", (ws: WebSocket, client: RealtimeClient, socket: Duplex) => {
+    const subscriber: Subscriber = { ws, socket, client, topics: new Map(), queue: [], alive: true };
+    subscribers.set(ws, subscriber);
     adjust(usage.sockets, client.address, 1);
-    ws.on("pong", () => alive.add(ws));
-    attachClient(ws, client);
+    ws.on("pong", () => (subscriber.alive = true));
+    attachClient(subscriber);
   });
 
   /** A live socket counts as activity; one whose credentials lapsed (idle, expired, revoked) is closed. */
@@ -130,96 +176,67 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
 
   // Drops peers that vanished without a close frame (laptop lid, network cut).
   const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.has(ws)) ws.terminate();
+    for (const subscriber of subscribers.values()) {
+      const { ws, client } = subscriber;
+      if (!subscriber.alive) ws.terminate();
       else {
-        alive.delete(ws);
+        subscriber.alive = false;
         ws.ping();
-        const client = clients.get(ws);
-        if (client) void recheck(ws, client);
+        void recheck(ws, client);
       }
     }
   }, options.heartbeatMs ?? 30_000);
   heartbeat.unref();
 
-  function attachClient(ws: WebSocket, client: RealtimeClient) {
-    const subscriptions = new Map<TopicName, (encoded: string) => void>();
-    /** Encoded deltas waiting for the next batch frame. */
-    let queue: string[] = [];
-    let flushTimer: NodeJS.Timeout | undefined;
-    let lastFlush = 0;
-
-    const sendRaw = (frame: string) => {
-      if (ws.readyState === ws.OPEN) ws.send(frame);
-    };
-    const send = (message: ServerMessage) => sendRaw(JSON.stringify(message));
-
-    const flush = () => {
-      flushTimer = undefined;
-      lastFlush = Date.now();
-      if (queue.length === 0) return;
-      const messages = queue;
-      queue = [];
-      sendRaw(`{"type":"batch","messages":[${messages.join(",")}]}`);
+  function attachClient(subscriber: Subscriber) {
+    const { ws, client, topics } = subscriber;
+    const send = (message: ServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
 
-    const enqueue = (encoded: string) => {
-      queue.push(encoded);
-      if (queue.length > maxQueuedMessages || ws.bufferedAmount > maxBufferedBytes) {
-        log.warn({ queued: queue.length, buffered: ws.bufferedAmount }, "dropping slow realtime client");
-        queue = [];
-        ws.close(CLOSE_TOO_SLOW, "too slow; reconnect to resync");
-        return;
-      }
-      // At most one frame per interval, but no waiting after a quiet spell: the first delta goes
-      // out as soon as the current burst (one tick's worth) has been queued.
-      flushTimer ??= setTimeout(flush, Math.max(0, lastFlush + flushIntervalMs - Date.now()));
-    };
-
-    const track = (topic: TopicName, sink: (encoded: string) => void) => {
-      subscriptions.set(topic, sink);
+    const track = (topic: TopicName, membership: Membership) => {
+      topics.set(topic, membership);
       adjust(usage.subscriptions, client.address, 1);
       usage.totalSubscriptions++;
     };
     const untrack = (topic: TopicName) => {
-      const sink = subscriptions.get(topic);
-      if (!sink) return;
-      leave(topic, sink);
-      subscriptions.delete(topic);
+      const membership = topics.get(topic);
+      if (!membership) return;
+      leave(topic, membership);
+      topics.delete(topic);
       adjust(usage.subscriptions, client.address, -1);
       usage.totalSubscriptions--;
     };
     /** Which limit a new subscription would pass, if any. */
     const overLimit = () =>
-      subscriptions.size >= limits.subscriptionsPerSocket ? `${limits.subscriptionsPerSocket} per connection`
+      topics.size >= limits.subscriptionsPerSocket ? `${limits.subscriptionsPerSocket} per connection`
       : (usage.subscriptions.get(client.address) ?? 0) >= limits.subscriptionsPerAddress ? `${limits.subscriptionsPerAddress} per client address`
       : usage.totalSubscriptions >= limits.subscriptions ? `${limits.subscriptions} in all`
       : undefined;
 
     const subscribe = async (topic: TopicName) => {
-      if (subscriptions.has(topic)) return;
+      if (topics.has(topic)) return;
       // Decided synchronously when it can be, so a subscribe and an unsubscribe keep their order.
       const verdict = authorize(client.identity, topic);
       const refused = () => send({ type: "error", message: `not allowed to watch ${topic}` });
       if (verdict === false) return refused();
       if (verdict !== true) {
         if (!(await verdict)) return refused();
-        if (subscriptions.has(topic) || ws.readyState !== ws.OPEN) return; // raced with itself, or closed meanwhile
+        if (topics.has(topic) || ws.readyState !== ws.OPEN) return; // raced with itself, or closed meanwhile
       }
       const limit = overLimit();
       if (limit) return send({ type: "error", message: `too many subscriptions: at most ${limit}` });
       // Deltas that arrive while the snapshot is read are held back and sent after it, so none is lost.
-      let held: string[] | undefined = [];
-      const sink = (encoded: string) => (held ? held.push(encoded) : enqueue(encoded));
-      const channel = join(topic, sink);
+      const membership: Membership = { held: [], deliver: (delta) => enqueue(subscriber, delta) };
+      const channel = join(topic, membership);
       if (!channel) return send({ type: "error", message: `unknown topic ${topic}` });
-      track(topic, sink);
+      track(topic, membership);
       try {
-        const data = await channel.source.snapshot();
-        if (subscriptions.get(topic) !== sink) return; // unsubscribed or closed meanwhile
-        send({ type: "snapshot", topic, data } as ServerMessage);
-        for (const encoded of held) enqueue(encoded);
-        held = undefined;
+        const frame = await channel.snapshot();
+        if (topics.get(topic) !== membership) return; // unsubscribed or closed meanwhile
+        sendFrame(subscriber, frame);
+        for (const delta of membership.held!) enqueue(subscriber, delta);
+        membership.held = undefined;
       } catch (err) {
         log.error({ err, topic }, "realtime snapshot failed");
         untrack(topic);
@@ -245,24 +262,24 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
     });
 
     ws.on("close", () => {
-      clients.delete(ws);
+      subscribers.delete(ws);
+      pending.delete(subscriber);
       adjust(usage.sockets, client.address, -1);
-      for (const topic of [...subscriptions.keys()]) untrack(topic);
-      if (flushTimer) clearTimeout(flushTimer);
+      for (const topic of [...topics.keys()]) untrack(topic);
     });
     ws.on("error", (err) => log.debug({ err }, "realtime socket error"));
   }
 
   return {
     handleUpgrade(req, socket, head, client) {
-      if ((usage.sockets.get(client.address) ?? 0) >= limits.socketsPerAddress || clients.size >= limits.sockets) {
+      if ((usage.sockets.get(client.address) ?? 0) >= limits.socketsPerAddress || subscribers.size >= limits.sockets) {
         socket.end("HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many live connections\n");
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, client));
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, client, socket));
     },
     accessChanged(change) {
-      for (const [ws, { identity }] of clients) {
+      for (const { ws, client: { identity } } of subscribers.values()) {
         if (change.kind === "sessions.ended" && identity.sessionId && change.sessionIds.includes(identity.sessionId)) ws.close(CLOSE_SIGNED_OUT, "signed out");
         if (change.kind === "token.revoked" && identity.tokenId === change.tokenId) ws.close(CLOSE_SIGNED_OUT, "token revoked");
         if (change.kind === "user.changed" && identity.userId === change.userId) ws.close(CLOSE_ACCESS_CHANGED, "access changed; sign in again");
@@ -271,6 +288,7 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
     clientCount: () => wss.clients.size,
     close() {
       clearInterval(heartbeat);
+      if (flushTimer) clearTimeout(flushTimer);
       for (const ws of wss.clients) ws.close(1001, "server shutting down");
       wss.close();
     },

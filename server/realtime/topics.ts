@@ -1,5 +1,5 @@
 import type { MetricPoint, SeriesKey } from "../contracts/metrics";
-import type { MetricsDelta, TopicName } from "../contracts/realtime";
+import type { FixedTopic, MetricsDelta, TopicName } from "../contracts/realtime";
 import type { Engine } from "../engine";
 import { listEvents } from "../services/event-log";
 import type { LoadGenerator } from "../services/load-generator";
@@ -22,7 +22,7 @@ function pick(points: Record<SeriesKey, MetricPoint>, wanted: (key: SeriesKey) =
 
 /** Binds each realtime topic to its snapshot and to the feed of its changes. */
 export function createTopicResolver({ prisma, topology, rollouts, feed, engine, loadgen }: TopicDeps): TopicResolver {
-  const fixed: Record<string, TopicSource> = {
+  const fixed: { [T in FixedTopic]: TopicSource<T> } = {
     topology: {
       snapshot: async () => ({ services: await topology.listServices(), dependencies: await topology.listDependencies() }),
       subscribe: (push) => feed.subscribe((change) => change.type === "topology" && push(change.delta)),
@@ -92,6 +92,6 @@ export function createTopicResolver({ prisma, topology, rollouts, feed, engine, 
   return (topic: TopicName) => {
     if (topic.startsWith("metrics:")) return serviceMetrics(topic.slice("metrics:".length)) as TopicSource;
     if (topic.startsWith("logs:")) return instanceLogs(topic.slice("logs:".length)) as TopicSource;
-    return fixed[topic];
+    return fixed[topic as FixedTopic] as TopicSource | undefined;
   };
 }

@@ -30,7 +30,7 @@ describe("the autoscaler", () => {
 
   beforeAll(async () => {
     store = await migratedStore(pglite!);
-    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets: createSecretBox(randomBytes(32)), baseDir: ".", listenerPorts: { from: 19000, to: 19999 }, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets: createSecretBox(randomBytes(32)), baseDir: ".", listenerPorts: { from: 19000, to: 19999 }, reservedPorts: () => undefined, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" } });
   });
   afterAll(() => store.dispose());
   beforeEach(async () => {

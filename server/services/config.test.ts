@@ -56,7 +56,10 @@ async function buildRandomTopology(random: Random, topology: Topology, store: Mi
         name,
         replicas: 0,
         template: {
-          ...(docker ? { runtime, image: random.pick(["busybox", "nginx:1.27"]), command: random.pick(["", "sh"]) } : { command: random.pick(["node", "/usr/bin/python3"]) }),
+          // A swarm service's secrets need a command to wrap (refused otherwise).
+          ...(docker
+            ? { runtime, image: random.pick(["busybox", "nginx:1.27"]), command: ((command) => (swarm && secretEnv.length > 0 ? "sh" : command))(random.pick(["", "sh"])) }
+            : { command: random.pick(["node", "/usr/bin/python3"]) }),
           args: random.chance(0.5) ? ["server.js", "--port", "$PORT"] : [],
           env,
           secretEnv,
@@ -135,11 +138,11 @@ describe.each(testBackends())("config as code on $name", (backend) => {
 
   beforeAll(async () => {
     store = await migratedStore(backend);
-    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts, reservedPorts: () => undefined, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" } });
     const preview = () => ({ waves: [], starts: 0, stops: 0, peak: 0, lowestReady: 0 });
-    const rollouts = createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: "127.0.0.1", preview });
+    const rollouts = createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" }, preview });
     alerts = createAlerts({ prisma: store.prisma, feed: store.feed, secrets, clock: systemClock });
-    config = createConfig({ prisma: store.prisma, feed: store.feed, topology, rollouts, secrets, listenerPorts, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
+    config = createConfig({ prisma: store.prisma, feed: store.feed, topology, rollouts, secrets, listenerPorts, reservedPorts: () => undefined, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" } });
   });
   afterAll(() => store.dispose());
 

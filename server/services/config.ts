@@ -30,7 +30,7 @@ import type { PortRange, ReservedPorts } from "../store/listener-ports";
 import { toService } from "../store/records";
 import { alertSecretNeeds, applyAlerts, decideAlerts, fileAlertsOf, loadStoredAlerts, type AlertsDecision, type StoredAlerts } from "./alerts/alerts-file";
 import { createExternalService } from "./discovery";
-import { linksFor, NEW_LISTENER } from "./links";
+import { linksFor, NEW_LISTENER, type LinkHosts } from "./links";
 import type { Rollouts } from "./rollouts";
 import type { Topology } from "./topology";
 
@@ -43,7 +43,7 @@ export type ConfigDeps = {
   listenerPorts: PortRange;
   reservedPorts: ReservedPorts;
   /** The address instances reach dependency listeners at (their links). */
-  linkHost: string;
+  linkHost: LinkHosts;
 };
 
 /** The desired topology as stored: live services (not being deleted) and their edges, by name. */

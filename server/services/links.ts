@@ -1,3 +1,4 @@
+import type { Runtime } from "../contracts/service";
 import { dependencyEnvName, linksOf, trafficSettings, type Callee, type Protocol } from "../contracts/traffic";
 import type { Tx } from "../store/audited-transaction";
 import type { Prisma } from "../store/database";
@@ -9,10 +10,18 @@ export type EdgeChange = { add: { toId: string; toName: string; toProtocol: Prot
 export const NEW_LISTENER = "(its own listener, chosen when the edge is added)";
 
 /**
- * The links a service's instances should be given for its dependency edges now — or once `change`
- * is made, for a plan preview.
+ * Where a service's instances reach Gantry's listeners: a process or container on Gantry's host at
+ * GANTRY_HOST; a swarm task, which may run on another node, at GANTRY_SWARM_ADVERTISE.
  */
-export async function linksFor(db: Tx | Prisma, serviceId: string, host: string, change?: EdgeChange): Promise<Record<string, string>> {
+export type LinkHosts = { local: string; swarm: string };
+
+/**
+ * The links a service's instances should be given for its dependency edges now — or once `change`
+ * is made, for a plan preview; `runtime` when an edit changes the stored one.
+ */
+export async function linksFor(db: Tx | Prisma, serviceId: string, hosts: LinkHosts, { change, runtime }: { change?: EdgeChange; runtime?: Runtime } = {}): Promise<Record<string, string>> {
+  const stored = runtime ?? ((await db.service.findUnique({ where: { id: serviceId }, select: { template: true } }))?.template as { runtime?: Runtime } | undefined)?.runtime;
+  const host = stored === "swarm" ? hosts.swarm : hosts.local;
   const edges = await db.dependency.findMany({ where: { fromId: serviceId }, include: { to: { select: { name: true, traffic: true } } } });
   const kept = change && "remove" in change ? edges.filter((e) => e.id !== change.remove.id) : edges;
   const callees = new Map(kept.map((e): [string, Callee] => [e.toId, { name: e.to.name, protocol: trafficSettings.parse(e.to.traffic).protocol }]));

@@ -31,12 +31,12 @@ describe.each(testBackends())("rollouts on $name", (backend) => {
 
   beforeAll(async () => {
     store = await migratedStore(backend);
-    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: () => undefined, linkHost: "127.0.0.1" });
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: () => undefined, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" } });
     rollouts = createRollouts({
       prisma: store.prisma,
       feed: store.feed,
       secrets,
-      linkHost: "127.0.0.1",
+      linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" },
       preview: (desired) => (previewed.push(desired), { waves: [[{ kind: "start", revision: desired.revision }]], starts: 1, stops: 0, peak: 2, lowestReady: 1 }),
     });
   });

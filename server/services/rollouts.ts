@@ -6,6 +6,7 @@ import {
   rolloutStrategy,
   revisionDiffInput,
   rolloutTarget,
+  type ClusterRolloutStatus,
   type PlanPreview,
   type RevisionSummary,
   type Rollout,
@@ -14,6 +15,7 @@ import {
 } from "../contracts/rollout";
 import { commandText } from "../contracts/command-line";
 import { dependencyPlanInput, instanceTemplate, serviceUpdateInput, type DependencyPlanInput, type ServiceUpdateInput } from "../contracts/service";
+import { describeSwarmUpdate } from "../contracts/swarm";
 import { dependencyEnvName, linksByAddress, trafficSettings, type Protocol } from "../contracts/traffic";
 import type { DesiredService } from "../engine/types";
 import { AppError, notFound } from "../lib/app-error";
@@ -24,7 +26,7 @@ import type { Prisma } from "../store/database";
 import type * as Rows from "../store/generated/client";
 import { toRollout, toService, toTrackedRollout } from "../store/records";
 import type { SecretBox } from "../lib/secret-box";
-import { linksFor, type EdgeChange } from "./links";
+import { linksFor, type EdgeChange, type LinkHosts } from "./links";
 import { mergeInstanceFields, staleVersion, withLinks, type InstanceFields } from "./service-patch";
 import { diffTemplates } from "./template-diff";
 
@@ -33,9 +35,9 @@ export type RolloutsDeps = {
   feed: ChangeFeed;
   secrets: SecretBox;
   /** The engine's reconciler played forward from the instances running now. */
-  preview(desired: DesiredService): Omit<PlanPreview, "changed" | "revision" | "diff" | "relinks">;
+  preview(desired: DesiredService): Omit<PlanPreview, "changed" | "revision" | "diff" | "relinks" | "cluster">;
   /** The address instances reach dependency listeners at (their links). */
-  linkHost: string;
+  linkHost: LinkHosts;
   now?: () => Date;
 };
 
@@ -157,7 +159,9 @@ export function createRollouts({ prisma, feed, secrets, preview, linkHost, now =
       // A new revision starts a new rollout; otherwise the current one may be holding the service.
       rollout: revision ? null : toTrackedRollout(await newestRollout(prisma, id), current.revision),
     };
-    return { changed: next.changed, revision, diff: diffTemplates(instanceTemplate.parse(current.template), next.template), ...preview(desired), relinks: [] };
+    // A swarm service is rolled (or scaled) by Swarm, not by the steps Gantry would take.
+    const cluster = next.template.runtime !== "swarm" ? null : revision ? describeSwarmUpdate(next.strategy, next.replicas) : `Swarm runs ${next.replicas} task(s) of the current spec; no task is replaced.`;
+    return { changed: next.changed, revision, diff: diffTemplates(instanceTemplate.parse(current.template), next.template), ...preview(desired), cluster, relinks: [] };
   }
 
   /** Callers whose link to `current` changes name (NAME_URL ↔ NAME_ADDR) with its protocol: each rolls to a new revision. */
@@ -213,7 +217,8 @@ export function createRollouts({ prisma, feed, secrets, preview, linkHost, now =
       const { id, version, patch } = serviceUpdateInput.parse(raw);
       const current = await findService(prisma, id);
       if (current.version !== version) throw staleVersion(current.name);
-      const preview = await previewOf(current, withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(prisma, id, linkHost)));
+      const merged = mergeInstanceFields(current, patch, secrets);
+      const preview = await previewOf(current, withLinks(merged, await linksFor(prisma, id, linkHost, { runtime: merged.template.runtime })));
       return { ...preview, relinks: await callersRelinked(current, patch.traffic?.protocol) };
     },
 
@@ -242,7 +247,7 @@ export function createRollouts({ prisma, feed, secrets, preview, linkHost, now =
       const target = "toId" in input ? await findService(prisma, input.toId) : undefined;
       const change: EdgeChange = target ? { add: { toId: target.id, toName: target.name, toProtocol: trafficSettings.parse(target.traffic).protocol } } : { remove: { id: edge!.id } };
       const stored = instanceTemplate.parse(current.template);
-      const template = { ...stored, links: await linksFor(prisma, fromId, linkHost, change) };
+      const template = { ...stored, links: await linksFor(prisma, fromId, linkHost, { change }) };
       const changed = !isDeepStrictEqual(template, stored);
       const fields = { replicas: current.replicas, template, templateChanged: changed, strategy: rolloutStrategy.parse(current.strategy), changed: changed ? ["template"] : [] };
       return { serviceId: fromId, ...(await previewOf(current, fields)) };
@@ -309,6 +314,12 @@ export function createRollouts({ prisma, feed, secrets, preview, linkHost, now =
           message: `${row.service.name} revision ${row.toRevision}: ${best.updated} of ${row.replicas} updated, ${best.remaining} old left`,
           data: { rolloutId: id, ...best },
         });
+      }),
+
+    /** Swarm's own view of the update, shown beside Gantry's counts (no event: Swarm's progress is the instances' events). */
+    clusterReported: (id: string, cluster: ClusterRolloutStatus) =>
+      auditedTransaction(prisma, feed, "engine", async (tx, record) => {
+        await transition(tx, record, id, [...activeStatuses], { cluster });
       }),
 
     succeeded: (id: string, progress: { updated: number; remaining: number }) =>

@@ -36,7 +36,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
 
   beforeAll(async () => {
     store = await migratedStore(backend);
-    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: (port) => (port === 19001 ? "Gantry's own port" : undefined), linkHost: "127.0.0.1" });
+    topology = createTopology({ prisma: store.prisma, feed: store.feed, secrets, baseDir, listenerPorts: { from: 19000, to: 19999 }, reservedPorts: (port) => (port === 19001 ? "Gantry's own port" : undefined), linkHost: { local: "127.0.0.1", swarm: "10.77.0.1" } });
   });
   afterAll(() => store.dispose());
   beforeEach(() => {
@@ -45,7 +45,7 @@ describe.each(testBackends())("topology on $name", (backend) => {
 
   const eventCount = () => store.prisma.event.count();
   const engineStore = () =>
-    createEngineStore(store.prisma, store.feed, secrets, createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: "127.0.0.1", preview: () => { throw new Error("no engine in these tests"); } }));
+    createEngineStore(store.prisma, store.feed, secrets, createRollouts({ prisma: store.prisma, feed: store.feed, secrets, linkHost: { local: "127.0.0.1", swarm: "127.0.0.1" }, preview: () => { throw new Error("no engine in these tests"); } }));
 
   it("creates a service with revision 1, one event, and publishes both after commit", async () => {
     const name = uniqueName();
@@ -182,6 +182,19 @@ describe.each(testBackends())("topology on $name", (backend) => {
     const before = await eventCount();
     expect(await topology.updateService({ id: service.id, version: 1, patch: { replicas: 2, template: { args: ["server.js"] } } }, "api")).toEqual(service);
     expect(await eventCount()).toBe(before);
+  });
+
+  it("points a swarm service's links at the address every node reaches (GANTRY_SWARM_ADVERTISE), a process's at Gantry's host", async () => {
+    const callee = await topology.createService({ name: uniqueName("db"), template }, "api");
+    const swarmCaller = await topology.createService({ name: uniqueName("sw"), template: { runtime: "swarm", image: "busybox", command: "httpd" } }, "api");
+    const processCaller = await topology.createService({ name: uniqueName("pr"), template }, "api");
+    for (const caller of [swarmCaller, processCaller]) await topology.createDependency({ fromId: caller.id, toId: callee.id }, "api");
+    const linkOf = async (id: string) => Object.values((await topology.getService(id)).template.links)[0];
+    expect(await linkOf(swarmCaller.id)).toMatch(/^http:\/\/10\.77\.0\.1:\d+$/);
+    expect(await linkOf(processCaller.id)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // Moving a service onto the swarm moves its links with it.
+    const moved = await topology.updateService({ id: processCaller.id, version: (await topology.getService(processCaller.id)).version, patch: { template: { runtime: "swarm", image: "busybox", command: "httpd", cwd: "" }, strategy: { maxSurge: 0, maxUnavailable: 1 } } }, "api");
+    expect(Object.values(moved.template.links)[0]).toMatch(/^http:\/\/10\.77\.0\.1:\d+$/);
   });
 
   it("connects services, refuses self and duplicate edges, and deletes a service with its edges", async () => {

@@ -28,9 +28,10 @@ import { readRows } from "../store/row-guard";
 import { routesIssue, trafficSettings, type TrafficSettings } from "../contracts/traffic";
 import { auditedTransaction, type Recorder, type Tx } from "../store/audited-transaction";
 import { hasName } from "../contracts/keys";
+import { deletionRecord } from "../contracts/timeline";
 import { defaultStrategy, rolloutStrategy } from "../contracts/rollout";
 import { swarmDefaultStrategy, swarmIssues } from "../contracts/swarm";
-import { linksFor } from "./links";
+import { linksFor, type LinkHosts } from "./links";
 import { claimListenerPort, type PortRange, type ReservedPorts } from "../store/listener-ports";
 import { sealSecrets } from "../store/secret-env";
 import { beginRollout, nextRevisionNumber } from "./rollouts";
@@ -50,7 +51,7 @@ export type TopologyDeps = {
   /** Seals secret environment values before they are stored. */
   secrets: SecretBox;
   /** The address instances reach dependency listeners at (their links, TO_URL). */
-  linkHost: string;
+  linkHost: LinkHosts;
 };
 
 /** Use-cases that edit the desired topology: services and the dependency edges between them. */
@@ -169,7 +170,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
 
     const before = toService(current);
     // A new revision takes the links the edges call for now, delivering what "Later" left pending.
-    const next = withLinks(mergeInstanceFields(current, patch, secrets), await linksFor(tx, id, linkHost));
+    const merged = mergeInstanceFields(current, patch, secrets);
+    const next = withLinks(merged, await linksFor(tx, id, linkHost, { runtime: merged.template.runtime }));
     const { template, templateChanged } = next;
     if (templateChanged) checkTemplate(template);
     checkRunnable(next);
@@ -225,7 +227,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       serviceId: id,
       serviceName: service.name,
       message: `updated ${changed.join(", ")} of ${service.name}` + (templateChanged ? ` (revision ${revision})` : ""),
-      data: { changed, ...(templateChanged ? { revision } : {}) },
+      // What it replaced, so the timeline can show the service as it was before.
+      data: { changed, ...(templateChanged ? { revision } : {}), from: { replicas: current.replicas, revision: before.revision } },
     });
     if (pause) await recordPause(record, service, current.replicas);
     if (templateChanged) await beginRollout(tx, record, service, before.revision, revision, "update", new Date());
@@ -248,6 +251,8 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       serviceId: id,
       serviceName: service.name,
       message: `deleting service ${service.name}: stopping its instances` + (edges.length ? `; removed ${edges.length} dependency edge(s)` : ""),
+      // What the timeline needs to show it as it was once it is gone.
+      data: { ...deletionRecord(service), edges: edges.map((e) => ({ id: e.id, fromId: e.fromId, toId: e.toId })) },
     });
     for (const edge of edges) record.topology({ kind: "dependency.removed", id: edge.id });
     record.topology({ kind: "service.upserted", service });
@@ -270,7 +275,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       serviceId: fromId,
       serviceName: from.name,
       message: `added dependency ${label.text} (listener port ${port})`,
-      data: { fromId, toId },
+      data: { fromId, toId, dependencyId: dependency.id },
     });
     record.topology({ kind: "dependency.upserted", dependency });
     if (rollout) await relink(tx, record, fromId);
@@ -287,7 +292,7 @@ export function createTopology({ prisma, feed, baseDir, listenerPorts, reservedP
       serviceId: edge.fromId,
       serviceName: edge.from.name,
       message: `removed dependency ${edge.from.name} → ${edge.to.name}`,
-      data: { fromId: edge.fromId, toId: edge.toId },
+      data: { fromId: edge.fromId, toId: edge.toId, dependencyId: id },
     });
     record.topology({ kind: "dependency.removed", id });
     if (rollout) await relink(tx, record, edge.fromId);

@@ -3,6 +3,7 @@ import type { MetricPoint } from "../contracts/metrics";
 import { z } from "zod";
 import { namedRecord } from "../contracts/keys";
 import { storedChecks } from "../contracts/registration";
+import { deletionRecord } from "../contracts/timeline";
 import { instanceTemplate } from "../contracts/service";
 import type { EngineStore, InstanceRecord } from "../engine";
 import type { Rollouts } from "../services/rollouts";
@@ -21,11 +22,12 @@ const storedPoint = z.record(z.string(), z.number().nullable());
 const asPhase = (phase: string): InstancePhase => ((instancePhases as readonly string[]).includes(phase) ? (phase as InstancePhase) : "Pending");
 
 /** The engine's persistence port on Prisma. Engine events are published like any other change. */
-export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: SecretBox, rollouts: Pick<Rollouts, "progressed" | "succeeded" | "stalled">): EngineStore {
+export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: SecretBox, rollouts: Pick<Rollouts, "progressed" | "succeeded" | "stalled" | "clusterReported">): EngineStore {
   return {
     rolloutProgressed: rollouts.progressed,
     rolloutSucceeded: rollouts.succeeded,
     rolloutStalled: rollouts.stalled,
+    rolloutClusterStatus: rollouts.clusterReported,
 
     async desiredService(id) {
       const row = await prisma.service.findUnique({
@@ -120,7 +122,7 @@ export function createEngineStore(prisma: Prisma, feed: ChangeFeed, secrets: Sec
         const row = await tx.service.findUnique({ where: { id: serviceId } });
         if (!row?.deletedAt) return;
         await tx.service.delete({ where: { id: serviceId } });
-        await record.event({ kind: "service.deleted", serviceId, serviceName: row.name, message: `deleted service ${row.name}; all its instances have stopped` });
+        await record.event({ kind: "service.deleted", serviceId, serviceName: row.name, message: `deleted service ${row.name}; all its instances have stopped`, data: deletionRecord(toService(row)) });
         record.topology({ kind: "service.removed", id: serviceId });
       });
     },

@@ -28,8 +28,11 @@ export async function migrate(prisma: Prisma, log: Logger, dir = defaultMigratio
     );
   }, options);
 
+  // One read for the usual boot, where everything is applied; each missing one is checked again under the lock.
+  const recorded = await prisma.$queryRawUnsafe<Array<{ name: string }>>(`SELECT "name" FROM "_gantry_migrations"`);
+  const done = new Set(recorded.map((row) => row.name));
   const applied: string[] = [];
-  for (const name of names) {
+  for (const name of names.filter((n) => !done.has(n))) {
     const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
     const ran = await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`SELECT 1 FROM pg_advisory_xact_lock(${MIGRATION_LOCK})`);

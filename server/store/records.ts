@@ -2,7 +2,7 @@ import { z } from "zod";
 import { autoscaleSettings } from "../contracts/autoscale";
 import { grant, roles, serviceLabels, type ApiToken, type Role, type User } from "../contracts/access";
 import type { EventActor, GantryEvent } from "../contracts/event";
-import { activeStatuses, holdingStatuses, rolloutStrategy, type Rollout, type RolloutCause, type RolloutStatus } from "../contracts/rollout";
+import { activeStatuses, holdingStatuses, rolloutStrategy, type ClusterRolloutStatus, type Rollout, type RolloutCause, type RolloutStatus } from "../contracts/rollout";
 import type { TrackedRollout } from "../engine/types";
 import { instanceTemplate, type Dependency, type Service } from "../contracts/service";
 import { trafficSettings } from "../contracts/traffic";
@@ -63,6 +63,7 @@ export function toRollout(row: Rows.Rollout): Rollout {
     replicas: row.replicas,
     updated: row.updated,
     remaining: row.remaining,
+    cluster: (row.cluster as ClusterRolloutStatus | null) ?? null,
     startedAt: row.startedAt.toISOString(),
     progressAt: row.progressAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,

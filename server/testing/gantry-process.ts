@@ -12,7 +12,12 @@ export type GantryProcess = { child: ChildProcess; url: string; api: ApiClient; 
  * can show: being killed, restarted on the same data dir, its children's environment. Those still
  * running after the block are stopped with SIGTERM, so they take their data planes with them.
  */
-export function useGantryProcesses(): { start(dataDir: string, port: number, env?: Record<string, string>): Promise<GantryProcess> } {
+export function useGantryProcesses(): {
+  /** Resolves once it answers /readyz. */
+  start(dataDir: string, port: number, env?: Record<string, string>): Promise<GantryProcess>;
+  /** Without waiting for anything (a boot that is meant to fail). */
+  run(dataDir: string, port: number, env?: Record<string, string>): GantryProcess;
+} {
   const running = new Set<GantryProcess>();
   afterAll(async () => {
     await Promise.all(
@@ -25,10 +30,8 @@ export function useGantryProcesses(): { start(dataDir: string, port: number, env
     );
   });
 
-  return {
-    /** Resolves once it answers /readyz. */
-    async start(dataDir, port, env = {}) {
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "server/main.ts")], {
+  const run = (dataDir: string, port: number, env: Record<string, string> = {}) => {
+      const child = spawn(process.execPath, [path.join(projectRoot, "scripts/run-bundled.mjs"), "server/main.ts"], {
         cwd: projectRoot,
         env: {
           ...process.env,
@@ -51,7 +54,13 @@ export function useGantryProcesses(): { start(dataDir: string, port: number, env
       const gantry: GantryProcess = { child, url, api: apiClient({ url }), exited: new Promise((resolve) => child.once("exit", () => resolve())) };
       running.add(gantry);
       void gantry.exited.then(() => running.delete(gantry));
-      await waitFor(async () => ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok ? true : undefined), `Gantry on ${port} ready`, 60_000);
+      return gantry;
+  };
+  return {
+    run,
+    async start(dataDir, port, env) {
+      const gantry = run(dataDir, port, env);
+      await waitFor(async () => ((await fetch(`${gantry.url}/readyz`).catch(() => undefined))?.ok ? true : undefined), `Gantry on ${port} ready`, 60_000);
       return gantry;
     },
   };

@@ -8,6 +8,7 @@ import type { InstanceTemplateInput } from "../contracts/service";
 import { parseEnv, type Env } from "../env";
 import { startGantry, type Gantry } from "../gantry";
 import { createLogger, silentLogger, type Logger } from "../lib/logger";
+import { migratedPgliteSnapshot, seedMigratedPglite } from "./pglite-snapshot";
 import { waitFor } from "./wait";
 
 /**
@@ -16,7 +17,8 @@ import { waitFor } from "./wait";
  */
 export function testPortRange(): { from: number; to: number } {
   const worker = Number(process.env.VITEST_POOL_ID ?? 0) + Number(process.env.TEST_PORT_SLOT ?? 0);
-  const from = 30000 + (worker % 30) * 1000;
+  // Below Linux's ephemeral ports (32768–60999): a client socket's source port would make a listener's bind fail.
+  const from = 20000 + (worker % 12) * 1000;
   return { from, to: from + 799 };
 }
 
@@ -36,24 +38,28 @@ export const adminHeaders = { authorization: `Bearer ${TEST_TOKEN}` };
 /** A headless Gantry (no dashboard) on a free loopback port, accepting TEST_TOKEN as an admin. */
 export async function startTestGantry(overrides: Partial<Env> = {}, options: { log?: Logger } = {}): Promise<Gantry> {
   const defaults = parseEnv({});
+  const env: Env = {
+    ...defaults,
+    port: 0,
+    dataDir: tempDir("data"),
+    databaseUrl: "pglite:memory",
+    logLevel: "silent",
+    demo: false,
+    dashboard: false,
+    portRange: testPortRange(),
+    listenerPortRange: testListenerRange(),
+    ingressPort: 0,
+    proxyWorkers: 1,
+    // A data plane left behind by a test process that died must not hold the test ports for long.
+    dataPlaneOrphanMs: 20_000,
+    ...overrides,
+    access: { ...defaults.access, bootstrapToken: TEST_TOKEN, ...overrides.access },
+  };
+  const pgliteDir = env.databaseUrl === undefined ? path.join(env.dataDir, "pglite") : env.databaseUrl.match(/^pglite:(?!memory$)(.+)$/)?.[1];
+  if (pgliteDir) await seedMigratedPglite(path.resolve(pgliteDir));
   return startGantry({
-    env: {
-      ...defaults,
-      port: 0,
-      dataDir: tempDir("data"),
-      databaseUrl: "pglite:memory",
-      logLevel: "silent",
-      demo: false,
-      dashboard: false,
-      portRange: testPortRange(),
-      listenerPortRange: testListenerRange(),
-      ingressPort: 0,
-      proxyWorkers: 1,
-      // A data plane left behind by a test process that died must not hold the test ports for long.
-      dataPlaneOrphanMs: 20_000,
-      ...overrides,
-      access: { ...defaults.access, bootstrapToken: TEST_TOKEN, ...overrides.access },
-    },
+    env,
+    databaseOptions: { inMemoryFrom: await migratedPgliteSnapshot() },
     // TEST_LOG_LEVEL=debug shows what a test's Gantry does.
     log: options.log ?? (process.env.TEST_LOG_LEVEL ? createLogger(process.env.TEST_LOG_LEVEL, fs.createWriteStream(process.env.TEST_LOG_FILE ?? "/dev/stderr", { flags: "a" })) : silentLogger),
   });

@@ -34,6 +34,11 @@ export function dataPlaneProcessesOf(ancestor: number): number[] {
   return descendantsOf(ancestor).filter((pid) => /data-plane-process|proxy-worker/.test(read(`/proc/${pid}/cmdline`) ?? ""));
 }
 
+/** The launcher of instances (engine/drivers/launcher-process.mjs) below `ancestor`. */
+export function launcherProcessesOf(ancestor: number): number[] {
+  return descendantsOf(ancestor).filter((pid) => (read(`/proc/${pid}/cmdline`) ?? "").includes("launcher-process.mjs"));
+}
+
 /** A process's environment, as the kernel holds it. */
 export function environOf(pid: number): Record<string, string> {
   const entries = (read(`/proc/${pid}/environ`) ?? "").split("\0").filter(Boolean);

@@ -27,10 +27,17 @@ export async function testSwarm(): Promise<TestSwarm | undefined> {
   }
   await ensureTestImage(docker);
   const worker = (Number(process.env.VITEST_POOL_ID ?? 0) + Number(process.env.TEST_PORT_SLOT ?? 0)) % 10;
-  return { docker, image: TEST_IMAGE, settings: { connect: true, host, portBlocks: { from: 600 + worker * 4, to: 603 + worker * 4 }, pollMs: 250 } };
+  return { docker, image: TEST_IMAGE, settings: { connect: true, host, portBlocks: { from: 610 + worker * 4, to: 613 + worker * 4 }, pollMs: 250 } };
 }
 
-export type TwoNodeSwarm = TestSwarm & { workerHostname: string; down(): void };
+export type TwoNodeSwarm = TestSwarm & {
+  workerHostname: string;
+  /** The worker's own Docker API. */
+  workerHost: string;
+  /** The manager's (this host's) side of the veth pair: the address the worker reaches it at. */
+  managerAddress: string;
+  down(): void;
+};
 
 /**
  * A two-node swarm made for the test by scripts/swarm-two-nodes.sh: the manager on this host, a worker
@@ -57,6 +64,8 @@ export async function twoNodeSwarm(): Promise<TwoNodeSwarm | undefined> {
     image: TEST_IMAGE,
     settings: { connect: true, host: manager, portBlocks: { from: 640 + worker, to: 640 + worker }, pollMs: 250 },
     workerHostname: `${env.GANTRY_SWARM2_NETNS}-worker`,
+    workerHost,
+    managerAddress: `${env.GANTRY_SWARM2_NET}.1`,
     down: () => void spawnSync(script, ["down"], { env }),
   };
 }

@@ -9,6 +9,9 @@ import { LiveMetricsProvider } from "@/components/realtime/live-metrics";
 import { useCatalog, useInstances, useTopology } from "@/components/realtime/hooks";
 import { healthColors, healthRank } from "@/components/service-summary";
 import { StatusMessage } from "@/components/status-message";
+import { PastTiles } from "@/components/time-travel/past-tiles";
+import { TimelineScrubber } from "@/components/time-travel/scrubber";
+import { usePastSnapshot, useTimeTravel } from "@/components/time-travel/time-travel-context";
 import { useSummaries } from "@/components/use-summaries";
 
 /** On-call's page: alerts that fire, every service's state at a glance (the worst first), and what just happened. */
@@ -21,7 +24,11 @@ export default function OverviewPage() {
     .filter((s) => !s.deleting)
     .sort((a, b) => healthRank[summaries.get(a.id)!.health] - healthRank[summaries.get(b.id)!.health] || a.name.localeCompare(b.name));
   const alerts = (useAlerts() ?? []).filter((a) => a.state !== "resolved");
-  const count = (health: string) => services.filter((s) => summaries.get(s.id)!.health === health).length;
+  const { at } = useTimeTravel();
+  const past = usePastSnapshot();
+  // While viewing the past, the counts are the past's too.
+  const count = (health: string) =>
+    at !== undefined ? (past.snapshot?.services ?? []).filter((s) => s.health === health).length : services.filter((s) => summaries.get(s.id)!.health === health).length;
 
   return (
     <LiveMetricsProvider>
@@ -42,7 +49,16 @@ export default function OverviewPage() {
       <section aria-label="Active alerts" className="mb-6" data-testid="overview-alerts">
         <AlertList alerts={alerts} empty="No alerts firing." />
       </section>
-      {!topology || !instances ? (
+      <TimelineScrubber />
+      {at !== undefined ? (
+        past.error ? (
+          <StatusMessage tone="error">{past.error}</StatusMessage>
+        ) : past.snapshot ? (
+          <PastTiles snapshot={past.snapshot} />
+        ) : (
+          <StatusMessage>Rebuilding the services as they were…</StatusMessage>
+        )
+      ) : !topology || !instances ? (
         <StatusMessage>Loading services…</StatusMessage>
       ) : services.length === 0 ? (
         <StatusMessage>No services yet. Create one on the Topology page.</StatusMessage>

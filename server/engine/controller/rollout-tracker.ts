@@ -1,5 +1,5 @@
 import type { Clock, Timer } from "../../lib/clock";
-import type { EngineStore } from "../ports";
+import type { EngineStore } from "../engine-store";
 import type { ActualInstance } from "../reconciler/reconcile";
 import { describeStall, judgeRollout, measureRollout, nextAvailableAt } from "../reconciler/rollout-progress";
 import type { DesiredService } from "../types";

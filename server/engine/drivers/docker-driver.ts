@@ -1,7 +1,8 @@
 import { setMaxListeners } from "node:events";
 import { constants } from "node:os";
 import { PassThrough } from "node:stream";
-import Docker from "dockerode";
+import type Docker from "dockerode";
+import { dockerClient } from "./docker-client";
 import type { Logger } from "../../lib/logger";
 import type { ExitStatus } from "../types";
 import { containerOptions, labels } from "./docker-container";
@@ -47,7 +48,7 @@ function exitStatus(code: number, oomKilled: boolean): ExitStatus {
  * by its labels.
  */
 export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver {
-  const docker = new Docker(options.socketPath ? { socketPath: options.socketPath } : undefined);
+  const docker = dockerClient(options.socketPath ? { socketPath: options.socketPath } : undefined);
   const daemon = options.socketPath ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
   const images = new ImageStore(docker);
   const closing = new AbortController();

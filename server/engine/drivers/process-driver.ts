@@ -1,11 +1,22 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import { isSameProcess, killSession, processStartTime, signalGroup } from "../../lib/proc";
 import type { ExitStatus } from "../types";
+import { sharedLauncher, type LaunchError } from "./launcher";
 import { UsageSampler } from "./process-usage";
 import { SpawnError, type LaunchSpec, type RuntimeDriver, type RuntimeHandle, type Usage } from "./runtime-driver";
 
-const ADOPTED_EXIT_POLL_MS = 500;
+const UNWATCHED_EXIT_POLL_MS = 500;
+
+/** The end of a process that no exit event will tell of (not started by this Gantry's launcher): /proc, until that exact process is gone (or a zombie). */
+function exitOf(pid: number, startTime: bigint): Promise<ExitStatus> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (isSameProcess(pid, startTime)) return;
+      clearInterval(timer);
+      resolve({ code: null, signal: null });
+    }, UNWATCHED_EXIT_POLL_MS);
+    timer.unref();
+  });
+}
 
 type Leader = { pid: number; startTime: bigint; exited: Promise<ExitStatus>; alive(): boolean };
 
@@ -35,10 +46,12 @@ function leaderHandle(leader: Leader): RuntimeHandle & { pid: number } {
  * Local child processes. Each instance leads its own session and process group (so signals reach
  * its children and Ctrl-C on Gantry's terminal doesn't), and writes straight into its log files
  * rather than through pipes to Gantry, so it keeps running, and logging, if Gantry dies. Memory
- * limits are Gantry's: it samples each process tree from /proc and kills over the limit.
+ * limits are Gantry's: it samples each process tree from /proc and kills over the limit. They are
+ * forked by the launcher (launcher.ts), so Gantry's own thread never stops for a fork.
  */
 export function createProcessDriver(): RuntimeDriver {
   const sampler = new UsageSampler();
+  const launcher = sharedLauncher();
   const pidOf = (handle: RuntimeHandle) => (handle.details.kind === "process" ? handle.details.pid : undefined);
 
   return {
@@ -48,27 +61,16 @@ export function createProcessDriver(): RuntimeDriver {
     async start(spec: LaunchSpec) {
       const { command, args, shell } = spec.template;
       const [file, argv] = shell ? ["/bin/sh", ["-c", command, spec.instanceId, ...args]] : [command, args];
-      const output: number[] = [];
-      let child: ChildProcess;
-      try {
-        // What an instance prints may hold anything (tokens, customer data): for Gantry's user alone.
-        output.push(fs.openSync(spec.stdoutPath, "a", 0o600), fs.openSync(spec.stderrPath, "a", 0o600));
-        // (Next's global types make NODE_ENV mandatory in ProcessEnv; the instance's env is exactly spec.env.)
-        child = spawn(file, argv, { cwd: spec.cwd, env: spec.env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", ...output] });
-      } finally {
-        for (const fd of output) fs.closeSync(fd);
-      }
-      const exited = new Promise<ExitStatus>((resolve) => child.once("exit", (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal })));
-      await new Promise<void>((resolve, reject) => {
-        child.once("spawn", resolve);
-        child.once("error", (err: NodeJS.ErrnoException) =>
-          reject(new SpawnError(`cannot start ${shell ? "/bin/sh" : command}: ${err.code === "ENOENT" ? "no such file or directory in PATH or cwd" : err.message}`)),
-        );
+      const { stdoutPath, stderrPath, cwd } = spec;
+      const launched = await launcher.start({ file, args: argv, cwd, env: spec.env, stdoutPath, stderrPath }).catch((err: LaunchError) => {
+        throw new SpawnError(`cannot start ${shell ? "/bin/sh" : command}: ${err.code === "ENOENT" ? "no such file or directory in PATH or cwd" : err.message}`);
       });
-      child.on("error", () => {}); // later errors (e.g. a failed kill) surface through exit
-      const pid = child.pid!;
-      const alive = () => child.exitCode === null && child.signalCode === null;
-      return leaderHandle({ pid, startTime: processStartTime(pid) ?? 0n, exited, alive });
+      const { pid } = launched;
+      const startTime = processStartTime(pid) ?? 0n;
+      let ended = false;
+      const exited = launched.exited.then((status) => status ?? exitOf(pid, startTime));
+      void exited.then(() => (ended = true));
+      return leaderHandle({ pid, startTime, exited, alive: () => !ended });
     },
 
     async adopt(details) {
@@ -80,16 +82,7 @@ export function createProcessDriver(): RuntimeDriver {
         killSession(pid, startTime);
         return undefined;
       }
-      // Not our child, so no exit event: watch /proc until that exact process is gone (or a zombie).
-      const exited = new Promise<ExitStatus>((resolve) => {
-        const timer = setInterval(() => {
-          if (isSameProcess(pid, startTime)) return;
-          clearInterval(timer);
-          resolve({ code: null, signal: null });
-        }, ADOPTED_EXIT_POLL_MS);
-        timer.unref();
-      });
-      return leaderHandle({ pid, startTime, exited, alive: () => isSameProcess(pid, startTime) });
+      return leaderHandle({ pid, startTime, exited: exitOf(pid, startTime), alive: () => isSameProcess(pid, startTime) });
     },
 
     async sample(handles, now) {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import type { Usage } from "./runtime-driver";
 
@@ -7,9 +6,17 @@ type TreeTotals = { ticks: number; rssPages: number };
 /** Linux fixes USER_HZ at 100 on every architecture Node supports. */
 const TICKS_PER_SECOND = 100;
 
+/**
+ * The kernel's page size: this process's resident size in pages (statm) against the same in kB
+ * (status), rounded to a power of two against the drift between the two reads. Not `getconf`:
+ * a spawn stops Gantry's thread for ~0.1 s at boot.
+ */
 function pageSize(): number {
   try {
-    return Number(execFileSync("getconf", ["PAGESIZE"], { encoding: "utf8" }).trim()) || 4096;
+    const pages = Number(fs.readFileSync("/proc/self/statm", "utf8").split(" ")[1]);
+    const kB = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"))?.[1]);
+    const size = 2 ** Math.round(Math.log2((kB * 1024) / pages));
+    return Number.isFinite(size) && size >= 4096 ? size : 4096;
   } catch {
     return 4096;
   }

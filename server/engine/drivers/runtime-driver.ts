@@ -1,5 +1,5 @@
 import type { RuntimeDetails } from "../../contracts/instance";
-import type { RolloutStrategy } from "../../contracts/rollout";
+import type { ClusterRolloutStatus, RolloutStrategy } from "../../contracts/rollout";
 import type { InstanceTemplate } from "../../contracts/service";
 import type { SwarmNode } from "../../contracts/swarm";
 import type { ExitStatus } from "../types";
@@ -135,6 +135,8 @@ export type ClusterUpdate = {
   /** The revision the update was heading to (for paused and rolled-back ones). */
   revision: number | null;
   message: string | null;
+  /** The update as the cluster itself words it (Swarm's UpdateStatus and its tasks on the new spec); null before it said anything. */
+  status: ClusterRolloutStatus | null;
 };
 
 /** The part of a cluster driver the controller uses: whole services in, tasks out. */
@@ -155,8 +157,8 @@ export interface ClusterScheduler {
   onChange(listener: (serviceId: string) => void): () => void;
   /** The cluster's machines, and the address of the manager Gantry talks to. */
   nodes(): Promise<{ manager: string; nodes: ClusterNode[] }>;
-  /** Drains a node (its tasks move elsewhere) or makes it take tasks again. */
-  setAvailability(nodeId: string, availability: "active" | "drain"): Promise<void>;
+  /** Drains a node (its tasks move elsewhere) or makes it take tasks again; resolves to the node's name. */
+  setAvailability(nodeId: string, availability: "active" | "drain"): Promise<{ hostname: string }>;
 }
 
 /** A machine of the cluster, as its scheduler describes it (usage comes from Gantry's instances on it). */

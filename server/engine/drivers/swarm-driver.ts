@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
-import Docker from "dockerode";
+import type Docker from "dockerode";
+import { dockerClient } from "./docker-client";
 import type { Logger } from "../../lib/logger";
 import { Feed } from "../../lib/feed";
 import type { ExitStatus } from "../types";
@@ -18,7 +19,7 @@ import {
   type RuntimeDriver,
   type RuntimeHandle,
 } from "./runtime-driver";
-import { slotPort, swarmLabels, swarmServiceSpec, taskInstanceId } from "./swarm-service";
+import { slotPort, swarmLabels, swarmSecretsOf, swarmServiceSpec, taskInstanceId, type SwarmSecret } from "./swarm-service";
 
 type SwarmDetails = Extract<RuntimeDetails, { kind: "swarm" }>;
 
@@ -37,11 +38,23 @@ export type SwarmDriverOptions = {
 /** States of a task on its way to running, or running: it is (or will be) an instance. */
 const liveStates = new Set(["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running"]);
 const LOGS_DRAIN_MS = 1_000;
+/** A node label giving that node's Docker API (unix:///… or tcp://…), through which Gantry samples its tasks' usage. */
+const DOCKER_HOST_LABEL = "gantry.docker-host";
 
 /** A task as one poll saw it. */
 type SeenTask = ClusterTask & { serviceId: string; running: boolean; host: string; exitCode: number | null };
 /** A Gantry service's Swarm service as one poll saw it. */
-type SeenService = { swarmId: string; version: number; block: number; revision: number; previousRevision: number | null; update: Docker.UpdateStatus | undefined; replicas: number };
+type SeenService = {
+  swarmId: string;
+  version: number;
+  block: number;
+  revision: number;
+  previousRevision: number | null;
+  update: Docker.UpdateStatus | undefined;
+  replicas: number;
+  /** The Swarm secrets its spec names (a rollback returns to them after the next update). */
+  secrets: string[];
+};
 
 type Snapshot = { services: Map<string, SeenService>; tasks: Map<string, SeenTask>; blocks: Set<number> };
 
@@ -53,7 +66,7 @@ type Snapshot = { services: Map<string, SeenService>; tasks: Map<string, SeenTas
  */
 export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const connection = dockerConnection(options.host);
-  const docker = new Docker(connection.options);
+  const docker = dockerClient(connection.options);
   const closing = new AbortController();
   setMaxListeners(0, closing.signal);
   const changes = new Feed<string>("swarm changes", options.log);
@@ -69,11 +82,16 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   let timer: NodeJS.Timeout | undefined;
   let managerChecked: Promise<void> | undefined;
   const sampler = new ContainerSampler(docker, options.log);
+  /** Samplers of other nodes' daemons, by address (from their gantry.docker-host label). */
+  const remoteSamplers = new Map<string, ContainerSampler>();
   /** The node of the daemon Gantry talks to: its tasks' containers are the ones it can sample. */
+  let localNodeId = "";
   const localNode = docker.info().then(
-    (info: { Swarm?: { NodeID?: string } }) => info.Swarm?.NodeID ?? "",
+    (info: { Swarm?: { NodeID?: string } }) => (localNodeId = info.Swarm?.NodeID ?? ""),
     () => "",
   );
+  /** The daemon each labelled node gave (node label gantry.docker-host), as the last poll saw. */
+  let nodeDaemons = new Map<string, string>();
 
   /** One timer at a time: a poll asked for early (after a change Gantry made) moves the next one on. */
   const schedule = () => {
@@ -146,9 +164,11 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
         previousRevision: previous ? Number(previous) : null,
         update: service.UpdateStatus,
         replicas: service.Spec?.Mode?.Replicated?.Replicas ?? 0,
+        secrets: secretNamesOf(service.Spec),
       });
     }
     const nodeOf = new Map(nodes.map((n) => [n.ID, n]));
+    nodeDaemons = new Map(nodes.flatMap((n) => (n.Spec?.Labels?.[DOCKER_HOST_LABEL] ? [[n.ID, n.Spec.Labels[DOCKER_HOST_LABEL]] as const] : [])));
     for (const task of tasks) {
       const owner = byswarmId.get(task.ServiceID);
       if (!owner || !(task.DesiredState === "running" || liveStates.has(task.Status.State))) continue;
@@ -163,6 +183,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
         desiredState: task.DesiredState,
         error: task.Status.Err ?? null,
         containerId: task.Status.ContainerStatus?.ContainerID || null,
+        sampled: task.NodeID === localNodeId || nodeDaemons.has(task.NodeID ?? ""),
       };
       const instanceId = taskInstanceId(owner.name, task.ID);
       seen.tasks.set(instanceId, {
@@ -217,7 +238,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     const exited = new Promise<ExitStatus>((resolve) => {
       running.set(spec.instanceId, {
         end: (status) => {
-          if (task.details.kind === "swarm" && task.details.containerId) sampler.forget(task.details.containerId);
+          if (task.details.kind === "swarm" && task.details.containerId) for (const of of [sampler, ...remoteSamplers.values()]) of.forget(task.details.containerId);
           // What the task printed last arrives shortly after it ended.
           setTimeout(() => {
             stopLogs();
@@ -242,25 +263,29 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       await ensureManager();
       const existing = (await current()).services.get(service.id);
       if (existing) {
-        const update = updateOf(existing, requested.get(service.id));
+        const update = updateOf(existing, requested.get(service.id), updatedTasks(service.id, existing.revision));
         // Swarm paused or rolled back the update to this revision: it stays where Swarm left it.
         const held = update.state !== "idle" && update.state !== "updating" && update.revision === service.revision;
         if (held || (existing.revision === service.revision && existing.replicas === service.replicas)) return update;
       }
       const block = existing?.block ?? freeBlock();
       const network = await hostNetwork();
-      const spec = swarmServiceSpec(service, options.owner, block, network);
+      const secrets = swarmSecretsOf(service);
+      const spec = swarmServiceSpec(service, options.owner, block, network, await createSecrets(service.id, secrets));
+      const names = secrets.map((s) => s.name);
       requested.set(service.id, service.revision);
       if (existing) {
         await docker.getService(existing.swarmId).update({ ...spec, version: existing.version });
-        snapshot!.services.set(service.id, { ...existing, revision: service.revision, replicas: service.replicas, version: existing.version + 1 });
+        snapshot!.services.set(service.id, { ...existing, revision: service.revision, replicas: service.replicas, version: existing.version + 1, secrets: names });
       } else {
         const created = await docker.createService(spec);
         snapshot!.blocks.add(block);
-        snapshot!.services.set(service.id, { swarmId: created.id, version: 0, block, revision: service.revision, previousRevision: null, update: undefined, replicas: service.replicas });
+        snapshot!.services.set(service.id, { swarmId: created.id, version: 0, block, revision: service.revision, previousRevision: null, update: undefined, replicas: service.replicas, secrets: names });
       }
+      // The spec just replaced stays what a rollback returns to: its secrets stay too.
+      await removeSecrets(service.id, new Set([...names, ...(existing?.secrets ?? [])]));
       refresh();
-      return { state: existing && existing.revision !== service.revision ? "updating" : "idle", revision: service.revision, message: null };
+      return { state: existing && existing.revision !== service.revision ? "updating" : "idle", revision: service.revision, message: null, status: null };
     },
 
     async remove(serviceId) {
@@ -274,6 +299,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
           if (err.statusCode !== 404) throw err;
         });
       snapshot!.services.delete(serviceId);
+      await removeSecrets(serviceId, new Set());
     },
 
     async tasks(serviceId) {
@@ -301,6 +327,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
             state: node.Status?.State ?? "unknown",
             cpus: (node.Description?.Resources?.NanoCPUs ?? 0) / 1e9,
             memoryBytes: node.Description?.Resources?.MemoryBytes ?? 0,
+            sampled: node.ID === localNodeId || Boolean(node.Spec?.Labels?.[DOCKER_HOST_LABEL]),
             reservedCpus: reservations.reduce((sum, r) => sum + (r.NanoCPUs ?? 0), 0) / 1e9,
             reservedMemoryBytes: reservations.reduce((sum, r) => sum + (r.MemoryBytes ?? 0), 0),
           };
@@ -316,6 +343,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       })) as SwarmNode & { Version: { Index: number } };
       await node.update({ ...current.Spec, Availability: availability, version: current.Version.Index });
       refresh();
+      return { hostname: nodeName(current) };
     },
   };
 
@@ -327,6 +355,46 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     await polled;
     if (lastFailure !== undefined || !snapshot) throw new Error(`the Swarm manager at ${connection.address} can't be read: ${lastFailure ?? "not yet polled"}`);
     return snapshot;
+  }
+
+  /** The service's Swarm secrets, made where missing: secret name → Swarm's id. */
+  async function createSecrets(serviceId: string, secrets: SwarmSecret[]): Promise<Map<string, string>> {
+    if (secrets.length === 0) return new Map();
+    const existing = (await docker.listSecrets({ filters: { label: [`${swarmLabels.service}=${serviceId}`] } })) as Array<{ ID: string; Spec?: { Name?: string } }>;
+    const ids = new Map(existing.map((s) => [s.Spec?.Name ?? "", s.ID]));
+    for (const secret of secrets) {
+      if (ids.has(secret.name)) continue;
+      const created = (await docker.createSecret({
+        Name: secret.name,
+        Labels: { [swarmLabels.owner]: options.owner, [swarmLabels.service]: serviceId },
+        Data: Buffer.from(secret.value).toString("base64"),
+      })) as { id: string };
+      ids.set(secret.name, created.id);
+    }
+    return ids;
+  }
+
+  /** Removes the service's Swarm secrets not in `keep`; one Swarm still holds (in use) waits for the next update. */
+  async function removeSecrets(serviceId: string, keep: ReadonlySet<string>): Promise<void> {
+    const owned = (await docker.listSecrets({ filters: { label: [`${swarmLabels.service}=${serviceId}`] } })) as Array<{ ID: string; Spec?: { Name?: string } }>;
+    for (const secret of owned) {
+      if (keep.has(secret.Spec?.Name ?? "")) continue;
+      await docker
+        .getSecret(secret.ID)
+        .remove()
+        .catch((err: Error) => options.log.info({ err: err.message, secret: secret.Spec?.Name }, "a Swarm secret no longer named could not be removed yet"));
+    }
+  }
+
+  function remoteSampler(address: string): ContainerSampler {
+    let remote = remoteSamplers.get(address);
+    if (!remote) remoteSamplers.set(address, (remote = new ContainerSampler(dockerClient(dockerConnection(address).options), options.log)));
+    return remote;
+  }
+
+  /** Tasks of a service running the given revision, as Swarm last said. */
+  function updatedTasks(serviceId: string, revision: number): number {
+    return [...(snapshot?.tasks.values() ?? [])].filter((t) => t.serviceId === serviceId && t.revision === revision && t.wanted && t.running).length;
   }
 
   /** The lowest block in range no Gantry service on this swarm holds. */
@@ -365,12 +433,24 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       return task?.running ? follow(task, spec, lastWritten(spec.stdoutPath)) : undefined;
     },
 
-    /** Tasks on the manager's own node are sampled through its daemon; a worker's daemon isn't Gantry's to ask. */
+    /**
+     * Tasks on the manager's own node are sampled through its daemon, tasks on a node labelled
+     * gantry.docker-host=<address> through that daemon; others aren't (their usage stays unknown, not 0).
+     */
     async sample(handles, now) {
       const local = await localNode;
-      const ids = new Map(handles.flatMap((h) => (h.details.kind === "swarm" && h.details.nodeId === local && h.details.containerId ? [[h.details.containerId, h] as const] : [])));
-      const usage = await sampler.sample([...ids.keys()], now);
-      return new Map([...usage].map(([id, sample]) => [ids.get(id)!, sample]));
+      const bySampler = new Map<ContainerSampler, Map<string, RuntimeHandle>>();
+      for (const handle of handles) {
+        const details = handle.details;
+        if (details.kind !== "swarm" || !details.containerId) continue;
+        const daemon = nodeDaemons.get(details.nodeId);
+        const of = details.nodeId === local ? sampler : daemon ? remoteSampler(daemon) : undefined;
+        if (!of) continue;
+        if (!bySampler.has(of)) bySampler.set(of, new Map());
+        bySampler.get(of)!.set(details.containerId, handle);
+      }
+      const sampled = await Promise.all([...bySampler].map(async ([of, ids]) => [...(await of.sample([...ids.keys()], now))].map(([id, usage]) => [ids.get(id)!, usage] as const)));
+      return new Map(sampled.flat());
     },
 
     async close() {
@@ -386,13 +466,14 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
  * Where Swarm's update of a service stands, in Gantry's words. A rollback (started, paused or done)
  * rolled away from the revision last asked for (Swarm shows it as the previous spec only once done).
  */
-function updateOf(service: SeenService, requested: number | undefined): ClusterUpdate {
+function updateOf(service: SeenService, requested: number | undefined, updatedTasks: number): ClusterUpdate {
   const state = service.update?.State;
   const message = service.update?.Message ?? null;
-  if (state?.startsWith("rollback")) return { state: "rolled-back", revision: service.previousRevision ?? requested ?? null, message };
-  if (state === "updating") return { state: "updating", revision: service.revision, message };
-  if (state === "paused") return { state: "paused", revision: service.revision, message };
-  return { state: "idle", revision: service.revision, message };
+  const status = state ? { state, message, updatedTasks } : null;
+  if (state?.startsWith("rollback")) return { state: "rolled-back", revision: service.previousRevision ?? requested ?? null, message, status };
+  if (state === "updating") return { state: "updating", revision: service.revision, message, status };
+  if (state === "paused") return { state: "paused", revision: service.revision, message, status };
+  return { state: "idle", revision: service.revision, message, status };
 }
 
 type SwarmTask = {
@@ -406,11 +487,14 @@ type SwarmTask = {
 };
 type SwarmNode = {
   ID: string;
-  Spec?: { Role?: string; Availability?: string };
+  Spec?: { Role?: string; Availability?: string; Labels?: Record<string, string> };
   Description?: { Hostname?: string; Resources?: { NanoCPUs?: number; MemoryBytes?: number } };
   Status?: { State?: string; Addr?: string };
   ManagerStatus?: { Addr?: string; Leader?: boolean };
 };
+
+const secretNamesOf = (spec: Docker.ServiceSpec | undefined) =>
+  ((spec?.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec?.Secrets ?? []).flatMap((s) => (s.SecretName ? [s.SecretName] : []));
 
 const nodeName = (node: SwarmNode) => node.Description?.Hostname ?? node.ID.slice(0, 12);
 

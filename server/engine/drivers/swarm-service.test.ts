@@ -4,7 +4,7 @@ import { defaultStrategy } from "../../contracts/rollout";
 import { instanceTemplate } from "../../contracts/service";
 import { swarmDefaultStrategy } from "../../contracts/swarm";
 import type { ClusterService } from "./runtime-driver";
-import { slotPort, swarmServiceSpec, taskInstanceId } from "./swarm-service";
+import { slotPort, swarmSecretsOf, swarmServiceSpec, taskInstanceId } from "./swarm-service";
 
 const service = (overrides: Partial<ClusterService> = {}, template: Record<string, unknown> = {}): ClusterService => ({
   id: "7d1f0c9e-1111-4222-8333-944445555666",
@@ -48,6 +48,21 @@ describe("a Gantry service as a Swarm service", () => {
     const spec = swarmServiceSpec(service({ strategy: { ...swarmDefaultStrategy, maxUnavailable: 2 } }, { command: "echo $PORT", shell: true, args: ["x"] }), "o", 300, "h");
     expect(containerOf(spec)).toMatchObject({ Command: ["/bin/sh", "-c"], Args: ["echo $PORT", "web", "x"] });
     expect(spec.UpdateConfig).toMatchObject({ Parallelism: 2, FailureAction: "pause", Monitor: 1 });
+  });
+
+  it("hands secret values over as Swarm secrets, named by content, read into env by a wrapper around the command", () => {
+    const secretive = service({ env: { TOKEN: "s3cret", MODE: "live" } }, { env: { TOKEN: "s3cret", MODE: "live" }, secretEnv: ["TOKEN"] });
+    const [secret] = swarmSecretsOf(secretive);
+    expect(secret).toMatchObject({ key: "TOKEN", value: "s3cret", name: expect.stringMatching(/^gantry-web-TOKEN-[0-9a-f]{12}$/) });
+    // A new value is a new secret (Swarm's can't change), so the spec changes and the tasks roll.
+    expect(swarmSecretsOf({ ...secretive, env: { TOKEN: "rotated" } })[0]!.name).not.toBe(secret!.name);
+    const spec = swarmServiceSpec(secretive, "o", 300, "h", new Map([[secret!.name, "sec-id"]]));
+    expect(JSON.stringify(spec)).not.toContain("s3cret");
+    expect(containerOf(spec)?.Env).toContain("MODE=live");
+    expect(containerOf(spec)?.Secrets).toEqual([{ SecretID: "sec-id", SecretName: secret!.name, File: { Name: "gantry-env-TOKEN", UID: "0", GID: "0", Mode: 0o444 } }]);
+    expect(containerOf(spec)).toMatchObject({ Command: ["/bin/sh", "-c"], Args: [expect.stringContaining('exec "$@"'), "web", "httpd", "-f"] });
+    expect(() => swarmServiceSpec(secretive, "o", 300, "h")).toThrow(/secret .* was not created/);
+    expect(() => swarmServiceSpec(service({}, { command: "", secretEnv: ["GREETING"], env: { GREETING: "x" } }), "o", 300, "h")).toThrow(/give it a command/);
   });
 
   it("refuses what Swarm can't be asked, saying what to change", () => {

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import type { ServiceSpec } from "dockerode";
 import type { RestartPolicy } from "../../contracts/service";
-import { swarmIssues } from "../../contracts/swarm";
+import { swarmIssues, swarmUpdatePolicy } from "../../contracts/swarm";
 import { ClusterRefusal, type ClusterService } from "./runtime-driver";
 
 /** Labels on a Swarm service (and its tasks' containers) that say whose it is and what it runs. */
@@ -22,28 +23,58 @@ const instanceIdTemplate = (serviceName: string) => `${serviceName}-{{printf "%.
 const restartConditions: Record<RestartPolicy, "any" | "on-failure" | "none"> = { always: "any", "on-failure": "on-failure", never: "none" };
 const MIB = 1024 * 1024;
 const SECOND_NS = 1e9;
-/** How long after a task runs Gantry is expected to have seen it and probed it ready. */
-const READY_LAG_SECONDS = 2;
 
-/** The Swarm service spec of a Gantry service at one revision; throws ClusterRefusal for what Swarm can't be asked. */
-export function swarmServiceSpec(service: ClusterService, owner: string, block: number, hostNetwork: string): ServiceSpec {
+/** A secret env value of a swarm service, as the Swarm secret that carries it to the tasks. */
+export type SwarmSecret = { key: string; name: string; value: string };
+
+/** Where a task finds its secrets: /run/secrets/gantry-env-<KEY>, which the entrypoint wrapper reads into KEY. */
+const SECRET_FILE_PREFIX = "gantry-env-";
+/**
+ * Runs the task's own command with each secret file exported as the variable it is named after
+ * (Swarm hands secrets over as files only). `$(cat)` drops trailing newlines, as a shell does.
+ */
+const SECRET_WRAPPER = `for f in /run/secrets/${SECRET_FILE_PREFIX}*; do [ -e "$f" ] || continue; export "\${f#/run/secrets/${SECRET_FILE_PREFIX}}=$(cat "$f")"; done; exec "$@"`;
+
+/**
+ * One Swarm secret per secret value, named after the service, the variable and a hash of the
+ * value: Swarm secrets can't be changed, so a new value is a new secret, and the service spec that
+ * names it rolls the tasks over to it.
+ */
+export function swarmSecretsOf(service: Pick<ClusterService, "id" | "name" | "template" | "env">): SwarmSecret[] {
+  return service.template.secretEnv.flatMap((key) => {
+    const value = service.env[key];
+    if (value === undefined) return [];
+    const hash = createHash("sha256").update(`${service.id}\0${key}\0${value}`).digest("hex").slice(0, 12);
+    // Swarm caps names at 64 characters.
+    return [{ key, value, name: `${`gantry-${service.name}-${key}`.slice(0, 51)}-${hash}` }];
+  });
+}
+
+/**
+ * The Swarm service spec of a Gantry service at one revision, its secrets referenced by the ids
+ * Swarm gave them; throws ClusterRefusal for what Swarm can't be asked.
+ */
+export function swarmServiceSpec(service: ClusterService, owner: string, block: number, hostNetwork: string, secretIds: ReadonlyMap<string, string> = new Map()): ServiceSpec {
   const refusals = swarmIssues(service);
   if (refusals.length > 0) throw new ClusterRefusal(refusals.map((r) => r.message).join("; "));
   const { template, strategy } = service;
   const image = template.image;
   if (!image) throw new ClusterRefusal("a swarm service needs an image");
   const revision = String(service.revision);
+  const secrets = swarmSecretsOf(service);
+  const secretKeys = new Set(secrets.map((s) => s.key));
   // Swarm reads every value as a template: what the user wrote stays literal.
-  const env = Object.entries(service.env).map(([name, value]) => `${name}=${value.replaceAll("{{", '{{"{{"}}')}`);
+  const env = Object.entries(service.env)
+    .filter(([name]) => !secretKeys.has(name))
+    .map(([name, value]) => `${name}=${value.replaceAll("{{", '{{"{{"}}')}`);
   env.push(`PORT=${portTemplate(block)}`, `GANTRY_INSTANCE=${instanceIdTemplate(service.name)}`);
+  const policy = swarmUpdatePolicy(strategy);
   const update = {
-    Parallelism: strategy.maxUnavailable,
-    // Swarm moves on once a new task runs, not once Gantry's probes call it ready: the pause gives
-    // them time (and is minReadySeconds, Gantry's wait before an instance counts).
-    Delay: Math.round((strategy.minReadySeconds + READY_LAG_SECONDS) * SECOND_NS),
-    Order: "stop-first",
+    Parallelism: policy.parallelism,
+    Delay: Math.round(policy.delaySeconds * SECOND_NS),
+    Order: policy.order,
     // Swarm reads 0 as its default of 5 s; the smallest window it takes is 1 ns.
-    Monitor: Math.max(1, Math.round(strategy.minReadySeconds * SECOND_NS)),
+    Monitor: Math.max(1, Math.round(policy.monitorSeconds * SECOND_NS)),
     MaxFailureRatio: 0,
   };
   return {
@@ -52,8 +83,13 @@ export function swarmServiceSpec(service: ClusterService, owner: string, block: 
     TaskTemplate: {
       ContainerSpec: {
         Image: image,
-        ...commandOf(service),
+        ...(secrets.length ? wrapped(commandOf(service), service.name) : commandOf(service)),
         Env: env,
+        Secrets: secrets.map((secret) => {
+          const id = secretIds.get(secret.name);
+          if (!id) throw new Error(`the Swarm secret ${secret.name} was not created`);
+          return { SecretID: id, SecretName: secret.name, File: { Name: `${SECRET_FILE_PREFIX}${secret.key}`, UID: "0", GID: "0", Mode: 0o444 } };
+        }),
         Dir: template.cwd || undefined,
         User: template.user ?? undefined,
         StopSignal: template.stopSignal,
@@ -74,9 +110,14 @@ export function swarmServiceSpec(service: ClusterService, owner: string, block: 
       Networks: [{ Target: hostNetwork }],
     },
     Mode: { Replicated: { Replicas: service.replicas } },
-    UpdateConfig: { ...update, FailureAction: strategy.autoRollback ? "rollback" : "pause" },
+    UpdateConfig: { ...update, FailureAction: policy.failureAction },
     RollbackConfig: { ...update, FailureAction: "pause" },
   };
+}
+
+/** The task's command run by the secret wrapper (a swarm service with secrets has a command: see swarmIssues). */
+function wrapped({ Command = [], Args = [] }: { Command?: string[]; Args?: string[] }, name: string): { Command: string[]; Args: string[] } {
+  return { Command: ["/bin/sh", "-c"], Args: [SECRET_WRAPPER, name, ...Command, ...Args] };
 }
 
 /** As for a container (see containerOptions): `command` replaces the entrypoint, `args` the cmd; a shell line runs under /bin/sh -c. */

@@ -117,13 +117,23 @@ describe("probes with Kubernetes semantics (fake clock)", () => {
   it("without a readiness probe: ready at once if it doesn't listen, or once PORT accepts connections", async () => {
     const quiet = await start({ listens: false }, {});
     expect(quiet.instance().ready).toBe(true);
-    // The port is tried every 20 ms from the start (no jitter): refused at 0 and 20 ms, accepted at 40 ms.
+    // The port is tried from the spawn on (no jitter), 1 ms apart at first: refused at 0 and 1 ms, accepted at 2 ms.
     const listening = await start({}, { tcp: [false, false, true] });
-    await listening.clock.advance(30);
+    await listening.clock.advance(1.5);
     expect(listening.instance().ready).toBe(false);
-    await listening.clock.advance(15);
+    await listening.clock.advance(1);
     expect(listening.instance().ready).toBe(true);
     expect(listening.instance().probes).toEqual([]); // the implicit check stops once it passed
+  });
+
+  it("tries a starting program's port ever less often: 1/32 of the time since the spawn apart, at most 20 ms", async () => {
+    const { clock, probes } = await start({}, { tcp: [false] });
+    await clock.advance(640);
+    const early = probes.calls.tcp!;
+    expect(early).toBeGreaterThan(100); // a port opening within these 640 ms is noticed within 1/32 of its time
+    expect(early).toBeLessThan(140); // yet tried about 32 + 32·ln(640 / 32) ≈ 128 times, not 640
+    await clock.advance(1000);
+    expect(probes.calls.tcp! - early).toBe(50); // from then on every 20 ms
   });
 
   it("shows each running probe's verdict and last result on the instance", async () => {

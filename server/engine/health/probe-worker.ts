@@ -14,6 +14,8 @@ export type ProbeWorkerOptions = {
   onVerdict: (worker: ProbeWorker) => void;
   /** Spreads first runs so many probes don't fire in the same millisecond. */
   jitterMs?: number;
+  /** A period that changes with the time since start(), instead of the probe's fixed periodSeconds. */
+  periodMs?: (sinceStartMs: number) => number;
 };
 
 /**
@@ -28,11 +30,13 @@ export class ProbeWorker implements Scheduled {
   /** A result not yet sent to live views. */
   private fresh: ProbeResult | undefined;
   private streak = { ok: false, count: 0 };
+  private startedAt = 0;
 
   constructor(private readonly options: ProbeWorkerOptions) {}
 
   get periodMs(): number {
-    return this.options.probe.periodSeconds * 1000;
+    const { periodMs, probe, clock } = this.options;
+    return periodMs ? periodMs(clock.now() - this.startedAt) : probe.periodSeconds * 1000;
   }
 
   get type(): ProbeType {
@@ -41,6 +45,7 @@ export class ProbeWorker implements Scheduled {
 
   start(): void {
     const { probe, clock, scheduler } = this.options;
+    this.startedAt = clock.now();
     const jitter = Math.random() * Math.min(this.options.jitterMs ?? 100, this.periodMs);
     scheduler.add(this, clock.now() + probe.initialDelaySeconds * 1000 + jitter);
   }

@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Clock } from "../../lib/clock";
@@ -67,7 +68,10 @@ export class InstanceLogs {
   }
 
   async open(): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // A folder just made holds nothing to pick up, and a new instance's spawn waits for this: made
+    // at once (as the driver opens the log files), not through libuv's thread pool, where each
+    // file operation queues behind the others (tens of ms on a busy machine).
+    if (mkdirSync(this.dir, { recursive: true, mode: 0o700 }) !== undefined) return;
     try {
       const saved = JSON.parse(await fs.readFile(this.positionsPath, "utf8")) as Partial<Record<LogStream, number>>;
       for (const stream of STREAMS) if (Number.isSafeInteger(saved[stream])) this.raw[stream].offset = saved[stream]!;

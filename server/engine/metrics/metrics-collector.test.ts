@@ -55,6 +55,28 @@ describe("MetricsCollector", () => {
     expect(minute.point).toMatchObject({ cps: 4, openConnections: 3, bytesOutPerSecond: 1000 });
   });
 
+  it("reads a past moment from its second within the last 15 minutes and from its minute (restored or rolled up) beyond", async () => {
+    const start = Date.UTC(2026, 10, 25, 12, 0, 0);
+    const clock = new ManualClock(start);
+    const plane = fakeStats();
+    const collector = new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async () => {} }, clock, silentLogger);
+    collector.restore([{ series: "service:s1", at: start - 3_600_000, point: { at: start - 3_600_000, rps: 42 } }]);
+    await collector.tick();
+    for (let s = 1; s <= 20 * 60; s++) {
+      plane.serve(s <= 60 ? 7 : 3);
+      await clock.advance(1000);
+      await collector.tick();
+    }
+    expect(collector.pointAt("service:s1", start - 3_600_000 + 30_000)?.rps).toBe(42);
+    // 12:00:30, 20 minutes ago: only its minute is left (7 requests a second then).
+    expect(collector.pointAt("service:s1", start + 30_500)?.rps).toBeCloseTo(7, 0);
+    // 12:19:30.5, half a minute ago: its own second.
+    const second = collector.pointAt("service:s1", start + 19 * 60_000 + 30_500)!;
+    expect(second.at).toBe(start + 19 * 60_000 + 30_000);
+    expect(second.rps).toBeCloseTo(3, 0);
+    expect(collector.pointAt("service:s1", start - 7_200_000)).toBeUndefined();
+  });
+
   it("keeps totals monotonic when the data plane's own counters restart", async () => {
     const clock = new ManualClock();
     const plane = fakeStats();
@@ -101,6 +123,27 @@ describe("MetricsCollector", () => {
     const hour = restarted.series(["service:s1"], "1h");
     expect(hour.resolutionMs).toBe(60_000);
     expect(hour.series["service:s1"]!.map((p) => p.at)).toEqual([minute.at]);
+  });
+
+  it("puts saved minutes back before the minutes collected since the start, when they are read after it", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 12, 0, 30));
+    const plane = fakeStats();
+    const saved: Rollup[] = [];
+    const run = async (collector: MetricsCollector, seconds: number) => {
+      for (let s = 0; s < seconds; s++) {
+        plane.serve(6);
+        await clock.advance(1000);
+        await collector.tick();
+      }
+    };
+    await run(new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async (r) => void saved.push(...r) }, clock, silentLogger), 100);
+    const restarted = new MetricsCollector({ stats: plane.stats, instances: () => [], saveRollups: async () => {} }, clock, silentLogger);
+    await run(restarted, 60); // a minute of its own before the saved ones are read
+    restarted.restore(saved);
+    const at = restarted.series(["service:s1"], "1h").series["service:s1"]!.map((p) => p.at);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect(at).toContain(saved.find((r) => r.series === "service:s1")!.at);
+    expect(at.length).toBeGreaterThan(saved.filter((r) => r.series === "service:s1").length);
   });
 
   it("forgets series that stopped reporting once nothing of them is left in any window, so churn doesn't grow memory", async () => {

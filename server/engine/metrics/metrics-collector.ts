@@ -105,9 +105,25 @@ export class MetricsCollector {
     return this.ticks.subscribe(listener);
   }
 
-  /** Minute points loaded from the store at boot, so charts survive a restart. */
+  /**
+   * Minute points loaded from the store, so charts survive a restart: put back before any minute
+   * collected since the start (restoring runs after it: a day of minutes of many series is not worth
+   * delaying the start for).
+   */
   restore(rollups: Rollup[]): void {
-    for (const { series, at, point } of rollups.sort((a, b) => a.at - b.at)) ring(this.minutes, series, MINUTE_POINTS).push({ ...point, at });
+    const saved = new Map<SeriesKey, MetricPoint[]>();
+    for (const { series, at, point } of rollups.sort((a, b) => a.at - b.at)) {
+      const points = saved.get(series) ?? [];
+      points.push({ ...point, at });
+      saved.set(series, points);
+    }
+    for (const [series, points] of saved) {
+      const live = this.minutes.get(series)?.since(-Infinity) ?? [];
+      const merged = new TimeRing(MINUTE_POINTS);
+      for (const point of points) if (point.at < (live[0]?.at ?? Infinity)) merged.push(point);
+      for (const point of live) merged.push(point);
+      this.minutes.set(series, merged);
+    }
   }
 
   series(keys: SeriesKey[], window: MetricWindow): SeriesResult {
@@ -116,6 +132,12 @@ export class MetricsCollector {
     const since = this.clock.now() - span;
     const rings = fine ? this.seconds : this.minutes;
     return { window, resolutionMs: fine ? 1000 : 60_000, series: Object.fromEntries(keys.map((key) => [key, rings.get(key)?.since(since) ?? []])) };
+  }
+
+  /** A series' point at a past moment: its second within the last 15 minutes, else its minute. */
+  pointAt(key: SeriesKey, at: number): MetricPoint | undefined {
+    const second = at >= this.clock.now() - SECONDS_SPAN_MS ? this.seconds.get(key)?.pointAt(at, 1000) : undefined;
+    return second ?? this.minutes.get(key)?.pointAt(at, 60_000);
   }
 
   serviceOf(instanceId: string): string | undefined {

@@ -1,4 +1,3 @@
-import type { Metric, Registry } from "prom-client";
 import { latencyBuckets, statusClasses, type ConnectionCounters, type TrafficCounters } from "../proxy/types";
 import type { InstanceView } from "../supervisor/instance-view";
 import type { MetricsCollector } from "./metrics-collector";
@@ -65,11 +64,33 @@ function connectionFamilies(traffic: TrafficSeries): Family[] {
   );
 }
 
+/** Prometheus text format (0.0.4) escaping of HELP text; label values also escape `"`. */
+const escapeText = (text: string) => text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+const escapeLabel = (value: string) => escapeText(value).replace(/"/g, '\\"');
+
+function sampleValue(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value < 0 ? "-Inf" : "+Inf";
+  return String(value);
+}
+
+/** One family in the text format: HELP, TYPE, then a line per value. */
+function familyText(family: Family): string {
+  const lines = [`# HELP ${family.name} ${escapeText(family.help)}`, `# TYPE ${family.name} ${family.type}`];
+  for (const { value, labels, metricName } of family.values()) {
+    const pairs = Object.entries(labels).map(([name, v]) => `${name}="${escapeLabel(v)}"`);
+    lines.push(`${metricName ?? family.name}${pairs.length > 0 ? `{${pairs.join(",")}}` : ""} ${sampleValue(value)}`);
+  }
+  return lines.join("\n");
+}
+
 /**
- * Gantry's metrics in the Prometheus exposition, computed at scrape time from the collector's
- * totals and the instances: registered on prom-client's registry beside the process metrics.
+ * Gantry's metrics in the Prometheus text format, computed at each scrape from the collector's
+ * totals and the instances. Written here rather than through prom-client's metric classes, which
+ * can't hold counts kept elsewhere (a histogram's buckets above all); served after prom-client's
+ * process metrics.
  */
-export function registerGantryMetrics(registry: Registry, sources: PrometheusSources): void {
+export function gantryMetricsText(sources: PrometheusSources): () => string {
   const { collector } = sources;
   /** Traffic series of one kind, with the labels to show for each. */
   const traffic: TrafficSeries = (kind) => {
@@ -155,16 +176,5 @@ export function registerGantryMetrics(registry: Registry, sources: PrometheusSou
     ...connectionFamilies(traffic),
   ];
 
-  for (const family of families) {
-    const metric = {
-      name: family.name,
-      help: family.help,
-      type: family.type,
-      aggregator: "sum",
-      collect: () => {},
-      reset: () => {},
-      get: async () => ({ name: family.name, help: family.help, type: family.type, aggregator: "sum", values: family.values() }),
-    };
-    registry.registerMetric(metric as unknown as Metric);
-  }
+  return () => `${families.map(familyText).join("\n\n")}\n`;
 }

@@ -29,6 +29,22 @@ export class TimeRing {
     return out;
   }
 
+  /** The point whose interval of `resolutionMs` holds `at` (binary search: points are oldest first). */
+  pointAt(at: number, resolutionMs: number): MetricPoint | undefined {
+    const n = this.points.length;
+    const start = n < this.capacity ? 0 : this.next;
+    let low = 0;
+    let high = n - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const point = this.points[(start + mid) % n]!;
+      if (point.at > at) high = mid - 1;
+      else if (point.at + resolutionMs <= at) low = mid + 1;
+      else return point;
+    }
+    return undefined;
+  }
+
   get last(): MetricPoint | undefined {
     const n = this.points.length;
     return n === 0 ? undefined : this.points[(this.next - 1 + n) % n];

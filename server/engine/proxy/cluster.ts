@@ -15,6 +15,10 @@ export class UpstreamEndpoint implements Endpoint {
   consecutiveErrors = 0;
   ejectedUntil = 0;
   ejections = 0;
+  /** When it last sent a response head (performance clock): a hung instance stops doing so. */
+  answeredAt = 0;
+  /** Its answeredAt when it was found hung: hung until it answers again. */
+  hungSinceAnswer = -1;
   /** Out of rotation: being stopped, or gone from the configuration with requests still running. */
   draining = false;
   readonly counters = newCounters();
@@ -41,6 +45,8 @@ export class Cluster {
   settings: TrafficSettings;
   serviceName: string;
   inFlight = 0;
+  /** When any of its instances last sent a response head. */
+  answeredAt = 0;
   /** Every request to this service, from any listener, including those the proxy answered itself. */
   readonly counters = newCounters();
   private retryTokens = RETRY_BUDGET.capacity;

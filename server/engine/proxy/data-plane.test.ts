@@ -48,7 +48,8 @@ describe("the data plane, outliving the Gantry that started it", () => {
   /** A configuration with a service listener (and an edge's) in front of an instance that answers its pid. */
   async function listening(slot: number) {
     instance ??= await upstream("web-1", (_req, res) => res.end(JSON.stringify({ pid: process.pid })));
-    const port = testListenerRange().from + slot;
+    // From the top of the worker's listener range: in-process test Gantrys take ports from its bottom up.
+    const port = testListenerRange().to - 40 + slot;
     const config: DataPlaneConfig = {
       host: "127.0.0.1",
       clusters: [cluster("web", [endpointOf(instance)])],
@@ -60,7 +61,9 @@ describe("the data plane, outliving the Gantry that started it", () => {
       routes: [],
     };
     const url = `http://127.0.0.1:${port}/`;
-    return { config, url, answering: () => waitFor(async () => ((await get(url, fresh)).status === 200 ? true : undefined), "the listener") };
+    // Answered by this test's instance, not by whatever else might hold the port.
+    const ours = JSON.stringify({ pid: process.pid });
+    return { config, url, answering: () => waitFor(async () => ((await get(url, fresh)).body === ours ? true : undefined), "the listener") };
   }
 
   /** A data dir whose data plane, started by a controller of build-1, serves; `orphanMs` is its orphan time. */
@@ -146,13 +149,16 @@ describe("the data plane, outliving the Gantry that started it", () => {
   }, 60_000);
 
   it("retires when no Gantry has taken it over within the orphan time", async () => {
-    const { dataDir, url, first, state, dataPlane } = await serving("dp-orphan", 22, 2000);
+    // Short, but not so short that a loaded machine lets it run out before its first Gantry attaches
+    // (the wait also runs from the data plane's start) or before the check that it still serves.
+    const orphanMs = 6000;
+    const { dataDir, url, first, state, dataPlane } = await serving("dp-orphan", 22, orphanMs);
     await kill(first);
     const killedAt = Date.now();
     await sleep(1000);
     expect((await get(url, fresh)).status).toBe(200); // still serving, for now
-    await waitFor(() => (isAlive(dataPlane) ? undefined : true), "the data plane to retire", 10_000);
-    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(2000);
+    await waitFor(() => (isAlive(dataPlane) ? undefined : true), "the data plane to retire", orphanMs + 20_000);
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(orphanMs);
     expect((await get(url, fresh)).body).toContain("ECONNREFUSED");
     expect(fs.existsSync(dataPlaneFiles(dataDir).socket)).toBe(false);
     expect(state()).toBeUndefined();

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isSameProcess } from "../../lib/proc";
 import type { Logger } from "../../lib/logger";
-import { dataPlaneBuild } from "./control/build";
+import { dataPlaneBuild, dataPlaneCode } from "./control/build";
+import { bundledDataPlane } from "./control/bundle";
 import { dataPlaneFiles, readState, type DataPlaneFiles } from "./control/files";
 import { launch, launchSpec } from "./control/launch";
 import { connectControl, ControlLink } from "./control/link";
-import type { DataPlanePort } from "./traffic-controller";
+import { Feed } from "../../lib/feed";
+import type { DataPlanePort, ListenerReport } from "./traffic-controller";
 import { CONTROL_PROTOCOL, listenerKey, type DataPlaneConfig, type DataPlaneStats, type FromDataPlane, type LaunchSpec, type ToDataPlane } from "./types";
 
 const RESTART_MS = 1000;
@@ -29,7 +31,6 @@ export type DataPlaneOptions = {
   build: string;
   /** How to start one. */
   launch: LaunchSpec;
-  onListener(key: string, bound: boolean, error: string | null): void;
 };
 
 /**
@@ -53,15 +54,39 @@ export class DataPlane implements DataPlanePort {
   private nextRequest = 0;
   private readonly pending = new Map<number, (message: FromDataPlane | undefined) => void>();
   private stopped = false;
+  /** Let go of without retiring (a boot that failed): it serves on as an orphan. */
+  private released = false;
+  private started = false;
+  private readonly listenerReports: Feed<ListenerReport>;
   private restart: NodeJS.Timeout | undefined;
   private announceUp: (() => void) | undefined;
   private readonly up = new Promise<void>((resolve) => (this.announceUp = resolve));
 
-  constructor(private readonly options: DataPlaneOptions) {}
+  constructor(private readonly options: DataPlaneOptions) {
+    this.listenerReports = new Feed("data plane listener reports", options.log);
+  }
 
+  /** Reaches or starts the data plane; Gantry calls it before the database opens, the engine again later. */
   start(): Promise<void> {
-    this.connect();
+    if (!this.started) this.connect();
+    this.started = true;
     return this.up;
+  }
+
+  onListener(listener: (report: ListenerReport) => void): () => void {
+    return this.listenerReports.subscribe(listener);
+  }
+
+  /**
+   * Lets go of the data plane without retiring it, as a crash would: it keeps serving until a Gantry
+   * takes it over or its orphan time is up. For a boot that failed after starting it.
+   */
+  release(): void {
+    if (this.stopped) return;
+    this.stopped = this.released = true;
+    clearTimeout(this.restart);
+    clearTimeout(this.handoverTimer);
+    for (const reached of [this.current, this.predecessor]) reached?.link.socket.end();
   }
 
   configure(config: DataPlaneConfig): void {
@@ -195,6 +220,7 @@ export class DataPlane implements DataPlanePort {
   }
 
   private use(reached: Reached): void {
+    if (this.released) return void reached.link.socket.end();
     if (this.stopped) return void reached.link.send({ type: "retire" }); // stopped while reaching it
     this.current = reached;
     this.ready = false;
@@ -255,7 +281,7 @@ export class DataPlane implements DataPlanePort {
       }
       case "listener":
         this.reported.add(message.key);
-        this.options.onListener(message.key, message.bound, message.error);
+        this.listenerReports.publish({ key: message.key, bound: message.bound, error: message.error });
         this.endHandoverOnceListening();
         break;
       case "log":
@@ -285,9 +311,10 @@ function killGroup(pid: number): void {
 }
 
 /** The data plane of a data dir, started with these settings (`build` declared only by tests standing in for another Gantry). */
-export function createDataPlane(options: { log: Logger; dataDir: string; workers: number; orphanMs: number; build?: string; onListener: DataPlaneOptions["onListener"] }): DataPlane {
+export function createDataPlane(options: { log: Logger; dataDir: string; workers: number; orphanMs: number; build?: string }): DataPlane {
   const files = dataPlaneFiles(options.dataDir);
   const settings = { workers: options.workers, orphanMs: options.orphanMs };
-  const build = options.build ?? dataPlaneBuild(settings);
-  return new DataPlane({ log: options.log, files, build, launch: launchSpec(files, { ...settings, build }), onListener: options.onListener });
+  const code = dataPlaneCode();
+  const build = options.build ?? dataPlaneBuild(settings, code);
+  return new DataPlane({ log: options.log, files, build, launch: launchSpec(files, { ...settings, build }, bundledDataPlane(code)) });
 }

@@ -13,6 +13,13 @@ import { describeFault, type Fault } from "../../contracts/chaos";
 /** A request body up to this size is kept so the request can be retried on another instance. */
 const RETAIN_BODY_BYTES = 64 * 1024;
 export const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+/**
+ * With no perTryTimeoutMs, an idempotent try is given up once its instance looks hung: it has
+ * answered nothing for this long, with this request and another one waiting on it, while another
+ * instance of the service answered. A slow request on a live instance is left alone (the instance
+ * answers its other requests); a stopped or wedged process answers none.
+ */
+export const HUNG_AFTER_MS = 1000;
 
 /** What an exchange needs from the client connection it belongs to. */
 export interface ClientSide {
@@ -56,6 +63,8 @@ export class Exchange implements PickRequest, ResponseSink {
   deadline = Number.POSITIVE_INFINITY;
   /** Deadline of this try (perTryTimeoutMs), after which an idempotent request goes to another instance. */
   tryDeadline = Number.POSITIVE_INFINITY;
+  /** This try is given up if its instance looks hung (see HUNG_AFTER_MS). */
+  private watchHung = false;
   private readonly startedAt = performance.now();
   /** "Now" for one round of picking an endpoint. */
   private pickedAt = 0;
@@ -170,12 +179,26 @@ export class Exchange implements PickRequest, ResponseSink {
     this.failed(504, this.lastError);
   }
 
-  /** This try had no response head within perTryTimeoutMs: another instance gets the request, if it may. */
+  /** Whether this try waits on an instance that looks hung (see HUNG_AFTER_MS). */
+  waitsOnHung(now: number): boolean {
+    const endpoint = this.endpoint;
+    if (!this.watchHung || !endpoint || now - this.pickedAt <= HUNG_AFTER_MS) return false;
+    if (endpoint.answeredAt >= this.pickedAt || this.target.cluster.answeredAt <= this.pickedAt) return false;
+    // Found hung with two requests waiting, it stays so for every try on it until it answers again.
+    return endpoint.active >= 2 || endpoint.hungSinceAnswer === endpoint.answeredAt;
+  }
+
+  /** This try had no response head in time (perTryTimeoutMs, or its instance looks hung): another instance gets the request, if it may. */
   tryTimedOut(): void {
+    const hung = !Number.isFinite(this.tryDeadline);
     this.tryDeadline = Number.POSITIVE_INFINITY;
+    this.watchHung = false;
     if (this.done || this.responseStarted || !this.canRetry()) return;
     const endpoint = this.endpoint!;
-    this.lastError = `no response from ${endpoint.id} within ${this.target.cluster.settings.perTryTimeoutMs} ms`;
+    if (hung) endpoint.hungSinceAnswer = endpoint.answeredAt;
+    this.lastError = hung
+      ? `${endpoint.id} answered nothing for ${HUNG_AFTER_MS} ms while other instances did`
+      : `no response from ${endpoint.id} within ${this.target.cluster.settings.perTryTimeoutMs} ms`;
     this.target.cluster.recordOutcome(endpoint, true, this.context.now());
     this.dropUpstream();
     this.retry();
@@ -243,6 +266,7 @@ export class Exchange implements PickRequest, ResponseSink {
 
   responseHead(head: ResponseHead, _raw: Buffer): boolean {
     const cluster = this.target.cluster;
+    this.endpoint!.answeredAt = cluster.answeredAt = this.context.now();
     const retryable = (head.status === 502 || head.status === 503) && IDEMPOTENT.has(this.method);
     if (retryable) cluster.recordOutcome(this.endpoint!, true, this.context.now());
     if (retryable && this.canRetry()) {
@@ -253,6 +277,7 @@ export class Exchange implements PickRequest, ResponseSink {
     this.status = head.status;
     if (!retryable) cluster.recordOutcome(this.endpoint!, head.status >= 500, this.context.now());
     this.deadline = this.tryDeadline = Number.POSITIVE_INFINITY;
+    this.watchHung = false;
     this.responseStarted = true;
     // An HTTP/1.0 client can't read chunked framing: strip it and end the body by closing.
     if (head.framing.kind === "chunked" && this.head.minor === 0) this.dechunk = new ChunkedTracker("payload");
@@ -307,7 +332,9 @@ export class Exchange implements PickRequest, ResponseSink {
     endpoint.active++;
     this.deadline = this.pickedAt + cluster.settings.requestTimeoutMs;
     const perTry = cluster.settings.perTryTimeoutMs;
-    this.tryDeadline = perTry !== null && IDEMPOTENT.has(this.method) ? this.pickedAt + perTry : Number.POSITIVE_INFINITY;
+    const idempotent = IDEMPOTENT.has(this.method);
+    this.tryDeadline = perTry !== null && idempotent ? this.pickedAt + perTry : Number.POSITIVE_INFINITY;
+    this.watchHung = perTry === null && idempotent;
     this.context.acquire(endpoint, this);
   }
 

@@ -154,8 +154,8 @@ class ProxyListener implements ClientHost, TcpSessionHost {
 
 /**
  * The data plane: every listener, every cluster, the upstream connection pools, timeouts and
- * draining. It runs in its own thread (see proxy-worker.ts) but has no thread-specific code,
- * so tests drive it directly.
+ * draining. It runs in a worker process of the data plane (see proxy-worker.ts) but has no
+ * process-specific code, so tests drive it directly.
  */
 export class ProxyServer {
   readonly clients = new Set<ClientConnection>();
@@ -387,7 +387,7 @@ export class ProxyServer {
         const exchange = client.exchange;
         if (exchange) {
           if (now > exchange.deadline) exchange.timedOut();
-          else if (now > exchange.tryDeadline) exchange.tryTimedOut();
+          else if (now > exchange.tryDeadline || exchange.waitsOnHung(now)) exchange.tryTimedOut();
         } else if (client.headSince > 0 && now - client.headSince > HEAD_TIMEOUT_MS) {
           client.reject(408, "Request Timeout", `request head not received within ${HEAD_TIMEOUT_MS / 1000} s`, false);
         } else if (now - client.lastActivity > CLIENT_IDLE_MS) client.close();

@@ -253,6 +253,33 @@ describe("resilience", () => {
     expect(post).toMatchObject({ status: 504, body: "no response from i1 within 600 ms\n" });
   });
 
+  it("with no per-try timeout, sends GETs waiting on an instance that answers nothing elsewhere once others answer, but leaves a slow request on a live instance alone", async () => {
+    const hungSeen = { count: 0 };
+    const [hung, a, b] = await upstreams(3, (req, res, self) => {
+      if (self.id === "i1") return void hungSeen.count++; // alive and accepting, never answering (as under SIGSTOP)
+      req.resume();
+      req.on("end", () => res.end(self.id));
+    });
+    // Were the tries on i1 left to the request timeout, they would be answered 504.
+    const p = await proxy([cluster("api", [hung, a, b].map((u) => endpointOf(u!)), { requestTimeoutMs: 5000 })]);
+    const answers = await Promise.all(Array.from({ length: 12 }, () => get(p.url("api"), { agent: agent() })));
+    expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(new Set(answers.map((r) => r.body))).toEqual(new Set(["i2", "i3"]));
+    expect(hungSeen.count).toBeGreaterThanOrEqual(2);
+
+    // A slow request on an instance that keeps answering its other requests is not resent.
+    const slowSeen = new Map<string, number>();
+    const live = await upstreams(2, (req, res, self) => {
+      if (req.url === "/slow") slowSeen.set(self.id, (slowSeen.get(self.id) ?? 0) + 1);
+      setTimeout(() => res.end(self.id), req.url === "/slow" ? 1800 : 5);
+    });
+    const q = await proxy([cluster("api", live.map((u) => endpointOf(u!)), { policy: "round_robin", requestTimeoutMs: 5000 })]);
+    const slow = get(q.url("api", "/slow"), { agent: agent() });
+    for (let i = 0; i < 30; i++) await get(q.url("api"), { agent: agent() });
+    expect((await slow).status).toBe(200);
+    expect([...slowSeen.values()]).toEqual([1]);
+  });
+
   it("drains: an instance being stopped gets no new requests, and its slow request finishes first", async () => {
     const [a, b] = await upstreams(2, (req, res, self) => setTimeout(() => res.end(self.id), req.url === "/slow" ? 500 : 0));
     const p = await proxy([cluster("api", [endpointOf(a!), endpointOf(b!)], { policy: "round_robin" })]);

@@ -76,6 +76,10 @@ describe.each(services)("request smuggling with %s as the service", (_name, avai
     ["a signed chunk size", chunkedPost(`+5\r\nhello\r\n0\r\n\r\n${SMUGGLED}`)],
     ["chunked framing on HTTP/1.0", `POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n0\r\n\r\n${SMUGGLED}`],
     ["a Content-Length padded with a no-break space", `POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: ${SMUGGLED.length}\xa0\r\n\r\n${SMUGGLED}`],
+    // Allowed by RFC 9112 but refused by Node's parser: an instance must never read a message otherwise than the proxy.
+    ["the same Content-Length twice", `POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: ${SMUGGLED.length}\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`],
+    ["an HTAB after the Content-Length", `POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: ${SMUGGLED.length}\t\r\n\r\n${SMUGGLED}`],
+    ["whitespace before a chunk extension", chunkedPost(`5 ;a=b\r\nhello\r\n0\r\n\r\n${SMUGGLED}`)],
   ])("refuses %s with a 400 and a close, forwarding nothing smuggled", async (_what, payload) => {
     const before = service.requests().length;
     const answer = await rawConversation(proxy.port("api"), payload);
@@ -87,7 +91,6 @@ describe.each(services)("request smuggling with %s as the service", (_name, avai
 
   it.runIf(available).each([
     ["a Content-Length named in Connection (hop-by-hop abuse)", `POST /a HTTP/1.1\r\nHost: x\r\nConnection: content-length\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`],
-    ["the same Content-Length twice", `POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: ${SMUGGLED.length}\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`],
     ["chunk extensions and trailer fields", chunkedPost(`5;name="v\\"al";b=c\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n`)],
   ])("passes %s on as one request", async (_what, payload) => {
     const before = service.requests().length;

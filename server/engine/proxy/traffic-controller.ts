@@ -13,9 +13,13 @@ export type TrafficTopology = {
 };
 
 /** What the controller needs of the data plane (a process tree in production, a recorder in tests). */
+/** A listener the data plane bound, or why it could not. */
+export type ListenerReport = { key: string; bound: boolean; error: string | null };
+
 export interface DataPlanePort {
   /** Resolves once it accepts connections (on the listeners of the configuration sent so far). */
   start(): Promise<void>;
+  onListener(listener: (report: ListenerReport) => void): () => void;
   configure(config: DataPlaneConfig): void;
   drain(instanceId: string, timeoutMs: number): Promise<void>;
   stats(): Promise<DataPlaneStats>;
@@ -47,6 +51,9 @@ export class TrafficController {
   private started = false;
   private scheduled = false;
   private readonly listenerErrors = new Map<string, string | null>();
+  /** The topology read in progress, and the one after it that every refresh asked for meanwhile shares. */
+  private reading: Promise<void> | undefined;
+  private nextReading: Promise<void> | undefined;
 
   constructor(private readonly options: TrafficControllerOptions) {}
 
@@ -60,10 +67,41 @@ export class TrafficController {
     this.push();
   }
 
-  /** Re-reads the topology from the store (services, routes, listener ports, edges changed). */
-  async refresh(): Promise<void> {
+  /**
+   * Re-reads the topology from the store (services, routes, listener ports, edges changed). Asked
+   * again while a read runs, it reads once more after it (that read began before the change):
+   * a file applying a thousand services makes two reads, not a thousand of a thousand rows.
+   */
+  refresh(): Promise<void> {
+    if (this.nextReading) return this.nextReading;
+    if (!this.reading) {
+      this.reading = this.read().finally(() => (this.reading = undefined));
+      return this.reading;
+    }
+    this.nextReading = this.reading
+      .catch(() => {}) // its own callers hear of its failure
+      .then(() => {
+        this.nextReading = undefined;
+        return this.refresh();
+      });
+    return this.nextReading;
+  }
+
+  private async read(): Promise<void> {
     this.topology = await this.options.load();
     this.push();
+  }
+
+  /**
+   * A service was saved: re-reads the topology unless what traffic takes from the service is as
+   * held. A scale changes nothing here, and re-reading every service on the way to its new
+   * instance would hold the main thread (an embedded database) while that instance starts.
+   */
+  async serviceSaved(service: TrafficTopology["services"][number]): Promise<void> {
+    const held = this.topology.services.find((s) => s.id === service.id);
+    const { id, name, listenPort, traffic } = service;
+    if (held && isDeepStrictEqual(held, { id, name, listenPort, traffic })) return;
+    await this.refresh();
   }
 
   /** Names for labels: service id → name, edge id → its ends' names. */
@@ -73,11 +111,16 @@ export class TrafficController {
     return { services, edges };
   }
 
-  /** Readiness changed somewhere: recompute endpoints soon (coalesced within a tick). */
+  /**
+   * Readiness changed somewhere: recompute endpoints before anything else runs. Changes made in the
+   * same synchronous run share one push; a microtask, not a later turn of the event loop, because
+   * that turn waits behind whatever the main thread runs meanwhile (an embedded database's
+   * queries), and an instance that accepts gets no traffic until its endpoint is pushed.
+   */
   schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.scheduled = false;
       this.push();
     });

@@ -47,7 +47,7 @@ export type ConnectionCounters = {
   connectErrors: number;
 };
 
-/** Cumulative counters since the data plane started; the main thread turns them into metrics. */
+/** Cumulative counters since the data plane started; Gantry's main process turns them into metrics. */
 export type TrafficCounters = {
   requests: Record<StatusClass, number>;
   /** Per bucket of latencyBuckets, plus one for +Inf; not cumulative. */

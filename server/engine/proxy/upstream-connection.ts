@@ -4,7 +4,8 @@ import { ChunkedTracker } from "./http/chunked";
 import { headEnd, HttpParseError, parseResponseHead, type Framing, type ResponseHead } from "./http/head";
 import type { UpstreamEndpoint } from "./cluster";
 
-const MAX_RESPONSE_HEAD = 64 * 1024;
+/** Largest response head accepted. */
+export const MAX_RESPONSE_HEAD = 64 * 1024;
 
 /** What an upstream connection reports to the exchange it is serving. */
 export interface ResponseSink {

@@ -9,7 +9,7 @@ const MAX_WAVES = 1000;
  * Plays the engine's own reconciler forward from `actual`, assuming every started instance turns
  * ready and every stopped one exits: the steps an edit will take, in waves, for a preview.
  */
-export function simulateRollout(desired: DesiredService, actual: ActualInstance[]): Omit<PlanPreview, "changed" | "revision" | "diff" | "relinks"> {
+export function simulateRollout(desired: DesiredService, actual: ActualInstance[]): Omit<PlanPreview, "changed" | "revision" | "diff" | "relinks" | "cluster"> {
   // Instances on their way up are assumed to make it; those already stopping are as good as gone.
   let live = actual.filter((i) => i.state !== "stopping").map((i) => (i.state === "starting" ? { ...i, state: "ready" as const } : i));
   let seq = Math.max(0, ...actual.map((i) => i.seq));

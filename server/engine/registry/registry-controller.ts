@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { entryStatus, type CatalogEntry, type CheckStatus } from "../../contracts/catalog";
 import type { Probe } from "../../contracts/probe";
+import { isServing } from "../../contracts/instance";
 import type { CheckSpec } from "../../contracts/registration";
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
@@ -46,7 +47,7 @@ export class RegistryController {
       if (!LISTED_PHASES.has(instance.phase) || instance.port === null) continue;
       listed.add(instance.id);
       const readiness = instance.probes.find((p) => p.type === "readiness");
-      const ready = instance.ready && instance.phase === "Running";
+      const ready = isServing(instance);
       this.catalog.upsert({
         id: instance.id,
         serviceId,

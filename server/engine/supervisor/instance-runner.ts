@@ -1,4 +1,5 @@
 import os from "node:os";
+import { isDeepStrictEqual } from "node:util";
 import { runtimeLabel, type Instance, type InstancePhase, type RuntimeDetails } from "../../contracts/instance";
 import type { ProbeStatus, ProbeType } from "../../contracts/probe";
 import type { InstanceTemplate } from "../../contracts/service";
@@ -77,6 +78,7 @@ export class InstanceRunner implements InstanceView {
   nextRestartAt: number | null = null;
   /** Set by the supervisor from its driver's samples. */
   usage: Usage | null = null;
+  ejected = false;
 
   private handle: RuntimeHandle | undefined;
   /** The probes running for the current process (the health hook's), by type. */
@@ -89,6 +91,8 @@ export class InstanceRunner implements InstanceView {
   private killReason: string | undefined;
   private launching = false;
   private preparing = false;
+  /** Ready at least once since its current process was launched. */
+  private servedSinceLaunch = false;
   private finished = false;
   private readonly stoppedPromise: Promise<void>;
   private resolveStopped!: () => void;
@@ -167,6 +171,13 @@ export class InstanceRunner implements InstanceView {
     }).then(() => adopted);
   }
 
+  /** What its runtime says of it now (a cluster task's node, state, desired state, error), while it runs. */
+  observeRuntime(details: RuntimeDetails): void {
+    if (!this.handle || this.runtime?.kind !== details.kind || isDeepStrictEqual(this.runtime, details)) return;
+    this.runtime = details;
+    this.deps.observer.changed(this);
+  }
+
   /** Stops the instance gracefully; resolves once it is stopped and cleaned up. */
   stop(reason: string): Promise<void> {
     if (!this.stopRequested) {
@@ -210,6 +221,12 @@ export class InstanceRunner implements InstanceView {
 
   private set ready(ready: boolean) {
     if (ready !== this.ready) this.readySince = ready ? this.deps.clock.now() : null;
+    if (ready) this.servedSinceLaunch = true;
+  }
+
+  /** On its way to serving: being prepared or launched, or running and not yet ready (a readiness probe failing later doesn't count). */
+  get starting(): boolean {
+    return !this.stopRequested && (this.preparing || this.launching || (this.handle !== undefined && !this.servedSinceLaunch));
   }
 
   private setReady(ready: boolean, why?: string): void {
@@ -246,6 +263,7 @@ export class InstanceRunner implements InstanceView {
       cpuPercent: this.usage?.cpuPercent ?? null,
       memoryBytes: this.usage?.memoryBytes ?? null,
       probes: this.probes,
+      ejected: this.ejected,
     };
   }
 
@@ -281,6 +299,7 @@ export class InstanceRunner implements InstanceView {
 
   private launch(): void {
     this.launching = true;
+    this.servedSinceLaunch = false;
     this.nextRestartAt = null;
     this.set("Starting", { reason: null, message: null });
     this.emit("instance.starting", `starting ${this.id} (revision ${this.revision})`);

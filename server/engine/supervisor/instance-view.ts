@@ -33,6 +33,8 @@ export interface InstanceView {
   readonly nextRestartAt: number | null;
   readonly usage: Usage | null;
   readonly probes: readonly ProbeStatus[];
+  /** Out of rotation in the data plane (outlier ejection), as its last stats said. */
+  readonly ejected: boolean;
   /** Asked to stop: no longer counts toward replicas. */
   readonly leaving: boolean;
 }

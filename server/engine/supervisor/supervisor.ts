@@ -64,7 +64,8 @@ export class Supervisor {
   }
 
   start(): void {
-    this.usageLoop = every(this.options.clock, this.options.usageSampleMs ?? 1000, "usage sampling", this.options.log, () => this.sampleUsage());
+    // On the clock's seconds, like the metrics tick: a live dashboard gets both in one frame, not two.
+    this.usageLoop = every(this.options.clock, this.options.usageSampleMs ?? 1000, "usage sampling", this.options.log, () => this.sampleUsage(), { aligned: true });
   }
 
   launch(service: ServiceRef): InstanceView {
@@ -88,6 +89,11 @@ export class Supervisor {
     return this.create(service, record.id).adopt(record);
   }
 
+  /** What a cluster says of one of its tasks now (state, desired state, error), shown on its instance. */
+  observeTask(task: ClusterTask): void {
+    this.runners.get(task.instanceId)?.observeRuntime(task.details);
+  }
+
   get(id: string): InstanceView | undefined {
     return this.runners.get(id);
   }
@@ -104,6 +110,12 @@ export class Supervisor {
     return [...this.runners.values()];
   }
 
+  /** Whether some instance is on its way to serving (see InstanceRunner.starting). */
+  starting(): boolean {
+    for (const runner of this.runners.values()) if (runner.starting) return true;
+    return false;
+  }
+
   instancesOf(serviceId: string): InstanceView[] {
     return this.all().filter((r) => r.serviceId === serviceId);
   }
@@ -111,6 +123,19 @@ export class Supervisor {
   /** Instances as the API shows them, of one service or all. */
   api(serviceId?: string): Instance[] {
     return [...this.runners.values()].filter((r) => serviceId === undefined || r.serviceId === serviceId).map((r) => r.toInstance());
+  }
+
+  /**
+   * The instances the data plane has ejected right now (from its stats). Each change is published
+   * like any other, so the dashboard shows an instance that stopped answering even without a probe.
+   */
+  markEjected(ejected: ReadonlySet<string>): void {
+    for (const runner of this.runners.values()) {
+      const now = ejected.has(runner.id);
+      if (runner.ejected === now) continue;
+      runner.ejected = now;
+      this.deltas.publish({ kind: "instance.upserted", instance: runner.toInstance() });
+    }
   }
 
   /** Stops one instance; resolves once it has stopped. */

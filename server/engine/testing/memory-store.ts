@@ -1,7 +1,8 @@
+import type { ClusterRolloutStatus } from "../../contracts/rollout";
 import type { InstanceTemplate } from "../../contracts/service";
 import { trafficSettings } from "../../contracts/traffic";
 import type { Rollup } from "../metrics/metrics-collector";
-import type { EngineStore, InstanceChanges } from "../ports";
+import type { EngineStore, InstanceChanges } from "../engine-store";
 import type { DesiredService, EngineEvent, InstanceRecord } from "../types";
 
 /** An in-memory EngineStore for unit tests of the engine. */
@@ -79,6 +80,11 @@ export class MemoryStore implements EngineStore {
   rolloutProgressed(rolloutId: string, progress: { updated: number; remaining: number }) {
     this.rolloutLog.push(`progressed ${progress.updated}/${progress.remaining}`);
     return this.withRollout(rolloutId, (s) => (s.rollout = { ...s.rollout!, ...progress, progressAt: this.now() }));
+  }
+
+  rolloutClusterStatus(rolloutId: string, status: ClusterRolloutStatus) {
+    this.rolloutLog.push(`cluster: ${status.state} ${status.updatedTasks}`);
+    return Promise.resolve();
   }
 
   rolloutSucceeded(rolloutId: string) {

@@ -17,7 +17,7 @@ type Sent = { at: number; url: string; key: string; body: Record<string, unknown
 describe.each(testBackends())("alerting on $name", (backend) => {
   let store: MigratedStore;
   let clock: ManualClock;
-  let instances: Array<Pick<Instance, "serviceId" | "phase" | "ready">>;
+  let instances: Array<Pick<Instance, "serviceId" | "phase" | "ready" | "ejected">>;
   let serviceId: string;
   const secrets = createSecretBox(randomBytes(32));
   /** What the receiver answers next (a status, or "down": the connection fails). */
@@ -47,7 +47,7 @@ describe.each(testBackends())("alerting on $name", (backend) => {
     unreachable = new Set();
   });
 
-  const ready = (yes: boolean) => (instances = [{ serviceId, phase: "Running", ready: yes }]);
+  const ready = (yes: boolean) => (instances = [{ serviceId, phase: "Running", ready: yes, ejected: false }]);
   const parts = () => {
     const alerts = createAlerts({ prisma: store.prisma, feed: store.feed, secrets, clock });
     const evaluator = new AlertEvaluator({

@@ -1,7 +1,7 @@
 import type { AlertRule } from "../../contracts/alerts";
 import { autoscaleSettings } from "../../contracts/autoscale";
 import type { CatalogEntry } from "../../contracts/catalog";
-import { serviceHealth, type Instance } from "../../contracts/instance";
+import { inRotation, serviceHealth, type Instance } from "../../contracts/instance";
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/logger";
 import { every, type Loop } from "../../lib/loop";
@@ -18,7 +18,7 @@ import { TrafficWindows, type TrafficTotals } from "./traffic-windows";
 
 /** What the evaluator reads of the engine. */
 export type AlertSources = {
-  instances(): Array<Pick<Instance, "serviceId" | "phase" | "ready">>;
+  instances(): Array<Pick<Instance, "serviceId" | "phase" | "ready" | "ejected">>;
   catalog(): CatalogEntry[];
   /** A service's cumulative traffic since Gantry started. */
   trafficTotals(serviceId: string): TrafficTotals | undefined;
@@ -181,7 +181,7 @@ export class AlertEvaluator {
       services: services.map((service) => {
         const own = instances.filter((i) => i.serviceId === service.id);
         const endpoints = catalog.filter((e) => e.serviceId === service.id && e.external);
-        const ready = service.external ? endpoints.filter((e) => e.checks.every((c) => c.status !== "critical")).length : own.filter((i) => i.phase === "Running" && i.ready).length;
+        const ready = service.external ? endpoints.filter((e) => e.checks.every((c) => c.status !== "critical")).length : own.filter(inRotation).length;
         const autoscale = service.autoscale === null ? undefined : autoscaleSettings.safeParse(service.autoscale).data;
         return {
           id: service.id,

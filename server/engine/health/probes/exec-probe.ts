@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import type { Probe } from "../../../contracts/probe";
 import { killSession, processStartTime } from "../../../lib/proc";
+import { sharedLauncher, type Launched } from "../../drivers/launcher";
 import { clip, type ProbeRunner } from "./probe-runner";
 
 type ExecProbe = Extract<Probe, { kind: "exec" }>;
@@ -21,38 +21,33 @@ const execInside: ProbeRunner<ExecProbe> = async (probe, target, timeoutMs) => {
 };
 
 /**
- * On Gantry's host. The command leads a session of its own: what it leaves running when it exits,
- * or overruns, is killed with it (a probe's children would otherwise pile up, one set per period,
- * and hold its output open). Probes run often, so other groups of the session are looked for only
- * when its own group had leftovers.
+ * On Gantry's host, forked by the launcher (a fork from Gantry's own thread stops it, every
+ * period). The command leads a session of its own: what it leaves running when it exits, or
+ * overruns, is killed with it (a probe's children would otherwise pile up, one set per period, and
+ * hold its output open). Probes run often, so other groups of the session are looked for only when
+ * its own group had leftovers.
  */
-const execOnHost: ProbeRunner<ExecProbe> = (probe, target, timeoutMs) =>
-  new Promise((resolve) => {
-    const [file, ...args] = probe.command;
-    const child = spawn(file!, args, { cwd: target.cwd, env: target.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    let startTime = 0n;
-    child.once("spawn", () => (startTime = processStartTime(child.pid!) ?? 0n));
-    const endSession = () => child.pid !== undefined && killSession(child.pid, startTime, { scan: "if-group-left" });
-    let output = "";
-    const collect = (chunk: Buffer) => {
-      if (output.length < MAX_OUTPUT) output += chunk.toString("utf8");
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      endSession();
-    }, timeoutMs);
-    child.once("exit", endSession);
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      resolve({ ok: false, message: clip(`cannot run ${file}: ${err.message}`) });
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) return resolve({ ok: false, message: clip(`${file} did not finish within ${timeoutMs} ms; killed${output ? `: ${output}` : ""}`) });
-      const status = code === 0 ? "exited 0" : signal ? `killed by ${signal}` : `exited ${code}`;
-      resolve({ ok: code === 0, message: clip(`${status}${output ? `: ${output}` : ""}`) });
-    });
-  });
+const execOnHost: ProbeRunner<ExecProbe> = async (probe, target, timeoutMs) => {
+  const [file, ...args] = probe.command;
+  let run: Launched;
+  try {
+    run = await sharedLauncher().start({ file: file!, args, cwd: target.cwd, env: target.env, capture: MAX_OUTPUT });
+  } catch (err) {
+    return { ok: false, message: clip(`cannot run ${file}: ${(err as Error).message}`) };
+  }
+  const startTime = processStartTime(run.pid) ?? 0n;
+  const endSession = () => killSession(run.pid, startTime, { scan: "if-group-left" });
+  void run.ended.then(endSession);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    endSession();
+  }, timeoutMs);
+  const status = await run.exited;
+  clearTimeout(timer);
+  const output = status?.output ?? "";
+  if (timedOut) return { ok: false, message: clip(`${file} did not finish within ${timeoutMs} ms; killed${output ? `: ${output}` : ""}`) };
+  if (!status) return { ok: false, message: clip(`cannot tell how ${file} ended: the launcher of instances ended`) };
+  const result = status.code === 0 ? "exited 0" : status.signal ? `killed by ${status.signal}` : `exited ${status.code}`;
+  return { ok: status.code === 0, message: clip(`${result}${output ? `: ${output}` : ""}`) };
+};

@@ -66,6 +66,10 @@ describe("exec probe", () => {
     expect(await check({ kind: "exec", command: ["sh", "-c", 'echo "$GREETING from $(pwd)"'] })).toEqual({ ok: true, message: "exited 0: hi from /tmp" });
   });
 
+  it("is forked by the launcher, not by Gantry's own thread (which a fork stops)", async () => {
+    expect((await check({ kind: "exec", command: ["sh", "-c", "tr '\\0' ' ' < /proc/$PPID/cmdline"] })).message).toContain("launcher-process.mjs");
+  });
+
   it("fails on a non-zero exit and on a missing command", async () => {
     expect(await check({ kind: "exec", command: ["sh", "-c", "echo broken >&2; exit 4"] })).toEqual({ ok: false, message: "exited 4: broken" });
     expect((await check({ kind: "exec", command: ["gantry-no-such-command"] })).message).toContain("cannot run gantry-no-such-command");

@@ -4,8 +4,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONTROL_PROTOCOL } from "../types";
 
-/** The data plane's processes start from these files. */
-export const dataPlaneEntries = ["../data-plane-process.mjs", "../proxy-worker.mjs"].map((entry) => fileURLToPath(new URL(entry, import.meta.url)));
+/** The data plane's processes start from these files (bundled: control/bundle.ts). */
+export const dataPlaneEntries = ["../data-plane-process.ts", "../proxy-worker.ts"].map((entry) => fileURLToPath(new URL(entry, import.meta.url)));
 
 /** Relative imports: `from "./x"`, `import "./x"`, `import("./x")`. */
 const RELATIVE_IMPORT = /(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
@@ -36,9 +36,13 @@ export function dataPlaneSources(entries = dataPlaneEntries): string[] {
  * (worker count, orphan time). Any difference means a handover to a fresh one (gapless), so an
  * upgrade or a changed setting takes effect without an outage, and an unchanged restart keeps it.
  */
-export function dataPlaneBuild(settings: { workers: number; orphanMs: number }): string {
+export function dataPlaneBuild(settings: { workers: number; orphanMs: number }, code = dataPlaneCode()): string {
+  return createHash("sha256").update(`${process.version}\n${CONTROL_PROTOCOL}\n${JSON.stringify(settings)}\n${code}`).digest("hex").slice(0, 16);
+}
+
+/** A digest of the data plane's code alone. */
+export function dataPlaneCode(): string {
   const hash = createHash("sha256");
-  hash.update(`${process.version}\n${CONTROL_PROTOCOL}\n${JSON.stringify(settings)}\n`);
   for (const file of dataPlaneSources()) hash.update(fs.readFileSync(file));
   return hash.digest("hex").slice(0, 16);
 }

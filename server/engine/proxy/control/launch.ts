@@ -2,7 +2,6 @@ import { spawn, type ChildProcess, type StdioOptions } from "node:child_process"
 import fs from "node:fs";
 import path from "node:path";
 import type { LaunchSpec } from "../types";
-import { dataPlaneEntries } from "./build";
 import type { DataPlaneFiles } from "./files";
 import { settingsEnv, type DataPlaneSettings } from "./settings";
 
@@ -14,9 +13,8 @@ import { settingsEnv, type DataPlaneSettings } from "./settings";
 const PASSED_THROUGH = ["PATH", "TMPDIR"];
 
 /** How this Gantry starts its data plane (and has one of another build start it as its successor). */
-export function launchSpec(files: DataPlaneFiles, settings: Omit<DataPlaneSettings, "socket" | "state">): LaunchSpec {
+export function launchSpec(files: DataPlaneFiles, settings: Omit<DataPlaneSettings, "socket" | "state">, entry: string): LaunchSpec {
   const passed = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
-  const entry = dataPlaneEntries[0]!;
   return {
     command: process.execPath,
     // Larger young generation: fewer scavenges on the hot path.

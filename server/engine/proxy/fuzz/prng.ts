@@ -38,3 +38,15 @@ export class Prng {
 export function runPrng(seed: number, run: number): Prng {
   return new Prng(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(run + 1, 0xc2b2ae35));
 }
+
+/**
+ * A fuzz suite's seed and the runs to make: FUZZ_SEED and FUZZ_RUNS override its defaults, and
+ * FUZZ_RUN=n replays run n of the seed alone (`replaying` then says so).
+ */
+export function fuzzRuns(defaultSeed: number, defaultRuns: number): { seed: number; count: number; runs: number[]; replaying: boolean } {
+  const seed = Number(process.env.FUZZ_SEED ?? defaultSeed);
+  const count = Number(process.env.FUZZ_RUNS ?? defaultRuns);
+  const only = process.env.FUZZ_RUN;
+  const runs = only === undefined ? Array.from({ length: count }, (_, run) => run) : [Number(only)];
+  return { seed, count, runs, replaying: only !== undefined };
+}

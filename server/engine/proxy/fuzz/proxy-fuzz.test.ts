@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cluster, proxyFor, rawConversation } from "../testing/proxy-harness";
 import { checkedUpstream, type CheckedUpstream } from "./checked-upstream";
 import { mutate } from "./mutations";
-import { runPrng, type Prng } from "./prng";
+import { pieces } from "./pieces";
+import { fuzzRuns, runPrng } from "./prng";
 import { readResponse, type Field, type ResponseSeen } from "./strict-http1";
 import { validInput } from "./valid-requests";
 
@@ -12,9 +13,7 @@ import { validInput } from "./valid-requests";
  * CI-sized batch; `npm run fuzz:proxy` a large one. FUZZ_SEED and FUZZ_RUNS override; FUZZ_RUN=n
  * replays run n of a seed alone.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
-const ONLY = process.env.FUZZ_RUN === undefined ? undefined : Number(process.env.FUZZ_RUN);
+const { seed: SEED, count: RUNS, runs, replaying } = fuzzRuns(20261201, 3000);
 /** Share of inputs left unmutated: they must all be accepted in full. */
 const UNMUTATED = 0.2;
 /** A run the proxy neither answers nor closes within this long is a finding (no wait here is legitimate). */
@@ -22,12 +21,6 @@ const ANSWER_WITHIN_MS = 3000;
 const MAX_FINDINGS_SHOWN = 20;
 
 type Outcome = "accepted" | "partly accepted" | "refused" | "closed unanswered";
-
-/** Splits an input into 1–4 writes at random offsets. */
-function pieces(text: string, rng: Prng): string[] {
-  const cuts = [...new Set(Array.from({ length: rng.below(4) }, () => rng.between(1, Math.max(1, text.length - 1))))].sort((a, b) => a - b);
-  return [0, ...cuts].map((from, i) => text.slice(from, cuts[i] ?? text.length)).filter((piece) => piece.length > 0);
-}
 
 const header = (fields: Field[], name: string) => fields.find(([n]) => n === name)?.[1];
 const fromProxy = (response: ResponseSeen) => header(response.fields, "x-gantry-error") !== undefined;
@@ -71,7 +64,6 @@ describe("fuzzing the proxy with mutated requests", () => {
   it(
     `never forwards a byte that isn't strict HTTP/1.1, never answers 5xx, never lets the service see a request it didn't accept (seed ${SEED})`,
     async () => {
-      const runs = ONLY === undefined ? Array.from({ length: RUNS }, (_, run) => run) : [ONLY];
       console.log(`proxy fuzz: seed ${SEED}, ${runs.length} runs (FUZZ_SEED, FUZZ_RUNS, FUZZ_RUN=n to replay one)`);
       const findings: string[] = [];
       const outcomes: Record<Outcome, number> = { accepted: 0, "partly accepted": 0, refused: 0, "closed unanswered": 0 };
@@ -111,7 +103,7 @@ describe("fuzzing the proxy with mutated requests", () => {
       );
       expect(findings.slice(0, MAX_FINDINGS_SHOWN), `${findings.length} findings, first ${MAX_FINDINGS_SHOWN} shown`).toEqual([]);
       expect(proxy.logs.filter((line) => line.startsWith("error"))).toEqual([]);
-      if (ONLY === undefined && runs.length >= 200) {
+      if (!replaying && runs.length >= 200) {
         // A fuzzer that only sends garbage (or only valid requests) tests little: it shows here.
         expect(outcomes.accepted / runs.length, "share of inputs accepted in full").toBeGreaterThan(0.15);
         expect((outcomes.refused + outcomes["partly accepted"]) / runs.length, "share of inputs refused").toBeGreaterThan(0.15);

@@ -83,6 +83,19 @@ function withoutOws(text: string, from: number, to: number): string {
   return text.slice(from, to);
 }
 
+/**
+ * Whether whitespace ending text[from, to) holds an HTAB. Node's parser refuses one after a
+ * framing field's value (it allows SP there), so the proxy does too: the two must agree on framing.
+ */
+function tabBeforeEnd(text: string, from: number, to: number): boolean {
+  for (let i = to - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 9) return true;
+    if (c !== 32) return false;
+  }
+  return false;
+}
+
 /** Index just past the blank line ending a head, or -1 if it hasn't arrived yet. */
 export function headEnd(buffer: Buffer, from = 0): number {
   const at = buffer.indexOf("\r\n\r\n", from, "latin1");
@@ -179,19 +192,21 @@ function scanFields(text: string, start: number, request: boolean): Fields {
           for (const token of value.split(",")) fields.connection.push(withoutOws(token, 0, token.length).toLowerCase());
           break;
         case "content-length": {
-          if (!DIGITS.test(value)) throw new HttpParseError(`invalid Content-Length "${value.slice(0, 20)}"`);
-          const length = Number(value);
-          if (fields.contentLength !== -1 && fields.contentLength !== length) throw new HttpParseError("conflicting Content-Length headers");
-          fields.contentLength = length;
-          keep = false; // repeated lines with one value become one line (RFC 9110 §8.6)
+          if (!DIGITS.test(value) || tabBeforeEnd(text, colon + 1, end)) throw new HttpParseError(`invalid Content-Length "${value.slice(0, 20)}"`);
+          // Even repeated with one value (which RFC 9110 §8.6 lets a recipient accept): Node's parser refuses it, and an
+          // instance must never read a message's length otherwise than the proxy.
+          if (fields.contentLength !== -1) throw new HttpParseError("more than one Content-Length header");
+          fields.contentLength = Number(value);
+          keep = false; // written by the proxy from what it parsed
           break;
         }
         case "transfer-encoding":
           // Only exactly `chunked`, once: other codings (or chunked twice) can't be framed as we re-serialise them.
-          if (fields.chunked || !nameIs(value, 0, value.length, "chunked")) throw new HttpParseError(`unsupported Transfer-Encoding "${value.slice(0, 40)}"`);
+          if (fields.chunked || !nameIs(value, 0, value.length, "chunked") || tabBeforeEnd(text, colon + 1, end)) throw new HttpParseError(`unsupported Transfer-Encoding "${value.slice(0, 40)}"`);
           fields.chunked = true;
           break;
         case "x-forwarded-for":
+          if (!request) break; // the proxy appends the client to a request's; a response's is the service's own
           fields.forwardedFor = fields.forwardedFor === undefined ? value : `${fields.forwardedFor}, ${value}`;
           keep = false;
           break;
@@ -317,6 +332,8 @@ export function parseResponseHead(buffer: Buffer, end: number, method: string): 
           : { kind: "length", length: fields.contentLength }
         : { kind: "close" };
   const closes = framing.kind === "close" || fields.connection.includes("close") || (minor === 0 && !fields.connection.includes("keep-alive"));
+  // The final response must follow on the same connection; Node's parser refuses it after such a 1xx.
+  if (closes && status < 200 && status !== 101) throw new HttpParseError(`interim ${status} response that closes the connection`);
   return { status, reason: start[3] ?? "", minor, framing, contentLength: fields.contentLength, closes, forwarded: fields.forwarded, text };
 }
 

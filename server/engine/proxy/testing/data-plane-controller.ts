@@ -10,7 +10,7 @@ import type { DataPlaneConfig } from "../types";
 export type ControllerOptions = { dataDir: string; build: string; orphanMs: number; config: DataPlaneConfig };
 
 const { dataDir, build, orphanMs, config } = JSON.parse(process.argv[2]!) as ControllerOptions;
-const dataPlane = createDataPlane({ log: createLogger("warn", process.stderr), dataDir, workers: 1, orphanMs, build, onListener: () => {} });
+const dataPlane = createDataPlane({ log: createLogger("warn", process.stderr), dataDir, workers: 1, orphanMs, build });
 await dataPlane.start();
 dataPlane.configure(config);
 console.log("attached");

@@ -12,6 +12,10 @@ export class RecordingDataPlane implements DataPlanePort {
 
   async start(): Promise<void> {}
 
+  onListener(): () => void {
+    return () => {};
+  }
+
   configure(config: DataPlaneConfig): void {
     this.configs.push(config);
   }

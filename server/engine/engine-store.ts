@@ -1,3 +1,4 @@
+import type { ClusterRolloutStatus } from "../contracts/rollout";
 import type { InstanceTemplate } from "../contracts/service";
 import type { Rollup } from "./metrics/metrics-collector";
 import type { TrafficTopology } from "./proxy/traffic-controller";
@@ -25,6 +26,8 @@ export interface EngineStore {
   rolloutProgressed(rolloutId: string, progress: { updated: number; remaining: number }): Promise<void>;
   /** Every wanted instance runs the new revision and is ready; the old ones have exited. */
   rolloutSucceeded(rolloutId: string, progress: { updated: number; remaining: number }): Promise<void>;
+  /** What a cluster scheduler (Swarm) now says of the update it runs for this rollout. */
+  rolloutClusterStatus(rolloutId: string, status: ClusterRolloutStatus): Promise<void>;
   /** No progress within the deadline: the rollout fails and, if its service asks for it, rolls back. */
   rolloutStalled(rolloutId: string, message: string): Promise<void>;
   /** Minute points of metric series. */
