@@ -19,6 +19,8 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   workers: 1,
+  // As Playwright's own template: under CI a failed test runs once more and is reported as flaky.
+  retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
   projects: [
     { name: "sign-in", testMatch: /sign-in\.setup\.ts/ },
