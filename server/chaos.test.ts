@@ -18,7 +18,7 @@ describe("chaos from the API", () => {
     const edge = await api.dependencies.create.mutate({ fromId: caller.id, toId: backend.id });
     await waitFor(async () => ((await api.services.endpoints.query({ id: backend.id })).length === 2 ? true : undefined), "2 ready");
 
-    const injected = await api.chaos.inject.mutate({ target: { kind: "edge", edgeId: edge.id }, fault: { kind: "error", status: 503, percent: 50 }, durationSeconds: 4 });
+    const injected = await api.chaos.inject.mutate({ target: { kind: "edge", edgeId: edge.id }, fault: { kind: "error", status: 503, percent: 50 }, durationSeconds: 12 }); // long enough for 2,000 requests on a loaded machine
     expect(injected).toMatchObject({ label: "chaos-caller → chaos-backend", serviceId: backend.id, fault: { kind: "error", status: 503, percent: 50 } });
     expect(await api.chaos.list.query()).toHaveLength(1);
     // One fault per listener at a time.
@@ -37,13 +37,13 @@ describe("chaos from the API", () => {
     expect((await get(`http://127.0.0.1:${backend.listenPort}/`)).status).toBe(200);
 
     // Its time is up: every request goes through again, and the events tell the story.
-    await waitFor(async () => ((await api.chaos.list.query()).length === 0 ? true : undefined), "the fault to end", 8000);
+    await waitFor(async () => ((await api.chaos.list.query()).length === 0 ? true : undefined), "the fault to end", 16_000);
     const after = await Promise.all(Array.from({ length: 50 }, async () => (await get(`http://127.0.0.1:${edge.port}/`)).status));
     expect(new Set(after)).toEqual(new Set([200]));
     const events = await api.events.list.query({ kind: "chaos" });
     expect(events.map((e) => [e.kind, e.actor, e.message])).toEqual([
       ["chaos.expired", "engine", "the fault on chaos-caller → chaos-backend ended after its time (50 % of requests answered 503)"],
-      ["chaos.injected", "bootstrap", "injected a fault on chaos-caller → chaos-backend: 50 % of requests answered 503, for 4 s"],
+      ["chaos.injected", "bootstrap", "injected a fault on chaos-caller → chaos-backend: 50 % of requests answered 503, for 12 s"],
     ]);
   });
 
