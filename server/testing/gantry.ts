@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpLink } from "@trpc/client";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { AppRouter } from "../api/router";
 import type { InstanceTemplateInput } from "../contracts/service";
 import { parseEnv, type Env } from "../env";
@@ -79,6 +79,17 @@ export function useTestGantry(overrides: Partial<Env> | (() => Partial<Env>) = {
     context.api = apiClient(context.gantry);
   });
   afterAll(() => context.gantry?.stop());
+  // A test CI runs again (vitest's retry) starts without the services its failed try made, so a
+  // fixed name is free again and stray instances don't skew what it counts.
+  let servicesBefore = new Set<string>();
+  beforeEach(async ({ task }) => {
+    const services = await context.api.services.list.query();
+    if (!task.result?.retryCount) return void (servicesBefore = new Set(services.map((s) => s.id)));
+    for (const { id } of services.filter((s) => !servicesBefore.has(s.id))) {
+      await context.api.services.delete.mutate({ id });
+      await waitFor(async () => ((await context.api.events.list.query({ serviceId: id, kind: "service.deleted" })).length ? true : undefined), "a failed try's service deleted", 30_000);
+    }
+  });
   return context;
 }
 
