@@ -1,0 +1,223 @@
+import http from "node:http";
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../../lib/logger";
+import { tempDir, testListenerRange } from "../../../testing/gantry";
+import { waitFor } from "../../../testing/wait";
+import { cluster, endpointOf, get, upstream, type Upstream } from "../testing/proxy-harness";
+import type { ListenerReport } from "../traffic-controller";
+import type { ClusterConfig, DataPlaneConfig, ListenerConfig } from "../types";
+import { HaproxyDataPlane } from "./haproxy-data-plane";
+import { haproxyFiles, HaproxyProcess } from "./haproxy-process";
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+// From the middle of the worker's listener range: test Gantrys take ports from its bottom up, the Node data plane's tests from its top.
+const portAt = (slot: number) => testListenerRange().from + 100 + slot;
+
+async function upstreams(count: number, handler?: Parameters<typeof upstream>[1]): Promise<Upstream[]> {
+  const list = await Promise.all(Array.from({ length: count }, (_, i) => upstream(`i${i + 1}`, handler)));
+  cleanup.push(() => Promise.all(list.map((u) => u.close())).then(() => undefined));
+  return list;
+}
+
+/** A started HAProxy data plane on a data dir of its own, with what it reported of its listeners. */
+async function haproxyPlane(config: DataPlaneConfig) {
+  const dataDir = tempDir("haproxy");
+  const plane = new HaproxyDataPlane({ log: silentLogger, dataDir, binary: "/usr/sbin/haproxy" });
+  cleanup.push(() => plane.stop());
+  const reports: ListenerReport[] = [];
+  plane.onListener((report) => reports.push(report));
+  plane.configure(config);
+  await plane.start();
+  const process = new HaproxyProcess("/usr/sbin/haproxy", haproxyFiles(dataDir));
+  return { plane, reports, worker: async () => (await process.table())!.worker };
+}
+
+const configOf = (clusters: ClusterConfig[], listeners: ListenerConfig[], extra: Partial<DataPlaneConfig> = {}): DataPlaneConfig => ({ host: "127.0.0.1", clusters, listeners, routes: [], ...extra });
+
+/** Waits until the data plane applied what it was sent (configure is asynchronous): its stats run after. */
+const applied = async (plane: HaproxyDataPlane) => void (await plane.stats());
+
+describe("the HAProxy data plane", () => {
+  it("balances round robin over two instances through a service listener, and counts the requests per listener, service and instance", async () => {
+    const [a, b] = await upstreams(2);
+    const port = portAt(0);
+    const { plane } = await haproxyPlane(configOf([cluster("web", [endpointOf(a!), endpointOf(b!)])], [{ kind: "service", port, serviceId: "web" }]));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    cleanup.push(() => agent.destroy());
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push((await get(`http://127.0.0.1:${port}/`, { agent })).body);
+    expect(answers.filter((x) => x === "i1")).toHaveLength(5);
+    expect(answers.filter((x) => x === "i2")).toHaveLength(5);
+
+    const stats = await plane.stats();
+    expect(stats.listeners).toEqual([expect.objectContaining({ key: "service:web", bound: true, error: null })]);
+    expect(stats.listeners[0]!.counters.requests["2xx"]).toBe(10);
+    expect(stats.services[0]!.counters.requests["2xx"]).toBe(10);
+    expect(stats.endpoints.map((e) => [e.instanceId, e.counters.requests["2xx"]]).sort()).toEqual([
+      ["i1", 5],
+      ["i2", 5],
+    ]);
+    // HAProxy keeps an average, not a histogram: each request lands in one bucket.
+    expect(stats.services[0]!.counters.latency.reduce((x, y) => x + y, 0)).toBe(10);
+  });
+
+  it("adds and removes endpoints on the running worker: no reload, no failed request under keep-alive load", async () => {
+    const [a, b, c] = await upstreams(3);
+    const port = portAt(1);
+    const listeners: ListenerConfig[] = [{ kind: "service", port, serviceId: "web" }];
+    const { plane, worker } = await haproxyPlane(configOf([cluster("web", [endpointOf(a!)])], listeners));
+    const before = await worker();
+    const load = keepAliveLoad(`http://127.0.0.1:${port}/`);
+    const step = async (ids: Upstream[]) => {
+      plane.configure(configOf([cluster("web", ids.map((u) => endpointOf(u)))], listeners));
+      await applied(plane);
+      await new Promise((r) => setTimeout(r, 150));
+    };
+    await step([a!, b!]);
+    await step([a!, b!, c!]);
+    await step([b!, c!]);
+    await step([c!]);
+    await step([a!, c!]);
+    const { ok, failures, servedBy } = await load.stop();
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(50);
+    expect([...servedBy.keys()].sort()).toEqual(["i1", "i2", "i3"]);
+    expect(await worker()).toBe(before);
+  });
+
+  it("drains an instance: a slow request in flight finishes, nothing new reaches it", async () => {
+    const slow = await upstream("slow", (req, res) => setTimeout(() => res.end("slow done"), req.url === "/slow" ? 800 : 0));
+    const other = await upstream("other", (_req, res) => res.end("other"));
+    cleanup.push(() => Promise.all([slow.close(), other.close()]).then(() => undefined));
+    const port = portAt(2);
+    const listeners: ListenerConfig[] = [{ kind: "service", port, serviceId: "web" }];
+    const { plane } = await haproxyPlane(configOf([cluster("web", [endpointOf(slow)])], listeners));
+    const inFlight = get(`http://127.0.0.1:${port}/slow`);
+    await waitFor(() => (slow.requests.length === 1 ? true : undefined), "the slow request to arrive");
+    // As the engine does: the instance leaves the endpoints (its replacement joins), then is drained.
+    plane.configure(configOf([cluster("web", [endpointOf(other)])], listeners));
+    await applied(plane);
+    const started = Date.now();
+    const drained = plane.drain(slow.id, 5000);
+    for (let i = 0; i < 5; i++) expect((await get(`http://127.0.0.1:${port}/`)).body).toBe("other");
+    await drained;
+    expect(Date.now() - started).toBeGreaterThan(400);
+    expect((await inFlight).body).toBe("slow done");
+    expect(slow.requests).toHaveLength(1);
+    expect((await plane.stats()).endpoints.map((e) => e.instanceId)).toEqual(["other"]);
+  });
+
+  it("routes the ingress by host and path prefix, stripping the prefix where asked", async () => {
+    const [shop, api, fallback] = await Promise.all(["shop", "api", "fallback"].map((id) => upstream(id, (req, res) => res.end(`${id} ${req.url}`))));
+    cleanup.push(() => Promise.all([shop, api, fallback].map((u) => u!.close())).then(() => undefined));
+    const port = portAt(3);
+    const { plane } = await haproxyPlane(
+      configOf([cluster("shop", [endpointOf(shop!)]), cluster("api", [endpointOf(api!)]), cluster("fallback", [endpointOf(fallback!)])], [{ kind: "ingress", port }], {
+        routes: [
+          { host: "shop.test", pathPrefix: "/", stripPrefix: false, serviceId: "shop" },
+          { host: null, pathPrefix: "/api", stripPrefix: true, serviceId: "api" },
+          { host: "*.example.test", pathPrefix: "/", stripPrefix: false, serviceId: "fallback" },
+        ],
+      }),
+    );
+    const at = (host: string, path: string) => get(`http://127.0.0.1:${port}${path}`, { headers: { host } });
+    expect((await at("shop.test:80", "/cart?x=1")).body).toBe("shop /cart?x=1");
+    expect((await at("shop.test", "/api/users?id=7")).body).toBe("api /users?id=7");
+    expect((await at("other.test", "/api")).body).toBe("api /");
+    expect((await at("www.example.test", "/apis")).body).toBe("fallback /apis");
+    const missing = await at("other.test", "/apis");
+    expect(missing.status).toBe(404);
+    expect(missing.body).toContain("no route for host other.test");
+    expect((await plane.stats()).listeners[0]!.counters.requests).toMatchObject({ "2xx": 4, "4xx": 1 });
+  });
+
+  it("reports a listener whose port another process holds as failed, serves the others, and binds it once the port is free", async () => {
+    const [a] = await upstreams(1);
+    const [taken, free] = [portAt(4), portAt(5)];
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(taken, "127.0.0.1", r));
+    const { plane, reports } = await haproxyPlane(
+      configOf(
+        [cluster("web", [endpointOf(a!)]), cluster("api", [endpointOf(a!)])],
+        [
+          { kind: "service", port: taken, serviceId: "web" },
+          { kind: "service", port: free, serviceId: "api" },
+        ],
+      ),
+    );
+    expect(reports).toEqual(
+      expect.arrayContaining([
+        { key: "service:web", bound: false, error: expect.stringMatching(/another process holds the port/) },
+        { key: "service:api", bound: true, error: null },
+      ]),
+    );
+    expect((await get(`http://127.0.0.1:${free}/`)).body).toBe("i1");
+    await new Promise((r) => squatter.close(r));
+    await waitFor(() => (reports.some((r) => r.key === "service:web" && r.bound) ? true : undefined), "the listener bound", 10_000);
+    expect((await get(`http://127.0.0.1:${taken}/`)).body).toBe("i1");
+    expect((await plane.stats()).listeners.every((l) => l.bound)).toBe(true);
+  });
+
+  it("reloads for a new listener without losing counts, and refuses what HAProxy mode can't do", async () => {
+    const [a] = await upstreams(1);
+    const [first, second, third] = [portAt(6), portAt(7), portAt(8)];
+    const web = cluster("web", [endpointOf(a!)]);
+    const { plane, reports, worker } = await haproxyPlane(configOf([web], [{ kind: "service", port: first, serviceId: "web" }]));
+    for (let i = 0; i < 3; i++) await get(`http://127.0.0.1:${first}/`);
+    const before = await worker();
+    const listeners: ListenerConfig[] = [
+      { kind: "service", port: first, serviceId: "web" },
+      { kind: "edge", port: second, edgeId: "e1", fromId: "web", toId: "web" },
+      { kind: "service", port: third, serviceId: "hedged" },
+    ];
+    plane.configure(
+      configOf([web, cluster("hedged", [endpointOf(a!)], { perTryTimeoutMs: 100 })], listeners, {
+        faults: [{ id: "f1", listener: "service:web", fault: { kind: "abort", percent: 10 }, until: Date.now() + 60_000 }],
+      }),
+    );
+    await applied(plane);
+    expect(await worker()).not.toBe(before);
+    for (const port of [first, second]) expect((await get(`http://127.0.0.1:${port}/`)).body).toBe("i1");
+    const stats = await plane.stats();
+    expect(stats.services.find((s) => s.serviceId === "web")!.counters.requests["2xx"]).toBe(5);
+    expect(stats.endpoints.find((e) => e.instanceId === "i1")!.counters.requests["2xx"]).toBe(5);
+    expect(reports).toEqual(
+      expect.arrayContaining([
+        { key: "service:hedged", bound: false, error: expect.stringMatching(/per-try timeout/) },
+        { key: "service:web", bound: true, error: expect.stringMatching(/chaos faults \(abort\) are not injected/) },
+      ]),
+    );
+  });
+});
+
+/** Four keep-alive clients sending requests back to back until stopped; answers counted by body. */
+function keepAliveLoad(url: string) {
+  let running = true;
+  let ok = 0;
+  const failures: string[] = [];
+  const servedBy = new Map<string, number>();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const client = async () => {
+    while (running) {
+      const res = await get(url, { agent }).catch((err: Error) => ({ status: 0, body: err.message }));
+      if (res.status === 200) {
+        ok++;
+        servedBy.set(res.body, (servedBy.get(res.body) ?? 0) + 1);
+      } else failures.push(`${res.status} ${res.body}`);
+    }
+  };
+  const clients = Array.from({ length: 4 }, client);
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(clients);
+      agent.destroy();
+      return { ok, failures, servedBy };
+    },
+  };
+}
