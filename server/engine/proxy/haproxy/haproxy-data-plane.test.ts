@@ -3,6 +3,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../../lib/logger";
 import { tempDir, testListenerRange } from "../../../testing/gantry";
+import { startLoad } from "../../../testing/load";
 import { waitFor } from "../../../testing/wait";
 import { cluster, endpointOf, get, upstream, type Upstream } from "../testing/proxy-harness";
 import type { ListenerReport } from "../traffic-controller";
@@ -67,12 +68,13 @@ describe("the HAProxy data plane", () => {
   });
 
   it("adds and removes endpoints on the running worker: no reload, no failed request under keep-alive load", async () => {
-    const [a, b, c] = await upstreams(3);
+    // Answering as the fixture server does (startLoad counts answers by pid): 1, 2, 3.
+    const [a, b, c] = await upstreams(3, (_req, res, self) => res.end(JSON.stringify({ pid: Number(self.id.slice(1)) })));
     const port = portAt(1);
     const listeners: ListenerConfig[] = [{ kind: "service", port, serviceId: "web" }];
     const { plane, worker } = await haproxyPlane(configOf([cluster("web", [endpointOf(a!)])], listeners));
     const before = await worker();
-    const load = keepAliveLoad(`http://127.0.0.1:${port}/`);
+    const load = startLoad(`http://127.0.0.1:${port}/`, { keepAlive: 4, fresh: 1, pauseMs: 1 });
     const step = async (ids: Upstream[]) => {
       plane.configure(configOf([cluster("web", ids.map((u) => endpointOf(u)))], listeners));
       await applied(plane);
@@ -83,10 +85,11 @@ describe("the HAProxy data plane", () => {
     await step([b!, c!]);
     await step([c!]);
     await step([a!, c!]);
-    const { ok, failures, servedBy } = await load.stop();
+    const { ok, refused, failures, servedBy } = await load.stop();
     expect(failures).toEqual([]);
+    expect(refused).toBe(0);
     expect(ok).toBeGreaterThan(50);
-    expect([...servedBy.keys()].sort()).toEqual(["i1", "i2", "i3"]);
+    expect([...servedBy.keys()].sort()).toEqual([1, 2, 3]);
     expect(await worker()).toBe(before);
   });
 
@@ -194,30 +197,3 @@ describe("the HAProxy data plane", () => {
     );
   });
 });
-
-/** Four keep-alive clients sending requests back to back until stopped; answers counted by body. */
-function keepAliveLoad(url: string) {
-  let running = true;
-  let ok = 0;
-  const failures: string[] = [];
-  const servedBy = new Map<string, number>();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const client = async () => {
-    while (running) {
-      const res = await get(url, { agent }).catch((err: Error) => ({ status: 0, body: err.message }));
-      if (res.status === 200) {
-        ok++;
-        servedBy.set(res.body, (servedBy.get(res.body) ?? 0) + 1);
-      } else failures.push(`${res.status} ${res.body}`);
-    }
-  };
-  const clients = Array.from({ length: 4 }, client);
-  return {
-    async stop() {
-      running = false;
-      await Promise.all(clients);
-      agent.destroy();
-      return { ok, failures, servedBy };
-    },
-  };
-}

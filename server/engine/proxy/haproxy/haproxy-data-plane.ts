@@ -132,8 +132,10 @@ export class HaproxyDataPlane implements DataPlanePort {
   }
 
   private async apply(): Promise<void> {
+    const began = Date.now();
     const config = this.desired ?? { host: "127.0.0.1", clusters: [], listeners: [], routes: [] };
     await this.checkPorts(config);
+    this.options.log.debug({ ms: Date.now() - began }, "haproxy: ports checked");
     const rendered = renderConfig(config, { socket: this.files.socket, unavailable: this.unavailable });
     this.logRefusals(rendered.refusals);
     if (!this.loaded) {
@@ -151,6 +153,7 @@ export class HaproxyDataPlane implements DataPlanePort {
           this.live.set(key, { ...change.server, leaving: change.kind === "leave" });
         }
         this.loaded = rendered;
+        this.options.log.debug({ ms: Date.now() - began, changes: changes.length }, "haproxy: servers changed through the runtime API");
       }
     }
     this.report(rendered);
@@ -158,11 +161,15 @@ export class HaproxyDataPlane implements DataPlanePort {
   }
 
   private async reload(rendered: RenderedConfig): Promise<void> {
-    const invalid = this.haproxy.check(rendered.text);
+    const began = Date.now();
+    const invalid = await this.haproxy.check(rendered.text);
+    this.options.log.debug({ ms: Date.now() - began }, "haproxy: configuration checked");
     if (invalid) throw new Error(`HAProxy would not take the configuration: ${invalid}`);
     // Counted up to now by the worker being replaced (the ledger folds them in when the new one answers).
     await this.readStats().catch(() => undefined);
+    this.options.log.debug({ ms: Date.now() - began }, "haproxy: counters read");
     await this.haproxy.reload(rendered.text);
+    this.options.log.debug({ ms: Date.now() - began }, "haproxy: reloaded");
     this.loadedWith(rendered, (await this.haproxy.table())?.worker);
     this.options.log.info({ worker: this.worker }, "HAProxy reloaded (listeners, routes or settings changed)");
   }

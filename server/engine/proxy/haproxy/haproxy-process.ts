@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -42,14 +42,19 @@ export class HaproxyProcess {
     private readonly files: HaproxyFiles,
   ) {}
 
-  /** Checks a configuration with `haproxy -c`; the error lines if it is not valid. */
-  check(text: string): string | undefined {
+  /** Checks a configuration with `haproxy -c` (in a child, not blocking Gantry's event loop); its errors if it is not valid. */
+  async check(text: string): Promise<string | undefined> {
     const candidate = `${this.files.config}.candidate`;
     writePrivate(candidate, text);
-    const result = spawnSync(this.binary, ["-c", "-q", "-f", candidate], { encoding: "utf8" });
+    const child = spawn(this.binary, ["-c", "-q", "-f", candidate], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
     fs.rmSync(candidate, { force: true });
-    if (result.status === 0) return undefined;
-    return (result.stderr || result.stdout || `haproxy -c exited with ${result.status}`).split("\n").filter((line) => /ALERT|error/i.test(line)).join("; ") || result.stderr;
+    if (code === 0) return undefined;
+    const alerts = output.split("\n").filter((line) => /ALERT/.test(line));
+    return (alerts.length ? alerts : [output.trim() || `haproxy -c exited with ${code}`]).join("; ");
   }
 
   /** The running master's table, or undefined when no master answers. */

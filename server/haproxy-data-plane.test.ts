@@ -1,0 +1,97 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { HaproxyProcess, haproxyFiles } from "./engine/proxy/haproxy/haproxy-process";
+import { EnvError, parseEnv } from "./env";
+import { adminHeaders, fixtureTemplate, tempDir, useTestGantry, type ApiClient } from "./testing/gantry";
+import { useGantryProcesses } from "./testing/gantry-process";
+import { startLoad } from "./testing/load";
+import { freePort } from "./testing/ports";
+import { waitFor } from "./testing/wait";
+
+/** Prometheus text → `name{labels}` → value. */
+const exposition = (text: string) => new Map(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => [l.slice(0, l.lastIndexOf(" ")), Number(l.slice(l.lastIndexOf(" ") + 1))]));
+
+const readyOn = (api: ApiClient, serviceId: string, count: number, revision: number) =>
+  waitFor(async () => {
+    const list = await api.instances.list.query({ serviceId });
+    const endpoints = await api.services.endpoints.query({ id: serviceId });
+    return list.length === count && endpoints.length === count && list.every((i) => i.ready && i.revision === revision) ? list : undefined;
+  }, `${count} ready on revision ${revision}`);
+
+describe("Gantry with GANTRY_DATA_PLANE=haproxy", () => {
+  const dataDir = tempDir("haproxy-gantry");
+  const server = useTestGantry({ dataDir, dataPlane: { kind: "haproxy", binary: "/usr/sbin/haproxy" } });
+  /** How often HAProxy's master reloaded (its `show proc`). */
+  const haproxyReloads = async () => (await waitFor(() => new HaproxyProcess("/usr/sbin/haproxy", haproxyFiles(dataDir)).table(), "HAProxy's master to answer")).reloads;
+  /** HAProxy binds a new service's listener with a reload, a moment after the API answered. */
+  const serving = (port: number) => waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined))?.status === 200 ? true : undefined), `port ${port} serving`);
+
+  it("serves a service's listener and a dependency edge through HAProxy, and shows the request counts in /metrics", async () => {
+    const { api } = server;
+    const callee = await api.services.create.mutate({ name: "hx-counted", replicas: 2, template: fixtureTemplate() });
+    const caller = await api.services.create.mutate({ name: "hx-caller", replicas: 0, template: fixtureTemplate() });
+    const edge = await api.dependencies.create.mutate({ fromId: caller.id, toId: callee.id });
+    await readyOn(api, callee.id, 2, 1);
+    await Promise.all([serving(callee.listenPort!), serving(edge.port!)]);
+    const answeredBy = new Set<number>();
+    // 20 requests to the service's listener and 7 over the edge, counting those that found them serving.
+    for (let i = 0; i < 19; i++) answeredBy.add(((await (await fetch(`http://127.0.0.1:${callee.listenPort}/`)).json()) as { pid: number }).pid);
+    for (let i = 0; i < 6; i++) expect((await fetch(`http://127.0.0.1:${edge.port}/`)).status).toBe(200);
+    expect(answeredBy.size).toBe(2);
+
+    const metrics = await waitFor(async () => {
+      const parsed = exposition(await (await fetch(`${server.gantry.url}/metrics`, { headers: adminHeaders })).text());
+      return parsed.get('gantry_service_requests_total{service="hx-counted",code="2xx"}') === 27 ? parsed : undefined;
+    }, "27 requests counted", 10_000);
+    expect(metrics.get('gantry_edge_requests_total{from="hx-caller",to="hx-counted",code="2xx"}')).toBe(7);
+    const perInstance = [...metrics].filter(([k]) => k.startsWith('gantry_requests_total{service="hx-counted"')).reduce((sum, [, v]) => sum + v, 0);
+    expect(perInstance).toBe(27);
+    // One latency observation per request counted (503s answered before the listener served included).
+    const counted = [...metrics].filter(([k]) => k.startsWith('gantry_service_requests_total{service="hx-counted"')).reduce((sum, [, v]) => sum + v, 0);
+    expect(metrics.get('gantry_service_request_duration_seconds_count{service="hx-counted"}')).toBe(counted);
+    await api.services.delete.mutate({ id: caller.id });
+    await api.services.delete.mutate({ id: callee.id });
+  }, 60_000);
+
+  it("rolls 4 instances to a new revision with 0 failed client requests, without reloading HAProxy", async () => {
+    const { api } = server;
+    const service = await api.services.create.mutate({ name: "hx-roller", replicas: 4, template: fixtureTemplate({ VERSION: "1" }) });
+    const before = await readyOn(api, service.id, 4, 1);
+    await serving(service.listenPort!);
+    const reloadsBefore = await haproxyReloads();
+    const traffic = startLoad(`http://127.0.0.1:${service.listenPort}/`);
+    await new Promise((r) => setTimeout(r, 300));
+    await api.services.update.mutate({ id: service.id, version: service.version, patch: { template: { env: { VERSION: "2" } } } });
+    await waitFor(async () => ((await api.rollouts.list.query({ serviceId: service.id }))[0]?.status === "succeeded" ? true : undefined), "the rollout to succeed", 30_000);
+    const after = await readyOn(api, service.id, 4, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    const report = await traffic.stop();
+
+    expect(report.failures).toEqual([]);
+    expect(report.refused).toBe(0);
+    expect(report.ok).toBeGreaterThan(100);
+    expect(after.some((i) => before.some((b) => b.id === i.id))).toBe(false);
+    // Every old and every new instance served (answers carry their pid): traffic followed the rollout.
+    expect(report.servedBy.size).toBe(8);
+    expect(await haproxyReloads()).toBe(reloadsBefore);
+    await api.services.delete.mutate({ id: service.id });
+  }, 60_000);
+});
+
+describe("choosing the data plane", () => {
+  it("refuses an unknown data plane, and haproxy without its binary, with one line saying what to do", () => {
+    expect(() => parseEnv({ GANTRY_DATA_PLANE: "envoy" })).toThrow(/^GANTRY_DATA_PLANE="envoy" is invalid: must be one of node, haproxy$/);
+    expect(() => parseEnv({ GANTRY_DATA_PLANE: "haproxy", GANTRY_HAPROXY_PATH: "/nowhere/haproxy" })).toThrow(EnvError);
+    expect(() => parseEnv({ GANTRY_DATA_PLANE: "haproxy", GANTRY_HAPROXY_PATH: "/nowhere/haproxy" })).toThrow(/GANTRY_HAPROXY_PATH="\/nowhere\/haproxy" is not an executable file/);
+    expect(parseEnv({}).dataPlane).toEqual({ kind: "node" });
+    expect(parseEnv({ GANTRY_DATA_PLANE: "haproxy" }).dataPlane).toEqual({ kind: "haproxy", binary: "/usr/sbin/haproxy" });
+  });
+
+  const processes = useGantryProcesses();
+  it("a Gantry told to use haproxy where there is none stops at boot with that message", async () => {
+    const dataDir = tempDir("no-haproxy");
+    const gantry = processes.run(dataDir, await freePort(), { GANTRY_DATA_PLANE: "haproxy", GANTRY_HAPROXY_PATH: path.join(dataDir, "haproxy") });
+    const code = await new Promise<number | null>((resolve) => gantry.child.once("exit", resolve));
+    expect(code).not.toBe(0);
+  }, 30_000);
+});
