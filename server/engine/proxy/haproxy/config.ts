@@ -115,6 +115,8 @@ function globalSection(socket: string): string {
     "  timeout client 60s",
     "  timeout http-request 10s",
     "  timeout http-keep-alive 60s",
+    // After an upgrade (WebSocket), an idle tunnel stays open as long as through Gantry's own proxy.
+    "  timeout tunnel 1h",
     "  timeout client-fin 1s",
     "  timeout server-fin 1s",
     "  option dontlognull",

@@ -1,4 +1,5 @@
 import http from "node:http";
+import http2 from "node:http2";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../../lib/logger";
@@ -7,7 +8,7 @@ import { startLoad } from "../../../testing/load";
 import { waitFor } from "../../../testing/wait";
 import { cluster, endpointOf, get, upstream, type Upstream } from "../testing/proxy-harness";
 import type { ListenerReport } from "../traffic-controller";
-import type { ClusterConfig, DataPlaneConfig, ListenerConfig } from "../types";
+import type { ClusterConfig, DataPlaneConfig, DataPlaneStats, ListenerConfig, TrafficCounters } from "../types";
 import { HaproxyDataPlane } from "./haproxy-data-plane";
 import { haproxyFiles, HaproxyProcess } from "./haproxy-process";
 
@@ -43,6 +44,11 @@ const configOf = (clusters: ClusterConfig[], listeners: ListenerConfig[], extra:
 /** Waits until the data plane applied what it was sent (configure is asynchronous): its stats run after. */
 const applied = async (plane: HaproxyDataPlane) => void (await plane.stats());
 
+/** HAProxy counts a request when its stream ends, a moment after the client has the response: stats once `counted` holds. */
+const countedStats = (plane: HaproxyDataPlane, counted: (stats: DataPlaneStats) => boolean) =>
+  waitFor(async () => ((stats) => (counted(stats) ? stats : undefined))(await plane.stats()), "the requests counted", 5000);
+const total = (counters: TrafficCounters) => Object.values(counters.requests).reduce((a, b) => a + b, 0);
+
 describe("the HAProxy data plane", () => {
   it("balances round robin over two instances through a service listener, and counts the requests per listener, service and instance", async () => {
     const [a, b] = await upstreams(2);
@@ -55,7 +61,7 @@ describe("the HAProxy data plane", () => {
     expect(answers.filter((x) => x === "i1")).toHaveLength(5);
     expect(answers.filter((x) => x === "i2")).toHaveLength(5);
 
-    const stats = await plane.stats();
+    const stats = await countedStats(plane, (st) => st.endpoints.reduce((sum, e) => sum + total(e.counters), 0) === 10 && total(st.listeners[0]!.counters) === 10);
     expect(stats.listeners).toEqual([expect.objectContaining({ key: "service:web", bound: true, error: null })]);
     expect(stats.listeners[0]!.counters.requests["2xx"]).toBe(10);
     expect(stats.services[0]!.counters.requests["2xx"]).toBe(10);
@@ -136,7 +142,8 @@ describe("the HAProxy data plane", () => {
     const missing = await at("other.test", "/apis");
     expect(missing.status).toBe(404);
     expect(missing.body).toContain("no route for host other.test");
-    expect((await plane.stats()).listeners[0]!.counters.requests).toMatchObject({ "2xx": 4, "4xx": 1 });
+    const stats = await countedStats(plane, (st) => total(st.listeners[0]!.counters) === 5);
+    expect(stats.listeners[0]!.counters.requests).toMatchObject({ "2xx": 4, "4xx": 1 });
   });
 
   it("reports a listener whose port another process holds as failed, serves the others, and binds it once the port is free", async () => {
@@ -186,7 +193,7 @@ describe("the HAProxy data plane", () => {
     await applied(plane);
     expect(await worker()).not.toBe(before);
     for (const port of [first, second]) expect((await get(`http://127.0.0.1:${port}/`)).body).toBe("i1");
-    const stats = await plane.stats();
+    const stats = await countedStats(plane, (st) => total(st.services.find((s) => s.serviceId === "web")!.counters) >= 5);
     expect(stats.services.find((s) => s.serviceId === "web")!.counters.requests["2xx"]).toBe(5);
     expect(stats.endpoints.find((e) => e.instanceId === "i1")!.counters.requests["2xx"]).toBe(5);
     expect(reports).toEqual(
@@ -196,4 +203,49 @@ describe("the HAProxy data plane", () => {
       ]),
     );
   });
+
+  it("passes a tcp service's bytes through and counts its connections and bytes", async () => {
+    const echo = net.createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise<void>((r) => echo.close(() => r())));
+    const port = portAt(9);
+    const { plane } = await haproxyPlane(configOf([cluster("cache", [{ id: "c1", host: "127.0.0.1", port: (echo.address() as net.AddressInfo).port, revision: 1 }], { protocol: "tcp" })], [{ kind: "service", port, serviceId: "cache" }]));
+    for (let i = 0; i < 3; i++) expect(await tcpEcho(port, "ping\n")).toBe("ping\n");
+    const stats = await countedStats(plane, (st) => st.endpoints[0]!.counters.connections.total === 3 && st.endpoints[0]!.counters.connections.open === 0);
+    expect(stats.endpoints[0]!.counters.connections).toMatchObject({ total: 3, bytesIn: 15, bytesOut: 15, connectErrors: 0 });
+    expect(stats.services[0]!.counters.requests["2xx"]).toBe(0);
+  });
+
+  it("speaks HTTP/2 with prior knowledge to the listener and to instances of a grpc or http2 service", async () => {
+    const upstreamH2 = http2.createServer((req, res) => res.end(`h2 ${req.httpVersion} ${req.url}`));
+    await new Promise<void>((r) => upstreamH2.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise<void>((r) => upstreamH2.close(() => r())));
+    const port = portAt(10);
+    await haproxyPlane(configOf([cluster("stream", [{ id: "s1", host: "127.0.0.1", port: (upstreamH2.address() as net.AddressInfo).port, revision: 1 }], { protocol: "http2" })], [{ kind: "service", port, serviceId: "stream" }]));
+    const client = http2.connect(`http://127.0.0.1:${port}`);
+    cleanup.push(() => void client.close());
+    const body = await new Promise<string>((resolve, reject) => {
+      const stream = client.request({ ":path": "/hello" });
+      let text = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (d: string) => (text += d));
+      stream.on("end", () => resolve(text));
+      stream.on("error", reject);
+    });
+    expect(body).toBe("h2 2.0 /hello");
+  });
 });
+
+/** One connection: sends `text`, resolves with what came back once as much came back. */
+function tcpEcho(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => socket.write(text));
+    let answer = "";
+    socket.on("data", (d) => {
+      answer += d.toString();
+      if (answer.length >= text.length) socket.end();
+    });
+    socket.on("close", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
