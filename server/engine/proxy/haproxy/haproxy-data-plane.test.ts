@@ -27,8 +27,7 @@ async function upstreams(count: number, handler?: Parameters<typeof upstream>[1]
 }
 
 /** A started HAProxy data plane on a data dir of its own, with what it reported of its listeners. */
-async function haproxyPlane(config: DataPlaneConfig) {
-  const dataDir = tempDir("haproxy");
+async function haproxyPlane(config: DataPlaneConfig, dataDir = tempDir("haproxy")) {
   const plane = new HaproxyDataPlane({ log: silentLogger, dataDir, binary: "/usr/sbin/haproxy" });
   cleanup.push(() => plane.stop());
   const reports: ListenerReport[] = [];
@@ -36,7 +35,7 @@ async function haproxyPlane(config: DataPlaneConfig) {
   plane.configure(config);
   await plane.start();
   const process = new HaproxyProcess("/usr/sbin/haproxy", haproxyFiles(dataDir));
-  return { plane, reports, worker: async () => (await process.table())!.worker };
+  return { plane, reports, dataDir, table: () => waitFor(() => process.table(), "HAProxy's master"), worker: async () => (await waitFor(() => process.table(), "HAProxy's master")).worker };
 }
 
 const configOf = (clusters: ClusterConfig[], listeners: ListenerConfig[], extra: Partial<DataPlaneConfig> = {}): DataPlaneConfig => ({ host: "127.0.0.1", clusters, listeners, routes: [], ...extra });
@@ -233,6 +232,38 @@ describe("the HAProxy data plane", () => {
       stream.on("error", reject);
     });
     expect(body).toBe("h2 2.0 /hello");
+  });
+
+  it("is taken over by the next Gantry's data plane without a refused connection, and started again if killed", async () => {
+    const [a] = await upstreams(1, (_req, res) => res.end(JSON.stringify({ pid: 1 })));
+    const port = portAt(11);
+    const config = configOf([cluster("web", [endpointOf(a!)])], [{ kind: "service", port, serviceId: "web" }]);
+    const first = await haproxyPlane(config);
+    // New connections only: the reload that loads the new Gantry's configuration closes idle keep-alive
+    // connections, which a client racing its next request on one sees reset (README: Choosing the data plane).
+    const load = startLoad(`http://127.0.0.1:${port}/`, { keepAlive: 0, fresh: 4 });
+    // Gantry gone without stopping it (a crash): HAProxy serves on, and the next one adopts it.
+    first.plane.release();
+    const second = await haproxyPlane(config, first.dataDir);
+    const { master } = await second.table();
+    await new Promise((r) => setTimeout(r, 200));
+    const report = await load.stop();
+    expect(report.failures).toEqual([]);
+    expect(report.refused).toBe(0);
+    expect((await second.table()).master).toBe((await first.table()).master);
+
+    // HAProxy killed under it: the data plane notices at its next read of counters (the engine reads them every second) and starts another.
+    process.kill(master, "SIGKILL");
+    await waitFor(
+      async () => {
+        await second.plane.stats();
+        return (await get(`http://127.0.0.1:${port}/`).catch(() => undefined))?.status === 200 ? true : undefined;
+      },
+      "HAProxy serving again",
+      10_000,
+      200,
+    );
+    expect((await second.table()).master).not.toBe(master);
   });
 });
 

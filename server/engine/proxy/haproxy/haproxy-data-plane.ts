@@ -87,8 +87,17 @@ export class HaproxyDataPlane implements DataPlanePort {
     }
   }
 
+  /** Counters since HAProxy started (kept cumulative across its reloads); none while it is down. */
   stats(): Promise<DataPlaneStats> {
-    return this.run(() => this.readStats());
+    return this.run(async () => {
+      try {
+        return await this.readStats();
+      } catch (err) {
+        if (await this.forgetIfGone()) this.queueApply();
+        else this.options.log.warn({ err }, "reading HAProxy's counters failed");
+        return { listeners: [], services: [], endpoints: [] };
+      }
+    });
   }
 
   /** Lets go of HAProxy without stopping it (a boot that failed): it serves on, and the next Gantry takes it over. */
@@ -121,6 +130,7 @@ export class HaproxyDataPlane implements DataPlanePort {
         await this.apply();
       } catch (err) {
         this.options.log.error({ err }, "the haproxy data plane could not apply the configuration; trying again");
+        await this.forgetIfGone();
         this.retrySoon(APPLY_RETRY_MS);
       }
     });
@@ -160,6 +170,19 @@ export class HaproxyDataPlane implements DataPlanePort {
     if (this.unavailable.size > 0) this.retrySoon(LISTENER_RETRY_MS);
   }
 
+  /**
+   * HAProxy's master gone (killed, crashed): the next application starts a new one. True if so.
+   * Listeners are refused meanwhile; the counters carry on from where they were.
+   */
+  private async forgetIfGone(): Promise<boolean> {
+    if (!this.loaded || (await this.haproxy.table())) return false;
+    this.options.log.error("HAProxy is gone; starting it again");
+    this.loaded = undefined;
+    this.live.clear();
+    this.reported.clear();
+    return true;
+  }
+
   private async reload(rendered: RenderedConfig): Promise<void> {
     const began = Date.now();
     const invalid = await this.haproxy.check(rendered.text);
@@ -186,13 +209,14 @@ export class HaproxyDataPlane implements DataPlanePort {
    * process holds is left out (reported failed) and tried again, so the others serve.
    */
   private async checkPorts(config: DataPlaneConfig): Promise<void> {
-    const ours = new Set(this.loaded?.listeners.filter((l) => l.frontend).map((l) => `${l.key}@${l.listener.port}`));
+    // Ports our HAProxy holds pass to the next worker: only the others are tried. One left by a
+    // previous Gantry holds those its configuration file binds.
+    const ours = this.loaded ? new Set(this.loaded.listeners.filter((l) => l.frontend).map((l) => l.listener.port)) : await this.haproxy.heldPorts();
     this.unavailable.clear();
     for (const listener of config.listeners) {
-      const key = listenerKey(listener);
-      if (ours.has(`${key}@${listener.port}`)) continue;
+      if (ours.has(listener.port)) continue;
       const error = await bindError(config.host, listener.port);
-      if (error) this.unavailable.set(key, error);
+      if (error) this.unavailable.set(listenerKey(listener), error);
     }
   }
 

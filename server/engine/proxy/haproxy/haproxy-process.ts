@@ -66,6 +66,19 @@ export class HaproxyProcess {
     }
   }
 
+  /**
+   * Ports the running HAProxy listens on, as its configuration file says (a previous Gantry's, when
+   * taking one over): none if no master answers.
+   */
+  async heldPorts(): Promise<Set<number>> {
+    if (!(await this.table())) return new Set();
+    try {
+      return boundPorts(fs.readFileSync(this.files.config, "utf8"));
+    } catch {
+      return new Set();
+    }
+  }
+
   /** Starts HAProxy on `text`, or loads it into the one a previous Gantry left running. Resolves once a worker answers. */
   async start(text: string): Promise<"started" | "adopted"> {
     writePrivate(this.files.config, text);
@@ -128,6 +141,11 @@ export class HaproxyProcess {
       return "(no log)";
     }
   }
+}
+
+/** The ports of a configuration's `bind` lines. */
+export function boundPorts(text: string): Set<number> {
+  return new Set([...text.matchAll(/^\s*bind\s+\S*:(\d+)(\s|$)/gm)].map((m) => Number(m[1])));
 }
 
 /** The configuration names the admin socket and every address: readable by Gantry's user only. */

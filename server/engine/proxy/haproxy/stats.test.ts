@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { latencyBuckets } from "../types";
 import { CounterLedger } from "./counter-ledger";
-import { parseShowProc } from "./haproxy-process";
+import { boundPorts, parseShowProc } from "./haproxy-process";
 import { parseStatCsv, rowCounters, type RawCounters } from "./stats-csv";
 
 // As HAProxy 2.6 answers `show stat` (columns cut to those read, order kept as HAProxy gives it).
@@ -52,6 +52,10 @@ describe("reading show stat", () => {
       "",
     ].join("\n");
     expect(parseShowProc(text)).toEqual({ master: 13875, reloads: 2, failedReloads: 1, worker: 22761 });
+  });
+
+  it("finds the ports a configuration binds (taking over a previous Gantry's HAProxy)", () => {
+    expect(boundPorts("frontend a\n  bind 127.0.0.1:16001\nfrontend b\n  bind ipv6@::1:16002 proto h2\n  server x 127.0.0.1:20001\n")).toEqual(new Set([16001, 16002]));
   });
 });
 
