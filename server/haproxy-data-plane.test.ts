@@ -1,11 +1,17 @@
+import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HaproxyProcess, haproxyFiles } from "./engine/proxy/haproxy/haproxy-process";
+import { runtimeCommand } from "./engine/proxy/haproxy/runtime-api";
 import { adminHeaders, fixtureTemplate, tempDir, useTestGantry, type ApiClient } from "./testing/gantry";
 import { useGantryProcesses } from "./testing/gantry-process";
+import { get } from "./testing/http";
 import { startLoad } from "./testing/load";
 import { freePort } from "./testing/ports";
 import { waitFor } from "./testing/wait";
+
+const fresh = new http.Agent({ keepAlive: false });
 
 /** Prometheus text → `name{labels}` → value. */
 const exposition = (text: string) => new Map(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => [l.slice(0, l.lastIndexOf(" ")), Number(l.slice(l.lastIndexOf(" ") + 1))]));
@@ -22,8 +28,23 @@ describe("Gantry with GANTRY_DATA_PLANE=haproxy", () => {
   const server = useTestGantry({ dataDir, dataPlane: { kind: "haproxy", binary: "/usr/sbin/haproxy" } });
   /** How often HAProxy's master reloaded (its `show proc`). */
   const haproxyReloads = async () => (await waitFor(() => new HaproxyProcess("/usr/sbin/haproxy", haproxyFiles(dataDir)).table(), "HAProxy's master to answer")).reloads;
-  /** HAProxy binds a new service's listener with a reload, a moment after the API answered. */
-  const serving = (port: number) => waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined))?.status === 200 ? true : undefined), `port ${port} serving`);
+  /**
+   * Until the workers replaced by reloads (services of earlier tests deleted, this one's listener
+   * added) have exited: they close their idle keep-alive connections, which a client racing its next
+   * request sees reset (README: Choosing the data plane), and this test is about what a rollout does.
+   */
+  /** Until HAProxy's configuration has none of these services and the workers it replaced have exited (the next test's load must not meet a reload). */
+  const gone = async (...serviceIds: string[]) => {
+    await waitFor(() => (serviceIds.some((id) => fs.readFileSync(haproxyFiles(dataDir).config, "utf8").includes(id)) ? undefined : true), "the services gone from HAProxy", 30_000, 100);
+    await settledWorkers();
+  };
+  const settledWorkers = () => waitFor(async () => ((await runtimeCommand(haproxyFiles(dataDir).masterSocket, "show proc")).match(/\sworker\s/g)?.length === 1 ? true : undefined), "replaced HAProxy workers to exit", 35_000, 200);
+  /**
+   * HAProxy binds a new service's listener with a reload, a moment after the API answered. Asked on a
+   * new connection: one kept alive from an earlier test may reach the worker a reload replaced, which
+   * serves its last connections with the configuration it had (a deleted service on the same port).
+   */
+  const serving = (port: number) => waitFor(async () => ((await get(`http://127.0.0.1:${port}/`, fresh)).status === 200 ? true : undefined), `port ${port} serving`);
 
   it("serves a service's listener and a dependency edge through HAProxy, and shows the request counts in /metrics", async () => {
     const { api } = server;
@@ -50,6 +71,7 @@ describe("Gantry with GANTRY_DATA_PLANE=haproxy", () => {
     expect(metrics.get('gantry_service_request_duration_seconds_count{service="hx-counted"}')).toBe(counted);
     await api.services.delete.mutate({ id: caller.id });
     await api.services.delete.mutate({ id: callee.id });
+    await gone(callee.id, caller.id);
   }, 60_000);
 
   it("rolls 4 instances to a new revision with 0 failed client requests, without reloading HAProxy", async () => {
@@ -57,6 +79,7 @@ describe("Gantry with GANTRY_DATA_PLANE=haproxy", () => {
     const service = await api.services.create.mutate({ name: "hx-roller", replicas: 4, template: fixtureTemplate({ VERSION: "1" }) });
     const before = await readyOn(api, service.id, 4, 1);
     await serving(service.listenPort!);
+    await settledWorkers();
     const reloadsBefore = await haproxyReloads();
     const traffic = startLoad(`http://127.0.0.1:${service.listenPort}/`);
     await new Promise((r) => setTimeout(r, 300));
@@ -73,6 +96,31 @@ describe("Gantry with GANTRY_DATA_PLANE=haproxy", () => {
     // Every old and every new instance served (answers carry their pid): traffic followed the rollout.
     expect(report.servedBy.size).toBe(8);
     expect(await haproxyReloads()).toBe(reloadsBefore);
+    await api.services.delete.mutate({ id: service.id });
+    await gone(service.id);
+  }, 60_000);
+
+  it("rolls a single instance behind a readiness probe twice with 0 failed client requests", async () => {
+    // The replacement turns ready in the tick the old instance is told to stop: HAProxy must have the
+    // new server before the old one drains, or the service would have none in between (503).
+    const { api } = server;
+    const template = fixtureTemplate({ VERSION: "1" }, { probes: { readiness: { kind: "http", path: "/", periodSeconds: 1 } } });
+    let service = await api.services.create.mutate({ name: "hx-single", replicas: 1, template });
+    await readyOn(api, service.id, 1, 1);
+    await serving(service.listenPort!);
+    await settledWorkers();
+    const traffic = startLoad(`http://127.0.0.1:${service.listenPort}/`, { keepAlive: 1, fresh: 1 });
+    for (const revision of [2, 3]) {
+      service = await api.services.update.mutate({ id: service.id, version: service.version, patch: { template: { env: { VERSION: String(revision) } } } });
+      await waitFor(async () => ((list) => (list[0]?.toRevision === revision && list[0].status === "succeeded" ? true : undefined))(await api.rollouts.list.query({ serviceId: service.id })), `the rollout to revision ${revision}`, 30_000);
+    }
+    await readyOn(api, service.id, 1, 3);
+    await new Promise((r) => setTimeout(r, 300));
+    const report = await traffic.stop();
+    expect(report.failures).toEqual([]);
+    expect(report.refused).toBe(0);
+    // Traffic flowed throughout: each of the three instances answered some of it.
+    expect(report.servedBy.size).toBe(3);
     await api.services.delete.mutate({ id: service.id });
   }, 60_000);
 });
