@@ -3,7 +3,6 @@ import http from "node:http";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HaproxyProcess, haproxyFiles } from "./engine/proxy/haproxy/haproxy-process";
-import { runtimeCommand } from "./engine/proxy/haproxy/runtime-api";
 import { adminHeaders, fixtureTemplate, tempDir, useTestGantry, type ApiClient } from "./testing/gantry";
 import { useGantryProcesses } from "./testing/gantry-process";
 import { get } from "./testing/http";
@@ -28,17 +27,16 @@ describe("Gantry with GANTRY_DATA_PLANE=haproxy", () => {
   const server = useTestGantry({ dataDir, dataPlane: { kind: "haproxy", binary: "/usr/sbin/haproxy" } });
   /** How often HAProxy's master reloaded (its `show proc`). */
   const haproxyReloads = async () => (await waitFor(() => new HaproxyProcess("/usr/sbin/haproxy", haproxyFiles(dataDir)).table(), "HAProxy's master to answer")).reloads;
-  /**
-   * Until the workers replaced by reloads (services of earlier tests deleted, this one's listener
-   * added) have exited: they close their idle keep-alive connections, which a client racing its next
-   * request sees reset (README: Choosing the data plane), and this test is about what a rollout does.
-   */
-  /** Until HAProxy's configuration has none of these services and the workers it replaced have exited (the next test's load must not meet a reload). */
+  /** Until HAProxy's master has not reloaded for a second (services of earlier tests deleted, this one's listener added): a test that counts reloads starts after them. */
+  /** Until HAProxy's configuration has none of these services and its reloads are over (the next test's load meets none). */
   const gone = async (...serviceIds: string[]) => {
     await waitFor(() => (serviceIds.some((id) => fs.readFileSync(haproxyFiles(dataDir).config, "utf8").includes(id)) ? undefined : true), "the services gone from HAProxy", 30_000, 100);
     await settledWorkers();
   };
-  const settledWorkers = () => waitFor(async () => ((await runtimeCommand(haproxyFiles(dataDir).masterSocket, "show proc")).match(/\sworker\s/g)?.length === 1 ? true : undefined), "replaced HAProxy workers to exit", 35_000, 200);
+  const settledWorkers = async () => {
+    let last = -1;
+    await waitFor(async () => ((reloads) => (reloads === last ? true : void (last = reloads)))(await haproxyReloads()), "HAProxy to stop reloading", 30_000, 1000);
+  };
   /**
    * HAProxy binds a new service's listener with a reload, a moment after the API answered. Asked on a
    * new connection: one kept alive from an earlier test may reach the worker a reload replaced, which

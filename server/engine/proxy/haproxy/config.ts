@@ -111,6 +111,10 @@ function globalSection(socket: string): string {
     `  stats socket ${socket} mode 600 level admin expose-fd listeners`,
     // A worker replaced by a reload finishes its requests; long-lived connections are cut after this.
     "  hard-stop-after 30s",
+    // A replaced worker ends its keep-alive client connections over this window, each with a
+    // `Connection: close` on its next response, instead of closing them all at once (a client racing
+    // its next request on one would see it reset).
+    "  close-spread-time 10s",
     "defaults",
     "  timeout client 60s",
     "  timeout http-request 10s",

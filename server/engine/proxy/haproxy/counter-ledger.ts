@@ -3,36 +3,28 @@ import { latencyBuckets, statusClasses, type TrafficCounters } from "../types";
 import type { RawCounters } from "./stats-csv";
 
 type Entry = {
-  /** The HAProxy worker whose counters `last` holds. */
-  worker: number;
-  last: RawCounters;
-  /** Counted before `last` started from zero (previous workers, a server deleted and added again). */
+  /** Counted by workers gone since (replaced by reloads), and before a count started over. */
   base: TrafficCounters;
-  /** Built here from HAProxy's averages (see read()). */
+  /** Each running worker's last reading. */
+  workers: Map<number, RawCounters>;
+  /** Built here from HAProxy's averages (see CounterLedger). */
   latency: number[];
   latencySum: number;
 };
 
-const requestsOf = (raw: RawCounters) => statusClasses.reduce((sum, c) => sum + raw.requests[c], 0);
+type Cumulative = Pick<RawCounters, "requests" | "connections">;
 
-/** Cumulative fields only: the gauges (in flight, open connections) are never summed. */
-function decreased(now: RawCounters, before: RawCounters): boolean {
+const requestsOf = (raw: Cumulative) => statusClasses.reduce((sum, c) => sum + raw.requests[c], 0);
+
+/** Cumulative fields only: the gauges (in flight, open connections) are never summed over time. */
+function decreased(now: Cumulative, before: Cumulative): boolean {
   return statusClasses.some((c) => now.requests[c] < before.requests[c]) || connectionCounterNames.some((n) => n !== "open" && now.connections[n] < before.connections[n]);
 }
-
-type Cumulative = Pick<RawCounters, "requests" | "connections">;
 
 function addCumulative(into: TrafficCounters, raw: Cumulative): void {
   for (const c of statusClasses) into.requests[c] += raw.requests[c];
   for (const n of connectionCounterNames) if (n !== "open") into.connections[n] += raw.connections[n];
 }
-
-/** The same reading with its cumulative counts at zero (a start from nothing), its gauges kept. */
-const restarted = (raw: RawCounters): RawCounters => ({
-  ...raw,
-  requests: { "1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 },
-  connections: { ...raw.connections, total: 0, bytesIn: 0, bytesOut: 0, connectErrors: 0 },
-});
 
 const bucketOf = (seconds: number) => {
   const index = latencyBuckets.findIndex((bound) => seconds <= bound);
@@ -40,47 +32,71 @@ const bucketOf = (seconds: number) => {
 };
 
 /**
- * Keeps Gantry's counters cumulative over HAProxy's: a reload starts a worker whose counters start
- * from zero, and a server deleted and added again starts from zero too. Per key, what was counted
- * before such a restart is kept as a base and the new counts added to it.
+ * Keeps Gantry's counters cumulative over HAProxy's. Each worker counts from zero: a reload starts a
+ * new one while the replaced one finishes its connections (its counts still read, through the
+ * master), and a server deleted and added again starts from zero too. Per key, the counts of workers
+ * gone and of counts that started over are kept as a base, and the running workers' added to it.
  *
  * HAProxy keeps no latency histogram, only the average total time of the last 1024 requests
  * (`ttime`). Each read puts the requests counted since the previous read into the bucket of that
  * average (and adds them at that average to the sum): an approximation whose resolution is the
  * read interval (1 s for Gantry's metrics), good for trends and for quantiles over many intervals,
- * blind to the spread within one interval.
+ * blind to the spread within one.
  */
 export class CounterLedger {
   private readonly entries = new Map<string, Entry>();
 
-  read(key: string, worker: number, raw: RawCounters): TrafficCounters {
+  /** One worker's reading of one key. */
+  observe(key: string, worker: number, raw: RawCounters): void {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { worker, last: restarted(raw), base: newCounters(), latency: newCounters().latency, latencySum: 0 };
+      entry = { base: newCounters(), workers: new Map(), latency: newCounters().latency, latencySum: 0 };
       this.entries.set(key, entry);
-    } else if (entry.worker !== worker || decreased(raw, entry.last)) {
-      addCumulative(entry.base, entry.last);
-      entry.last = restarted(entry.last);
-      entry.worker = worker;
     }
-    const fresh = requestsOf(raw) - requestsOf(entry.last);
+    const last = entry.workers.get(worker);
+    if (last && decreased(raw, last)) {
+      addCumulative(entry.base, last);
+      entry.workers.delete(worker);
+    }
+    const fresh = requestsOf(raw) - requestsOf(entry.workers.get(worker) ?? newCounters());
     if (fresh > 0 && raw.averageMs !== undefined) {
       entry.latency[bucketOf(raw.averageMs / 1000)]! += fresh;
       entry.latencySum += (fresh * raw.averageMs) / 1000;
     }
-    entry.last = raw;
+    entry.workers.set(worker, raw);
+  }
+
+  /** A key's counters: what gone workers counted plus what running ones do. */
+  counters(key: string): TrafficCounters {
     const counters = newCounters();
+    const entry = this.entries.get(key);
+    if (!entry) return counters;
     addCumulative(counters, entry.base);
-    addCumulative(counters, raw);
-    counters.inFlight = raw.inFlight;
-    counters.connections.open = raw.connections.open;
+    for (const raw of entry.workers.values()) {
+      addCumulative(counters, raw);
+      counters.inFlight += raw.inFlight;
+      counters.connections.open += raw.connections.open;
+    }
     counters.latency = [...entry.latency];
     counters.latencySum = entry.latencySum;
     return counters;
   }
 
-  /** Forgets keys not read in the last pass (services, instances and listeners gone). */
-  retain(keys: ReadonlySet<string>): void {
-    for (const key of this.entries.keys()) if (!keys.has(key)) this.entries.delete(key);
+  /**
+   * After a pass over every running worker: the counts of workers that exited become base, keys no
+   * longer read (services, instances and listeners gone) are forgotten.
+   */
+  endPass(workers: ReadonlySet<number>, keys: ReadonlySet<string>): void {
+    for (const [key, entry] of this.entries) {
+      if (!keys.has(key)) {
+        this.entries.delete(key);
+        continue;
+      }
+      for (const [worker, last] of entry.workers) {
+        if (workers.has(worker)) continue;
+        addCumulative(entry.base, last);
+        entry.workers.delete(worker);
+      }
+    }
   }
 }

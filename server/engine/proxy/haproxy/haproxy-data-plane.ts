@@ -17,6 +17,8 @@ const LISTENER_RETRY_MS = 2000;
 /** A configuration HAProxy would not take is tried again this often (the next change may fix it). */
 const APPLY_RETRY_MS = 2000;
 const DRAIN_POLL_MS = 100;
+/** Stopping waits this long at most for requests in flight. */
+const STOP_DRAIN_MS = 30_000;
 
 export type HaproxyDataPlaneOptions = { log: Logger; dataDir: string; binary: string };
 
@@ -38,7 +40,7 @@ export class HaproxyDataPlane implements DataPlanePort {
   /** What the running worker was loaded with, and the servers it has now. */
   private loaded: RenderedConfig | undefined;
   private readonly live = new Map<string, LiveServer>();
-  /** The current worker's pid: counters start from zero with each one. */
+  /** The current worker's pid (for the log). */
   private worker = 0;
   /** Listener key → why its port can't be bound (another process holds it). */
   private readonly unavailable = new Map<string, string>();
@@ -106,11 +108,19 @@ export class HaproxyDataPlane implements DataPlanePort {
     clearTimeout(this.retryTimer);
   }
 
+  /**
+   * Stops HAProxy once no request is in flight (Gantry drained and stopped its instances first), at
+   * most after STOP_DRAIN_MS: a soft stop would also wait out the keep-alive connections.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     await this.chain.catch(() => undefined);
-    await this.haproxy.stop();
+    for (const deadline = Date.now() + STOP_DRAIN_MS; Date.now() < deadline; await sleep(DRAIN_POLL_MS)) {
+      const rows = await this.showStat().catch(() => []);
+      if (!rows.some((r) => r.kind === "backend" && Number(r.fields.scur) > 0)) break;
+    }
+    await this.haproxy.stop("hard");
   }
 
   /** Runs `step` after every HAProxy operation queued before it. */
@@ -193,9 +203,6 @@ export class HaproxyDataPlane implements DataPlanePort {
     const invalid = await this.haproxy.check(rendered.text);
     this.options.log.debug({ ms: Date.now() - began }, "haproxy: configuration checked");
     if (invalid) throw new Error(`HAProxy would not take the configuration: ${invalid}`);
-    // Counted up to now by the worker being replaced (the ledger folds them in when the new one answers).
-    await this.readStats().catch(() => undefined);
-    this.options.log.debug({ ms: Date.now() - began }, "haproxy: counters read");
     await this.haproxy.reload(rendered.text);
     this.options.log.debug({ ms: Date.now() - began }, "haproxy: reloaded");
     this.loadedWith(rendered, (await this.haproxy.table())?.worker);
@@ -281,40 +288,57 @@ export class HaproxyDataPlane implements DataPlanePort {
     for (const key of this.live.keys()) if (!inFlight.has(key)) this.live.delete(key);
   }
 
+  /**
+   * Counters per listener, service and instance, summed over the current worker and those a reload
+   * replaced (still finishing their connections), kept cumulative by the ledger.
+   */
   private async readStats(): Promise<DataPlaneStats> {
     if (!this.loaded) return { listeners: [], services: [], endpoints: [] };
+    const table = await this.haproxy.table();
+    if (!table?.worker) throw new Error("haproxy's master does not answer");
     const rows = await this.showStat();
     await this.sweep(rows);
     const rendered = this.loaded;
-    const seen = new Set<string>();
-    const count = (key: string, row: StatRow, averageMs?: number) => {
-      seen.add(key);
-      const raw = rowCounters(row);
-      return this.ledger.read(key, this.worker, averageMs === undefined ? raw : { ...raw, averageMs });
+    const keys = new Set<string>();
+    const observe = (worker: number, workerRows: StatRow[]) => {
+      const backendRows = new Map(workerRows.filter((r) => r.kind === "backend").map((r) => [r.proxy, r]));
+      const frontendRows = new Map(workerRows.filter((r) => r.kind === "frontend").map((r) => [r.proxy, r]));
+      const count = (key: string, row: StatRow | undefined, averageFrom?: StatRow) => {
+        if (!row) return;
+        keys.add(key);
+        const raw = rowCounters(row);
+        this.ledger.observe(key, worker, averageFrom ? { ...raw, averageMs: rowCounters(averageFrom).averageMs } : raw);
+      };
+      for (const [backend, serviceId] of rendered.backends) count(`service:${serviceId}`, backendRows.get(backend));
+      for (const row of workerRows) {
+        const server = row.kind === "server" ? this.live.get(`${row.proxy}/${row.server}`) : undefined;
+        if (server) count(`instance:${server.instanceId}`, row);
+      }
+      for (const { key, listener, frontend } of rendered.listeners) {
+        // A frontend has no times of its own: a service or edge listener takes its backend's.
+        const target = listener.kind === "service" ? listener.serviceId : listener.kind === "edge" ? listener.toId : undefined;
+        const backend = target === undefined ? undefined : [...rendered.backends].find(([, id]) => id === target)?.[0];
+        count(`listener:${key}`, frontend ? frontendRows.get(frontend) : undefined, backend ? backendRows.get(backend) : undefined);
+      }
     };
-    const backendRows = new Map(rows.filter((r) => r.kind === "backend").map((r) => [r.proxy, r]));
-    const frontendRows = new Map(rows.filter((r) => r.kind === "frontend").map((r) => [r.proxy, r]));
+    observe(table.worker, rows);
+    for (const worker of table.workers.filter((pid) => pid !== table.worker)) {
+      const replaced = await this.haproxy.statOf(worker).then(parseStatCsv, () => undefined);
+      if (replaced) observe(worker, replaced);
+    }
+    this.ledger.endPass(new Set(table.workers), keys);
 
-    const services: ServiceStats[] = [];
-    for (const [backend, serviceId] of rendered.backends) {
-      const row = backendRows.get(backend);
-      if (row) services.push({ serviceId, counters: count(`service:${serviceId}`, row) });
-    }
-    const endpoints: EndpointStats[] = [];
-    for (const row of rows) {
-      const server = row.kind === "server" ? this.live.get(`${row.proxy}/${row.server}`) : undefined;
-      if (server) endpoints.push({ serviceId: server.serviceId, instanceId: server.instanceId, ejected: false, counters: count(`instance:${server.instanceId}`, row) });
-    }
-    const listeners: ListenerStats[] = rendered.listeners.map(({ key, listener, frontend, error }) => {
-      const row = frontend ? frontendRows.get(frontend) : undefined;
-      // A frontend has no times of its own: a service or edge listener takes its backend's.
-      const target = listener.kind === "service" ? listener.serviceId : listener.kind === "edge" ? listener.toId : undefined;
-      const backendRow = target ? [...rendered.backends].find(([, id]) => id === target)?.[0] : undefined;
-      const averageMs = backendRow ? rowCounters(backendRows.get(backendRow) ?? row!).averageMs : undefined;
-      return { key, listener, port: listener.port, bound: Boolean(row), error, counters: row ? count(`listener:${key}`, row, averageMs) : newCounters() };
-    });
-    this.ledger.retain(seen);
-    return { listeners, services, endpoints };
+    const frontends = new Set(rows.filter((r) => r.kind === "frontend").map((r) => r.proxy));
+    return {
+      listeners: rendered.listeners.map(({ key, listener, frontend, error }): ListenerStats => {
+        const bound = frontend !== null && frontends.has(frontend);
+        return { key, listener, port: listener.port, bound, error, counters: bound ? this.ledger.counters(`listener:${key}`) : newCounters() };
+      }),
+      services: [...rendered.backends.values()].filter((id) => keys.has(`service:${id}`)).map((serviceId): ServiceStats => ({ serviceId, counters: this.ledger.counters(`service:${serviceId}`) })),
+      endpoints: [...this.live.values()]
+        .filter((server) => keys.has(`instance:${server.instanceId}`))
+        .map((server): EndpointStats => ({ serviceId: server.serviceId, instanceId: server.instanceId, ejected: false, counters: this.ledger.counters(`instance:${server.instanceId}`) })),
+    };
   }
 }
 

@@ -14,15 +14,15 @@ export const haproxyFiles = (dataDir: string): HaproxyFiles => ({
   log: path.join(dataDir, "haproxy.log"),
 });
 
-/** The master and its current worker, as the master's `show proc` lists them. */
-export type ProcessTable = { master: number; reloads: number; failedReloads: number; worker: number | undefined };
+/** The master and its workers, as the master's `show proc` lists them: the current one, and those reloads replaced that still finish their connections. */
+export type ProcessTable = { master: number; reloads: number; failedReloads: number; worker: number | undefined; workers: number[] };
 
 /** Parses the master CLI's `show proc`: the current worker is the one no reload has passed over (0 reloads). */
 export function parseShowProc(text: string): ProcessTable {
   const master = /^(\d+)\s+master\s+(\d+)\s+\[failed: (\d+)\]/m.exec(text);
   if (!master) throw new Error(`not a show proc answer: ${JSON.stringify(text.slice(0, 120))}`);
   const workers = [...text.matchAll(/^(\d+)\s+worker\s+(\d+)\s/gm)].map((m) => ({ pid: Number(m[1]), reloads: Number(m[2]) }));
-  return { master: Number(master[1]), reloads: Number(master[2]), failedReloads: Number(master[3]), worker: workers.find((w) => w.reloads === 0)?.pid };
+  return { master: Number(master[1]), reloads: Number(master[2]), failedReloads: Number(master[3]), worker: workers.find((w) => w.reloads === 0)?.pid, workers: workers.map((w) => w.pid) };
 }
 
 const START_MS = 10_000;
@@ -117,14 +117,23 @@ export class HaproxyProcess {
     throw new Error(`haproxy did not reload within ${START_MS / 1000} s: ${this.lastLogLines()}`);
   }
 
-  /** Soft stop: the workers stop accepting, finish their requests, exit, and the master with them. */
-  async stop(): Promise<void> {
+  /** A worker's `show stat`, asked through the master (which reaches workers replaced by a reload too). */
+  statOf(worker: number): Promise<string> {
+    return runtimeCommand(this.files.masterSocket, `@!${worker} show stat`);
+  }
+
+  /**
+   * Stops HAProxy: `soft` lets the workers finish their requests and connections (bounded by
+   * hard-stop-after), `hard` closes everything at once (SIGTERM), for when nothing is in flight.
+   */
+  async stop(mode: "soft" | "hard"): Promise<void> {
     const table = await this.table();
     if (!table) return;
-    signal(table.master, "SIGUSR1");
+    signal(table.master, mode === "soft" ? "SIGUSR1" : "SIGTERM");
     for (const deadline = Date.now() + STOP_MS; Date.now() < deadline && alive(table.master); ) await sleep(50);
-    if (alive(table.master)) signal(table.master, "SIGKILL");
-    if (table.worker) signal(table.worker, "SIGKILL");
+    if (!alive(table.master)) return;
+    signal(table.master, "SIGKILL");
+    for (const worker of table.workers) signal(worker, "SIGKILL");
   }
 
   private async workerAnswers(): Promise<boolean> {

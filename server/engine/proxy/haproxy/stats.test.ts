@@ -51,7 +51,7 @@ describe("reading show stat", () => {
       "# programs",
       "",
     ].join("\n");
-    expect(parseShowProc(text)).toEqual({ master: 13875, reloads: 2, failedReloads: 1, worker: 22761 });
+    expect(parseShowProc(text)).toEqual({ master: 13875, reloads: 2, failedReloads: 1, worker: 22761, workers: [22761, 22001] });
   });
 
   it("finds the ports a configuration binds (taking over a previous Gantry's HAProxy)", () => {
@@ -67,27 +67,34 @@ const http = (twoXx: number, averageMs: number | undefined, inFlight = 0): RawCo
 });
 const bucket = (seconds: number) => latencyBuckets.findIndex((bound) => seconds <= bound);
 
+/** One pass of the data plane's reading: each worker's reading of `key`, then the pass ends. */
+function pass(ledger: CounterLedger, key: string, readings: Array<[worker: number, raw: RawCounters]>) {
+  for (const [worker, raw] of readings) ledger.observe(key, worker, raw);
+  ledger.endPass(new Set(readings.map(([worker]) => worker)), new Set([key]));
+  return ledger.counters(key);
+}
+
 describe("keeping counters cumulative across HAProxy's restarts of them", () => {
-  it("adds what a replaced worker counted to what the new one counts", () => {
+  it("adds what a replaced worker counted, while it finishes its connections and after it exited, to what the new one counts", () => {
     const ledger = new CounterLedger();
-    expect(ledger.read("service:web", 100, http(10, 3)).requests["2xx"]).toBe(10);
-    expect(ledger.read("service:web", 100, http(15, 3)).requests["2xx"]).toBe(15);
-    // Reloaded: worker 200 starts from zero.
-    expect(ledger.read("service:web", 200, http(2, 3)).requests["2xx"]).toBe(17);
-    expect(ledger.read("service:web", 200, http(4, 3, 5))).toMatchObject({ requests: { "2xx": 19 }, inFlight: 5 });
+    expect(pass(ledger, "service:web", [[100, http(10, 3)]]).requests["2xx"]).toBe(10);
+    // Reloaded: worker 200 starts from zero while 100 serves its keep-alive connections on.
+    expect(pass(ledger, "service:web", [[200, http(2, 3, 1)], [100, http(15, 3, 2)]])).toMatchObject({ requests: { "2xx": 17 }, inFlight: 3 });
+    // 100 exited: what it counted stays.
+    expect(pass(ledger, "service:web", [[200, http(4, 3, 5)]])).toMatchObject({ requests: { "2xx": 19 }, inFlight: 5 });
   });
 
-  it("treats a count going down on the same worker (a server deleted and added again) as a restart", () => {
+  it("treats a count going down on the same worker (a server deleted and added again) as a start from zero", () => {
     const ledger = new CounterLedger();
-    ledger.read("instance:a", 100, http(8, 1));
-    expect(ledger.read("instance:a", 100, http(1, 1)).requests["2xx"]).toBe(9);
+    pass(ledger, "instance:a", [[100, http(8, 1)]]);
+    expect(pass(ledger, "instance:a", [[100, http(1, 1)]]).requests["2xx"]).toBe(9);
   });
 
   it("puts each interval's requests into the bucket of HAProxy's average time, and its sum", () => {
     const ledger = new CounterLedger();
-    ledger.read("service:web", 100, http(0, 0));
-    ledger.read("service:web", 100, http(10, 3)); // 10 requests, 3 ms average
-    const counters = ledger.read("service:web", 100, http(14, 200)); // 4 more, 200 ms average
+    pass(ledger, "service:web", [[100, http(0, 0)]]);
+    pass(ledger, "service:web", [[100, http(10, 3)]]); // 10 requests, 3 ms average
+    const counters = pass(ledger, "service:web", [[100, http(14, 200)]]); // 4 more, 200 ms average
     expect(counters.latency[bucket(0.003)]).toBe(10);
     expect(counters.latency[bucket(0.2)]).toBe(4);
     expect(counters.latency.reduce((a, b) => a + b, 0)).toBe(14);
@@ -96,9 +103,9 @@ describe("keeping counters cumulative across HAProxy's restarts of them", () => 
 
   it("counts no latency where HAProxy has no times (a frontend), and forgets keys no longer read", () => {
     const ledger = new CounterLedger();
-    expect(ledger.read("listener:ingress", 100, http(5, undefined)).latency.every((n) => n === 0)).toBe(true);
-    ledger.read("instance:gone", 100, http(5, 1));
-    ledger.retain(new Set(["listener:ingress"]));
-    expect(ledger.read("instance:gone", 100, http(5, 1)).requests["2xx"]).toBe(5);
+    expect(pass(ledger, "listener:ingress", [[100, http(5, undefined)]]).latency.every((n) => n === 0)).toBe(true);
+    pass(ledger, "instance:gone", [[100, http(5, 1)]]);
+    ledger.endPass(new Set([100]), new Set(["listener:ingress"]));
+    expect(ledger.counters("instance:gone").requests["2xx"]).toBe(0);
   });
 });
