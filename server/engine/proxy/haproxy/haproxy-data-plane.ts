@@ -83,7 +83,11 @@ export class HaproxyDataPlane implements DataPlanePort {
     this.draining.add(instanceId);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const done = await this.run(() => this.drainStep(instanceId, Date.now() >= deadline));
+      const done = await this.run(() => this.drainStep(instanceId, Date.now() >= deadline)).catch((err: unknown) => {
+        // Stopping the instance goes on either way: its requests were given what time there was.
+        this.options.log.error({ err, instance: instanceId }, "draining an instance in HAProxy failed");
+        return true;
+      });
       if (done || this.stopped) return;
       await sleep(DRAIN_POLL_MS);
     }
@@ -178,6 +182,8 @@ export class HaproxyDataPlane implements DataPlanePort {
           this.live.set(key, { ...change.server, leaving: change.kind === "leave" });
         }
         this.loaded = rendered;
+        // The file says what runs (for operators, and for the next Gantry taking HAProxy over).
+        this.haproxy.save(rendered.text);
         this.options.log.debug({ ms: Date.now() - began, changes: changes.length }, "haproxy: servers changed through the runtime API");
       }
     }

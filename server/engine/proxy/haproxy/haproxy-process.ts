@@ -57,6 +57,11 @@ export class HaproxyProcess {
     return (alerts.length ? alerts : [output.trim() || `haproxy -c exited with ${code}`]).join("; ");
   }
 
+  /** Writes the configuration file without loading it (what a change through the runtime API made of it). */
+  save(text: string): void {
+    writePrivate(this.files.config, text);
+  }
+
   /** The running master's table, or undefined when no master answers. */
   async table(): Promise<ProcessTable | undefined> {
     try {
