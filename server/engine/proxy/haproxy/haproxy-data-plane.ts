@@ -174,8 +174,7 @@ export class HaproxyDataPlane implements DataPlanePort {
         const after = new Set(rendered.structure.split("\n"));
         this.options.log.debug({ added: [...after].filter((l) => !before.has(l)), removed: [...before].filter((l) => !after.has(l)) }, "haproxy: the configuration changed");
         await this.reload(rendered);
-      }
-      else {
+      } else {
         for (const change of changes) {
           for (const command of commandsOf(change)) await runtimeAction(this.files.socket, command);
           const key = `${change.server.backend}/${change.server.name}`;
