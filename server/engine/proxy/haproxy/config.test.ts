@@ -22,7 +22,7 @@ describe("rendering HAProxy's configuration", () => {
     expect(section(rendered.text, "# Written by Gantry")).toContain("stats socket /data/haproxy.sock mode 600 level admin expose-fd listeners");
     expect(section(rendered.text, "frontend service_web")).toBe(["frontend service_web", "  mode http", "  bind 127.0.0.1:16001", "  default_backend svc_web"].join("\n"));
     expect(section(rendered.text, "frontend edge_e1")).toContain("  mode tcp\n  bind 127.0.0.1:16002\n  timeout client 1h\n  default_backend svc_db");
-    expect(section(rendered.text, "backend svc_web")).toMatch(/server web-1 127\.0\.0\.1:20001 weight 1 maxconn 1024\n  server web-2 127\.0\.0\.1:20002 weight 1 maxconn 1024$/);
+    expect(section(rendered.text, "backend svc_web")).toMatch(/server web-1 127\.0\.0\.1:20001 weight 1 maxconn 1024 pool-max-conn -1 pool-purge-delay 5s\n  server web-2 127\.0\.0\.1:20002 weight 1 maxconn 1024 pool-max-conn -1 pool-purge-delay 5s$/);
     expect([...rendered.servers.keys()]).toEqual(["svc_web/web-1", "svc_web/web-2", "svc_db/db-1"]);
     expect(rendered.listeners.map((l) => [l.key, l.frontend, l.error])).toEqual([
       ["service:web", "service_web", null],
@@ -121,7 +121,7 @@ describe("traffic settings as an HAProxy backend", () => {
     if (http.refused !== undefined) throw new Error(http.refused);
     expect(http.directives).toEqual(expect.arrayContaining(["timeout connect 500ms", "timeout server 9000ms", "retries 3", "option redispatch 1", "retry-on conn-failure empty-response 502 503"]));
     const grpc = backendSettings(settings({ protocol: "grpc" }));
-    expect(grpc).toMatchObject({ mode: "http", h2: true, serverOptions: "maxconn 1024 proto h2" });
+    expect(grpc).toMatchObject({ mode: "http", h2: true, serverOptions: "maxconn 1024 pool-max-conn -1 pool-purge-delay 5s proto h2" });
     const tcp = backendSettings(settings({ protocol: "tcp", retries: 0 }));
     if (tcp.refused !== undefined) throw new Error(tcp.refused);
     expect(tcp.mode).toBe("tcp");

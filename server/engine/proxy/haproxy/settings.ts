@@ -49,7 +49,10 @@ export function backendSettings(settings: TrafficSettings): BackendSettings {
       : []),
   ];
   const h2 = settings.protocol === "http2" || settings.protocol === "grpc";
-  return { mode, h2, directives, serverOptions: `maxconn ${settings.maxConnections}${h2 ? " proto h2" : ""}` };
+  // A server added at run time has no pool of idle connections unless given one (a static server's
+  // defaults, written out): without it every request opens a connection to its instance.
+  const pool = "pool-max-conn -1 pool-purge-delay 5s";
+  return { mode, h2, directives, serverOptions: `maxconn ${settings.maxConnections} ${pool}${h2 ? " proto h2" : ""}` };
 }
 
 function balanceDirectives(settings: TrafficSettings, mode: "http" | "tcp"): { lines: string[] } | { refused: string } {
