@@ -6,18 +6,30 @@
 // two instances spent, per request: on a machine too busy for req/s to say much, the proxy's CPU
 // microseconds per request still compare how much work each proxy does for the same requests.
 // GANTRY_PROXY_WORKERS sets the data plane's worker count as for `npm start` (default: cores − 1, at most 4).
+// A second Gantry runs with GANTRY_DATA_PLANE=haproxy (the row "gantry-haproxy"): its own two instances of
+// the same upstream, behind HAProxy driven by Gantry; its CPU is HAProxy's master and worker.
 // BENCH_PROFILE=1 also writes CPU profiles of Gantry's main process (the data plane runs apart, unprofiled) under bench/results/.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { dataPlaneProcessesOf, descendantsOf, launcherProcessesOf } from "../server/testing/processes";
+import { dataPlaneProcessesOf, descendantsOf, haproxyProcessesOf, launcherProcessesOf } from "../server/testing/processes";
 import { processStats, saveResults, startGantryProcess } from "./gantry-process";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const ports = { gantry: 3950, nginx: 3951, haproxy: 3952, nodeRelay: 3953, listeners: "39500-39599", instances: "39600-39699" };
+const ports = {
+  gantry: 3950,
+  nginx: 3951,
+  haproxy: 3952,
+  nodeRelay: 3953,
+  listeners: "39500-39599",
+  instances: "39600-39699",
+  gantryHaproxy: 3954,
+  haproxyListeners: "39700-39749",
+  haproxyInstances: "39750-39799",
+};
 
 for (const tool of ["wrk", "nginx", "haproxy"]) {
   if (spawnSync("which", [tool]).status !== 0) {
@@ -101,19 +113,33 @@ const gantry = await startGantryProcess(
   { GANTRY_LISTENER_PORT_RANGE: ports.listeners, GANTRY_PORT_RANGE: ports.instances, GANTRY_INGRESS_PORT: "0" },
   process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
 );
-try {
-  const service = await gantry.api.services.create.mutate({
+const gantryHaproxy = await startGantryProcess(ports.gantryHaproxy, {
+  GANTRY_LISTENER_PORT_RANGE: ports.haproxyListeners,
+  GANTRY_PORT_RANGE: ports.haproxyInstances,
+  GANTRY_INGRESS_PORT: "0",
+  GANTRY_DATA_PLANE: "haproxy",
+}).catch(async (err: unknown) => {
+  await gantry.stop(); // not left running behind a failed benchmark
+  throw err;
+});
+
+/** The bench service (two instances of upstream.mjs) on a Gantry, once both are its endpoints. */
+async function benchService(on: typeof gantry) {
+  const service = await on.api.services.create.mutate({
     name: "bench",
     replicas: 2,
     template: { command: process.execPath, args: [path.join(import.meta.dirname, "upstream.mjs")] },
   });
-  let instances;
   for (;;) {
-    instances = await gantry.api.instances.list.query({ serviceId: service.id });
-    const endpoints = await gantry.api.services.endpoints.query({ id: service.id });
-    if (endpoints.length === 2) break;
+    const instances = await on.api.instances.list.query({ serviceId: service.id });
+    const endpoints = await on.api.services.endpoints.query({ id: service.id });
+    if (endpoints.length === 2) return { service, instances };
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+try {
+  const [{ service, instances }, viaHaproxy] = await Promise.all([benchService(gantry), benchService(gantryHaproxy)]);
   const [a, b] = instances.map((i) => i.port!) as [number, number];
 
   fs.writeFileSync(path.join(scratch, "nginx.conf"), fill("nginx.conf", { dir: scratch, a, b, port: ports.nginx }));
@@ -125,21 +151,24 @@ try {
     stdio: "ignore",
   });
   children.push(nginx, haproxy, nodeRelay);
-  await Promise.all([service.listenPort!, ports.nginx, ports.haproxy, ports.nodeRelay].map(waitForPort));
+  await Promise.all([service.listenPort!, viaHaproxy.service.listenPort!, ports.nginx, ports.haproxy, ports.nodeRelay].map(waitForPort));
 
   const dataPlane = dataPlaneProcessesOf(gantry.child.pid!);
   const gantrysOwn = [...dataPlane, ...launcherProcessesOf(gantry.child.pid!)];
   const upstreams = descendantsOf(gantry.child.pid!).filter((pid) => !gantrysOwn.includes(pid));
-  const proxies = { direct: [], gantry: dataPlane, haproxy: treeOf(haproxy.pid!), nginx: treeOf(nginx.pid!), "node-relay": [nodeRelay.pid!] };
-  console.log(`processes: Gantry's data plane ${dataPlane.length} (a primary and its proxy workers), nginx ${proxies.nginx.length} (a master and its workers), HAProxy 1 (threads: ${threadsOf(haproxy.pid!)})`);
-  const targets = { direct: a, gantry: service.listenPort!, haproxy: ports.haproxy, nginx: ports.nginx, "node-relay": ports.nodeRelay };
-  const runs: Record<string, Run[]> = { direct: [], gantry: [], haproxy: [], nginx: [], "node-relay": [] };
+  const gantrysHaproxy = haproxyProcessesOf(gantryHaproxy.child.pid!);
+  const haproxyGantrysOwn = [...gantrysHaproxy, ...launcherProcessesOf(gantryHaproxy.child.pid!)];
+  const haproxyUpstreams = descendantsOf(gantryHaproxy.child.pid!).filter((pid) => !haproxyGantrysOwn.includes(pid));
+  const proxies = { direct: [], gantry: dataPlane, "gantry-haproxy": gantrysHaproxy, haproxy: treeOf(haproxy.pid!), nginx: treeOf(nginx.pid!), "node-relay": [nodeRelay.pid!] };
+  console.log(`processes: Gantry's data plane ${dataPlane.length} (a primary and its proxy workers), Gantry's HAProxy ${gantrysHaproxy.length} (master and worker), nginx ${proxies.nginx.length} (a master and its workers), HAProxy 1 (threads: ${threadsOf(haproxy.pid!)})`);
+  const targets = { direct: a, gantry: service.listenPort!, "gantry-haproxy": viaHaproxy.service.listenPort!, haproxy: ports.haproxy, nginx: ports.nginx, "node-relay": ports.nodeRelay };
+  const runs: Record<string, Run[]> = { direct: [], gantry: [], "gantry-haproxy": [], haproxy: [], nginx: [], "node-relay": [] };
   for (const port of Object.values(targets)) wrk(port, [], []); // warm-up: JIT, pools, caches
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, port] of Object.entries(targets)) {
-      const run = wrk(port, proxies[name as keyof typeof proxies], upstreams);
+      const run = wrk(port, proxies[name as keyof typeof proxies], name === "gantry-haproxy" ? haproxyUpstreams : upstreams);
       runs[name]!.push(run);
-      console.log(`round ${round} ${name.padEnd(10)} ${describe(run)}`);
+      console.log(`round ${round} ${name.padEnd(14)} ${describe(run)}`);
     }
   }
 
@@ -150,17 +179,19 @@ try {
     ]),
   );
   console.log(`\nmedians of ${ROUNDS} rounds (wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, two upstream Node instances):`);
-  for (const [name, s] of Object.entries(summary)) console.log(`  ${name.padEnd(10)} ${describe(s)}`);
+  for (const [name, s] of Object.entries(summary)) console.log(`  ${name.padEnd(14)} ${describe(s)}`);
   const ratio = summary.gantry!.rps / summary.nginx!.rps;
   const p99Gap = summary.gantry!.p99 - summary.nginx!.p99;
   const cpuRatio = summary.gantry!.proxyCpuUs / summary.nginx!.proxyCpuUs;
   const floorRatio = summary["node-relay"]!.proxyCpuUs / summary.nginx!.proxyCpuUs;
+  const haproxyRatio = summary["gantry-haproxy"]!.rps / summary.nginx!.rps;
   console.log(`Gantry / nginx: ${ratio.toFixed(2)}× req/s; p99 ${p99Gap >= 0 ? "+" : ""}${p99Gap.toFixed(2)} ms (target ≥ 0.90×, no worse)`);
+  console.log(`Gantry (haproxy data plane) / nginx: ${haproxyRatio.toFixed(2)}× req/s`);
   console.log(`proxy CPU per request / nginx's: Gantry ${cpuRatio.toFixed(2)}×, node-relay ${floorRatio.toFixed(2)}×`);
   const results = { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, processes: { gantry: dataPlane.length, nginx: proxies.nginx.length }, runs, summary };
-  console.log(`results: ${saveResults("proxy", { ...results, ratioToNginx: ratio, p99GapMs: p99Gap, cpuRatioToNginx: cpuRatio, nodeRelayCpuRatioToNginx: floorRatio })}`);
+  console.log(`results: ${saveResults("proxy", { ...results, ratioToNginx: ratio, haproxyDataPlaneRatioToNginx: haproxyRatio, p99GapMs: p99Gap, cpuRatioToNginx: cpuRatio, nodeRelayCpuRatioToNginx: floorRatio })}`);
 } finally {
   for (const child of children) child.kill("SIGTERM");
-  await gantry.stop();
+  await Promise.all([gantry.stop(), gantryHaproxy.stop()]);
   fs.rmSync(scratch, { recursive: true, force: true });
 }

@@ -181,4 +181,12 @@ describe("parseEnv", () => {
       expect(() => parseEnv({ GANTRY_BOOTSTRAP_TOKEN: "short" })).toThrow(/at least 20 characters/);
     });
   });
+
+  it("chooses the data plane: node by default, haproxy with its binary found or named, refusing anything else in one line", () => {
+    expect(parseEnv({}).dataPlane).toEqual({ kind: "node" });
+    expect(parseEnv({ GANTRY_DATA_PLANE: "haproxy", PATH: "/nowhere" }).dataPlane).toEqual({ kind: "haproxy", binary: "/usr/sbin/haproxy" });
+    expect(() => parseEnv({ GANTRY_DATA_PLANE: "envoy" })).toThrow(/^GANTRY_DATA_PLANE="envoy" is invalid: must be one of node, haproxy$/);
+    expect(() => parseEnv({ GANTRY_DATA_PLANE: "haproxy", GANTRY_HAPROXY_PATH: "/nowhere/haproxy" })).toThrow(EnvError);
+    expect(() => parseEnv({ GANTRY_DATA_PLANE: "haproxy", GANTRY_HAPROXY_PATH: "/nowhere/haproxy" })).toThrow(/^GANTRY_HAPROXY_PATH="\/nowhere\/haproxy" is not an executable file/);
+  });
 });

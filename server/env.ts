@@ -112,6 +112,8 @@ const roleMap = z
     return map;
   });
 
+export const dataPlaneKinds = ["node", "haproxy"] as const;
+
 const envSchema = z.object({
   GANTRY_HOST: z.string().trim().min(1).default("127.0.0.1"),
   GANTRY_PORT: port.default(3000),
@@ -136,6 +138,10 @@ const envSchema = z.object({
   GANTRY_PROXY_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   /** How long the data plane keeps serving after Gantry died, for the next Gantry to take it over. */
   GANTRY_DATA_PLANE_ORPHAN_TIMEOUT: duration("10m", "1s"),
+  /** Which program carries service traffic: Gantry's own Node data plane, or HAProxy driven through its runtime API. */
+  GANTRY_DATA_PLANE: z.enum(dataPlaneKinds, { error: `must be one of ${dataPlaneKinds.join(", ")}` }).default("node"),
+  /** The haproxy binary for GANTRY_DATA_PLANE=haproxy; unset, found on PATH or at /usr/sbin/haproxy. */
+  GANTRY_HAPROXY_PATH: z.string().trim().min(1).optional(),
   GANTRY_ALERT_INTERVAL: duration("5s", "100ms"),
   /** Live dashboards: WebSocket connections and topic subscriptions, in all and per client address. */
   GANTRY_REALTIME_CONNECTIONS: count("connections", defaultRealtimeLimits.sockets),
@@ -224,6 +230,8 @@ export type Env = {
   /** Data plane worker processes; 0 picks by core count. */
   proxyWorkers: number;
   dataPlaneOrphanMs: number;
+  /** The data plane that carries traffic: Gantry's own, or HAProxy (with the binary found at boot). */
+  dataPlane: DataPlaneChoice;
   /** How often alert rules are evaluated. */
   alertIntervalMs: number;
   /** How often autoscalers decide. */
@@ -242,6 +250,34 @@ export type Env = {
   previousSecretKey: string | undefined;
   access: AccessSettings;
 };
+
+export type DataPlaneChoice = { kind: "node" } | { kind: "haproxy"; binary: string };
+
+/** HAProxy mode needs the binary now, not at the first request: boot stops with what to install or set. */
+function dataPlaneChoice(kind: (typeof dataPlaneKinds)[number], binaryPath: string | undefined, searchPath: string | undefined): DataPlaneChoice {
+  if (kind === "node") return { kind };
+  if (binaryPath) {
+    if (!isExecutable(binaryPath)) throw new EnvError(`GANTRY_HAPROXY_PATH=${JSON.stringify(binaryPath)} is not an executable file; point it at the haproxy binary`);
+    return { kind, binary: binaryPath };
+  }
+  const binary = findHaproxy(searchPath);
+  if (!binary) throw new EnvError("GANTRY_DATA_PLANE=haproxy but no haproxy binary was found on PATH or at /usr/sbin/haproxy: apt-get install haproxy, or set GANTRY_HAPROXY_PATH");
+  return { kind, binary };
+}
+
+function findHaproxy(searchPath: string | undefined): string | undefined {
+  const directories = [...(searchPath ?? "").split(":").filter(Boolean), "/usr/sbin"];
+  return directories.map((directory) => path.join(directory, "haproxy")).find(isExecutable);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
 
 export type RealtimeSettings = { sockets: number; socketsPerAddress: number; subscriptions: number; subscriptionsPerAddress: number };
 
@@ -318,6 +354,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ingressPort: env.GANTRY_INGRESS_PORT,
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
+    dataPlane: dataPlaneChoice(env.GANTRY_DATA_PLANE, env.GANTRY_HAPROXY_PATH, present.PATH),
     alertIntervalMs: env.GANTRY_ALERT_INTERVAL,
     autoscaleSyncMs: env.GANTRY_AUTOSCALE_SYNC,
     realtime: realtimeSettings(env),

@@ -18,7 +18,7 @@ import { createSessions } from "./services/sessions";
 import { createUsers } from "./services/users";
 import { createEngine } from "./engine";
 import { sharedLauncher } from "./engine/drivers/launcher";
-import { createDataPlane } from "./engine/proxy/data-plane";
+import { chosenDataPlane, describeDataPlane } from "./engine/proxy/data-planes";
 import { createConsulApi } from "./http/consul-api";
 import { createHttpHandler, pathOf } from "./http/handler";
 import { createWebSocketAdmission } from "./http/websocket-admission";
@@ -82,7 +82,8 @@ export async function startGantry({ env, log, databaseOptions }: GantryOptions):
     // makes a fork slower (it copies the page tables).
     sharedLauncher();
     // Neither needs the database: both start while it opens (they take seconds of a warm start).
-    const dataPlane = createDataPlane({ log: log.child({ component: "data-plane" }), dataDir: env.dataDir, workers: env.proxyWorkers, orphanMs: env.dataPlaneOrphanMs });
+    const dataPlane = chosenDataPlane(env.dataPlane, { log: log.child({ component: "data-plane" }), dataDir: env.dataDir, workers: env.proxyWorkers, orphanMs: env.dataPlaneOrphanMs });
+    log.info({ dataPlane: env.dataPlane.kind }, `data plane: ${describeDataPlane(env.dataPlane)}`);
     void dataPlane.start();
     cleanups.push(() => dataPlane.release()); // a boot that fails leaves it serving, as a crash would
     const dashboard = env.dashboard ? settled(prepareDashboard(env)) : undefined;

@@ -5,7 +5,16 @@ import { projectRoot } from "../gantry";
 import { apiClient, TEST_TOKEN, testListenerRange, testPortRange, type ApiClient } from "./gantry";
 import { waitFor } from "./wait";
 
-export type GantryProcess = { child: ChildProcess; url: string; api: ApiClient; exited: Promise<void> };
+export type GantryProcess = {
+  child: ChildProcess;
+  url: string;
+  api: ApiClient;
+  exited: Promise<void>;
+  /** The end of what it wrote to stderr (a boot that failed says why there), if run with `captureStderr`. */
+  stderr(): string;
+};
+
+const STDERR_KEPT = 8192;
 
 /**
  * Real Gantry processes (server/main.ts, headless) for a describe block, for what only a process
@@ -16,7 +25,7 @@ export function useGantryProcesses(): {
   /** Resolves once it answers /readyz. */
   start(dataDir: string, port: number, env?: Record<string, string>): Promise<GantryProcess>;
   /** Without waiting for anything (a boot that is meant to fail). */
-  run(dataDir: string, port: number, env?: Record<string, string>): GantryProcess;
+  run(dataDir: string, port: number, env?: Record<string, string>, options?: { captureStderr?: boolean }): GantryProcess;
 } {
   const running = new Set<GantryProcess>();
   afterAll(async () => {
@@ -30,7 +39,7 @@ export function useGantryProcesses(): {
     );
   });
 
-  const run = (dataDir: string, port: number, env: Record<string, string> = {}) => {
+  const run = (dataDir: string, port: number, env: Record<string, string> = {}, options: { captureStderr?: boolean } = {}) => {
       const child = spawn(process.execPath, [path.join(projectRoot, "scripts/run-bundled.mjs"), "server/main.ts"], {
         cwd: projectRoot,
         env: {
@@ -48,10 +57,14 @@ export function useGantryProcesses(): {
           LOG_LEVEL: "warn",
           ...env,
         },
-        stdio: "ignore",
+        // Captured only when asked: the instances' launcher inherits it and may outlive this test.
+        stdio: ["ignore", "ignore", options.captureStderr ? "pipe" : "ignore"],
       });
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT)));
       const url = `http://127.0.0.1:${port}`;
-      const gantry: GantryProcess = { child, url, api: apiClient({ url }), exited: new Promise((resolve) => child.once("exit", () => resolve())) };
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      const gantry: GantryProcess = { child, url, api: apiClient({ url }), exited, stderr: () => stderr };
       running.add(gantry);
       void gantry.exited.then(() => running.delete(gantry));
       return gantry;

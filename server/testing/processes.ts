@@ -34,6 +34,11 @@ export function dataPlaneProcessesOf(ancestor: number): number[] {
   return descendantsOf(ancestor).filter((pid) => /data-plane-process|proxy-worker/.test(read(`/proc/${pid}/cmdline`) ?? ""));
 }
 
+/** The HAProxy of a Gantry with GANTRY_DATA_PLANE=haproxy (its master and worker) below `ancestor`. */
+export function haproxyProcessesOf(ancestor: number): number[] {
+  return descendantsOf(ancestor).filter((pid) => /(^|\/)haproxy$/.test((read(`/proc/${pid}/cmdline`) ?? "").split("\0")[0] ?? ""));
+}
+
 /** The launcher of instances (engine/drivers/launcher-process.mjs) below `ancestor`. */
 export function launcherProcessesOf(ancestor: number): number[] {
   return descendantsOf(ancestor).filter((pid) => (read(`/proc/${pid}/cmdline`) ?? "").includes("launcher-process.mjs"));
