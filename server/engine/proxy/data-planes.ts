@@ -9,14 +9,9 @@ export type DataPlaneHandle = DataPlanePort & { release(): void };
 
 export type DataPlaneSettings = { log: Logger; dataDir: string; workers: number; orphanMs: number };
 
-/** The data planes GANTRY_DATA_PLANE chooses from: one entry per kind, the compiler lists them all. */
-const dataPlanes: { [K in DataPlaneChoice["kind"]]: (settings: DataPlaneSettings, choice: Extract<DataPlaneChoice, { kind: K }>) => DataPlaneHandle } = {
-  node: (settings) => createDataPlane(settings),
-  haproxy: (settings, choice) => new HaproxyDataPlane({ log: settings.log, dataDir: settings.dataDir, binary: choice.binary }),
-};
-
+/** The data plane GANTRY_DATA_PLANE chose. */
 export function chosenDataPlane(choice: DataPlaneChoice, settings: DataPlaneSettings): DataPlaneHandle {
-  return choice.kind === "haproxy" ? dataPlanes.haproxy(settings, choice) : dataPlanes.node(settings, choice);
+  return choice.kind === "haproxy" ? new HaproxyDataPlane({ log: settings.log, dataDir: settings.dataDir, binary: choice.binary }) : createDataPlane(settings);
 }
 
 /** How boot names the data plane in its log. */
