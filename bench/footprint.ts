@@ -4,6 +4,7 @@
 // "database open" to its "ready"; the last one idles 20 s, then its resident memory is read, for the
 // main process, each data plane process and the launcher of instances (RSS, and PSS summed), and again with the demo
 // scaled to 50 instances.
+// With GANTRY_DATA_PLANE=haproxy in its environment, the data plane counted is HAProxy's master and worker.
 // Reference in the same run: a bare `node` process that listens on a port (the floor of any Node
 // process here). Targets (issue 22): readyz ≤ 3 s on PGlite and ≤ 2 s on PostgreSQL, ≤ 0.5 s of it
 // after the database opens; idle ≤ 250 MB for all processes together, ≤ 300 MB with 50 instances.
@@ -14,7 +15,7 @@ import readline from "node:readline";
 import pg from "pg";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import type { AppRouter } from "../server/api/router";
-import { dataPlaneProcessesOf, descendantsOf, launcherProcessesOf } from "../server/testing/processes";
+import { dataPlaneProcessesOf, descendantsOf, haproxyProcessesOf, launcherProcessesOf } from "../server/testing/processes";
 import { benchAdmin, benchAuth, benchToken, newDataDir, processStats, saveResults, until } from "./gantry-process";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -75,7 +76,8 @@ const pssBytes = (pid: number) => Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`
  */
 async function memoryOf(gantry: ChildProcess) {
   const main = processStats(gantry.pid!).rssBytes;
-  const dataPlanePids = dataPlaneProcessesOf(gantry.pid!);
+  // Gantry's own data plane, or HAProxy's master and worker (GANTRY_DATA_PLANE=haproxy, passed through).
+  const dataPlanePids = [...dataPlaneProcessesOf(gantry.pid!), ...haproxyProcessesOf(gantry.pid!)];
   const dataPlane = dataPlanePids.map((pid) => processStats(pid).rssBytes);
   const launcherPids = launcherProcessesOf(gantry.pid!);
   const launcher = launcherPids.reduce((sum, pid) => sum + processStats(pid).rssBytes, 0);
