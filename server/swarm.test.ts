@@ -76,7 +76,7 @@ describe.skipIf(!swarm)("services on Docker Swarm", () => {
     const load = startLoad(`http://127.0.0.1:${service.listenPort}/`, { keepAlive: 2, fresh: 2 });
     // A new secret value is a new Swarm secret, and rolls the tasks over to it; the preview says how Swarm will.
     const change = { id: service.id, version: service.version, patch: { template: { env: { TOKEN: "second-s3cret" } } } };
-    expect((await api.rollouts.plan.mutate(change)).cluster).toMatch(/^Swarm replaces the 2 task\(s\) one task at a time, stop-first .* 2 s between batches; .* if a new task fails it pauses the update/);
+    expect((await api.rollouts.plan.mutate(change)).cluster).toMatch(/^Swarm replaces the 2 task\(s\) one task at a time, stop-first .* 5 s between batches; .* if a new task fails it pauses the update/);
     await api.services.update.mutate(change);
     await ready(api, service.id, 2, 2);
     const report = await load.stop();

@@ -37,8 +37,12 @@ export function swarmIssues(service: { replicas: number; template: InstanceTempl
   return issues;
 }
 
-/** How long after a task runs Gantry is expected to have seen it and probed it ready. */
-const READY_LAG_SECONDS = 2;
+/**
+ * How long after a task runs Gantry is expected to have seen it and probed it ready. 2 s was too
+ * little on a loaded 2-core machine (Docker's API slow to list tasks): the next batch stopped the
+ * last old task before Gantry had put the new one in rotation, and requests got 503s.
+ */
+const READY_LAG_SECONDS = 5;
 
 /** Swarm's update config for a swarm service's strategy (times in seconds). */
 export function swarmUpdatePolicy(strategy: RolloutStrategy) {

@@ -31,7 +31,7 @@ describe("a Gantry service as a Swarm service", () => {
     expect(spec.TaskTemplate?.Resources?.Limits).toEqual({ MemoryBytes: 64 * 1024 * 1024, NanoCPUs: 5e8 });
     expect(spec.TaskTemplate?.RestartPolicy).toMatchObject({ Condition: "on-failure" });
     expect(spec.TaskTemplate?.Networks).toEqual([{ Target: "hostnet" }]);
-    expect(spec.UpdateConfig).toEqual({ Parallelism: 1, Delay: 3.5e9, Order: "stop-first", Monitor: 1.5e9, MaxFailureRatio: 0, FailureAction: "rollback" });
+    expect(spec.UpdateConfig).toEqual({ Parallelism: 1, Delay: 6.5e9, Order: "stop-first", Monitor: 1.5e9, MaxFailureRatio: 0, FailureAction: "rollback" });
     expect(spec.RollbackConfig).toMatchObject({ Order: "stop-first", FailureAction: "pause" });
   });
 
