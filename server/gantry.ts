@@ -21,6 +21,7 @@ import { sharedLauncher } from "./engine/drivers/launcher";
 import { chosenDataPlane, describeDataPlane } from "./engine/proxy/data-planes";
 import { createConsulApi } from "./http/consul-api";
 import { createHttpHandler, pathOf } from "./http/handler";
+import { deferredDashboard } from "./http/deferred-dashboard";
 import { createWebSocketAdmission } from "./http/websocket-admission";
 import { prometheusTargets } from "./http/prometheus-sd";
 import { listen } from "./http/listen";
@@ -86,8 +87,8 @@ export async function startGantry({ env, log, databaseOptions }: GantryOptions):
     log.info({ dataPlane: env.dataPlane.kind }, `data plane: ${describeDataPlane(env.dataPlane)}`);
     void dataPlane.start();
     cleanups.push(() => dataPlane.release()); // a boot that fails leaves it serving, as a crash would
-    const dashboard = env.dashboard ? settled(prepareDashboard(env)) : undefined;
-    if (dashboard) cleanups.push(async () => (await dashboard.catch(() => undefined))?.close());
+    const dashboard = env.dashboard ? deferredDashboard(() => prepareNext(env), log) : undefined;
+    if (dashboard) cleanups.push(() => dashboard.close());
 
     const db = await openDatabase(env.databaseUrl, env.dataDir, databaseOptions);
     cleanups.push(() => db.close());
@@ -206,8 +207,6 @@ export async function startGantry({ env, log, databaseOptions }: GantryOptions):
     cleanups.push(() => timeline.stop());
     const trpc = createTrpcHandler({ database, prisma: db.prisma, topology, rollouts, config, autoscaler, timeline, engine, loadgen, users, sessions, tokens, secretKeys, alerts, logRole: access.logRole, log });
 
-    const next = await dashboard;
-
     let ready = false;
     const guard = createRequestGuard({ host: env.host, publicUrl: access.publicUrl, tls: access.tls !== undefined, trustProxy: access.trustProxy, dev: env.dev });
     const oidc = access.oidc ? createOidcLogin(access.oidc, { clock, log: log.child({ component: "oidc" }) }) : undefined;
@@ -221,7 +220,7 @@ export async function startGantry({ env, log, databaseOptions }: GantryOptions):
       auth,
       consul,
       sd: (_req, res) => prometheusTargets(topology, engine, res),
-      dashboard: next?.getRequestHandler(),
+      dashboard: dashboard?.handle,
       metrics,
       anonymous: access.anonymous,
       database,
@@ -258,6 +257,7 @@ export async function startGantry({ env, log, databaseOptions }: GantryOptions):
     const listening = await listen(server, env.host, env.port);
     cleanups.push(() => listening.close(SHUTDOWN_GRACE_MS), () => gateway.close(), () => void (ready = false));
     ready = true;
+    dashboard?.prepare();
 
     const scheme = access.tls ? "https" : "http";
     const host = env.host.includes(":") ? `[${env.host}]` : env.host;
@@ -304,13 +304,7 @@ function reservedPorts(env: Env) {
   };
 }
 
-/** The promise itself, marked handled: it is awaited later, and a boot may fail before that. */
-function settled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
-async function prepareDashboard(env: Env) {
+async function prepareNext(env: Env) {
   const { default: next } = await import("next");
   const app = next({ dev: env.dev, dir: projectRoot, hostname: env.host, port: env.port });
   await app.prepare();

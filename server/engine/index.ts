@@ -243,7 +243,8 @@ export function createEngine(options: EngineOptions) {
       const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(true), DATA_PLANE_START_MS)));
       if (await Promise.race([dataPlaneUp.then(() => false), late])) log.error(`the data plane did not come up within ${DATA_PLANE_START_MS / 1000} s; traffic flows once it does`);
       clock.clearTimeout(timer!);
-      await metrics.start();
+      // Its baseline waits for every proxy worker to answer, and nothing on the way to ready needs it.
+      void metrics.start().catch((err: unknown) => log.error({ err }, "starting the metrics collection failed; charts stay empty until a restart"));
       void store.loadRollups(clock.now() - 24 * 3600_000).then(
         (rollups) => metrics.restore(rollups),
         (err: unknown) => log.warn({ err }, "reading the saved metric history failed; charts start from now"),

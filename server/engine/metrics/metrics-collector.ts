@@ -75,6 +75,7 @@ export class MetricsCollector {
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
   private lastAt = 0;
   private loop: Loop | undefined;
+  private stopped = false;
 
   constructor(
     private readonly sources: MetricsSources,
@@ -89,7 +90,9 @@ export class MetricsCollector {
    * long before this Gantry (it outlives Gantry's restarts); that history is not this second's.
    */
   async start(): Promise<void> {
-    for (const [key, counters] of trafficSeries(await this.sources.stats())) this.previous.set(key, copyCounters(counters));
+    const baseline = await this.sources.stats();
+    if (this.stopped) return;
+    for (const [key, counters] of trafficSeries(baseline)) this.previous.set(key, copyCounters(counters));
     this.lag.enable();
     this.lastAt = this.clock.now();
     // On the second, so points are one second apart and charts of different series line up.
@@ -97,6 +100,7 @@ export class MetricsCollector {
   }
 
   stop(): void {
+    this.stopped = true;
     this.loop?.stop();
     this.lag.disable();
   }
