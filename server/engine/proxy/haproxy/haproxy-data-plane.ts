@@ -170,9 +170,11 @@ export class HaproxyDataPlane implements DataPlanePort {
     } else {
       const changes = rendered.structure === this.loaded.structure ? serverChanges(this.live, rendered.servers, this.draining) : "reload";
       if (changes === "reload") {
-        const before = new Set(this.loaded.structure.split("\n"));
-        const after = new Set(rendered.structure.split("\n"));
-        this.options.log.debug({ added: [...after].filter((l) => !before.has(l)), removed: [...before].filter((l) => !after.has(l)) }, "haproxy: the configuration changed");
+        if (this.options.log.isLevelEnabled("debug")) {
+          const before = new Set(this.loaded.structure.split("\n"));
+          const after = new Set(rendered.structure.split("\n"));
+          this.options.log.debug({ added: [...after].filter((l) => !before.has(l)), removed: [...before].filter((l) => !after.has(l)) }, "haproxy: the configuration changed");
+        }
         await this.reload(rendered);
       } else {
         for (const change of changes) {

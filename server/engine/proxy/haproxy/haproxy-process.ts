@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isSameProcess, processStartTime } from "../../../lib/proc";
 import { runtimeCommand } from "./runtime-api";
 
 /** Where an HAProxy data plane keeps its files, in Gantry's data dir. */
@@ -134,11 +135,13 @@ export class HaproxyProcess {
   async stop(mode: "soft" | "hard"): Promise<void> {
     const table = await this.table();
     if (!table) return;
-    signal(table.master, mode === "soft" ? "SIGUSR1" : "SIGTERM");
-    for (const deadline = Date.now() + STOP_MS; Date.now() < deadline && alive(table.master); ) await sleep(50);
-    if (!alive(table.master)) return;
-    signal(table.master, "SIGKILL");
-    for (const worker of table.workers) signal(worker, "SIGKILL");
+    // Each pid with its start time: a pid the system has given to another process since is left alone.
+    const [master, ...workers] = [table.master, ...table.workers].map((pid) => ({ pid, startTime: processStartTime(pid) }));
+    const running = (p: typeof master) => p.startTime !== undefined && isSameProcess(p.pid, p.startTime);
+    signal(master.pid, mode === "soft" ? "SIGUSR1" : "SIGTERM");
+    for (const deadline = Date.now() + STOP_MS; Date.now() < deadline && running(master); ) await sleep(50);
+    if (!running(master)) return;
+    for (const p of [master, ...workers]) if (running(p)) signal(p.pid, "SIGKILL");
   }
 
   private async workerAnswers(): Promise<boolean> {
@@ -173,14 +176,5 @@ function signal(pid: number, name: NodeJS.Signals): void {
     process.kill(pid, name);
   } catch {
     // already gone
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
