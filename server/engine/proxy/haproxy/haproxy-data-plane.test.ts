@@ -26,14 +26,19 @@ async function upstreams(count: number, handler?: Parameters<typeof upstream>[1]
   return list;
 }
 
-/** A started HAProxy data plane on a data dir of its own, with what it reported of its listeners. */
-async function haproxyPlane(config: DataPlaneConfig, dataDir = tempDir("haproxy")) {
+/**
+ * A started HAProxy data plane on a data dir of its own, with what it reported of its listeners.
+ * Started as Gantry starts it: at boot, configured a moment later (once the topology is read).
+ */
+async function haproxyPlane(config: DataPlaneConfig, dataDir = tempDir("haproxy"), configuredAfterMs = 0) {
   const plane = new HaproxyDataPlane({ log: silentLogger, dataDir, binary: "/usr/sbin/haproxy" });
   cleanup.push(() => plane.stop());
   const reports: ListenerReport[] = [];
   plane.onListener((report) => reports.push(report));
+  const up = plane.start();
+  await new Promise((r) => setTimeout(r, configuredAfterMs));
   plane.configure(config);
-  await plane.start();
+  await up;
   const process = new HaproxyProcess("/usr/sbin/haproxy", haproxyFiles(dataDir));
   return { plane, reports, dataDir, table: () => waitFor(() => process.table(), "HAProxy's master"), worker: async () => (await waitFor(() => process.table(), "HAProxy's master")).worker };
 }
@@ -244,9 +249,10 @@ describe("the HAProxy data plane", () => {
     // New connections only: the reload that loads the new Gantry's configuration ends keep-alive ones,
     // and one closed while idle can race the client's next request (README: Choosing the data plane).
     const load = startLoad(`http://127.0.0.1:${port}/`, { keepAlive: 0, fresh: 4 });
-    // Gantry gone without stopping it (a crash): HAProxy serves on, and the next one adopts it.
+    // Gantry gone without stopping it (a crash): HAProxy serves on, and the next one adopts it,
+    // leaving it as it is until it has the configuration (a boot reads it from the database first).
     first.plane.release();
-    const second = await haproxyPlane(config, first.dataDir);
+    const second = await haproxyPlane(config, first.dataDir, 500);
     const { master } = await second.table();
     await new Promise((r) => setTimeout(r, 200));
     const report = await load.stop();

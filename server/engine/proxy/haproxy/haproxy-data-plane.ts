@@ -60,10 +60,14 @@ export class HaproxyDataPlane implements DataPlanePort {
     this.listenerReports = new Feed("haproxy listener reports", options.log);
   }
 
+  /**
+   * Up once HAProxy runs the first configuration: until Gantry sends one (it reads the topology
+   * first), nothing starts, and an HAProxy a previous Gantry left keeps serving what it had.
+   */
   start(): Promise<void> {
     if (!this.started) {
       this.started = true;
-      this.queueApply();
+      if (this.desired) this.queueApply();
     }
     return this.up;
   }
@@ -157,7 +161,8 @@ export class HaproxyDataPlane implements DataPlanePort {
 
   private async apply(): Promise<void> {
     const began = Date.now();
-    const config = this.desired ?? { host: "127.0.0.1", clusters: [], listeners: [], routes: [] };
+    const config = this.desired;
+    if (!config) return;
     await this.checkPorts(config);
     this.options.log.debug({ ms: Date.now() - began }, "haproxy: ports checked");
     const rendered = renderConfig(config, { socket: this.files.socket, unavailable: this.unavailable });
