@@ -140,6 +140,8 @@ describe.skipIf(!swarm)("swarm services when Gantry is killed with SIGKILL", () 
   const gantries = useGantryProcesses();
 
   it("a new Gantry on the same data dir follows the same tasks as the same instances, restarting none, and traffic flows throughout", async () => {
+    // Names are the swarm's: a failed try (CI retries once) may have left its Swarm service behind.
+    for (const left of await swarm!.docker.listServices({ filters: { name: ["gantry-survivor"] } })) await swarm!.docker.getService(left.ID!).remove();
     const dataDir = tempDir("swarm-restart");
     const port = testPortRange().from + 412;
     const { from, to } = swarm!.settings.portBlocks;

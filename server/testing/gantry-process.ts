@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, beforeEach } from "vitest";
 import { projectRoot } from "../gantry";
 import { apiClient, TEST_TOKEN, testListenerRange, testPortRange, type ApiClient } from "./gantry";
 import { waitFor } from "./wait";
@@ -19,7 +19,8 @@ const STDERR_KEPT = 8192;
 /**
  * Real Gantry processes (server/main.ts, headless) for a describe block, for what only a process
  * can show: being killed, restarted on the same data dir, its children's environment. Those still
- * running after the block are stopped with SIGTERM, so they take their data planes with them.
+ * running after the block (or before a retry) are stopped with SIGTERM, so they take their data
+ * planes with them.
  */
 export function useGantryProcesses(): {
   /** Resolves once it answers /readyz. */
@@ -28,8 +29,8 @@ export function useGantryProcesses(): {
   run(dataDir: string, port: number, env?: Record<string, string>, options?: { captureStderr?: boolean }): GantryProcess;
 } {
   const running = new Set<GantryProcess>();
-  afterAll(async () => {
-    await Promise.all(
+  const stopAll = () =>
+    Promise.all(
       [...running].map(async (gantry) => {
         gantry.child.kill("SIGTERM");
         const timer = setTimeout(() => gantry.child.kill("SIGKILL"), 20_000);
@@ -37,6 +38,11 @@ export function useGantryProcesses(): {
         clearTimeout(timer);
       }),
     );
+  afterAll(stopAll);
+  // A test CI runs again (vitest's retry) starts without the Gantrys its failed try left, whose
+  // ports and data dirs it would otherwise find taken.
+  beforeEach(async ({ task }) => {
+    if (task.result?.retryCount) await stopAll();
   });
 
   const run = (dataDir: string, port: number, env: Record<string, string> = {}, options: { captureStderr?: boolean } = {}) => {
