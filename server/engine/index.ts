@@ -226,6 +226,10 @@ export function createEngine(options: EngineOptions) {
   return {
     async start(): Promise<void> {
       const dataPlaneUp = dataPlane.start();
+      // The traffic baseline is read as soon as the data plane is up, while the rest starts; ready
+      // waits for it (below), so every request a client makes after ready is counted.
+      const metricsStarted = dataPlaneUp.then(() => metrics.start());
+      metricsStarted.catch(() => {}); // awaited below unless the data plane is late
       await registry.refreshRegistrations();
       for (const integration of integrations) await integration.start();
       if (options.swarm?.connect) await connectSwarm();
@@ -242,9 +246,8 @@ export function createEngine(options: EngineOptions) {
       let timer: Timer | undefined;
       const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(true), DATA_PLANE_START_MS)));
       if (await Promise.race([dataPlaneUp.then(() => false), late])) log.error(`the data plane did not come up within ${DATA_PLANE_START_MS / 1000} s; traffic flows once it does`);
+      else await metricsStarted;
       clock.clearTimeout(timer!);
-      // Its baseline waits for every proxy worker to answer, and nothing on the way to ready needs it.
-      void metrics.start().catch((err: unknown) => log.error({ err }, "starting the metrics collection failed; charts stay empty until a restart"));
       void store.loadRollups(clock.now() - 24 * 3600_000).then(
         (rollups) => metrics.restore(rollups),
         (err: unknown) => log.warn({ err }, "reading the saved metric history failed; charts start from now"),
