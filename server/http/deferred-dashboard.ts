@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../lib/logger";
+import { text } from "./handler";
 
 type Handle = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 export type DashboardServer = { getRequestHandler(): Handle; close(): Promise<void> };
@@ -37,7 +38,7 @@ export function deferredDashboard(start: () => Promise<DashboardServer>, log: Lo
     async handle(req: IncomingMessage, res: ServerResponse) {
       const handle = await prepare().catch(() => undefined);
       if (handle) return handle(req, res);
-      res.writeHead(503, { "content-type": "text/plain; charset=utf-8" }).end("the dashboard failed to start; see Gantry's log\n");
+      text(res, 503, "the dashboard failed to start; see Gantry's log\n");
     },
     async close() {
       await (await server?.catch(() => undefined))?.close();

@@ -114,7 +114,8 @@ export function pathOf(url: string | undefined): string {
   return (end === -1 ? url : url!.slice(0, end)) || "/";
 }
 
-function text(res: ServerResponse, status: number, body: string): void {
+/** A plain-text answer (keeps a content type already set, e.g. by /metrics). */
+export function text(res: ServerResponse, status: number, body: string): void {
   res.statusCode = status;
   if (!res.hasHeader("content-type")) res.setHeader("content-type", "text/plain; charset=utf-8");
   res.end(body);
