@@ -1,16 +1,20 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useState } from "react";
 import type { LoadJob } from "@/server/contracts/realtime";
 import type { Service } from "@/server/contracts/service";
 import { usePermit } from "./access/access-context";
 import { buttonClass, inputBase } from "./form-field";
 import { useTopic } from "./realtime/hooks";
+import type { TopicFold } from "./realtime/topic-folds";
 import { useTRPC } from "./trpc";
 import { useNow } from "./use-now";
 
-const upsert = (jobs: LoadJob[], job: LoadJob) => [...jobs.filter((j) => j.id !== job.id), job];
+const loadJobsFold: TopicFold<"loadgen", LoadJob[]> = {
+  fromSnapshot: (jobs) => jobs,
+  applyDelta: (jobs, job) => [...jobs.filter((j) => j.id !== job.id), job],
+};
 
 /** "Send traffic": a steady stream of requests to the service's listener, with live progress. */
 export function LoadControl({ service }: { service: Service }) {
@@ -19,7 +23,7 @@ export function LoadControl({ service }: { service: Service }) {
   const stop = useMutation(trpc.loadgen.stop.mutationOptions());
   const [rate, setRate] = useState("20");
   const [seconds, setSeconds] = useState("30");
-  const jobs = useTopic("loadgen", useCallback((snapshot: LoadJob[]) => snapshot, []), useCallback(upsert, []));
+  const jobs = useTopic("loadgen", loadJobsFold);
   const now = useNow(500);
   const job = (jobs ?? []).filter((j) => j.serviceId === service.id).sort((a, b) => b.startedAt - a.startedAt)[0];
   const running = job?.state === "running";

@@ -1,16 +1,22 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useCallback, useMemo } from "react";
+import { useMemo } from "react";
 import type { MetricWindow, SeriesResult } from "@/server/contracts/metrics";
 import type { MetricsDelta } from "@/server/contracts/realtime";
 import { useTopic } from "../realtime/hooks";
+import type { TopicFold } from "../realtime/topic-folds";
 import { useTRPC } from "../trpc";
 import { appendSeconds, joinMinutes, type Series } from "./series-math";
 
 const SECOND = 1000;
 const MINUTE = 60_000;
 const MINUTES_REFRESH_MS = 10 * MINUTE;
+
+const serviceSeriesFold: TopicFold<`metrics:${string}`, Series> = {
+  fromSnapshot: (snapshot: SeriesResult) => snapshot.series,
+  applyDelta: (state: Series, delta: MetricsDelta) => appendSeconds(state, delta),
+};
 
 /**
  * A service's series (its own, its instances', its edges') over a window, live: the last 15
@@ -32,11 +38,7 @@ export function useServiceSeries(
   error?: string;
 } {
   const trpc = useTRPC();
-  const live = useTopic(
-    `metrics:${serviceId}`,
-    useCallback((snapshot: SeriesResult) => snapshot.series, []),
-    useCallback((state: Series, delta: MetricsDelta) => appendSeconds(state, delta), []),
-  );
+  const live = useTopic(`metrics:${serviceId}`, serviceSeriesFold);
   const long = window === "1h" || window === "24h";
   const minutes = useQuery({
     ...trpc.metrics.series.queryOptions({ keys, window }),

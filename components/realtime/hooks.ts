@@ -1,30 +1,28 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
 import type { CatalogEntry } from "@/server/contracts/catalog";
 import type { GantryEvent } from "@/server/contracts/event";
 import type { Instance } from "@/server/contracts/instance";
 import type { Rollout } from "@/server/contracts/rollout";
-import type { CatalogDelta, InstancesDelta, TopicName, TopicTypes, TopologyDelta, TopologySnapshot } from "@/server/contracts/realtime";
+import type { CatalogDelta, InstancesDelta, TopicName, TopologyDelta, TopologySnapshot } from "@/server/contracts/realtime";
 import { realtime, type ConnectionStatus } from "./connection";
+import { TopicFolds, type TopicFold } from "./topic-folds";
 
-/** State of a live topic: undefined until the first snapshot, then folded with every delta. */
-export function useTopic<T extends TopicName, S>(
-  topic: T,
-  fromSnapshot: (snapshot: TopicTypes[T]["snapshot"]) => S,
-  applyDelta: (state: S, delta: TopicTypes[T]["delta"]) => S,
-): S | undefined {
-  const [state, setState] = useState<S>();
-  useEffect(
-    () =>
-      realtime().subscribe(topic, {
-        snapshot: (snapshot) => setState(fromSnapshot(snapshot)),
-        delta: (delta) => setState((current) => (current === undefined ? current : applyDelta(current, delta))),
-      }),
-    [topic, fromSnapshot, applyDelta],
-  );
-  return state;
+let folds: TopicFolds | undefined;
+
+/**
+ * State of a live topic: undefined until the first snapshot, then folded with every delta. Views
+ * that pass the same fold (a module-level constant, not one made per render) share one state.
+ */
+export function useTopic<T extends TopicName, S>(topic: T, fold: TopicFold<T, S>): S | undefined {
+  folds ??= new TopicFolds(realtime());
+  const shared = folds;
+  const read = useCallback((changed: () => void) => shared.read(topic, fold, changed), [shared, topic, fold]);
+  return useSyncExternalStore(read, () => shared.current(topic, fold), nothingOnTheServer);
 }
+
+const nothingOnTheServer = () => undefined;
 
 export function useConnectionStatus(): ConnectionStatus {
   const [status, setStatus] = useState<ConnectionStatus>("connecting");
@@ -58,8 +56,9 @@ export function applyTopologyDelta(state: TopologySnapshot, delta: TopologyDelta
 
 const identity = <T,>(value: T) => value;
 
+const topologyFold: TopicFold<"topology", TopologySnapshot> = { fromSnapshot: identity, applyDelta: applyTopologyDelta };
 /** Services and dependency edges, kept current by the server. */
-export const useTopology = () => useTopic("topology", identity<TopologySnapshot>, applyTopologyDelta);
+export const useTopology = () => useTopic("topology", topologyFold);
 
 const EVENT_WINDOW = 500;
 
@@ -69,7 +68,8 @@ export function prependEvent(events: GantryEvent[], event: GantryEvent): GantryE
 }
 
 /** The newest events, live. */
-export const useLiveEvents = () => useTopic("events", identity<GantryEvent[]>, prependEvent);
+const eventsFold: TopicFold<"events", GantryEvent[]> = { fromSnapshot: identity, applyDelta: prependEvent };
+export const useLiveEvents = () => useTopic("events", eventsFold);
 
 export function applyInstancesDelta(state: Instance[], delta: InstancesDelta): Instance[] {
   switch (delta.kind) {
@@ -96,7 +96,8 @@ export function applyInstancesDelta(state: Instance[], delta: InstancesDelta): I
 }
 
 /** Every instance Gantry runs, with live phase and usage. */
-export const useInstances = () => useTopic("instances", identity<Instance[]>, applyInstancesDelta);
+const instancesFold: TopicFold<"instances", Instance[]> = { fromSnapshot: identity, applyDelta: applyInstancesDelta };
+export const useInstances = () => useTopic("instances", instancesFold);
 
 export function applyCatalogDelta(state: CatalogEntry[], delta: CatalogDelta): CatalogEntry[] {
   const rest = state.filter((e) => e.id !== (delta.kind === "upserted" ? delta.entry.id : delta.id));
@@ -104,7 +105,8 @@ export function applyCatalogDelta(state: CatalogEntry[], delta: CatalogDelta): C
 }
 
 /** The discovery catalog, live: every endpoint with its checks. */
-export const useCatalog = () => useTopic("catalog", identity<CatalogEntry[]>, applyCatalogDelta);
+const catalogFold: TopicFold<"catalog", CatalogEntry[]> = { fromSnapshot: identity, applyDelta: applyCatalogDelta };
+export const useCatalog = () => useTopic("catalog", catalogFold);
 
 /** Keeps each service's newest rollout; a change to an older one (superseded) doesn't replace it. */
 export function applyRolloutDelta(state: Rollout[], delta: Rollout): Rollout[] {
@@ -114,4 +116,5 @@ export function applyRolloutDelta(state: Rollout[], delta: Rollout): Rollout[] {
 }
 
 /** Each service's newest rollout, live. */
-export const useRollouts = () => useTopic("rollouts", identity<Rollout[]>, applyRolloutDelta);
+const rolloutsFold: TopicFold<"rollouts", Rollout[]> = { fromSnapshot: identity, applyDelta: applyRolloutDelta };
+export const useRollouts = () => useTopic("rollouts", rolloutsFold);
