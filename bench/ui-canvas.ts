@@ -74,14 +74,36 @@ async function firstRender(page: Page, url: string) {
     throw new Error(`the canvas did not finish rendering: ${JSON.stringify(seen)} (${err.message})`);
   });
   const renderMs = (await renderedAt.jsonValue()) as number;
-  // Interactive: the page answers a click on a node by opening its inspector.
-  const clickAt = Date.now();
-  await page.locator(".react-flow__node").first().click();
-  await page.getByRole("complementary").first().waitFor();
-  const inspectorMs = Date.now() - clickAt;
+  const inspectorMs = await clickToInspector(page);
   await page.getByRole("button", { name: "Close panel" }).click();
   const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
   return { firstRenderMs: round(renderMs), clickToInspectorMs: inspectorMs, longTasks: longTasks.length, longestTaskMs: round(Math.max(0, ...longTasks)) };
+}
+
+/**
+ * A click on a node → its inspector on screen, timed in the page: from the pointer going down to
+ * the first frame after the inspector is in the document. Playwright's own click waits for the
+ * node to hold still over two frames and its role query walks every element of the canvas: on a
+ * 1,000-node page those added a few hundred ms that no user waits for.
+ */
+async function clickToInspector(page: Page): Promise<number> {
+  const node = (await page.locator(".react-flow__node").first().boundingBox())!;
+  await page.evaluate(() => {
+    const w = window as unknown as { inspectorShown: Promise<number> };
+    w.inspectorShown = new Promise<number>((resolve) => {
+      let downAt = NaN;
+      addEventListener("pointerdown", (event) => (downAt = event.timeStamp), { capture: true, once: true });
+      const watch = new MutationObserver(() => {
+        if (!document.querySelector("aside")) return;
+        watch.disconnect();
+        // Painted: the frame that draws it has run once a task queued from its animation frame runs.
+        requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - downAt)));
+      });
+      watch.observe(document.body, { childList: true, subtree: true });
+    });
+  });
+  await page.mouse.click(node.x + node.width / 2, node.y + node.height / 2);
+  return round(await page.evaluate(() => (window as unknown as { inspectorShown: Promise<number> }).inspectorShown));
 }
 
 /** Drags a node across the canvas at about 60 moves a second and records every frame's duration. */

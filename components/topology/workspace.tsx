@@ -58,10 +58,16 @@ export function TopologyWorkspace() {
 
   // The selection lives in the URL: links from the overview open a service, reload keeps it.
   // history.replaceState, which Next's router follows (useSearchParams), not router.replace: a
-  // navigation through the router only to change a query parameter, on every click.
-  const selectedId = params.get("service") ?? undefined;
+  // navigation through the router only to change a query parameter, on every click. Next follows
+  // it in a transition, which yields to every frame of a busy canvas: the click's own choice shows
+  // at once, until the URL says the same.
+  const inUrl = params.get("service") ?? undefined;
+  const [chosen, setChosen] = useState<{ id: string | undefined }>();
+  if (chosen && chosen.id === inUrl) setChosen(undefined);
+  const selectedId = chosen ? chosen.id : inUrl;
   const select = (id: string | undefined) => {
     setCreatingAt(undefined);
+    setChosen({ id });
     window.history.replaceState(null, "", id ? `/topology?service=${id}` : "/topology");
   };
   const selected = topology?.services.find((s) => s.id === selectedId);
