@@ -7,6 +7,7 @@ import type { Engine } from "../engine";
 import { AppError } from "../lib/app-error";
 import { readBody } from "./body";
 import { DATACENTER, readOptions } from "./consul-query";
+import { text } from "./handler";
 import type { Discovery } from "../services/discovery";
 
 const MAX_BODY = 1024 * 1024;
@@ -276,12 +277,6 @@ function decodePath(segment: string): string {
   }
   if (decoded.includes("\u0000")) throw new AppError("BAD_REQUEST", "the path may not contain NUL (%00)");
   return decoded;
-}
-
-function text(res: ServerResponse, status: number, body: string): void {
-  res.statusCode = status;
-  res.setHeader("content-type", "text/plain; charset=utf-8");
-  res.end(body);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
