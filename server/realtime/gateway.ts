@@ -99,7 +99,9 @@ export function createRealtimeGateway(options: GatewayOptions): RealtimeGateway 
   const gatherMs = options.gatherMs ?? 50;
   const maxQueuedMessages = options.maxQueuedMessages ?? 2000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  // A client only ever sends subscribe and unsubscribe, under 200 bytes: a socket can make ws buffer
+  // no more than this for a message it dribbles in (64 KiB × ten thousand sockets was 640 MiB).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024, perMessageDeflate: false });
   const channels = new Map<TopicName, Channel<Subscriber>>();
   const subscribers = new Map<WebSocket, Subscriber>();
   const limits = { ...defaultRealtimeLimits, ...options.limits };
