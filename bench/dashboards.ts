@@ -5,13 +5,15 @@
 // of a core, ≤ 30 KB per socket); the delay from a metrics tick to its arrival, and how many ticks
 // arrived, so a cheap gateway cannot hide behind dropped updates. The clients run in
 // BENCH_CLIENT_PROCESSES child processes (bench/dashboard-clients.ts), their CPU reported apart, from
-// several 127.0.0.x source addresses so that Gantry's default per-address cap (256) holds.
+// several 127.0.0.x source addresses so that Gantry's default per-address cap (256) holds. Each
+// window starts from a full GC in Gantry (asked through --inspect), so that garbage left by start-up
+// or by the connects, collected in one run's window and not in another's, does not decide the figure.
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import type { FixedTopic } from "../server/contracts/realtime";
 import { defaultRealtimeLimits } from "../server/realtime/limits";
 import type { ClientsConfig, ClientsReport, FromClients, ToClients } from "./dashboard-clients";
-import { benchAuth, processStats, saveResults, startHeadlessGantry, until } from "./gantry-process";
+import { benchAuth, collectGarbage, newDataDir, processStats, saveResults, startHeadlessGantry, until } from "./gantry-process";
 import { sendTraffic } from "./traffic";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
@@ -25,6 +27,7 @@ const PER_ADDRESS = 250;
 const OVERVIEW_TOPICS: FixedTopic[] = ["topology", "instances", "catalog", "metrics", "events"];
 const TARGETS = { addedCpuPoints: 20, kibPerSocket: 30 };
 const port = Number(process.env.BENCH_PORT ?? 3990);
+const inspectPort = port + 10_000;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
@@ -74,6 +77,8 @@ const gantry = await startHeadlessGantry(
     GANTRY_REALTIME_CONNECTIONS: String(Math.max(defaultRealtimeLimits.sockets, CLIENTS)),
     GANTRY_REALTIME_SUBSCRIPTIONS: String(Math.max(defaultRealtimeLimits.subscriptions, CLIENTS * OVERVIEW_TOPICS.length)),
   },
+  newDataDir(),
+  [`--inspect=127.0.0.1:${inspectPort}`],
 );
 const pid = gantry.child.pid!;
 let stopTraffic = () => {};
@@ -88,6 +93,7 @@ try {
   stopTraffic = sendTraffic([web.listenPort!], RATE).stop;
   await sleep(5000); // let start-up work settle
 
+  await collectGarbage(inspectPort);
   const without = await measure(pid, WINDOW_MS);
   console.log(`no clients: Gantry CPU ${without.cpuPercent.toFixed(1)}% of one core, RSS ${without.rssMiB.toFixed(0)} MiB (demo, ${RATE} req/s through web → api → users)`);
 
@@ -108,6 +114,7 @@ try {
   await sleep(5000);
 
   await Promise.all(clientProcesses.map((c) => c.ask({ type: "reset" })));
+  await collectGarbage(inspectPort);
   const clientCpuBefore = clientProcesses.map((c) => processStats(c.child.pid!).cpuSeconds);
   const withClients = await measure(pid, WINDOW_MS);
   const clientCpuSeconds = clientProcesses.reduce((sum, c, i) => sum + processStats(c.child.pid!).cpuSeconds - clientCpuBefore[i]!, 0);

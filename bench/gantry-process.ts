@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpLink } from "@trpc/client";
+import WebSocket from "ws";
 import type { AppRouter } from "../server/api/router";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -24,8 +25,25 @@ export type GantryProcess = {
 export const newDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
 
 /** A Gantry without the dashboard or the ingress, its listeners and instances on port ranges of the bench's own. */
-export function startHeadlessGantry(port: number, ranges: { listeners: string; instances: string }, env: Record<string, string> = {}, dataDir = newDataDir()): Promise<GantryProcess> {
-  return startGantryProcess(port, { GANTRY_DASHBOARD: "0", GANTRY_INGRESS_PORT: "0", GANTRY_LISTENER_PORT_RANGE: ranges.listeners, GANTRY_PORT_RANGE: ranges.instances, ...env }, [], dataDir);
+export function startHeadlessGantry(port: number, ranges: { listeners: string; instances: string }, env: Record<string, string> = {}, dataDir = newDataDir(), nodeArgs: string[] = []): Promise<GantryProcess> {
+  return startGantryProcess(port, { GANTRY_DASHBOARD: "0", GANTRY_INGRESS_PORT: "0", GANTRY_LISTENER_PORT_RANGE: ranges.listeners, GANTRY_PORT_RANGE: ranges.instances, ...env }, nodeArgs, dataDir);
+}
+
+/**
+ * A full garbage collection in a Gantry started with `--inspect=127.0.0.1:<inspectPort>`, asked
+ * through the inspector protocol. A memory window that starts from one measures what is live and
+ * what piles up within it, not what start-up or a burst of connects left for a GC that may or may
+ * not have come yet (hundreds of MiB of start-up buffers, some runs).
+ */
+export async function collectGarbage(inspectPort: number): Promise<void> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+  const session = new WebSocket(target!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => session.once("open", resolve).once("error", reject));
+  await new Promise<void>((resolve) => {
+    session.on("message", (raw: Buffer) => (JSON.parse(raw.toString()) as { id?: number }).id === 1 && resolve());
+    session.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" }));
+  });
+  session.close();
 }
 
 /**

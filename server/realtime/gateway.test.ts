@@ -221,6 +221,12 @@ describe("realtime gateway", () => {
     expect(frames[0]).toEqual({ type: "snapshot", topic: "topology", data: { services: [], dependencies: [] } });
   });
 
+  it("closes a socket that sends a message far larger than any subscribe (1009 Message Too Big)", async () => {
+    const { ws, closed } = await serve({ sources: manualSources().sources });
+    ws.send(JSON.stringify({ type: "subscribe", topic: "x".repeat(5000) }));
+    expect(await closed).toBe(1009);
+  });
+
   it("stops sending a topic after unsubscribe", async () => {
     const manual = manualSources();
     const { ws, frames, until } = await serve({ sources: manual.sources, flushIntervalMs: 20 });
