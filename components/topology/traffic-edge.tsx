@@ -26,8 +26,8 @@ const sameFigures = (a: EdgeFigures, b: EdgeFigures) =>
 /**
  * A dependency: its own listener's live request rate and errors (for a `tcp` callee: new and open
  * connections, and failed connects); it animates while traffic flows. Zoomed out (see
- * DETAIL_ZOOM) it keeps its colour but drops its label and animation, which would be unreadable
- * there and cost a repaint of every flowing edge on every frame.
+ * DETAIL_ZOOM) it keeps its colour but drops its label, its animation and its click target, which
+ * would be unreadable or too thin to hit there and cost a repaint of every flowing edge on every frame.
  */
 export const TrafficEdge = memo(function TrafficEdge(props: EdgeProps<TrafficEdgeType>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, selected, data } = props;
@@ -49,6 +49,8 @@ export const TrafficEdge = memo(function TrafficEdge(props: EdgeProps<TrafficEdg
         id={id}
         path={path}
         markerEnd={markerEnd}
+        // Zoomed out, no wide invisible path to click each edge by: 1,500 fewer paths to draw and hit-test.
+        interactionWidth={detailed ? undefined : 0}
         style={{ stroke, strokeWidth: selected ? 2.5 : 1.75, ...(flowing && detailed ? { strokeDasharray: 6, animation: "dashdraw 0.6s linear infinite" } : {}) }}
       />
       {flowing && detailed && (
