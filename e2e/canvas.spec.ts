@@ -28,6 +28,12 @@ async function expectAllInside(page: Page, names: string[], area: () => Promise<
   await expect.poll(async () => shownIn(page, names, await area()), { timeout: 5_000 }).toEqual(names);
 }
 
+/** The topology page, once its canvas has loaded (on a busy CI machine that alone took 4.5 s). */
+async function openTopology(page: Page, url = "/topology") {
+  await page.goto(url);
+  await expect(page.getByTestId("topology-canvas")).toBeVisible();
+}
+
 test("drop an edge anywhere on a node to add a dependency; a duplicate or a self-edge is refused, saying why", async ({ page, request }) => {
   const ids = await createIdleServices(request, ["cart", "pay"]);
   await page.goto("/topology");
@@ -55,7 +61,7 @@ test("Auto layout brings every service into view, beside the inspector when it i
   const added = Array.from({ length: 8 }, (_, i) => `lay-${i + 1}`);
   const ids = await createIdleServices(request, added);
   const everyone = ["web", "api", "users", ...added];
-  await page.goto("/topology");
+  await openTopology(page);
   await expectAllInside(page, everyone, wholeCanvas(page));
 
   // Zoomed in, most of the topology is out of view; laid out, all of it is back.
@@ -75,7 +81,7 @@ test("Auto layout brings every service into view, beside the inspector when it i
 });
 
 test("the inspector doesn't cover the service it shows: the view pans it into sight beside the panel", async ({ page, request }) => {
-  await page.goto("/topology");
+  await openTopology(page);
   await expectAllInside(page, ["web", "api", "users"], wholeCanvas(page)); // fitted to the whole canvas at once
   const before = (await node(page, "users").boundingBox())!;
 
@@ -88,6 +94,6 @@ test("the inspector doesn't cover the service it shows: the view pans it into si
 
   // Opened from a link (the overview's tiles), the service shows beside its inspector too.
   const users = (await (await request.get("/api/trpc/services.list")).json()).result.data.find((s: { name: string }) => s.name === "users");
-  await page.goto(`/topology?service=${users.id}`);
+  await openTopology(page, `/topology?service=${users.id}`);
   await expectAllInside(page, ["users"], besidePanel(page, inspector(page, "users")));
 });

@@ -21,8 +21,13 @@ export async function dragEdge(page: Page, from: string, onto: Locator, whileOve
   await page.mouse.up();
 }
 
-/** Services that run nothing (0 replicas), for a test to arrange; returns their ids by name. */
+/**
+ * Services that run nothing (0 replicas), for a test to arrange; returns their ids by name. Ones
+ * of these names a failed try of the same test left behind are deleted first, so its retry can run.
+ */
 export async function createIdleServices(request: APIRequestContext, names: string[]): Promise<Map<string, string>> {
+  const existing: Array<{ id: string; name: string }> = (await (await request.get("/api/trpc/services.list")).json()).result.data;
+  await deleteServices(request, existing.filter((s) => names.includes(s.name)).map((s) => s.id));
   const ids = new Map<string, string>();
   for (const name of names) {
     const created = await request.post("/api/trpc/services.create", { data: { name, replicas: 0, template: { command: "true" } } });
