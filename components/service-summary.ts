@@ -18,6 +18,9 @@ export function summarize(service: Pick<Service, "external" | "replicas">, insta
 /** Worst first: what on-call should look at. */
 export const healthRank: Record<ServiceHealth, number> = { down: 0, degraded: 1, healthy: 2, idle: 3 };
 
+/** The colour of each health where Tailwind classes can't go (a canvas, the minimap). */
+export const healthHex: Record<ServiceHealth, string> = { healthy: "#10b981", degraded: "#f59e0b", down: "#ef4444", idle: "#a1a1aa" };
+
 /** Tailwind classes per health, shared by badges, nodes and tiles. */
 export const healthColors: Record<ServiceHealth, { dot: string; border: string; badge: string }> = {
   healthy: { dot: "bg-emerald-500", border: "border-emerald-500", badge: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300" },

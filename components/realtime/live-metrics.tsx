@@ -30,6 +30,7 @@ export function appendRecent(state: RecentSeries, delta: MetricsDelta, windowMs 
 export class RecentSeriesStore {
   private series: RecentSeries = {};
   private readonly listeners = new Map<SeriesKey, Set<() => void>>();
+  private readonly everyChange = new Set<() => void>();
 
   get(key: SeriesKey): MetricPoint[] | undefined {
     return this.series[key];
@@ -45,6 +46,12 @@ export class RecentSeriesStore {
     };
   }
 
+  /** Called once per change of any series: for a view drawing all of them at once. */
+  subscribeAll(listener: () => void): () => void {
+    this.everyChange.add(listener);
+    return () => this.everyChange.delete(listener);
+  }
+
   /** A fresh snapshot: every series may have changed. */
   reset(series: RecentSeries): void {
     this.replace(series);
@@ -58,6 +65,7 @@ export class RecentSeriesStore {
     const previous = this.series;
     this.series = next;
     for (const [key, listeners] of this.listeners) if (previous[key] !== next[key]) for (const listener of listeners) listener();
+    for (const listener of this.everyChange) listener();
   }
 }
 
@@ -70,6 +78,9 @@ export function LiveMetricsProvider({ children }: { children: ReactNode }) {
   return <RecentContext.Provider value={store}>{children}</RecentContext.Provider>;
 }
 
+/** The recent series of everything below LiveMetricsProvider (undefined outside one). */
+export const useRecentSeriesStore = () => useContext(RecentContext);
+
 const none: MetricPoint[] = [];
 const noop = () => {};
 
@@ -79,7 +90,7 @@ const noop = () => {};
  * read the same is left alone when its series gains another zero.
  */
 export function useRecentView<V>(key: SeriesKey, view: (points: MetricPoint[]) => V, equal: (a: V, b: V) => boolean): V {
-  const store = useContext(RecentContext);
+  const store = useRecentSeriesStore();
   const cache = useRef<{ points: MetricPoint[]; value: V } | undefined>(undefined);
   const select = () => {
     const points = store?.get(key) ?? none;

@@ -25,7 +25,7 @@ import { useTheme } from "../shell/theme";
 import { useAccess } from "../access/access-context";
 import { useShortcut } from "../shell/shortcuts";
 import type { EdgeRequest } from "./dependency-dialog";
-import type { ServiceSummary } from "../service-summary";
+import { healthHex, type ServiceSummary } from "../service-summary";
 import type { Alert } from "@/server/contracts/alerts";
 import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
@@ -35,6 +35,7 @@ import { DETAIL_ZOOM, DetailContext } from "./detail";
 import { DropTargetContext, useDropTarget } from "./drop-target";
 import { areaBeside, boundsOf, fitViewport, nodeAt, revealViewport, type Rect } from "./geometry";
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH, positionsOf } from "./layout";
+import { TopologyOverview } from "./overview";
 import { ServiceNode, type ServiceNodeType } from "./service-node";
 import { TrafficEdge, type TrafficEdgeType } from "./traffic-edge";
 
@@ -43,9 +44,8 @@ export const NEW_SERVICE_DRAG = "application/x-gantry-new-service";
 
 const nodeTypes = { service: ServiceNode };
 const edgeTypes = { traffic: TrafficEdge };
-const healthMiniMapColor = { healthy: "#10b981", degraded: "#f59e0b", down: "#ef4444", idle: "#a1a1aa" } as const;
 /** One function for the minimap: a new one each render would redraw all its nodes on every drag frame. */
-const miniMapColor = (node: ServiceNodeType) => healthMiniMapColor[node.data.summary.health];
+const miniMapColor = (node: ServiceNodeType) => healthHex[node.data.summary.health];
 /** How "fit the view" frames the topology. */
 const FIT = { padding: 0.2, minZoom: 0.05, maxZoom: 1.2 };
 /** Room kept between a revealed node and the edge of what is visible. */
@@ -83,6 +83,7 @@ export type CanvasProps = {
 };
 
 const DELETE_KEYS = ["Delete", "Backspace"];
+const noEdges: TrafficEdgeType[] = [];
 
 const samePosition = (a: Position | undefined, b: Position | undefined) => a?.x === b?.x && a?.y === b?.y;
 
@@ -193,6 +194,8 @@ export function TopologyCanvas(props: CanvasProps) {
   const onNodesChange = useCallback((changes: NodeChange<ServiceNodeType>[]) => setNodes((ns) => applyNodeChanges(changes, ns)), []);
   const onEdgesChange = useCallback((changes: EdgeChange<TrafficEdgeType>[]) => setEdges((es) => applyEdgeChanges(changes, es)), []);
 
+  const moveTo = (id: string, position: Position) => savePositions([{ id, position }]);
+
   function savePositions(moved: Array<{ id: string; position: Position }>) {
     const rounded = moved.map(({ id, position }) => ({ id, x: Math.round(position.x), y: Math.round(position.y) }));
     setPending((current) => new Map([...current, ...rounded.map(({ id, x, y }) => [id, { x, y }] as const)]));
@@ -229,6 +232,8 @@ export function TopologyCanvas(props: CanvasProps) {
 
   const boxes = useMemo(() => nodes.map((n) => boxAt(n.id, n.position)), [nodes]);
   const detailed = useStore((s) => s.transform[2] >= DETAIL_ZOOM);
+  // Zoomed out, the overview draws the topology and xyflow only the selection (to show, drag and delete it).
+  const flowNodes = useMemo(() => (detailed ? nodes : nodes.filter((n) => n.selected)), [detailed, nodes]);
   const dropTarget = useDropTarget(boxes, judgeDrop);
 
   function addDependency({ fromId, toId }: { fromId: string; toId: string }) {
@@ -351,8 +356,8 @@ export function TopologyCanvas(props: CanvasProps) {
       <DetailContext value={detailed}>
         <DropTargetContext value={dropTarget}>
           <ReactFlow<ServiceNodeType, TrafficEdgeType>
-            nodes={nodes}
-            edges={edges}
+            nodes={flowNodes}
+            edges={detailed ? edges : noEdges}
             nodeTypes={nodeTypes}
             edgeTypes={edgeTypes}
             onNodesChange={onNodesChange}
@@ -371,7 +376,11 @@ export function TopologyCanvas(props: CanvasProps) {
                 <FitIcon />
               </ControlButton>
             </Controls>
-            <MiniMap<ServiceNodeType> pannable zoomable nodeColor={miniMapColor} ariaLabel="Topology overview" />
+            {detailed ? (
+              <MiniMap<ServiceNodeType> pannable zoomable nodeColor={miniMapColor} ariaLabel="Topology overview" />
+            ) : (
+              <TopologyOverview nodes={nodes} edges={edges} boxes={boxes} dark={theme === "dark"} container={wrapper} onSelect={onSelect} onMove={moveTo} />
+            )}
           </ReactFlow>
         </DropTargetContext>
       </DetailContext>

@@ -1,9 +1,10 @@
 import { createContext } from "react";
 
 /**
- * Below this zoom a node's text is a few pixels tall: nodes show their name and health only, their
- * handles hide, and edges lose their labels and click targets, so a zoomed-out canvas of 1,000
- * services stays cheap to draw and to drag. Drawing or selecting an edge takes zooming in.
+ * Below this zoom a node's text is a few pixels tall: the overview draws the whole topology on one
+ * canvas instead of xyflow's elements (see overview.tsx), and the one node xyflow still draws, the
+ * selected one, shows its name and health only, its handles hidden. Drawing or selecting an edge
+ * takes zooming in.
  */
 export const DETAIL_ZOOM = 0.4;
 
