@@ -63,7 +63,8 @@ export default defineConfig({
       GANTRY_DEMO: "1",
       // Ports of their own, so a Gantry running beside the tests doesn't collide.
       GANTRY_INGRESS_PORT: String(ingressPort),
-      GANTRY_LISTENER_PORT_RANGE: `${port + 10}-${port + 99}`,
+      // Room for the canvas spec's big topology (OVERVIEW_MIN_SERVICES services, a listener each).
+      GANTRY_LISTENER_PORT_RANGE: `${port + 400}-${port + 699}`,
       GANTRY_PORT_RANGE: `${port + 100}-${port + 399}`,
       GANTRY_ADMIN_PASSWORD: admin.password,
       GANTRY_BOOTSTRAP_TOKEN: bootstrapToken,

@@ -1,4 +1,4 @@
-import type { APIRequestContext, Locator, Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 
 // Helpers for the specs that drive the topology canvas.
 
@@ -37,6 +37,12 @@ export async function createIdleServices(request: APIRequestContext, names: stri
   return ids;
 }
 
+/** Where a service was last put on the canvas (null: never, it is laid out automatically). */
+export async function savedPosition(request: APIRequestContext, name: string): Promise<{ x: number; y: number } | null> {
+  const services: Array<{ name: string; position: { x: number; y: number } | null }> = (await (await request.get("/api/trpc/services.list")).json()).result.data;
+  return services.find((s) => s.name === name)!.position;
+}
+
 export async function deleteServices(request: APIRequestContext, ids: Iterable<string>) {
   for (const id of ids) await request.post("/api/trpc/services.delete", { data: { id } });
 }
@@ -59,4 +65,27 @@ export async function clickEdge(page: Page, name: string) {
   });
   if (!point) throw new Error(`${name}: no part of the edge is in sight`);
   await page.mouse.click(point.x, point.y);
+}
+
+/** The canvas' pan and zoom, once it holds still: a flow point p is drawn at p × zoom + (x, y) from the canvas' top left. */
+export async function settledViewport(page: Page) {
+  const read = () =>
+    page.locator(".react-flow__viewport").evaluate((viewport) => {
+      const [x, y, zoom] = /translate\(([-\d.e]+)px,\s*([-\d.e]+)px\) scale\(([-\d.e]+)\)/.exec((viewport as HTMLElement).style.transform)!.slice(1).map(Number);
+      return { x: x!, y: y!, zoom: zoom! };
+    });
+  let last = await read();
+  await expect
+    .poll(async () => {
+      const [before, now] = [last, (last = await read())];
+      return now.x === before.x && now.y === before.y && now.zoom === before.zoom;
+    })
+    .toBe(true);
+  return last;
+}
+
+/** Where a flow point is on the page, at the canvas' pan and zoom (`view`: as it is now, once settled). */
+export async function onPage(page: Page, at: { x: number; y: number }, view?: { x: number; y: number; zoom: number }) {
+  const [{ x, y, zoom }, canvas] = [view ?? (await settledViewport(page)), (await page.getByTestId("topology-canvas").boundingBox())!];
+  return { x: canvas.x + x + at.x * zoom, y: canvas.y + y + at.y * zoom };
 }

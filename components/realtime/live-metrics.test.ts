@@ -40,4 +40,16 @@ describe("the recent series store", () => {
     store.append({ at: 2000, points: { "service:a": { at: 2000, rps: 2 } } });
     expect(heard).toBe(0);
   });
+
+  it("tells a view of every series once per tick, until it unsubscribes", () => {
+    const store = new RecentSeriesStore();
+    let heard = 0;
+    const unsubscribe = store.subscribeAll(() => heard++);
+    store.reset({ "service:a": [{ at: 1000, rps: 1 }], "edge:e": [{ at: 1000, rps: 5 }] });
+    store.append({ at: 2000, points: { "service:a": { at: 2000, rps: 2 }, "edge:e": { at: 2000, rps: 6 } } });
+    expect(heard).toBe(2);
+    unsubscribe();
+    store.append({ at: 3000, points: { "edge:e": { at: 3000, rps: 7 } } });
+    expect(heard).toBe(2);
+  });
 });

@@ -31,7 +31,7 @@ import type { ServiceDrift } from "@/server/contracts/config";
 import type { Rollout } from "@/server/contracts/rollout";
 import { useTRPC } from "../trpc";
 import { connectionRefusal, edgeFromDrag } from "./connection-rules";
-import { DETAIL_ZOOM, DetailContext } from "./detail";
+import { DETAIL_ZOOM, DetailContext, OVERVIEW_MIN_SERVICES } from "./detail";
 import { DropTargetContext, useDropTarget } from "./drop-target";
 import { areaBeside, boundsOf, fitViewport, nodeAt, revealViewport, type Rect } from "./geometry";
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH, positionsOf } from "./layout";
@@ -232,8 +232,9 @@ export function TopologyCanvas(props: CanvasProps) {
 
   const boxes = useMemo(() => nodes.map((n) => boxAt(n.id, n.position)), [nodes]);
   const detailed = useStore((s) => s.transform[2] >= DETAIL_ZOOM);
-  // Zoomed out, the overview draws the topology and xyflow only the selection (to show, drag and delete it).
-  const flowNodes = useMemo(() => (detailed ? nodes : nodes.filter((n) => n.selected)), [detailed, nodes]);
+  // A big topology zoomed out: the overview draws it, and xyflow only the selection (to show, drag and delete it).
+  const overview = !detailed && nodes.length >= OVERVIEW_MIN_SERVICES;
+  const flowNodes = useMemo(() => (overview ? nodes.filter((n) => n.selected) : nodes), [overview, nodes]);
   const dropTarget = useDropTarget(boxes, judgeDrop);
 
   function addDependency({ fromId, toId }: { fromId: string; toId: string }) {
@@ -357,7 +358,7 @@ export function TopologyCanvas(props: CanvasProps) {
         <DropTargetContext value={dropTarget}>
           <ReactFlow<ServiceNodeType, TrafficEdgeType>
             nodes={flowNodes}
-            edges={detailed ? edges : noEdges}
+            edges={overview ? noEdges : edges}
             nodeTypes={nodeTypes}
             edgeTypes={edgeTypes}
             onNodesChange={onNodesChange}
@@ -376,10 +377,10 @@ export function TopologyCanvas(props: CanvasProps) {
                 <FitIcon />
               </ControlButton>
             </Controls>
-            {detailed ? (
-              <MiniMap<ServiceNodeType> pannable zoomable nodeColor={miniMapColor} ariaLabel="Topology overview" />
-            ) : (
+            {overview ? (
               <TopologyOverview nodes={nodes} edges={edges} boxes={boxes} dark={theme === "dark"} container={wrapper} onSelect={onSelect} onMove={moveTo} />
+            ) : (
+              <MiniMap<ServiceNodeType> pannable zoomable nodeColor={miniMapColor} ariaLabel="Topology overview" />
             )}
           </ReactFlow>
         </DropTargetContext>

@@ -28,9 +28,9 @@ export type OverviewProps = {
 type Press = { id: string; pointerId: number; from: { x: number; y: number }; origin: Position; draggable: boolean; moved: boolean };
 
 /**
- * The topology zoomed out (below DETAIL_ZOOM), drawn on one `<canvas>` under xyflow's (then nearly
- * empty) layer: 1,000 services and 1,500 edges as DOM elements took seconds to draw and tens of
- * milliseconds per frame to drag over; here a frame is one pass over plain arrays. Clicking a node
+ * A big topology zoomed out (see OVERVIEW_MIN_SERVICES), drawn on one `<canvas>` under xyflow's
+ * (then nearly empty) layer: 1,000 services and 1,500 edges as elements took seconds to draw and
+ * tens of milliseconds per frame to drag over; here a frame is one pass over plain arrays. Clicking a node
  * selects it (xyflow then draws it, and it can be deleted or dragged there); dragging one moves it;
  * a press anywhere else pans as before.
  */
