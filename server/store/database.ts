@@ -33,13 +33,21 @@ export async function openDatabase(url: string | undefined, dataDir: string, opt
   }
   const target = url?.startsWith("pglite:") ? url.slice("pglite:".length) : path.join(dataDir, "pglite");
   const inMemory = target === "memory";
-  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  if (!inMemory) prepareFolder(path.resolve(target));
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
   const pglite = inMemory
     ? new PGlite({ startParams: pgliteStartParams, loadDataDir: options.inMemoryFrom })
     : new PGlite(path.resolve(target), { startParams: pgliteStartParams });
-  await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  // Connecting loads Prisma's query compiler (WASM, 0.3–0.4 s of a warm start), as the first query
+  // otherwise would: started while PGlite starts, and part of opening, as on PostgreSQL.
+  const connected = prisma.$connect();
+  connected.catch(() => {}); // if PGlite cannot start, its own error is the one to report
+  await pglite.waitReady.catch((err: unknown) => {
+    // PGlite's own words name no folder, and some are its file system's bare errno ({ errno: 54 }).
+    throw new Error(`the embedded database ${inMemory ? "in memory" : `in ${path.resolve(target)}`} could not start: ${describe(err)}`);
+  });
+  await connected;
   return {
     prisma,
     description: inMemory ? "pglite (in memory)" : `pglite ${path.resolve(target)}`,
@@ -48,6 +56,29 @@ export async function openDatabase(url: string | undefined, dataDir: string, opt
       await pglite.close();
     },
   };
+}
+
+/** PGlite's folder, made if missing; an unusable one is named with the reason, before PGlite's bare errno could be all that is said. */
+function prepareFolder(folder: string): void {
+  const problem = folderProblem(folder);
+  if (problem) throw new Error(`the embedded database cannot live in ${folder}: ${problem} (GANTRY_DATA_DIR sets where it lives)`);
+}
+
+function folderProblem(folder: string): string | undefined {
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+    fs.accessSync(folder, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+    return undefined;
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    if (code === "EEXIST" || code === "ENOTDIR") return "a file is where its folder should be";
+    if (code === "EACCES" || code === "EPERM") return "this user may not read and write there";
+    return message;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message || err.name : (JSON.stringify(err) ?? String(err));
 }
 
 /**
