@@ -33,11 +33,12 @@ export async function openDatabase(url: string | undefined, dataDir: string, opt
   }
   const target = url?.startsWith("pglite:") ? url.slice("pglite:".length) : path.join(dataDir, "pglite");
   const inMemory = target === "memory";
-  if (!inMemory) prepareFolder(path.resolve(target));
+  const folder = path.resolve(target);
+  if (!inMemory) prepareFolder(folder, url ? "DATABASE_URL" : "GANTRY_DATA_DIR");
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
   const pglite = inMemory
     ? new PGlite({ startParams: pgliteStartParams, loadDataDir: options.inMemoryFrom })
-    : new PGlite(path.resolve(target), { startParams: pgliteStartParams });
+    : new PGlite(folder, { startParams: pgliteStartParams });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   // Connecting loads Prisma's query compiler (WASM, 0.3–0.4 s of a warm start), as the first query
   // otherwise would: started while PGlite starts, and part of opening, as on PostgreSQL.
@@ -45,12 +46,12 @@ export async function openDatabase(url: string | undefined, dataDir: string, opt
   connected.catch(() => {}); // if PGlite cannot start, its own error is the one to report
   await pglite.waitReady.catch((err: unknown) => {
     // PGlite's own words name no folder, and some are its file system's bare errno ({ errno: 54 }).
-    throw new Error(`the embedded database ${inMemory ? "in memory" : `in ${path.resolve(target)}`} could not start: ${describe(err)}`);
+    throw new Error(`the embedded database ${inMemory ? "in memory" : `in ${folder}`} could not start: ${describe(err)}`);
   });
   await connected;
   return {
     prisma,
-    description: inMemory ? "pglite (in memory)" : `pglite ${path.resolve(target)}`,
+    description: inMemory ? "pglite (in memory)" : `pglite ${folder}`,
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
@@ -59,9 +60,9 @@ export async function openDatabase(url: string | undefined, dataDir: string, opt
 }
 
 /** PGlite's folder, made if missing; an unusable one is named with the reason, before PGlite's bare errno could be all that is said. */
-function prepareFolder(folder: string): void {
+function prepareFolder(folder: string, chosenBy: string): void {
   const problem = folderProblem(folder);
-  if (problem) throw new Error(`the embedded database cannot live in ${folder}: ${problem} (GANTRY_DATA_DIR sets where it lives)`);
+  if (problem) throw new Error(`the embedded database cannot live in ${folder}: ${problem} (${chosenBy} sets where it lives)`);
 }
 
 function folderProblem(folder: string): string | undefined {
