@@ -1,0 +1,35 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const testRoots = ["server", "components", "scripts"];
+
+/** What would leak from one test file into the next: the files of a vitest worker share its modules (vitest.config.ts, isolate: false). */
+const leaks = [
+  { what: "mocks a module", pattern: /\bvi\.(mock|doMock)\(/ },
+  { what: "stubs a global or the environment", pattern: /\bvi\.(stubGlobal|stubEnv)\(/ },
+  { what: "changes process.env", pattern: /process\.env(\.\w+|\[[^\]]+\])\s*=[^=]|delete process\.env/ },
+  { what: "changes the working directory", pattern: /process\.chdir\(/ },
+];
+
+function testFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "node_modules" || entry.name === "generated" ? [] : testFiles(full);
+    return entry.name.endsWith(".test.ts") ? [full] : [];
+  });
+}
+
+describe("test files sharing a worker's modules", () => {
+  it("none mocks a module, stubs a global or changes process.env or the working directory", () => {
+    const self = path.join(import.meta.dirname, "shared-modules.test.ts");
+    const files = testRoots.flatMap((dir) => testFiles(path.join(root, dir))).filter((file) => file !== self);
+    expect(files.length).toBeGreaterThan(100);
+    const found = files.flatMap((file) => {
+      const text = fs.readFileSync(file, "utf8");
+      return leaks.filter(({ pattern }) => pattern.test(text)).map(({ what }) => `${path.relative(root, file)} ${what}`);
+    });
+    expect(found).toEqual([]);
+  });
+});
