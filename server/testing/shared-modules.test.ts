@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import config from "../../vitest.config";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const testRoots = ["server", "components", "scripts"];
+/** The folders vitest takes test files from: the first part of each of its include globs. */
+const testRoots = [...new Set((config.test?.include ?? []).map((glob) => glob.split("/")[0]!))];
 
 /** What would leak from one test file into the next: the files of a vitest worker share its modules (vitest.config.ts, isolate: false). */
 const leaks = [
@@ -13,13 +15,11 @@ const leaks = [
   { what: "changes the working directory", pattern: /process\.chdir\(/ },
 ];
 
-function testFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "node_modules" || entry.name === "generated" ? [] : testFiles(full);
-    return entry.name.endsWith(".test.ts") ? [full] : [];
-  });
-}
+const testFiles = (dir: string): string[] =>
+  fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".test.ts"))
+    .map((entry) => path.join(entry.parentPath, entry.name));
 
 describe("test files sharing a worker's modules", () => {
   it("none mocks a module, stubs a global or changes process.env or the working directory", () => {
