@@ -11,16 +11,17 @@ import { TRPCProvider } from "./trpc";
 
 /** A 401 means the session ended under the user: the dashboard asks them to sign in again, in place. */
 const noticeSessionLoss: TRPCLink<AppRouter> = () => ({ next, op }) =>
-  observable((observer) =>
-    next(op).subscribe({
+  observable((observer) => {
+    const sentAt = performance.now();
+    return next(op).subscribe({
       next: (value) => observer.next(value),
       error: (err) => {
-        if (err.data?.httpStatus === 401) sessionLost("Your session has ended.");
+        if (err.data?.httpStatus === 401) sessionLost("Your session has ended.", sentAt);
         observer.error(err);
       },
       complete: () => observer.complete(),
-    }),
-  );
+    });
+  });
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(

@@ -7,13 +7,24 @@ export const dashboardHeaders = { [CSRF_HEADER]: "1" };
 
 type Listener = (reason: string) => void;
 const listeners = new Set<Listener>();
+/** When the user last signed in again over the page (performance.now()). */
+let regainedAt = Number.NEGATIVE_INFINITY;
 
 /**
  * The session ended under the user (expired, signed out elsewhere, role changed): whoever shows
  * the sign-in dialog listens here. Pages stay as they are, so a half-filled form is not lost.
+ * `sentAt` is when the refused request or socket went out: one sent before the latest sign-in
+ * carried the old session, so its refusal (a poll answered just after the sign-in) says nothing
+ * about the new one.
  */
-export function sessionLost(reason: string): void {
+export function sessionLost(reason: string, sentAt: number): void {
+  if (sentAt < regainedAt) return;
   for (const listener of listeners) listener(reason);
+}
+
+/** The user signed in again over the page: refusals of what was sent before are stale from now on. */
+export function sessionRegained(): void {
+  regainedAt = performance.now();
 }
 
 export function onSessionLost(listener: Listener): () => void {

@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { realtime } from "../realtime/connection";
 import { Modal } from "../shell/modal";
-import { onSessionLost } from "./session-state";
+import { onSessionLost, sessionRegained } from "./session-state";
 import { SignInForm } from "./sign-in-form";
 
 /**
@@ -23,6 +23,7 @@ export function SignInDialog() {
       <SignInForm
         next={typeof location === "undefined" ? "/" : location.pathname + location.search}
         onSignedIn={() => {
+          sessionRegained();
           setReason(undefined);
           realtime().reconnect();
           void queryClient.invalidateQueries();

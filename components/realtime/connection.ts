@@ -76,6 +76,7 @@ class RealtimeConnection {
   private ensureConnected() {
     if (this.ws || this.reconnectTimer) return;
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/ws`);
+    const openedAt = performance.now();
     this.ws = ws;
     this.setStatus("connecting");
     ws.onopen = () => {
@@ -88,8 +89,8 @@ class RealtimeConnection {
     ws.onclose = (event) => {
       this.ws = undefined;
       this.setStatus("offline");
-      if (event.code === CLOSE_SIGNED_OUT) sessionLost("You were signed out.");
-      if (event.code === CLOSE_ACCESS_CHANGED) sessionLost("Your access was changed by an admin.");
+      if (event.code === CLOSE_SIGNED_OUT) sessionLost("You were signed out.", openedAt);
+      if (event.code === CLOSE_ACCESS_CHANGED) sessionLost("Your access was changed by an admin.", openedAt);
       if (this.topics.size === 0) return;
       // Exponential backoff with jitter, so a restarted Gantry isn't hit by every tab at once.
       const delay = Math.min(10_000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
