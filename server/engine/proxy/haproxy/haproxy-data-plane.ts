@@ -215,6 +215,8 @@ export class HaproxyDataPlane implements DataPlanePort {
     const invalid = await this.haproxy.check(rendered.text);
     this.options.log.debug({ ms: Date.now() - began }, "haproxy: configuration checked");
     if (invalid) throw new Error(`HAProxy would not take the configuration: ${invalid}`);
+    // The worker this replaces may exit before the next read: what it counted since the last one is read now.
+    if (this.loaded) await this.readCounters(this.loaded).catch((err: unknown) => this.options.log.warn({ err }, "reading HAProxy's counters before a reload failed"));
     await this.haproxy.reload(rendered.text);
     this.options.log.debug({ ms: Date.now() - began }, "haproxy: reloaded");
     this.loadedWith(rendered, (await this.haproxy.table())?.worker);
@@ -305,12 +307,31 @@ export class HaproxyDataPlane implements DataPlanePort {
    * replaced (still finishing their connections), kept cumulative by the ledger.
    */
   private async readStats(): Promise<DataPlaneStats> {
-    if (!this.loaded) return { listeners: [], services: [], endpoints: [] };
+    const rendered = this.loaded;
+    if (!rendered) return { listeners: [], services: [], endpoints: [] };
+    const { rows, keys } = await this.readCounters(rendered);
+    await this.sweep(rows);
+    const frontends = new Set(rows.filter((r) => r.kind === "frontend").map((r) => r.proxy));
+    return {
+      listeners: rendered.listeners.map(({ key, listener, frontend, error }): ListenerStats => {
+        const bound = frontend !== null && frontends.has(frontend);
+        return { key, listener, port: listener.port, bound, error, counters: bound ? this.ledger.counters(`listener:${key}`) : newCounters() };
+      }),
+      services: [...rendered.backends.values()].filter((id) => keys.has(`service:${id}`)).map((serviceId): ServiceStats => ({ serviceId, counters: this.ledger.counters(`service:${serviceId}`) })),
+      endpoints: [...this.live.values()]
+        .filter((server) => keys.has(`instance:${server.instanceId}`))
+        .map((server): EndpointStats => ({ serviceId: server.serviceId, instanceId: server.instanceId, ejected: false, counters: this.ledger.counters(`instance:${server.instanceId}`) })),
+    };
+  }
+
+  /**
+   * Reads every worker's counters into the ledger: the current worker's and those of workers a reload
+   * replaced, which still finish their connections. Returns the current worker's rows and the keys read.
+   */
+  private async readCounters(rendered: RenderedConfig): Promise<{ rows: StatRow[]; keys: Set<string> }> {
     const table = await this.haproxy.table();
     if (!table?.worker) throw new Error("haproxy's master does not answer");
     const rows = await this.showStat();
-    await this.sweep(rows);
-    const rendered = this.loaded;
     const keys = new Set<string>();
     const observe = (worker: number, workerRows: StatRow[]) => {
       const backendRows = new Map(workerRows.filter((r) => r.kind === "backend").map((r) => [r.proxy, r]));
@@ -340,17 +361,7 @@ export class HaproxyDataPlane implements DataPlanePort {
     }
     this.ledger.endPass(new Set(table.workers), keys);
 
-    const frontends = new Set(rows.filter((r) => r.kind === "frontend").map((r) => r.proxy));
-    return {
-      listeners: rendered.listeners.map(({ key, listener, frontend, error }): ListenerStats => {
-        const bound = frontend !== null && frontends.has(frontend);
-        return { key, listener, port: listener.port, bound, error, counters: bound ? this.ledger.counters(`listener:${key}`) : newCounters() };
-      }),
-      services: [...rendered.backends.values()].filter((id) => keys.has(`service:${id}`)).map((serviceId): ServiceStats => ({ serviceId, counters: this.ledger.counters(`service:${serviceId}`) })),
-      endpoints: [...this.live.values()]
-        .filter((server) => keys.has(`instance:${server.instanceId}`))
-        .map((server): EndpointStats => ({ serviceId: server.serviceId, instanceId: server.instanceId, ejected: false, counters: this.ledger.counters(`instance:${server.instanceId}`) })),
-    };
+    return { rows, keys };
   }
 }
 
