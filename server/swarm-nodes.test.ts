@@ -80,8 +80,9 @@ describe.skipIf(!swarm)("services on a two-node swarm", () => {
     // A process on Gantry's host, listening on its loopback: only Gantry's listener makes it reachable from the worker.
     const backend = await api.services.create.mutate({ name: "backend", replicas: 1, template: fixtureTemplate() });
     // The caller, on the worker, copies what its BACKEND_URL answers into a page of its own.
-    const fetcher = '(while true; do wget -qO /www/b.tmp "$BACKEND_URL/" && mv /www/b.tmp /www/backend; sleep 0.2; done) & ';
-    const command = `mkdir -p /www && ${fetcher}echo "{\\"pid\\":$PORT}" > /www/index.html && exec httpd -f -p $PORT -h /www`;
+    // Separate commands: in `a && (loop) & b` the shell sends `a` to the background with the loop, and `b` may run before it.
+    const fetcher = '(while true; do wget -qO /www/b.tmp "$BACKEND_URL/" && mv /www/b.tmp /www/backend; sleep 0.2; done) &';
+    const command = `mkdir -p /www; echo "{\\"pid\\":$PORT}" > /www/index.html; ${fetcher} exec httpd -f -p $PORT -h /www`;
     const template = { runtime: "swarm" as const, image: swarm!.image, command, shell: true, gracePeriodSeconds: 1, placement: { constraints: ["node.role==worker"], spread: [] } };
     const front = await api.services.create.mutate({ name: "front", replicas: 0, template });
     await api.dependencies.create.mutate({ fromId: front.id, toId: backend.id });
