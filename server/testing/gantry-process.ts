@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeEach } from "vitest";
 import { projectRoot } from "../gantry";
 import { apiClient, TEST_TOKEN, testListenerRange, testPortRange, type ApiClient } from "./gantry";
+import { seedGantryDatabase } from "./pglite-snapshot";
 import { waitFor } from "./wait";
 
 export type GantryProcess = {
@@ -23,7 +24,7 @@ const STDERR_KEPT = 8192;
  * planes with them.
  */
 export function useGantryProcesses(): {
-  /** Resolves once it answers /readyz. */
+  /** Resolves once it answers /readyz. A new data dir starts with a migrated database (see seedGantryDatabase): a first boot's initdb costs seconds of CPU. */
   start(dataDir: string, port: number, env?: Record<string, string>): Promise<GantryProcess>;
   /** Without waiting for anything (a boot that is meant to fail). */
   run(dataDir: string, port: number, env?: Record<string, string>, options?: { captureStderr?: boolean }): GantryProcess;
@@ -77,7 +78,8 @@ export function useGantryProcesses(): {
   };
   return {
     run,
-    async start(dataDir, port, env) {
+    async start(dataDir, port, env = {}) {
+      await seedGantryDatabase(dataDir, env.DATABASE_URL ?? process.env.DATABASE_URL);
       const gantry = run(dataDir, port, env);
       await waitFor(async () => ((await fetch(`${gantry.url}/readyz`).catch(() => undefined))?.ok ? true : undefined), `Gantry on ${port} ready`, 60_000);
       return gantry;

@@ -8,7 +8,7 @@ import type { InstanceTemplateInput } from "../contracts/service";
 import { parseEnv, type Env } from "../env";
 import { startGantry, type Gantry } from "../gantry";
 import { createLogger, silentLogger, type Logger } from "../lib/logger";
-import { migratedPgliteSnapshot, seedMigratedPglite } from "./pglite-snapshot";
+import { migratedPgliteSnapshot, seedGantryDatabase } from "./pglite-snapshot";
 import { waitFor } from "./wait";
 
 /**
@@ -55,8 +55,7 @@ export async function startTestGantry(overrides: Partial<Env> = {}, options: { l
     ...overrides,
     access: { ...defaults.access, bootstrapToken: TEST_TOKEN, ...overrides.access },
   };
-  const pgliteDir = env.databaseUrl === undefined ? path.join(env.dataDir, "pglite") : env.databaseUrl.match(/^pglite:(?!memory$)(.+)$/)?.[1];
-  if (pgliteDir) await seedMigratedPglite(path.resolve(pgliteDir));
+  await seedGantryDatabase(env.dataDir, env.databaseUrl);
   return startGantry({
     env,
     databaseOptions: { inMemoryFrom: await migratedPgliteSnapshot() },

@@ -76,13 +76,14 @@ export function migratedPgliteSnapshot(): Promise<Blob> {
 let template: Promise<string> | undefined;
 
 /**
- * Fills `pgliteDir` (a PGlite data dir: `<GANTRY_DATA_DIR>/pglite` or a `pglite:<dir>`) with a
- * migrated database, unless it exists already: a Gantry starting on it finds every migration
- * applied, as on its second boot.
+ * Fills the PGlite data dir a Gantry on `dataDir` with DATABASE_URL `databaseUrl` opens
+ * (`<dataDir>/pglite`, or a `pglite:<dir>`) with a migrated database, unless it exists already: the
+ * Gantry finds every migration applied, as on its second boot. Nothing for in-memory or PostgreSQL.
  */
-export async function seedMigratedPglite(pgliteDir: string): Promise<void> {
-  if (fs.existsSync(pgliteDir)) return;
+export async function seedGantryDatabase(dataDir: string, databaseUrl: string | undefined): Promise<void> {
+  const dir = databaseUrl === undefined ? path.join(dataDir, "pglite") : databaseUrl.match(/^pglite:(?!memory$)(.+)$/)?.[1];
+  if (!dir || fs.existsSync(dir)) return;
   template ??= once(path.join(snapshotsDir, `${snapshotKey()}.dir`), (partial) => withMigrated(partial, async () => {}));
-  fs.mkdirSync(path.dirname(pgliteDir), { recursive: true });
-  fs.cpSync(await template, pgliteDir, { recursive: true });
+  fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  fs.cpSync(await template, path.resolve(dir), { recursive: true });
 }
