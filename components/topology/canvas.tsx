@@ -33,6 +33,7 @@ import { useTRPC } from "../trpc";
 import { connectionRefusal, edgeFromDrag } from "./connection-rules";
 import { DETAIL_ZOOM, DetailContext, OVERVIEW_MIN_SERVICES } from "./detail";
 import { DropTargetContext, useDropTarget } from "./drop-target";
+import { HandleBoundsRepair } from "./handle-bounds-repair";
 import { areaBeside, boundsOf, fitViewport, nodeAt, revealViewport, type Rect } from "./geometry";
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH, positionsOf } from "./layout";
 import { TopologyOverview } from "./overview";
@@ -371,6 +372,7 @@ export function TopologyCanvas(props: CanvasProps) {
             maxZoom={2}
             onlyRenderVisibleElements
           >
+            <HandleBoundsRepair />
             <Background gap={24} />
             <Controls showInteractive={false} showFitView={false}>
               <ControlButton onClick={() => showAll(boxes)} title="Fit View (F)" aria-label="Fit View">
