@@ -2,9 +2,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../testing/gantry";
-import { openDatabase } from "./database";
+import { openDatabase, pgliteFolder } from "./database";
 
 describe("opening the embedded database", () => {
+  it("keeps PGlite in the data dir by default, where a pglite: URL says, or nowhere for PostgreSQL", () => {
+    expect(pgliteFolder(undefined, "data")).toBe(path.resolve("data/pglite"));
+    expect(pgliteFolder("pglite:/srv/db", "data")).toBe("/srv/db");
+    expect(pgliteFolder("pglite:memory", "data")).toBe("memory");
+    expect(pgliteFolder("postgresql://root@127.0.0.1/test", "data")).toBeUndefined();
+  });
+
   it("makes its folder on a first start, and the data is there at the next", { timeout: 60_000 }, async () => {
     const dataDir = path.join(tempDir("database-first"), "not-yet");
     const first = await openDatabase(undefined, dataDir);

@@ -19,21 +19,27 @@ export type OpenDatabaseOptions = {
   inMemoryFrom?: Blob;
 };
 
+/** Where `openDatabase(url, dataDir)` keeps PGlite: an absolute folder, "memory", or undefined for PostgreSQL. */
+export function pgliteFolder(url: string | undefined, dataDir: string): string | undefined {
+  if (url && /^postgres(ql)?:/.test(url)) return undefined;
+  const target = url?.startsWith("pglite:") ? url.slice("pglite:".length) : path.join(dataDir, "pglite");
+  return target === "memory" ? target : path.resolve(target);
+}
+
 /**
  * `postgres://…` → a real server through the pg adapter; unset → embedded PGlite persisted
  * under `<dataDir>/pglite`; `pglite:<dir>` → PGlite in that folder; `pglite:memory` → in memory.
  */
 export async function openDatabase(url: string | undefined, dataDir: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   // Each backend's driver is loaded only when used: PGlite alone is tens of MB of WASM.
-  if (url && /^postgres(ql)?:/.test(url)) {
+  const folder = pgliteFolder(url, dataDir);
+  if (folder === undefined) {
     const { PrismaPg } = await import("@prisma/adapter-pg");
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
     await prisma.$connect();
-    return { prisma, description: `postgresql ${redact(url)}`, close: () => prisma.$disconnect() };
+    return { prisma, description: `postgresql ${redact(url!)}`, close: () => prisma.$disconnect() };
   }
-  const target = url?.startsWith("pglite:") ? url.slice("pglite:".length) : path.join(dataDir, "pglite");
-  const inMemory = target === "memory";
-  const folder = path.resolve(target);
+  const inMemory = folder === "memory";
   if (!inMemory) prepareFolder(folder, url ? "DATABASE_URL" : "GANTRY_DATA_DIR");
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
   const pglite = inMemory

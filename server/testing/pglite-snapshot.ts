@@ -5,6 +5,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { silentLogger } from "../lib/logger";
+import { pgliteFolder } from "../store/database";
 import { PrismaClient } from "../store/generated/client";
 import { defaultMigrationsDir, migrate } from "../store/migrate";
 
@@ -81,9 +82,9 @@ let template: Promise<string> | undefined;
  * Gantry finds every migration applied, as on its second boot. Nothing for in-memory or PostgreSQL.
  */
 export async function seedGantryDatabase(dataDir: string, databaseUrl: string | undefined): Promise<void> {
-  const dir = databaseUrl === undefined ? path.join(dataDir, "pglite") : databaseUrl.match(/^pglite:(?!memory$)(.+)$/)?.[1];
-  if (!dir || fs.existsSync(dir)) return;
+  const dir = pgliteFolder(databaseUrl, dataDir);
+  if (!dir || dir === "memory" || fs.existsSync(dir)) return;
   template ??= once(path.join(snapshotsDir, `${snapshotKey()}.dir`), (partial) => withMigrated(partial, async () => {}));
-  fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
-  fs.cpSync(await template, path.resolve(dir), { recursive: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  fs.cpSync(await template, dir, { recursive: true });
 }
