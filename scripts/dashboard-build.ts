@@ -4,7 +4,7 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 /** Everything the production bundle is built from. */
-const inputs = ["app", "components", "server/contracts", "public", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const inputs = ["app", "components", "server/contracts", "public", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 
 function newestMtime(target: string): number {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
