@@ -15,6 +15,7 @@ import readline from "node:readline";
 import pg from "pg";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import type { AppRouter } from "../server/api/router";
+import { MALLOC_ENV } from "../server/lib/malloc-env";
 import { dataPlaneProcessesOf, descendantsOf, haproxyProcessesOf, launcherProcessesOf } from "../server/testing/processes";
 import { benchAdmin, benchAuth, benchToken, newDataDir, processStats, saveResults, until } from "./gantry-process";
 
@@ -31,11 +32,12 @@ type Started = { child: ChildProcess; readyzMs: number; afterDatabaseMs: number 
 /** `npm start`'s server on a data dir, its JSON log read for when the database opened and when it was ready. */
 async function start(dataDir: string, env: Record<string, string>): Promise<Started> {
   const began = performance.now();
-  // As `npm start` runs it: the bundled server (the dashboard is built by `npm run bench:footprint`).
+  // As `npm start` runs it: the bundled server with its malloc settings (the dashboard is built by `npm run bench:footprint`).
   const child = spawn(process.execPath, [path.join(root, "scripts/run-bundled.mjs"), "server/main.ts"], {
     cwd: root,
     env: {
       ...process.env,
+      ...MALLOC_ENV,
       GANTRY_PORT: String(ports.gantry),
       GANTRY_INGRESS_PORT: String(ports.ingress),
       GANTRY_LISTENER_PORT_RANGE: ports.listeners,

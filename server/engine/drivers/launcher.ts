@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { MALLOC_ENV } from "../../lib/malloc-env";
 import type { ExitStatus } from "../types";
 
 type Command = { file: string; args: string[]; cwd: string; env: Record<string, string> };
@@ -76,7 +77,7 @@ class LauncherProcess {
   constructor() {
     // Its own process group (Ctrl-C in Gantry's terminal is Gantry's to handle), none of Gantry's
     // environment (NODE_OPTIONS would load Gantry's loaders into it): each start brings its own.
-    const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "", ...MALLOC_ENV };
     this.child = spawn(process.execPath, [SCRIPT], { stdio: ["ignore", "inherit", "inherit", "ipc"], env: env as NodeJS.ProcessEnv, detached: true });
     this.child.unref();
     this.child.channel?.unref();

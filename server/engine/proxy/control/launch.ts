@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { LaunchSpec } from "../types";
 import type { DataPlaneFiles } from "./files";
+import { MALLOC_ENV } from "../../../lib/malloc-env";
 import { settingsEnv, type DataPlaneSettings } from "./settings";
 
 /**
@@ -19,7 +20,7 @@ export function launchSpec(files: DataPlaneFiles, settings: Omit<DataPlaneSettin
     command: process.execPath,
     // Larger young generation: fewer scavenges on the hot path.
     args: ["--max-semi-space-size=32", entry],
-    env: { ...passed, ...settingsEnv({ ...settings, socket: files.socket, state: files.state }) },
+    env: { ...passed, ...MALLOC_ENV, ...settingsEnv({ ...settings, socket: files.socket, state: files.state }) },
     cwd: path.dirname(entry),
     logFile: files.log,
   };
