@@ -235,6 +235,15 @@ export function createEngine(options: EngineOptions) {
       if (options.swarm?.connect) await connectSwarm();
       await traffic.refresh(); // before adopting: the dependency hook reads the topology
       await adoptSurvivors();
+      // Ready means reachable: don't report started before the listeners can take connections.
+      // Awaited before the first pass starts instances, which keeps both cores and (on PGlite, whose
+      // queries run on this thread) the event loop busy: the baseline's answer then waited ~0.3 s.
+      // A data plane that is late holds instance starts back until it is declared late.
+      let timer: Timer | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(true), DATA_PLANE_START_MS)));
+      if (await Promise.race([dataPlaneUp.then(() => false), late])) log.error(`the data plane did not come up within ${DATA_PLANE_START_MS / 1000} s; traffic flows once it does`);
+      else await metricsStarted;
+      clock.clearTimeout(timer!);
       // Only now: a data plane left running by the previous Gantry serves its instances, and a
       // first configuration without them would answer 503 until their probes came back.
       traffic.start();
@@ -242,12 +251,6 @@ export function createEngine(options: EngineOptions) {
       supervisor.start();
       controller.start();
       await controller.enqueueAll();
-      // Ready means reachable: don't report started before the listeners can take connections.
-      let timer: Timer | undefined;
-      const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(true), DATA_PLANE_START_MS)));
-      if (await Promise.race([dataPlaneUp.then(() => false), late])) log.error(`the data plane did not come up within ${DATA_PLANE_START_MS / 1000} s; traffic flows once it does`);
-      else await metricsStarted;
-      clock.clearTimeout(timer!);
       void store.loadRollups(clock.now() - 24 * 3600_000).then(
         (rollups) => metrics.restore(rollups),
         (err: unknown) => log.warn({ err }, "reading the saved metric history failed; charts start from now"),
