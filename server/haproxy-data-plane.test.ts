@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { HaproxyProcess, haproxyFiles } from "./engine/proxy/haproxy/haproxy-process";
 import { adminHeaders, fixtureTemplate, tempDir, useTestGantry, type ApiClient } from "./testing/gantry";
 import { useGantryProcesses } from "./testing/gantry-process";
+import { haproxyProcessesOf } from "./testing/processes";
 import { get } from "./testing/http";
 import { startLoad } from "./testing/load";
 import { freePort } from "./testing/ports";
@@ -120,6 +121,15 @@ describe("Gantry with GANTRY_DATA_PLANE=haproxy", () => {
     // Traffic flowed throughout: each of the three instances answered some of it.
     expect(report.servedBy.size).toBe(3);
     await api.services.delete.mutate({ id: service.id });
+  }, 60_000);
+});
+
+describe("a Gantry process on HAProxy", () => {
+  const processes = useGantryProcesses();
+  it("boots to ready: HAProxy starts with the first configuration, which comes before the engine waits for its data plane", async () => {
+    const gantry = await processes.start(tempDir("haproxy-boot"), await freePort(), { GANTRY_DATA_PLANE: "haproxy" });
+    expect(gantry.child.exitCode).toBe(null);
+    expect(haproxyProcessesOf(gantry.child.pid!).length).toBeGreaterThan(0);
   }, 60_000);
 });
 

@@ -235,6 +235,10 @@ export function createEngine(options: EngineOptions) {
       if (options.swarm?.connect) await connectSwarm();
       await traffic.refresh(); // before adopting: the dependency hook reads the topology
       await adoptSurvivors();
+      // Only now: a data plane left running by the previous Gantry serves its instances, and a
+      // first configuration without them would answer 503 until their probes came back. (HAProxy
+      // starts with its first configuration: the data plane is up only after this.)
+      traffic.start();
       // Ready means reachable: don't report started before the listeners can take connections.
       // Awaited before the first pass starts instances, which keeps both cores and (on PGlite, whose
       // queries run on this thread) the event loop busy: the baseline's answer then waited ~0.3 s.
@@ -244,9 +248,6 @@ export function createEngine(options: EngineOptions) {
       if (await Promise.race([dataPlaneUp.then(() => false), late])) log.error(`the data plane did not come up within ${DATA_PLANE_START_MS / 1000} s; traffic flows once it does`);
       else await metricsStarted;
       clock.clearTimeout(timer!);
-      // Only now: a data plane left running by the previous Gantry serves its instances, and a
-      // first configuration without them would answer 503 until their probes came back.
-      traffic.start();
       logs.start();
       supervisor.start();
       controller.start();
