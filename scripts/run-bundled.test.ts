@@ -3,6 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../server/testing/gantry";
+import { descendantsRunning } from "../server/testing/processes";
 import { bundle as bundleOf } from "./run-bundled.mjs";
 
 describe("run-bundled", () => {
@@ -23,5 +24,7 @@ describe("run-bundled", () => {
     const second = await bundleOf("main.ts", root);
     expect(second).not.toBe(first);
     expect((await import(pathToFileURL(second).href)).answer).toBe(`two ${path.join(root, "lib")}`);
+    // esbuild's service process is gone once a build is done, not resident for the life of Gantry.
+    expect(descendantsRunning(process.pid, /esbuild/)).toEqual([]);
   });
 });

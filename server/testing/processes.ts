@@ -29,9 +29,14 @@ export function descendantsOf(ancestor: number): number[] {
   return [...parents.keys()].filter(below);
 }
 
+/** The processes below `ancestor` whose command line (arguments joined by NULs) matches `command`. */
+export function descendantsRunning(ancestor: number, command: RegExp): number[] {
+  return descendantsOf(ancestor).filter((pid) => command.test(read(`/proc/${pid}/cmdline`) ?? ""));
+}
+
 /** The data plane's processes (its primary and proxy workers) below `ancestor`. */
 export function dataPlaneProcessesOf(ancestor: number): number[] {
-  return descendantsOf(ancestor).filter((pid) => /data-plane-process|proxy-worker/.test(read(`/proc/${pid}/cmdline`) ?? ""));
+  return descendantsRunning(ancestor, /data-plane-process|proxy-worker/);
 }
 
 /** The HAProxy of a Gantry with GANTRY_DATA_PLANE=haproxy (its master and worker) below `ancestor`. */
@@ -41,7 +46,7 @@ export function haproxyProcessesOf(ancestor: number): number[] {
 
 /** The launcher of instances (engine/drivers/launcher-process.mjs) below `ancestor`. */
 export function launcherProcessesOf(ancestor: number): number[] {
-  return descendantsOf(ancestor).filter((pid) => (read(`/proc/${pid}/cmdline`) ?? "").includes("launcher-process.mjs"));
+  return descendantsRunning(ancestor, /launcher-process\.mjs/);
 }
 
 /** A process's environment, as the kernel holds it. */
