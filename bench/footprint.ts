@@ -72,9 +72,45 @@ async function start(dataDir: string, env: Record<string, string>): Promise<Star
 /** Proportional share of a process's resident memory: pages shared with others (Node's own code) counted once over all. */
 const pssBytes = (pid: number) => Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0) * 1024;
 
+const PAGE_BYTES = 4096; // x86-64 Linux
+const PAGE_CHUNK = 65_536; // pagemap entries read at a time
+const USER_PAGES = 2 ** 47 / PAGE_BYTES;
+
+/**
+ * The memory a group of processes holds together, each physical page once: their resident pages'
+ * frame numbers from /proc/PID/pagemap (root sees them; others read zeros, then undefined). Unlike
+ * PSS, pages shared with processes outside the group (instances run node too) count in full.
+ */
+function residentTogetherBytes(pids: number[]): number | undefined {
+  const frames = new Set<number>();
+  const entries = Buffer.alloc(PAGE_CHUNK * 8);
+  for (const pid of pids) {
+    const mappings = fs.readFileSync(`/proc/${pid}/maps`, "utf8").matchAll(/^([0-9a-f]+)-([0-9a-f]+) /gm);
+    const ranges = [...mappings].map((m) => ({ first: parseInt(m[1]!, 16) / PAGE_BYTES, end: parseInt(m[2]!, 16) / PAGE_BYTES }));
+    const pagemap = fs.openSync(`/proc/${pid}/pagemap`, "r");
+    try {
+      // Not [vsyscall], which lies above user space.
+      for (const { first, end } of ranges.filter((range) => range.first < USER_PAGES)) {
+        for (let page = first; page < end; page += PAGE_CHUNK) {
+          const count = Math.min(PAGE_CHUNK, end - page);
+          const read = fs.readSync(pagemap, entries, 0, count * 8, page * 8) / 8;
+          for (let i = 0; i < read; i++) {
+            const high = entries.readUInt32LE(i * 8 + 4);
+            if (high >>> 31) frames.add((high & 0x7fffff) * 2 ** 32 + entries.readUInt32LE(i * 8)); // present: bit 63; frame: bits 0–54
+          }
+        }
+      }
+    } finally {
+      fs.closeSync(pagemap);
+    }
+  }
+  return frames.size > 0 && !frames.has(0) ? frames.size * PAGE_BYTES : undefined;
+}
+
 /**
  * Resident memory of Gantry's processes: its main process, its data plane and the launcher of its
- * instances; their sum (RSS, which counts the Node binary once per process, and PSS, which shares it out).
+ * instances; their sum (RSS, which counts the Node binary once per process), PSS (which shares it
+ * out) and each page once.
  */
 async function memoryOf(gantry: ChildProcess) {
   const main = processStats(gantry.pid!).rssBytes;
@@ -91,6 +127,7 @@ async function memoryOf(gantry: ChildProcess) {
     launcherMiB: mib(launcher),
     totalMiB: mib(main + launcher + dataPlane.reduce((a, b) => a + b, 0)),
     totalPssMiB: mib(own.reduce((sum, pid) => sum + pssBytes(pid), 0)),
+    togetherMiB: ((bytes) => bytes && mib(bytes))(residentTogetherBytes(own)),
     processesOfInstances: instances,
   };
 }
@@ -142,7 +179,7 @@ async function backend(name: string, env: Record<string, string>) {
 }
 
 const describeMemory = (m: Awaited<ReturnType<typeof memoryOf>>) =>
-  `${m.totalMiB} MiB RSS, ${m.totalPssMiB} MiB PSS (main ${m.mainMiB}, data plane ${m.dataPlaneMiB.join(" + ")}, launcher ${m.launcherMiB})`;
+  `${m.totalMiB} MiB RSS, ${m.totalPssMiB} MiB PSS, ${m.togetherMiB ?? "?"} MiB with each page once (main ${m.mainMiB}, data plane ${m.dataPlaneMiB.join(" + ")}, launcher ${m.launcherMiB})`;
 
 const database = `bench_footprint_${process.pid}`;
 const admin = new URL(pgUrl);
