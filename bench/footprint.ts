@@ -120,6 +120,7 @@ async function memoryOf(gantry: ChildProcess) {
   const launcherPids = launcherProcessesOf(gantry.pid!);
   const launcher = launcherPids.reduce((sum, pid) => sum + processStats(pid).rssBytes, 0);
   const own = [gantry.pid!, ...dataPlanePids, ...launcherPids];
+  const together = residentTogetherBytes(own);
   const instances = descendantsOf(gantry.pid!).filter((pid) => !own.includes(pid)).length;
   return {
     mainMiB: mib(main),
@@ -127,7 +128,7 @@ async function memoryOf(gantry: ChildProcess) {
     launcherMiB: mib(launcher),
     totalMiB: mib(main + launcher + dataPlane.reduce((a, b) => a + b, 0)),
     totalPssMiB: mib(own.reduce((sum, pid) => sum + pssBytes(pid), 0)),
-    togetherMiB: ((bytes) => bytes && mib(bytes))(residentTogetherBytes(own)),
+    togetherMiB: together === undefined ? undefined : mib(together),
     processesOfInstances: instances,
   };
 }

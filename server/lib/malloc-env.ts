@@ -7,6 +7,3 @@
  * ~40 MB smaller (issue 22). Instances get none of this: their environment is their own.
  */
 export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2", MALLOC_TRIM_THRESHOLD_: "131072" };
-
-/** `NAME=value …` as a shell command's prefix (package.json's `start`). */
-export const mallocEnvPrefix = () => Object.entries(MALLOC_ENV).map(([name, value]) => `${name}=${value}`).join(" ");

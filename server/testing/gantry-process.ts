@@ -81,14 +81,12 @@ export function useGantryProcesses(): {
     async start(dataDir, port, env = {}) {
       await seedGantryDatabase(dataDir, env.DATABASE_URL ?? process.env.DATABASE_URL);
       const gantry = run(dataDir, port, env);
-      let ready = false;
-      // A boot that ends says so at once, rather than as a minute's timeout.
+      // A boot that ends says so at once, rather than as a minute's timeout (once ready, its end is no one's error).
       const ended = gantry.exited.then(() => {
-        if (!ready) throw new Error(`Gantry on ${port} exited (${gantry.child.exitCode ?? gantry.child.signalCode}) before it was ready`);
+        throw new Error(`Gantry on ${port} exited (${gantry.child.exitCode ?? gantry.child.signalCode}) before it was ready`);
       });
       ended.catch(() => {});
       await Promise.race([ended, waitFor(async () => ((await fetch(`${gantry.url}/readyz`).catch(() => undefined))?.ok ? true : undefined), `Gantry on ${port} ready`, 60_000)]);
-      ready = true;
       return gantry;
     },
   };

@@ -41,7 +41,7 @@ export function dataPlaneProcessesOf(ancestor: number): number[] {
 
 /** The HAProxy of a Gantry with GANTRY_DATA_PLANE=haproxy (its master and worker) below `ancestor`. */
 export function haproxyProcessesOf(ancestor: number): number[] {
-  return descendantsOf(ancestor).filter((pid) => /(^|\/)haproxy$/.test((read(`/proc/${pid}/cmdline`) ?? "").split("\0")[0] ?? ""));
+  return descendantsRunning(ancestor, /^(?:[^\0]*\/)?haproxy(?:\0|$)/); // its program, not an argument
 }
 
 /** The launcher of instances (engine/drivers/launcher-process.mjs) below `ancestor`. */
