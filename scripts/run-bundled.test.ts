@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,5 +27,21 @@ describe("run-bundled", () => {
     expect((await import(pathToFileURL(second).href)).answer).toBe(`two ${path.join(root, "lib")}`);
     // esbuild's service process is gone once a build is done, not resident for the life of Gantry.
     expect(descendantsRunning(process.pid, /esbuild/)).toEqual([]);
+  });
+
+  it("names the TypeScript source of the bundle's frames in stack traces, without Node's source maps for every module", () => {
+    const root = tempDir("bundle-stacks");
+    fs.mkdirSync(path.join(root, "lib"));
+    fs.writeFileSync(path.join(root, "main.ts"), `import { where } from "./lib/where";\nconsole.log(JSON.stringify({ stack: where(), nodeMaps: process.sourceMapsEnabled }));\n`);
+    fs.writeFileSync(path.join(root, "lib/where.ts"), `type Unused = string;\n\nexport function where(): Unused {\n  return new Error("here").stack ?? "";\n}\n`);
+    const runner = pathToFileURL(path.join(import.meta.dirname, "run-bundled.mjs")).href;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", `import { runBundled } from ${JSON.stringify(runner)}; await runBundled("main.ts", ${JSON.stringify(root)});`], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    const { stack, nodeMaps } = JSON.parse(run.stdout) as { stack: string; nodeMaps: boolean };
+    const lines = stack.split("\n");
+    expect(lines[0]).toBe("Error: here");
+    expect(lines[1]).toBe(`    at where (${path.join(root, "lib/where.ts")}:4:10)`);
+    expect(lines[2]).toBe(`    at ${path.join(root, "main.ts")}:2:37`);
+    expect(nodeMaps).toBe(false);
   });
 });
