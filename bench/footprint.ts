@@ -15,7 +15,7 @@ import readline from "node:readline";
 import pg from "pg";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import type { AppRouter } from "../server/api/router";
-import { MALLOC_ENV } from "../server/lib/malloc-env";
+import { MAIN_NODE_ARGS, MALLOC_ENV } from "../server/lib/node-tuning";
 import { dataPlaneProcessesOf, descendantsOf, haproxyProcessesOf, launcherProcessesOf } from "../server/testing/processes";
 import { benchAdmin, benchAuth, benchToken, newDataDir, processStats, saveResults, until } from "./gantry-process";
 
@@ -32,8 +32,8 @@ type Started = { child: ChildProcess; readyzMs: number; afterDatabaseMs: number 
 /** `npm start`'s server on a data dir, its JSON log read for when the database opened and when it was ready. */
 async function start(dataDir: string, env: Record<string, string>): Promise<Started> {
   const began = performance.now();
-  // As `npm start` runs it: the bundled server with its malloc settings (the dashboard is built by `npm run bench:footprint`).
-  const child = spawn(process.execPath, [path.join(root, "scripts/run-bundled.mjs"), "server/main.ts"], {
+  // As `npm start` runs it: the bundled server with its malloc and V8 settings (the dashboard is built by `npm run bench:footprint`).
+  const child = spawn(process.execPath, [...MAIN_NODE_ARGS, path.join(root, "scripts/run-bundled.mjs"), "server/main.ts"], {
     cwd: root,
     env: {
       ...process.env,

@@ -6,6 +6,7 @@ import path from "node:path";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import WebSocket from "ws";
 import type { AppRouter } from "../server/api/router";
+import { MAIN_NODE_ARGS, MALLOC_ENV } from "../server/lib/node-tuning";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -47,14 +48,16 @@ export async function collectGarbage(inspectPort: number): Promise<void> {
 }
 
 /**
- * A real Gantry (`server/main.ts`, dashboard included) on a scratch data dir, as users run it;
+ * A real Gantry (`server/main.ts`, dashboard included) on a scratch data dir, as users run it (with
+ * `npm start`'s malloc and V8 settings);
  * pass `dataDir` to start it on what an earlier one left.
  */
 export async function startGantryProcess(port: number, env: Record<string, string> = {}, nodeArgs: string[] = [], dataDir = newDataDir()): Promise<GantryProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "scripts/run-bundled.mjs"), "server/main.ts"], {
+  const child = spawn(process.execPath, [...MAIN_NODE_ARGS, ...nodeArgs, path.join(root, "scripts/run-bundled.mjs"), "server/main.ts"], {
     cwd: root,
     env: {
       ...process.env,
+      ...MALLOC_ENV,
       GANTRY_PORT: String(port),
       GANTRY_DATA_DIR: dataDir,
       GANTRY_DEMO: "0",

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { MALLOC_ENV } from "../../lib/malloc-env";
+import { MALLOC_ENV } from "../../lib/node-tuning";
 import type { ExitStatus } from "../types";
 
 type Command = { file: string; args: string[]; cwd: string; env: Record<string, string> };

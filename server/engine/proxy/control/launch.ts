@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { LaunchSpec } from "../types";
 import type { DataPlaneFiles } from "./files";
-import { MALLOC_ENV } from "../../../lib/malloc-env";
+import { MALLOC_ENV } from "../../../lib/node-tuning";
 import { settingsEnv, type DataPlaneSettings } from "./settings";
 
 /**
