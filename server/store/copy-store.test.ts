@@ -14,8 +14,8 @@ import { defaultMigrationsDir, migrate } from "./migrate";
 
 const PASSWORD = "correct horse battery staple";
 const SECRET = "s3cret-db-password";
-const EVENTS = 5_000;
-const ROLLUPS = 3_000;
+const EVENTS = 2_500;
+const ROLLUPS = 1_500;
 const models = Object.values(Rows.ModelName);
 const postgres = testBackends().find((backend) => backend.name === "postgresql");
 if (!postgres) console.warn("copy-store: the PostgreSQL directions are skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them");
