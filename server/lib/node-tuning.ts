@@ -11,8 +11,9 @@ export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: 
 /**
  * V8 settings for the main process (`npm start` passes them; V8 sizes its heap once, at start).
  * Its young generation grows to two 16 MB semi-spaces by default, which an idle Gantry kept filled
- * with garbage between collections: 4 MB ones held the idle main process ~30 MB smaller, for the
- * same CPU under ten thousand dashboards (bench:dashboards, issue 22). The data plane keeps large
- * ones: it allocates per request and favours throughput.
+ * with garbage between collections. With 8 MB ones the idle main process held ~35 MB less, for the
+ * same CPU under ten thousand dashboards; 4 MB ones saved ~10 MB more but doubled those dashboards'
+ * p99 delay from a metrics tick to the screen (474–1,050 ms against 305–344; bench:dashboards,
+ * issue 22). The data plane keeps large ones: it allocates per request and favours throughput.
  */
-export const MAIN_NODE_ARGS: readonly string[] = ["--max-semi-space-size=4"];
+export const MAIN_NODE_ARGS: readonly string[] = ["--max-semi-space-size=8"];
