@@ -107,15 +107,22 @@ export async function bundle(entry, root = projectRoot) {
  */
 function mapStackTraces(file) {
   const url = pathToFileURL(file).href;
+  /** The map and its sources as paths; null if it could not be read (the frames then name the bundle). */
   let map;
   let sources;
+  const load = () => {
+    try {
+      map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, "utf8")));
+      sources = new Map(map.payload.sources.map((source) => [source, fileURLToPath(new URL(source, url))]));
+    } catch {
+      map = null; // a stack trace must come out whatever happened to the map
+    }
+  };
   const located = (frame) => {
     const text = frame.toString();
     if (frame.getFileName() !== url) return text;
-    if (!map) {
-      map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, "utf8")));
-      sources = new Map(map.payload.sources.map((source) => [source, fileURLToPath(new URL(source, url))]));
-    }
+    if (map === undefined) load();
+    if (!map) return text;
     const line = frame.getLineNumber();
     const column = frame.getColumnNumber();
     const origin = map.findOrigin(line, column);

@@ -35,7 +35,8 @@ describe("run-bundled", () => {
     fs.writeFileSync(path.join(root, "main.ts"), `import { where } from "./lib/where";\nconsole.log(JSON.stringify({ stack: where(), nodeMaps: process.sourceMapsEnabled }));\n`);
     fs.writeFileSync(path.join(root, "lib/where.ts"), `type Unused = string;\n\nexport function where(): Unused {\n  return new Error("here").stack ?? "";\n}\n`);
     const runner = pathToFileURL(path.join(import.meta.dirname, "run-bundled.mjs")).href;
-    const run = spawnSync(process.execPath, ["--input-type=module", "-e", `import { runBundled } from ${JSON.stringify(runner)}; await runBundled("main.ts", ${JSON.stringify(root)});`], { encoding: "utf8" });
+    const runMain = () => spawnSync(process.execPath, ["--input-type=module", "-e", `import { runBundled } from ${JSON.stringify(runner)}; await runBundled("main.ts", ${JSON.stringify(root)});`], { encoding: "utf8" });
+    const run = runMain();
     expect(run.stderr).toBe("");
     const { stack, nodeMaps } = JSON.parse(run.stdout) as { stack: string; nodeMaps: boolean };
     const lines = stack.split("\n");
@@ -43,5 +44,12 @@ describe("run-bundled", () => {
     expect(lines[1]).toBe(`    at where (${path.join(root, "lib/where.ts")}:4:10)`);
     expect(lines[2]).toBe(`    at ${path.join(root, "main.ts")}:2:37`);
     expect(nodeMaps).toBe(false);
+
+    // Without its map (removed by hand, say), the bundle's frames are named as they are, and errors still have stacks.
+    const bundles = path.join(root, "node_modules/.cache/gantry-bundles/main.ts");
+    for (const name of fs.readdirSync(bundles)) if (name.endsWith(".map")) fs.rmSync(path.join(bundles, name));
+    const unmapped = runMain();
+    expect(unmapped.stderr).toBe("");
+    expect((JSON.parse(unmapped.stdout) as { stack: string }).stack.split("\n")[1]).toMatch(/^    at where \(file:\/\/.*\/gantry-bundles\/main\.ts\/\w+\.mjs:\d+:\d+\)$/);
   });
 });
