@@ -17,7 +17,6 @@ import { createSecretKeys } from "./services/secret-keys";
 import { createSessions } from "./services/sessions";
 import { createUsers } from "./services/users";
 import { createEngine } from "./engine";
-import { sharedLauncher } from "./engine/drivers/launcher";
 import { chosenDataPlane, describeDataPlane } from "./engine/proxy/data-planes";
 import { createConsulApi } from "./http/consul-api";
 import { createHttpHandler, pathOf } from "./http/handler";
@@ -79,9 +78,6 @@ export async function startGantry({ env, log, databaseOptions }: GantryOptions):
   };
 
   try {
-    // The launcher of instances: forked before the database fills this process's memory, which
-    // makes a fork slower (it copies the page tables).
-    sharedLauncher();
     // Neither needs the database: both start while it opens (they take seconds of a warm start).
     const dataPlane = chosenDataPlane(env.dataPlane, { log: log.child({ component: "data-plane" }), dataDir: env.dataDir, workers: env.proxyWorkers, orphanMs: env.dataPlaneOrphanMs });
     log.info({ dataPlane: env.dataPlane.kind }, `data plane: ${describeDataPlane(env.dataPlane)}`);

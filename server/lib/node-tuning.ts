@@ -1,6 +1,6 @@
 /**
  * glibc malloc settings for Gantry's own Node processes: the main process (`npm start` sets them,
- * since glibc reads them once, at exec), the data plane and the launcher of instances. By default
+ * since glibc reads them once, at exec), the data plane and the launcher of probes' commands. By default
  * glibc gives threads that allocate at once arenas of their own, up to 8 per core, and Node's
  * threads (libuv's pool, V8's compiler and GC helpers) leave each one fragmented and never handed
  * back. Two arenas, and free memory above 128 KB trimmed, kept the idle main process with the demo

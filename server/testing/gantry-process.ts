@@ -64,7 +64,7 @@ export function useGantryProcesses(): {
           LOG_LEVEL: "warn",
           ...env,
         },
-        // Captured only when asked: the instances' launcher inherits it and may outlive this test.
+        // Captured only when asked: the launcher of probes' commands inherits it and may outlive this test.
         stdio: ["ignore", "ignore", options.captureStderr ? "pipe" : "ignore"],
       });
       let stderr = "";

@@ -44,7 +44,7 @@ export function haproxyProcessesOf(ancestor: number): number[] {
   return descendantsRunning(ancestor, /^(?:[^\0]*\/)?haproxy(?:\0|$)/); // its program, not an argument
 }
 
-/** The launcher of instances (engine/drivers/launcher-process.mjs) below `ancestor`. */
+/** The launcher of exec probes' commands (engine/drivers/launcher-process.mjs) below `ancestor`, if it runs. */
 export function launcherProcessesOf(ancestor: number): number[] {
   return descendantsRunning(ancestor, /launcher-process\.mjs/);
 }

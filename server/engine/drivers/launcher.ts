@@ -2,46 +2,33 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { MALLOC_ENV } from "../../lib/node-tuning";
 import type { ExitStatus } from "../types";
+import { LaunchError, type Command } from "./detached-process";
 
-type Command = { file: string; args: string[]; cwd: string; env: Record<string, string> };
+/** What the launcher runs: a command whose output is kept, up to `capture` characters. */
+export type LaunchRequest = Command & { capture: number };
 
-/**
- * What the launcher starts: a file and its arguments, in exactly this environment, its output
- * either appended to two files (an instance) or kept, up to `capture` characters (a probe's command).
- */
-export type LaunchRequest = Command & ({ stdoutPath: string; stderrPath: string } | { capture: number });
-
-/** How a command ended, with what it printed when its output was captured. */
-export type Ended = ExitStatus & { output?: string };
+/** How a command ended, with what it printed. */
+export type Ended = ExitStatus & { output: string };
 
 /**
- * A started process. `ended`: its process exited (a captured command's output may still be open).
- * `exited`: it has ended, and a captured output has closed; undefined if the launcher ended first:
- * nobody saw its end.
+ * A started command. `ended`: its process exited (its output may still be open, held by what it
+ * left running). `exited`: it has ended and its output has closed; undefined if the launcher ended
+ * first: nobody saw its end.
  */
 export type Launched = { pid: number; ended: Promise<void>; exited: Promise<Ended | undefined> };
-
-/** A start the launcher refused, with the errno code of the spawn (ENOENT, EACCES…) when there is one. */
-export class LaunchError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
 
 type Reply =
   | { id: number; pid?: number; error?: { code?: string; message: string } }
   | { ended: number }
-  | { exited: number; code: number | null; signal: NodeJS.Signals | null; output?: string };
+  | { exited: number; code: number | null; signal: NodeJS.Signals | null; output: string };
 
 const SCRIPT = path.join(import.meta.dirname, "launcher-process.mjs");
 
 /**
- * Gantry's side of the launcher (launcher-process.mjs): a small process that forks instances and
- * exec probes' commands, so that Gantry's main thread, which holds the database and the dashboard,
- * never stops to fork. Started at once, and again on the next start if it ended.
+ * Gantry's side of the launcher (launcher-process.mjs): a small process that forks the commands of
+ * exec probes, which run every period, so that Gantry's main thread, which holds the database and
+ * the dashboard, does not stop to fork each time (instances, started rarely, are forked by Gantry
+ * itself: detached-process.ts). Started at the first command, and again at the next if it ended.
  */
 export class Launcher {
   private current = new LauncherProcess();
@@ -59,10 +46,7 @@ export class Launcher {
 
 let shared: Launcher | undefined;
 
-/**
- * This process's launcher, started at the first call. Gantry makes that call before it opens its
- * database, while its memory (and so the fork of the launcher itself) is small. It ends with Gantry.
- */
+/** This process's launcher, started at the first call (a Gantry without exec probes has none). It ends with Gantry. */
 export function sharedLauncher(): Launcher {
   return (shared ??= new Launcher());
 }
@@ -107,7 +91,7 @@ class LauncherProcess {
     if ("ended" in reply) this.running.get(reply.ended)?.ended();
     else if ("exited" in reply) {
       const { exited, code, signal, output } = reply;
-      this.finish(exited, output === undefined ? { code, signal } : { code, signal, output });
+      this.finish(exited, { code, signal, output });
     }
     else this.settle(reply.id, reply);
   }
@@ -144,7 +128,7 @@ class LauncherProcess {
 
   /** The launcher ended (it never should while Gantry runs): its starts are refused, its instances watched by others. */
   private ended(code: number | null, signal: NodeJS.Signals | null): void {
-    const why = `the launcher of instances ended (${signal ?? `exit code ${code}`})`;
+    const why = `the launcher of probes' commands ended (${signal ?? `exit code ${code}`})`;
     for (const id of [...this.starting.keys()]) this.settle(id, { error: { message: why } });
     for (const pid of [...this.running.keys()]) this.finish(pid, undefined);
   }

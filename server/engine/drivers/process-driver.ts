@@ -1,12 +1,12 @@
 import { isSameProcess, killSession, processStartTime, signalGroup } from "../../lib/proc";
 import type { ExitStatus } from "../types";
-import { sharedLauncher, type LaunchError } from "./launcher";
+import { startDetached, type LaunchError } from "./detached-process";
 import { UsageSampler } from "./process-usage";
 import { SpawnError, type LaunchSpec, type RuntimeDriver, type RuntimeHandle, type Usage } from "./runtime-driver";
 
 const UNWATCHED_EXIT_POLL_MS = 500;
 
-/** The end of a process that no exit event will tell of (not started by this Gantry's launcher): /proc, until that exact process is gone (or a zombie). */
+/** The end of a process that no exit event will tell of (not started by this Gantry): /proc, until that exact process is gone (or a zombie). */
 function exitOf(pid: number, startTime: bigint): Promise<ExitStatus> {
   return new Promise((resolve) => {
     const timer = setInterval(() => {
@@ -46,12 +46,10 @@ function leaderHandle(leader: Leader): RuntimeHandle & { pid: number } {
  * Local child processes. Each instance leads its own session and process group (so signals reach
  * its children and Ctrl-C on Gantry's terminal doesn't), and writes straight into its log files
  * rather than through pipes to Gantry, so it keeps running, and logging, if Gantry dies. Memory
- * limits are Gantry's: it samples each process tree from /proc and kills over the limit. They are
- * forked by the launcher (launcher.ts), so Gantry's own thread never stops for a fork.
+ * limits are Gantry's: it samples each process tree from /proc and kills over the limit.
  */
 export function createProcessDriver(): RuntimeDriver {
   const sampler = new UsageSampler();
-  const launcher = sharedLauncher();
   const pidOf = (handle: RuntimeHandle) => (handle.details.kind === "process" ? handle.details.pid : undefined);
 
   return {
@@ -62,13 +60,11 @@ export function createProcessDriver(): RuntimeDriver {
       const { command, args, shell } = spec.template;
       const [file, argv] = shell ? ["/bin/sh", ["-c", command, spec.instanceId, ...args]] : [command, args];
       const { stdoutPath, stderrPath, cwd } = spec;
-      const launched = await launcher.start({ file, args: argv, cwd, env: spec.env, stdoutPath, stderrPath }).catch((err: LaunchError) => {
+      const { pid, exited } = await startDetached({ file, args: argv, cwd, env: spec.env, stdoutPath, stderrPath }).catch((err: LaunchError) => {
         throw new SpawnError(`cannot start ${shell ? "/bin/sh" : command}: ${err.code === "ENOENT" ? "no such file or directory in PATH or cwd" : err.message}`);
       });
-      const { pid } = launched;
       const startTime = processStartTime(pid) ?? 0n;
       let ended = false;
-      const exited = launched.exited.then((status) => status ?? exitOf(pid, startTime));
       void exited.then(() => (ended = true));
       return leaderHandle({ pid, startTime, exited, alive: () => !ended });
     },

@@ -47,7 +47,7 @@ const execOnHost: ProbeRunner<ExecProbe> = async (probe, target, timeoutMs) => {
   clearTimeout(timer);
   const output = status?.output ?? "";
   if (timedOut) return { ok: false, message: clip(`${file} did not finish within ${timeoutMs} ms; killed${output ? `: ${output}` : ""}`) };
-  if (!status) return { ok: false, message: clip(`cannot tell how ${file} ended: the launcher of instances ended`) };
+  if (!status) return { ok: false, message: clip(`cannot tell how ${file} ended: the launcher of probes' commands ended`) };
   const result = status.code === 0 ? "exited 0" : status.signal ? `killed by ${status.signal}` : `exited ${status.code}`;
   return { ok: status.code === 0, message: clip(`${result}${output ? `: ${output}` : ""}`) };
 };
