@@ -34,7 +34,7 @@ export function descendantsRunning(ancestor: number, command: RegExp): number[] 
   return descendantsOf(ancestor).filter((pid) => command.test(read(`/proc/${pid}/cmdline`) ?? ""));
 }
 
-/** The data plane's processes (its primary and proxy workers) below `ancestor`. */
+/** The data plane's processes (the data plane process and its proxy workers, where it has any) below `ancestor`. */
 export function dataPlaneProcessesOf(ancestor: number): number[] {
   return descendantsRunning(ancestor, /data-plane-process|proxy-worker/);
 }

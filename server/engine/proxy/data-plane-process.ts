@@ -1,6 +1,7 @@
 // The data plane process: a cluster of proxy workers sharing every listening socket (each worker
 // accepts on its own, so connections spread over cores without passing through here). This
-// process relays Gantry's configuration to the workers and gathers their answers.
+// process relays Gantry's configuration to the workers and gathers their answers. With one worker
+// (2 cores) it proxies itself: a worker process would add ~45 MiB and a hop for every message.
 //
 // It outlives Gantry. Gantry reaches it over a control socket in the data dir, so the Gantry
 // that starts after a crash takes it over with its last configuration still serving; one of
@@ -19,6 +20,7 @@ import { connectControl, ControlLink } from "./control/link";
 import { readSettings } from "./control/settings";
 import { InheritedListeners, startSuccessor } from "./control/successor";
 import { mergeStats } from "./counters-merge";
+import { serveProxy } from "./serve-proxy";
 import { CONTROL_PROTOCOL, type DataPlaneConfig, type DataPlaneStats, type FromDataPlane, type FromProxyWorker, type LaunchSpec, type ToDataPlane, type ToProxyWorker } from "./types";
 
 const settings = readSettings(process.env);
@@ -47,9 +49,11 @@ let config: DataPlaneConfig | undefined;
 let nextId = 0;
 /** Requests to the workers, awaiting one answer from each. */
 const gathering = new Map<number, { remaining: number; parts: DataPlaneStats[]; done(parts: DataPlaneStats[]): void }>();
-const workers = new Set<Worker>();
+/** A proxy worker as this process drives it: a worker process of the cluster, or this process itself. */
+type ProxyWorker = { send(message: ToProxyWorker): void; kill(): void };
+const workers = new Set<ProxyWorker>();
 /** Workers whose message handler is in place; the others have no traffic to drain or count yet. */
-const ready = new Set<Worker>();
+const ready = new Set<ProxyWorker>();
 let retiring = false;
 let handedOver = false;
 let announced = false;
@@ -65,31 +69,35 @@ function log(level: "warn" | "error", message: string, context?: Record<string, 
   else logToFile(level, message, context);
 }
 
-function sendConfig(worker: Worker): void {
-  if (config) worker.send({ type: "config", config, inherited: inherited.offer(config) } satisfies ToProxyWorker);
+function sendConfig(worker: ProxyWorker): void {
+  if (config) worker.send({ type: "config", config, inherited: inherited.offer(config) });
+}
+
+/** What a worker says: ready for its configuration, an answer being gathered, or news for Gantry. */
+function received(worker: ProxyWorker, message: FromProxyWorker): void {
+  if (message.type === "ready") {
+    ready.add(worker);
+    sendConfig(worker);
+    // Gantry counts the data plane as up once a worker can take connections.
+    if (!announced) (announced = true), controller?.send({ type: "ready" });
+  } else if (message.type === "drained" || message.type === "stats" || message.type === "retired") {
+    const pending = gathering.get(message.requestId);
+    if (!pending) return;
+    if (message.type === "stats") pending.parts.push(message.stats);
+    if (--pending.remaining === 0) {
+      gathering.delete(message.requestId);
+      pending.done(pending.parts);
+    }
+  } else if (message.type === "log") log(message.level, message.message, message.context);
+  else controller?.send(message);
 }
 
 function fork(): void {
-  const worker = cluster.fork();
+  const child: Worker = cluster.fork();
+  const worker: ProxyWorker = { send: (message) => child.send(message), kill: () => child.process.kill("SIGKILL") };
   workers.add(worker);
-  worker.on("message", (message: FromProxyWorker) => {
-    if (message.type === "ready") {
-      ready.add(worker);
-      sendConfig(worker);
-      // Gantry counts the data plane as up once a worker can take connections.
-      if (!announced) (announced = true), controller?.send({ type: "ready" });
-    } else if (message.type === "drained" || message.type === "stats" || message.type === "retired") {
-      const pending = gathering.get(message.requestId);
-      if (!pending) return;
-      if (message.type === "stats") pending.parts.push(message.stats);
-      if (--pending.remaining === 0) {
-        gathering.delete(message.requestId);
-        pending.done(pending.parts);
-      }
-    } else if (message.type === "log") log(message.level, message.message, message.context);
-    else controller?.send(message);
-  });
-  worker.on("exit", (code, signal) => {
+  child.on("message", (message: FromProxyWorker) => received(worker, message));
+  child.on("exit", (code, signal) => {
     workers.delete(worker);
     ready.delete(worker);
     // Whatever was being gathered from it will never come: settle without it.
@@ -153,7 +161,7 @@ function retire(reason: string): void {
   const quietMs = handedOver ? RETIRE_QUIET_MS : 0;
   const exit = () => {
     removeState(settings.state, process.pid);
-    for (const worker of workers) worker.process.kill("SIGKILL");
+    for (const worker of workers) worker.kill();
     process.exit(0);
   };
   gather((requestId) => ({ type: "retire", requestId, quietMs }), exit);
@@ -208,4 +216,13 @@ await listenControl(control);
 writeState(settings.state, { pid: process.pid, startTime: String(processStartTime(process.pid) ?? 0), protocol: CONTROL_PROTOCOL, build: settings.build });
 // Stopped directly (kill <pid>): retire as when Gantry asks.
 process.on("SIGTERM", () => retire("SIGTERM"));
-for (let i = 0; i < WORKERS; i++) fork();
+if (WORKERS === 1) serveHere();
+else for (let i = 0; i < WORKERS; i++) fork();
+
+/** The one worker's work in this process: its messages are calls, answered as they are made. */
+function serveHere(): void {
+  const worker: ProxyWorker = { send: (message) => work(message), kill: () => {} };
+  const work = serveProxy((message) => received(worker, message));
+  workers.add(worker);
+  received(worker, { type: "ready" });
+}

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { tempDir, testListenerRange } from "../../testing/gantry";
 import { get } from "../../testing/http";
 import { startLoad } from "../../testing/load";
-import { isAlive } from "../../testing/processes";
+import { descendantsOf, isAlive } from "../../testing/processes";
 import { waitFor } from "../../testing/wait";
 import { processStartTime } from "../../lib/proc";
 import { dataPlaneFiles, readState, writeState } from "./control/files";
@@ -66,11 +66,11 @@ describe("the data plane, outliving the Gantry that started it", () => {
     return { config, url, answering: () => waitFor(async () => ((await get(url, fresh)).body === ours ? true : undefined), "the listener") };
   }
 
-  /** A data dir whose data plane, started by a controller of build-1, serves; `orphanMs` is its orphan time. */
-  async function serving(name: string, slot: number, orphanMs = 20_000) {
+  /** A data dir whose data plane, started by a controller of build-1, serves; `orphanMs` is its orphan time, `workers` its proxy workers. */
+  async function serving(name: string, slot: number, orphanMs = 20_000, workers = 1) {
     const { config, url, answering } = await listening(slot);
     const dataDir = tempDir(name);
-    const first = await controller({ dataDir, build: "build-1", orphanMs, config });
+    const first = await controller({ dataDir, build: "build-1", orphanMs, config, workers });
     await answering();
     const state = () => readState(dataPlaneFiles(dataDir).state);
     return { dataDir, config, url, first, state, dataPlane: state()!.pid };
@@ -101,19 +101,21 @@ describe("the data plane, outliving the Gantry that started it", () => {
     expect(fs.statSync(dataPlaneFiles(dataDir).state).mode & 0o777).toBe(0o600);
   }, 60_000);
 
-  it("is replaced by a Gantry of another build without a gap, twice in a row: the new one gets the listening sockets, the old one exits", async () => {
-    const setting = await serving("dp-upgrade", 21);
+  it("is replaced by a Gantry of another build without a gap, twice in a row, from two proxy workers to one process and back: the new one gets the listening sockets, the old one exits", async () => {
+    const setting = await serving("dp-upgrade", 21, 20_000, 2);
     const { dataDir, config, state } = setting;
     const replaced = [setting.dataPlane];
+    expect(descendantsOf(setting.dataPlane)).toHaveLength(2);
     const load = await killedUnderLoad(setting);
     const second = await controller({ dataDir, build: "build-2", orphanMs: 20_000, config });
     await waitFor(() => (isAlive(replaced[0]!) ? undefined : true), "the first data plane to exit", 10_000);
     expect(state()).toMatchObject({ build: "build-2" });
     replaced.push(state()!.pid);
+    expect(descendantsOf(state()!.pid)).toEqual([]); // one worker: it proxies itself
     // Its sockets were inherited: it hands them on all the same. The next one has no use for the edge's.
     await kill(second);
     const [service, edge] = config.listeners as [ListenerConfig, ListenerConfig];
-    const third = await controller({ dataDir, build: "build-3", orphanMs: 20_000, config: { ...config, listeners: [service] } });
+    const third = await controller({ dataDir, build: "build-3", orphanMs: 20_000, config: { ...config, listeners: [service] }, workers: 2 });
     await waitFor(() => (isAlive(replaced[1]!) ? undefined : true), "the second data plane to exit", 10_000);
     await sleep(500);
     const report = await load.stop();

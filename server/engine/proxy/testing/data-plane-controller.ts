@@ -7,10 +7,11 @@ import { createLogger } from "../../../lib/logger";
 import { createDataPlane } from "../data-plane";
 import type { DataPlaneConfig } from "../types";
 
-export type ControllerOptions = { dataDir: string; build: string; orphanMs: number; config: DataPlaneConfig };
+/** `workers`: proxy workers of the data plane it starts (1, the default: the data plane proxies itself). */
+export type ControllerOptions = { dataDir: string; build: string; orphanMs: number; config: DataPlaneConfig; workers?: number };
 
-const { dataDir, build, orphanMs, config } = JSON.parse(process.argv[2]!) as ControllerOptions;
-const dataPlane = createDataPlane({ log: createLogger("warn", process.stderr), dataDir, workers: 1, orphanMs, build });
+const { dataDir, build, orphanMs, config, workers = 1 } = JSON.parse(process.argv[2]!) as ControllerOptions;
+const dataPlane = createDataPlane({ log: createLogger("warn", process.stderr), dataDir, workers, orphanMs, build });
 await dataPlane.start();
 dataPlane.configure(config);
 console.log("attached");
