@@ -34,8 +34,8 @@ export type DataPlaneOptions = {
 };
 
 /**
- * The engine's handle on the data plane: a process tree of its own (a cluster of proxy workers)
- * that outlives Gantry. At start it takes over the data plane a previous Gantry left serving, has
+ * The engine's handle on the data plane: a process of its own (with its proxy workers, where it
+ * has any) that outlives Gantry. At start it takes over the data plane a previous Gantry left serving, has
  * one of another build hand its listening sockets to ours (no connection refused or dropped), or
  * starts one. Then it sends configurations and drain requests, asks for counters, and reaches or
  * starts a data plane again if it loses this one. Stopping Gantry retires it.
@@ -301,7 +301,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The data plane's primary leads its process group (it starts in a session of its own): its workers go with it. */
+/** The data plane process leads its process group (it starts in a session of its own): its workers, if any, go with it. */
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, "SIGKILL");

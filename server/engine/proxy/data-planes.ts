@@ -16,4 +16,4 @@ export function chosenDataPlane(choice: DataPlaneChoice, settings: DataPlaneSett
 
 /** How boot names the data plane in its log. */
 export const describeDataPlane = (choice: DataPlaneChoice) =>
-  choice.kind === "haproxy" ? `HAProxy (${choice.binary}), driven through its runtime API` : "Gantry's own (Node proxy workers)";
+  choice.kind === "haproxy" ? `HAProxy (${choice.binary}), driven through its runtime API` : "Gantry's own (a Node proxy)";

@@ -154,7 +154,7 @@ class ProxyListener implements ClientHost, TcpSessionHost {
 
 /**
  * The data plane: every listener, every cluster, the upstream connection pools, timeouts and
- * draining. It runs in a worker process of the data plane (see proxy-worker.ts) but has no
+ * draining. It runs in the data plane process or its proxy workers (see serve-proxy.ts) but has no
  * process-specific code, so tests drive it directly.
  */
 export class ProxyServer {
