@@ -49,6 +49,29 @@ describe("traffic while Gantry crashes, restarts and stops", () => {
     for (const pid of dataPlane) expect(isAlive(pid)).toBe(false);
   }, 90_000);
 
+  it("starts the data plane again when its process is killed (kill -9): the service's listener serves again, through a new one", async () => {
+    const dataDir = tempDir("dataplane-killed");
+    const gantry = await gantries.start(dataDir, port + 4);
+    const service = await gantry.api.services.create.mutate({ name: "steady", replicas: 1, template: fixtureTemplate() });
+    const [instance] = await ready(gantry.api, service.id, 1);
+    const url = `http://127.0.0.1:${service.listenPort}/`;
+    await waitFor(async () => ((await get(url, fresh)).status === 200 ? true : undefined), "the listener");
+    const killed = dataPlaneProcessesOf(gantry.child.pid!);
+    for (const pid of killed) process.kill(pid, "SIGKILL");
+    await waitFor(() => (killed.some(isAlive) ? undefined : true), "the data plane to die");
+
+    const answer = await waitFor(async () => {
+      const res = await get(url, fresh);
+      return res.status === 200 ? res : undefined;
+    }, "the listener to serve again", 15_000);
+    expect(JSON.parse(answer.body).pid).toBe(pidOf(instance!));
+    const restarted = dataPlaneProcessesOf(gantry.child.pid!);
+    expect(restarted.length).toBeGreaterThan(0);
+    expect(restarted.filter((pid) => killed.includes(pid))).toEqual([]);
+    gantry.child.kill("SIGTERM");
+    await gantry.exited;
+  }, 60_000);
+
   it("serves every request through kill -9 of Gantry; the next Gantry takes the data plane over, and SIGTERM drains and stops it", async () => {
     const dataDir = tempDir("dataplane-crash");
     const first = await gantries.start(dataDir, port + 1);
