@@ -66,12 +66,13 @@ describe("the launcher of probes' commands", () => {
     }
   });
 
-  it("ends with Gantry's channel", async () => {
+  it("ends with Gantry's channel, leaving what it ran running", async () => {
     const launcher = new Launcher();
     const running = await launcher.start(request("sleep", ["30"]));
     const launcherPid = processStat(running.pid)!.ppid;
     launcher.close();
     await waitFor(() => (processStat(launcherPid) === undefined || processStat(launcherPid)?.state === "Z" ? true : undefined), "the launcher gone");
+    expect(processStat(running.pid)?.state).not.toBe("Z");
     process.kill(running.pid, "SIGKILL");
   });
 });
