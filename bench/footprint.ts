@@ -2,8 +2,8 @@
 // PGlite and on PostgreSQL, as a user runs it (`npm start`: dashboard and demo). Per backend: a
 // first start seeds the demo; three warm starts are timed from spawn to /readyz, and from the log's
 // "database open" to its "ready"; the last one idles 20 s, then its resident memory is read, for the
-// main process, each data plane process and the launcher of exec probes' commands if one runs (RSS, and PSS summed), and again with the demo
-// scaled to 50 instances.
+// main process, each data plane process and the launcher of exec probes' commands if one runs (RSS,
+// and PSS summed), and again with the demo scaled to 50 instances.
 // With GANTRY_DATA_PLANE=haproxy in its environment, the data plane counted is HAProxy's master and worker.
 // Reference in the same run: a bare `node` process that listens on a port (the floor of any Node
 // process here). Targets (issue 22): readyz ≤ 3 s on PGlite and ≤ 2 s on PostgreSQL, ≤ 0.5 s of it
@@ -109,8 +109,8 @@ function residentTogetherBytes(pids: number[]): number | undefined {
 
 /**
  * Resident memory of Gantry's processes: its main process, its data plane and the launcher of exec
- * probes' commands if one runs; their sum (RSS, which counts the Node binary once per process), PSS (which shares it
- * out) and each page once.
+ * probes' commands if one runs; their sum (RSS, which counts the Node binary once per process), PSS
+ * (which shares it out) and each page once.
  */
 async function memoryOf(gantry: ChildProcess) {
   const main = processStats(gantry.pid!).rssBytes;
