@@ -26,8 +26,7 @@ export async function dragEdge(page: Page, from: string, onto: Locator, whileOve
  * of these names a failed try of the same test left behind are deleted first, so its retry can run.
  */
 export async function createIdleServices(request: APIRequestContext, names: string[]): Promise<Map<string, string>> {
-  const existing: Array<{ id: string; name: string }> = (await (await request.get("/api/trpc/services.list")).json()).result.data;
-  await deleteServices(request, existing.filter((s) => names.includes(s.name)).map((s) => s.id));
+  await deleteLeftovers(request, names);
   const ids = new Map<string, string>();
   for (const name of names) {
     const created = await request.post("/api/trpc/services.create", { data: { name, replicas: 0, template: { command: "true" } } });
@@ -41,6 +40,12 @@ export async function createIdleServices(request: APIRequestContext, names: stri
 export async function savedPosition(request: APIRequestContext, name: string): Promise<{ x: number; y: number } | null> {
   const services: Array<{ name: string; position: { x: number; y: number } | null }> = (await (await request.get("/api/trpc/services.list")).json()).result.data;
   return services.find((s) => s.name === name)!.position;
+}
+
+/** Deletes services of these names that a failed try of the same test left behind, so its retry can run. */
+export async function deleteLeftovers(request: APIRequestContext, names: string[]) {
+  const existing: Array<{ id: string; name: string }> = (await (await request.get("/api/trpc/services.list")).json()).result.data;
+  await deleteServices(request, existing.filter((s) => names.includes(s.name)).map((s) => s.id));
 }
 
 export async function deleteServices(request: APIRequestContext, ids: Iterable<string>) {
