@@ -182,14 +182,16 @@ try {
   for (const [name, s] of Object.entries(summary)) console.log(`  ${name.padEnd(14)} ${describe(s)}`);
   const ratio = summary.gantry!.rps / summary.nginx!.rps;
   const p99Gap = summary.gantry!.p99 - summary.nginx!.p99;
+  const haproxyP99Gap = summary["gantry-haproxy"]!.p99 - summary.nginx!.p99;
+  const signed = (ms: number) => `${ms >= 0 ? "+" : ""}${ms.toFixed(2)} ms`;
   const cpuRatio = summary.gantry!.proxyCpuUs / summary.nginx!.proxyCpuUs;
   const floorRatio = summary["node-relay"]!.proxyCpuUs / summary.nginx!.proxyCpuUs;
   const haproxyRatio = summary["gantry-haproxy"]!.rps / summary.nginx!.rps;
-  console.log(`Gantry / nginx: ${ratio.toFixed(2)}× req/s; p99 ${p99Gap >= 0 ? "+" : ""}${p99Gap.toFixed(2)} ms (target ≥ 0.90×, no worse)`);
-  console.log(`Gantry (haproxy data plane) / nginx: ${haproxyRatio.toFixed(2)}× req/s`);
+  console.log(`Gantry / nginx: ${ratio.toFixed(2)}× req/s; p99 ${signed(p99Gap)} (target ≥ 0.90×, no worse)`);
+  console.log(`Gantry (haproxy data plane) / nginx: ${haproxyRatio.toFixed(2)}× req/s; p99 ${signed(haproxyP99Gap)}`);
   console.log(`proxy CPU per request / nginx's: Gantry ${cpuRatio.toFixed(2)}×, node-relay ${floorRatio.toFixed(2)}×`);
   const results = { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, processes: { gantry: dataPlane.length, nginx: proxies.nginx.length }, runs, summary };
-  console.log(`results: ${saveResults("proxy", { ...results, ratioToNginx: ratio, haproxyDataPlaneRatioToNginx: haproxyRatio, p99GapMs: p99Gap, cpuRatioToNginx: cpuRatio, nodeRelayCpuRatioToNginx: floorRatio })}`);
+  console.log(`results: ${saveResults("proxy", { ...results, ratioToNginx: ratio, haproxyDataPlaneRatioToNginx: haproxyRatio, p99GapMs: p99Gap, haproxyDataPlaneP99GapMs: haproxyP99Gap, cpuRatioToNginx: cpuRatio, nodeRelayCpuRatioToNginx: floorRatio })}`);
 } finally {
   for (const child of children) child.kill("SIGTERM");
   await Promise.all([gantry.stop(), gantryHaproxy.stop()]);

@@ -184,7 +184,9 @@ describe("parseEnv", () => {
 
   it("chooses the data plane: node by default, haproxy with its binary found or named, refusing anything else in one line", () => {
     expect(parseEnv({}).dataPlane).toEqual({ kind: "node" });
-    expect(parseEnv({ GANTRY_DATA_PLANE: "haproxy", PATH: "/nowhere" }).dataPlane).toEqual({ kind: "haproxy", binary: "/usr/sbin/haproxy" });
+    expect(parseEnv({ GANTRY_DATA_PLANE: "haproxy", PATH: "/nowhere" }).dataPlane).toEqual({ kind: "haproxy", binary: "/usr/sbin/haproxy", retryResponses: false });
+    expect(parseEnv({ GANTRY_DATA_PLANE: "haproxy", PATH: "/nowhere", GANTRY_HAPROXY_RETRY_RESPONSES: "1" }).dataPlane).toEqual({ kind: "haproxy", binary: "/usr/sbin/haproxy", retryResponses: true });
+    expect(() => parseEnv({ GANTRY_HAPROXY_RETRY_RESPONSES: "yes" })).toThrow(/^GANTRY_HAPROXY_RETRY_RESPONSES="yes" is invalid/);
     expect(() => parseEnv({ GANTRY_DATA_PLANE: "envoy" })).toThrow(/^GANTRY_DATA_PLANE="envoy" is invalid: must be one of node, haproxy$/);
     expect(() => parseEnv({ GANTRY_DATA_PLANE: "haproxy", GANTRY_HAPROXY_PATH: "/nowhere/haproxy" })).toThrow(EnvError);
     expect(() => parseEnv({ GANTRY_DATA_PLANE: "haproxy", GANTRY_HAPROXY_PATH: "/nowhere/haproxy" })).toThrow(/^GANTRY_HAPROXY_PATH="\/nowhere\/haproxy" is not an executable file/);

@@ -142,6 +142,8 @@ const envSchema = z.object({
   GANTRY_DATA_PLANE: z.enum(dataPlaneKinds, { error: `must be one of ${dataPlaneKinds.join(", ")}` }).default("node"),
   /** The haproxy binary for GANTRY_DATA_PLANE=haproxy; unset, found on PATH or at /usr/sbin/haproxy. */
   GANTRY_HAPROXY_PATH: z.string().trim().min(1).optional(),
+  /** HAProxy mode: retry idempotent requests that got an empty, 502 or 503 response too (HAProxy copies each request to be able to). */
+  GANTRY_HAPROXY_RETRY_RESPONSES: flag.default("0"),
   GANTRY_ALERT_INTERVAL: duration("5s", "100ms"),
   /** Live dashboards: WebSocket connections and topic subscriptions, in all and per client address. */
   GANTRY_REALTIME_CONNECTIONS: count("connections", defaultRealtimeLimits.sockets),
@@ -251,18 +253,18 @@ export type Env = {
   access: AccessSettings;
 };
 
-export type DataPlaneChoice = { kind: "node" } | { kind: "haproxy"; binary: string };
+export type DataPlaneChoice = { kind: "node" } | { kind: "haproxy"; binary: string; retryResponses: boolean };
 
 /** HAProxy mode needs the binary now, not at the first request: boot stops with what to install or set. */
-function dataPlaneChoice(kind: (typeof dataPlaneKinds)[number], binaryPath: string | undefined, searchPath: string | undefined): DataPlaneChoice {
+function dataPlaneChoice(kind: (typeof dataPlaneKinds)[number], binaryPath: string | undefined, searchPath: string | undefined, retryResponses: boolean): DataPlaneChoice {
   if (kind === "node") return { kind };
   if (binaryPath) {
     if (!isExecutable(binaryPath)) throw new EnvError(`GANTRY_HAPROXY_PATH=${JSON.stringify(binaryPath)} is not an executable file; point it at the haproxy binary`);
-    return { kind, binary: binaryPath };
+    return { kind, binary: binaryPath, retryResponses };
   }
   const binary = findHaproxy(searchPath);
   if (!binary) throw new EnvError("GANTRY_DATA_PLANE=haproxy but no haproxy binary was found on PATH or at /usr/sbin/haproxy: apt-get install haproxy, or set GANTRY_HAPROXY_PATH");
-  return { kind, binary };
+  return { kind, binary, retryResponses };
 }
 
 function findHaproxy(searchPath: string | undefined): string | undefined {
@@ -354,7 +356,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ingressPort: env.GANTRY_INGRESS_PORT,
     proxyWorkers: env.GANTRY_PROXY_WORKERS,
     dataPlaneOrphanMs: env.GANTRY_DATA_PLANE_ORPHAN_TIMEOUT,
-    dataPlane: dataPlaneChoice(env.GANTRY_DATA_PLANE, env.GANTRY_HAPROXY_PATH, present.PATH),
+    dataPlane: dataPlaneChoice(env.GANTRY_DATA_PLANE, env.GANTRY_HAPROXY_PATH, present.PATH, env.GANTRY_HAPROXY_RETRY_RESPONSES === "1"),
     alertIntervalMs: env.GANTRY_ALERT_INTERVAL,
     autoscaleSyncMs: env.GANTRY_AUTOSCALE_SYNC,
     realtime: realtimeSettings(env),

@@ -25,7 +25,7 @@ const readyOn = (api: ApiClient, serviceId: string, count: number, revision: num
 
 describe("Gantry with GANTRY_DATA_PLANE=haproxy", () => {
   const dataDir = tempDir("haproxy-gantry");
-  const server = useTestGantry({ dataDir, dataPlane: { kind: "haproxy", binary: "/usr/sbin/haproxy" } });
+  const server = useTestGantry({ dataDir, dataPlane: { kind: "haproxy", binary: "/usr/sbin/haproxy", retryResponses: false } });
   /** How often HAProxy's master reloaded (its `show proc`). */
   const haproxyReloads = async () => (await waitFor(() => new HaproxyProcess("/usr/sbin/haproxy", haproxyFiles(dataDir)).table(), "HAProxy's master to answer")).reloads;
   /** Until HAProxy's master has not reloaded for a second (services of earlier tests deleted, this one's listener added): a test that counts reloads starts after them. */

@@ -11,7 +11,7 @@ export type DataPlaneSettings = { log: Logger; dataDir: string; workers: number;
 
 /** The data plane GANTRY_DATA_PLANE chose. */
 export function chosenDataPlane(choice: DataPlaneChoice, settings: DataPlaneSettings): DataPlaneHandle {
-  return choice.kind === "haproxy" ? new HaproxyDataPlane({ log: settings.log, dataDir: settings.dataDir, binary: choice.binary }) : createDataPlane(settings);
+  return choice.kind === "haproxy" ? new HaproxyDataPlane({ log: settings.log, dataDir: settings.dataDir, binary: choice.binary, retryResponses: choice.retryResponses }) : createDataPlane(settings);
 }
 
 /** How boot names the data plane in its log. */

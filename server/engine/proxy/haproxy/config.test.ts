@@ -7,7 +7,7 @@ import { trafficSettings } from "../../../contracts/traffic";
 
 const endpoint = (id: string, port: number, revision = 1) => ({ id, host: "127.0.0.1", port, revision });
 const render = (config: Partial<DataPlaneConfig>, unavailable = new Map<string, string>()) =>
-  renderConfig({ host: "127.0.0.1", clusters: [], listeners: [], routes: [], ...config }, { socket: "/data/haproxy.sock", unavailable });
+  renderConfig({ host: "127.0.0.1", clusters: [], listeners: [], routes: [], ...config }, { socket: "/data/haproxy.sock", unavailable, retryResponses: false });
 const section = (text: string, head: string) => text.split("\n\n").find((s) => s.startsWith(head)) ?? "";
 
 describe("rendering HAProxy's configuration", () => {
@@ -111,18 +111,22 @@ describe("traffic settings as an HAProxy backend", () => {
     [{ policy: "ring_hash", hashOn: { kind: "header", name: "x-user" } }, ["balance hdr(x-user)", "hash-type consistent"]],
     [{ policy: "ring_hash", hashOn: { kind: "cookie", name: "sid" } }, ["balance hash req.cook(sid)", "hash-type consistent"]],
   ] as const)("balances %o with %o", (input, lines) => {
-    const backend = backendSettings(settings(input));
+    const backend = backendSettings(settings(input), false);
     expect(backend.refused).toBeUndefined();
     if (backend.refused === undefined) expect(backend.directives.slice(0, lines.length)).toEqual(lines);
   });
 
-  it("maps timeouts and retries, HTTP/2 and TCP", () => {
-    const http = backendSettings(settings({ connectTimeoutMs: 500, requestTimeoutMs: 9000, retries: 3 }));
+  it("maps timeouts and retries (of responses too, for idempotent methods, only if asked), HTTP/2 and TCP", () => {
+    const http = backendSettings(settings({ connectTimeoutMs: 500, requestTimeoutMs: 9000, retries: 3 }), false);
     if (http.refused !== undefined) throw new Error(http.refused);
-    expect(http.directives).toEqual(expect.arrayContaining(["timeout connect 500ms", "timeout server 9000ms", "retries 3", "option redispatch 1", "retry-on conn-failure empty-response 502 503"]));
-    const grpc = backendSettings(settings({ protocol: "grpc" }));
+    expect(http.directives).toEqual(expect.arrayContaining(["timeout connect 500ms", "timeout server 9000ms", "retries 3", "option redispatch 1"]));
+    expect(http.directives.some((d) => d.startsWith("retry-on") || d.includes("l7-retry"))).toBe(false);
+    const responses = backendSettings(settings({ retries: 3 }), true);
+    if (responses.refused !== undefined) throw new Error(responses.refused);
+    expect(responses.directives).toEqual(expect.arrayContaining(["retry-on conn-failure empty-response 502 503", "http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE TRACE }"]));
+    const grpc = backendSettings(settings({ protocol: "grpc" }), false);
     expect(grpc).toMatchObject({ mode: "http", h2: true, serverOptions: "maxconn 1024 pool-max-conn -1 pool-purge-delay 5s proto h2" });
-    const tcp = backendSettings(settings({ protocol: "tcp", retries: 0 }));
+    const tcp = backendSettings(settings({ protocol: "tcp", retries: 0 }), true);
     if (tcp.refused !== undefined) throw new Error(tcp.refused);
     expect(tcp.mode).toBe("tcp");
     expect(tcp.directives).toContain("timeout server 1h");

@@ -30,6 +30,8 @@ export type RenderOptions = {
   socket: string;
   /** Listener keys whose port another process holds: left out, reported failed. */
   unavailable: ReadonlyMap<string, string>;
+  /** GANTRY_HAPROXY_RETRY_RESPONSES (see backendSettings). */
+  retryResponses: boolean;
 };
 
 /** HAProxy names allow letters, digits and `-_.:`; ids are uuids, anything else is replaced. */
@@ -59,7 +61,7 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
   const serverSections: string[] = [];
 
   for (const cluster of config.clusters) {
-    const rendered = renderBackend(cluster);
+    const rendered = renderBackend(cluster, options.retryResponses);
     if (rendered.refused !== undefined) {
       backendRefusals.set(cluster.serviceId, rendered.refused);
       refusals.push(`service ${cluster.serviceName}: ${rendered.refused}`);
@@ -129,8 +131,8 @@ function globalSection(socket: string): string {
   ].join("\n");
 }
 
-function renderBackend(cluster: ClusterConfig) {
-  const settings = backendSettings(cluster.settings);
+function renderBackend(cluster: ClusterConfig, retryResponses: boolean) {
+  const settings = backendSettings(cluster.settings, retryResponses);
   if (settings.refused !== undefined) return { refused: settings.refused } as const;
   const name = backendName(cluster.serviceId);
   const weights = endpointWeights(cluster.settings, cluster.endpoints);

@@ -6,7 +6,7 @@ import { silentLogger } from "../../../lib/logger";
 import { tempDir, testListenerRange } from "../../../testing/gantry";
 import { startLoad } from "../../../testing/load";
 import { waitFor } from "../../../testing/wait";
-import { cluster, endpointOf, get, upstream, type Upstream } from "../testing/proxy-harness";
+import { cluster, endpointOf, freePort, get, upstream, type Upstream } from "../testing/proxy-harness";
 import type { ListenerReport } from "../traffic-controller";
 import type { ClusterConfig, DataPlaneConfig, DataPlaneStats, ListenerConfig, TrafficCounters } from "../types";
 import { HaproxyDataPlane } from "./haproxy-data-plane";
@@ -30,8 +30,8 @@ async function upstreams(count: number, handler?: Parameters<typeof upstream>[1]
  * A started HAProxy data plane on a data dir of its own, with what it reported of its listeners.
  * Started as Gantry starts it: at boot, configured a moment later (once the topology is read).
  */
-async function haproxyPlane(config: DataPlaneConfig, dataDir = tempDir("haproxy"), configuredAfterMs = 0) {
-  const plane = new HaproxyDataPlane({ log: silentLogger, dataDir, binary: "/usr/sbin/haproxy" });
+async function haproxyPlane(config: DataPlaneConfig, dataDir = tempDir("haproxy"), configuredAfterMs = 0, retryResponses = false) {
+  const plane = new HaproxyDataPlane({ log: silentLogger, dataDir, binary: "/usr/sbin/haproxy", retryResponses });
   cleanup.push(() => plane.stop());
   const reports: ListenerReport[] = [];
   plane.onListener((report) => reports.push(report));
@@ -75,6 +75,32 @@ describe("the HAProxy data plane", () => {
     ]);
     // HAProxy keeps an average, not a histogram: each request lands in one bucket.
     expect(stats.services[0]!.counters.latency.reduce((x, y) => x + y, 0)).toBe(10);
+  });
+
+  it("retries a failed connection on another instance; a 503 to a GET only with GANTRY_HAPROXY_RETRY_RESPONSES", async () => {
+    const [ok] = await upstreams(1);
+    const [unavailable] = await upstreams(1, (_req, res) => res.writeHead(503).end("busy"));
+    const gone = { id: "gone", port: await freePort() }; // nothing listens there
+    const statuses = async (port: number) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      cleanup.push(() => agent.destroy());
+      const seen = [];
+      for (let i = 0; i < 6; i++) seen.push((await get(`http://127.0.0.1:${port}/`, { agent })).status);
+      return seen;
+    };
+    const listeners = (from: number): ListenerConfig[] => [
+      { kind: "service", port: portAt(from), serviceId: "refusing" },
+      { kind: "service", port: portAt(from + 1), serviceId: "answering" },
+    ];
+    const clusters = [cluster("refusing", [endpointOf(gone), endpointOf(ok!)]), cluster("answering", [{ ...endpointOf(unavailable!), id: "u" }, endpointOf(ok!)])];
+
+    await haproxyPlane(configOf(clusters, listeners(0)));
+    expect(await statuses(portAt(0))).toEqual([200, 200, 200, 200, 200, 200]);
+    expect((await statuses(portAt(1))).filter((s) => s === 503)).toHaveLength(3);
+
+    await haproxyPlane(configOf(clusters, listeners(2)), tempDir("haproxy"), 0, true);
+    expect(await statuses(portAt(2))).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await statuses(portAt(3))).toEqual([200, 200, 200, 200, 200, 200]);
   });
 
   it("adds and removes endpoints on the running worker: no reload, no failed request under keep-alive load", async () => {

@@ -20,7 +20,8 @@ const DRAIN_POLL_MS = 100;
 /** Stopping waits this long at most for requests in flight. */
 const STOP_DRAIN_MS = 30_000;
 
-export type HaproxyDataPlaneOptions = { log: Logger; dataDir: string; binary: string };
+/** `retryResponses`: see RenderOptions. */
+export type HaproxyDataPlaneOptions = { log: Logger; dataDir: string; binary: string; retryResponses: boolean };
 
 /**
  * Gantry's data plane as an HAProxy (GANTRY_DATA_PLANE=haproxy), driven through its runtime API.
@@ -165,7 +166,7 @@ export class HaproxyDataPlane implements DataPlanePort {
     if (!config) return;
     await this.checkPorts(config);
     this.options.log.debug({ ms: Date.now() - began }, "haproxy: ports checked");
-    const rendered = renderConfig(config, { socket: this.files.socket, unavailable: this.unavailable });
+    const rendered = renderConfig(config, { socket: this.files.socket, unavailable: this.unavailable, retryResponses: this.options.retryResponses });
     this.logRefusals(rendered.refusals);
     if (!this.loaded) {
       const how = await this.haproxy.start(rendered.text);
