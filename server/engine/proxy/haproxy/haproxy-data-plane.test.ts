@@ -78,8 +78,7 @@ describe("the HAProxy data plane", () => {
   });
 
   it("retries a failed connection on another instance; a 503 to a GET only with GANTRY_HAPROXY_RETRY_RESPONSES", async () => {
-    const [ok] = await upstreams(1);
-    const [unavailable] = await upstreams(1, (_req, res) => res.writeHead(503).end("busy"));
+    const [unavailable, ok] = await upstreams(2, (_req, res, self) => (self.id === "i1" ? res.writeHead(503).end("busy") : res.end(self.id)));
     const gone = { id: "gone", port: await freePort() }; // nothing listens there
     const statuses = async (port: number) => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -92,7 +91,7 @@ describe("the HAProxy data plane", () => {
       { kind: "service", port: portAt(from), serviceId: "refusing" },
       { kind: "service", port: portAt(from + 1), serviceId: "answering" },
     ];
-    const clusters = [cluster("refusing", [endpointOf(gone), endpointOf(ok!)]), cluster("answering", [{ ...endpointOf(unavailable!), id: "u" }, endpointOf(ok!)])];
+    const clusters = [cluster("refusing", [endpointOf(gone), endpointOf(ok!)]), cluster("answering", [endpointOf(unavailable!), endpointOf(ok!)])];
 
     await haproxyPlane(configOf(clusters, listeners(0)));
     expect(await statuses(portAt(0))).toEqual([200, 200, 200, 200, 200, 200]);

@@ -30,7 +30,7 @@ export const TCP_IDLE_TIMEOUT = "1h";
  * idempotent request whose instance closed without answering or answered 502 or 503, as Gantry's
  * own data plane does; HAProxy can then only resend a request it copied first, and copies its
  * whole 16 KB buffer for every request, retried or not: ~2.5 µs of CPU, 15–20 % of what it spends
- * per request through `bench:proxy` (measured in session 21).
+ * per request in `bench:proxy` on a 2-core machine.
  */
 export function backendSettings(settings: TrafficSettings, retryResponses: boolean): BackendSettings {
   if (settings.perTryTimeoutMs !== null) return { refused: "a per-try timeout (perTryTimeoutMs) has no HAProxy equivalent; clear it or use GANTRY_DATA_PLANE=node" };
